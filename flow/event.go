@@ -1,0 +1,67 @@
+package flow
+
+import (
+	"time"
+)
+
+// Event is one thing that happened to one request at one stage.
+//
+// Time is when the thing began; Duration is how long it took. A simulated
+// event stands for time that passes on the simulated iPhone (app launch, the
+// callee reaching for the phone): its Duration is simulated time and Waited is
+// the wall time the run actually spent on it (zero on a virtual clock). Only
+// measured time counts towards a stage's latency.
+type Event struct {
+	Seq       uint64            `json:"seq,omitempty"`
+	TraceID   string            `json:"trace_id"`
+	CallID    string            `json:"call_id,omitempty"`
+	ApnsID    string            `json:"apns_id,omitempty"`
+	Stage     Stage             `json:"stage"`
+	Name      string            `json:"name"`
+	Time      time.Time         `json:"time"`
+	Duration  time.Duration     `json:"duration_ns,omitempty"`
+	Simulated bool              `json:"simulated,omitempty"`
+	Waited    time.Duration     `json:"waited_ns,omitempty"`
+	Attrs     map[string]string `json:"attrs,omitempty"`
+	Diagnosis *Diagnosis        `json:"diagnosis,omitempty"`
+	// Outcome is set on the event that ends the request, and only there.
+	Outcome Outcome `json:"outcome,omitempty"`
+}
+
+// Names of the events that mark where a request's path ends. The latency of
+// the last stage reached runs up to one of these.
+const (
+	NameRinging = "ringing" // callkit: CallKit shows the incoming call
+	NameShown   = "shown"   // extension: a message's rewritten notification is shown
+)
+
+// Sink receives events. Implementations must not block the caller for long:
+// stages emit from their hot paths.
+type Sink interface {
+	Emit(Event)
+}
+
+// SinkFunc adapts a function to a Sink.
+type SinkFunc func(Event)
+
+// Emit calls f(e).
+func (f SinkFunc) Emit(e Event) { f(e) }
+
+// Discard is a Sink that drops every event.
+var Discard Sink = SinkFunc(func(Event) {})
+
+// Clone returns a copy of e that shares no maps or pointers with it.
+func (e Event) Clone() Event {
+	if e.Attrs != nil {
+		a := make(map[string]string, len(e.Attrs))
+		for k, v := range e.Attrs {
+			a[k] = v
+		}
+		e.Attrs = a
+	}
+	if e.Diagnosis != nil {
+		d := *e.Diagnosis
+		e.Diagnosis = &d
+	}
+	return e
+}

@@ -1,0 +1,148 @@
+package flow
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Latency is the measured time a request spent at each stage. A stage's
+// latency runs from its first event to the first event of the next stage
+// reached (for the last stage: to the ringing or shown event, or to the
+// failure), less the wall time spent in simulated waits inside that span.
+// Simulated time is kept apart, by event name.
+type Latency struct {
+	Stages    map[Stage]time.Duration  `json:"-"`
+	Simulated map[string]time.Duration `json:"-"`
+	// Total is the measured time from the sender's first event to the end of
+	// the path (ringing, shown or failure), without simulated waits.
+	Total time.Duration `json:"-"`
+}
+
+// Get returns a stage's latency and whether the request reached the stage.
+func (l Latency) Get(s Stage) (time.Duration, bool) {
+	d, ok := l.Stages[s]
+	return d, ok
+}
+
+type latencyJSON struct {
+	StagesUS    map[Stage]float64  `json:"stages_us"`
+	SimulatedMS map[string]float64 `json:"simulated_ms,omitempty"`
+	TotalUS     float64            `json:"total_us"`
+}
+
+// MarshalJSON writes stage latencies in microseconds under the stage keys
+// (sender, server, apns, extension, callkit) and simulated time apart.
+func (l Latency) MarshalJSON() ([]byte, error) {
+	j := latencyJSON{StagesUS: map[Stage]float64{}, TotalUS: us(l.Total)}
+	for s, d := range l.Stages {
+		j.StagesUS[s] = us(d)
+	}
+	if len(l.Simulated) > 0 {
+		j.SimulatedMS = map[string]float64{}
+		for n, d := range l.Simulated {
+			j.SimulatedMS[n] = float64(d) / float64(time.Millisecond)
+		}
+	}
+	return json.Marshal(j)
+}
+
+// UnmarshalJSON reads what MarshalJSON wrote.
+func (l *Latency) UnmarshalJSON(b []byte) error {
+	var j latencyJSON
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	l.Stages = map[Stage]time.Duration{}
+	for s, v := range j.StagesUS {
+		l.Stages[s] = time.Duration(v * float64(time.Microsecond))
+	}
+	if len(j.SimulatedMS) > 0 {
+		l.Simulated = map[string]time.Duration{}
+		for n, v := range j.SimulatedMS {
+			l.Simulated[n] = time.Duration(v * float64(time.Millisecond))
+		}
+	}
+	l.Total = time.Duration(j.TotalUS * float64(time.Microsecond))
+	return nil
+}
+
+func us(d time.Duration) float64 {
+	return float64(d) / float64(time.Microsecond)
+}
+
+// ComputeLatency derives per-stage latency from one request's events, in any
+// order. Only events of one trace should be passed.
+func ComputeLatency(events []Event) Latency {
+	l := Latency{Stages: map[Stage]time.Duration{}}
+	var first [len(Stages)]time.Time
+	var end time.Time
+	waited := [len(Stages)]time.Duration{}
+	for _, e := range events {
+		i := e.Stage.Index()
+		if i < 0 {
+			continue
+		}
+		if e.Simulated {
+			if l.Simulated == nil {
+				l.Simulated = map[string]time.Duration{}
+			}
+			l.Simulated[e.Name] += e.Duration
+			waited[i] += e.Waited
+		}
+		if first[i].IsZero() || e.Time.Before(first[i]) {
+			first[i] = e.Time
+		}
+		if isPathEnd(e) && (end.IsZero() || e.Time.Before(end)) {
+			end = e.Time
+		}
+	}
+	last := -1
+	for i := range Stages {
+		if !first[i].IsZero() {
+			last = i
+		}
+	}
+	if last < 0 {
+		return l
+	}
+	if end.IsZero() {
+		// No ringing or shown: the path ended at the last event seen.
+		for _, e := range events {
+			if e.Stage.Index() == last && e.Time.Add(measured(e)).After(end) {
+				end = e.Time.Add(measured(e))
+			}
+		}
+	}
+	for i := 0; i <= last; i++ {
+		if first[i].IsZero() {
+			continue
+		}
+		stop := end
+		for j := i + 1; j <= last; j++ {
+			if !first[j].IsZero() {
+				stop = first[j]
+				break
+			}
+		}
+		d := stop.Sub(first[i]) - waited[i]
+		if d < 0 {
+			d = 0
+		}
+		l.Stages[Stages[i]] = d
+		l.Total += d
+	}
+	return l
+}
+
+func isPathEnd(e Event) bool {
+	return (e.Stage == StageCallKit && e.Name == NameRinging) ||
+		(e.Stage == StageExtension && e.Name == NameShown) ||
+		e.Diagnosis != nil
+}
+
+func measured(e Event) time.Duration {
+	if e.Simulated {
+		return e.Waited
+	}
+	return e.Duration
+}
