@@ -1,0 +1,125 @@
+package flow
+
+
+
+// Attribute keys the tracker reads from events.
+const (
+	AttrKind        = "kind"
+	AttrFrom        = "from"
+	AttrTo          = "to"
+	AttrEndedReason = "ended_reason" // CXCallEndedReason
+)
+
+// Calls rebuilds calls from their events, in any order. The pipeline uses it
+// to decide outcomes, the screen to draw, replay to rebuild a session. It is
+// not safe for concurrent use.
+type Calls struct {
+	byTrace map[string]*callState
+	order   []string
+}
+
+type callState struct {
+	call   Call
+	events []Event
+}
+
+// NewCalls returns an empty tracker.
+func NewCalls() *Calls { return &Calls{byTrace: map[string]*callState{}} }
+
+// Apply folds one event into its call and returns the call as it now stands.
+// Events without a trace id are ignored (ok is false).
+func (cs *Calls) Apply(e Event) (c Call, ok bool) {
+	if e.TraceID == "" {
+		return Call{}, false
+	}
+	st := cs.byTrace[e.TraceID]
+	if st == nil {
+		st = &callState{call: Call{TraceID: e.TraceID, Started: e.Time, Stage: e.Stage}}
+		cs.byTrace[e.TraceID] = st
+		cs.order = append(cs.order, e.TraceID)
+	}
+	st.events = append(st.events, e)
+	c2 := &st.call
+	c2.Events++
+	if e.Time.Before(c2.Started) {
+		c2.Started = e.Time
+	}
+	if e.Stage.Index() > c2.Stage.Index() {
+		c2.Stage = e.Stage
+	}
+	if e.CallID != "" {
+		c2.CallID = e.CallID
+	}
+	if e.ApnsID != "" {
+		c2.ApnsID = e.ApnsID
+	}
+	if v := e.Attrs[AttrKind]; v != "" {
+		c2.Kind = Kind(v)
+	}
+	if v := e.Attrs[AttrFrom]; v != "" {
+		c2.From = v
+	}
+	if v := e.Attrs[AttrTo]; v != "" {
+		c2.To = v
+	}
+	if v := e.Attrs[AttrEndedReason]; v != "" {
+		c2.Reason = v
+	}
+	if e.Stage == StageCallKit && e.Name == NameRinging && c2.Outcome == "" {
+		c2.Ringing = true
+	}
+	if e.Diagnosis != nil && (c2.Diag == nil || e.Outcome != "") {
+		d := *e.Diagnosis
+		c2.Diag = &d
+	}
+	if e.Outcome != "" && c2.Outcome == "" {
+		c2.Outcome = e.Outcome
+		c2.Ringing = false
+	}
+	c2.Latency = ComputeLatency(st.events)
+	return *c2, true
+}
+
+// Get returns the call with this trace id.
+func (cs *Calls) Get(traceID string) (Call, bool) {
+	st := cs.byTrace[traceID]
+	if st == nil {
+		return Call{}, false
+	}
+	return st.call, true
+}
+
+// Events returns the events of one call in the order they were applied.
+func (cs *Calls) Events(traceID string) []Event {
+	st := cs.byTrace[traceID]
+	if st == nil {
+		return nil
+	}
+	return append([]Event(nil), st.events...)
+}
+
+// List returns every call in the order its first event arrived.
+func (cs *Calls) List() []Call {
+	out := make([]Call, 0, len(cs.order))
+	for _, id := range cs.order {
+		out = append(out, cs.byTrace[id].call)
+	}
+	return out
+}
+
+// Len is the number of calls seen.
+func (cs *Calls) Len() int { return len(cs.order) }
+
+// Forget drops a finished call's events to bound memory in long sessions.
+func (cs *Calls) Forget(traceID string) {
+	if _, ok := cs.byTrace[traceID]; !ok {
+		return
+	}
+	delete(cs.byTrace, traceID)
+	for j, id := range cs.order {
+		if id == traceID {
+			cs.order = append(cs.order[:j], cs.order[j+1:]...)
+			break
+		}
+	}
+}
