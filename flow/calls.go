@@ -1,7 +1,5 @@
 package flow
 
-
-
 // Attribute keys the tracker reads from events.
 const (
 	AttrKind        = "kind"
