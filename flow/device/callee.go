@@ -1,0 +1,214 @@
+package device
+
+import (
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/callscope/callscope/crypto/keyring"
+	"github.com/callscope/callscope/crypto/receiver"
+	"github.com/callscope/callscope/crypto/replay"
+	"github.com/callscope/callscope/flow"
+)
+
+// Callee is the callee's iPhone: its Notification Service Extension, the app
+// with its PushKit delegate, and CallKit. It is an apnsmock.Link: APNs hands
+// it pushes with Deliver.
+type Callee struct {
+	Profile Profile
+	Token   string // APNs device token, hex
+	Ring    *keyring.Ring
+	Replay  *replay.Cache // nil: no replay check
+	Sink    flow.Sink
+	Clock   flow.Clock
+	Signal  Signaler
+	Now     func() time.Time
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+
+	mu    sync.Mutex
+	calls map[string]*incoming // CallKit's calls, by call UUID
+}
+
+// Start readies the device; Close stops it and waits for work in flight.
+func (d *Callee) Start(ctx context.Context) {
+	d.ctx, d.cancel = context.WithCancel(ctx)
+	d.calls = map[string]*incoming{}
+	if d.Clock == nil {
+		d.Clock = flow.VirtualClock{}
+	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Sink == nil {
+		d.Sink = flow.Discard
+	}
+}
+
+// Close ends every ringing call and waits for the device to settle.
+func (d *Callee) Close() {
+	d.cancel()
+	d.wg.Wait()
+}
+
+// Deliver receives a push over the device link. It never blocks APNs: each
+// push is handled on its own goroutine, as iOS hands each notification request
+// to the extension independently.
+func (d *Callee) Deliver(p flow.Push) {
+	if d.ctx.Err() != nil {
+		return
+	}
+	d.wg.Add(1)
+	go func() {
+		defer d.wg.Done()
+		d.receive(p)
+	}()
+}
+
+// push is what one delivery carries through the stages of the device.
+type push struct {
+	flow.Push
+	callID string
+}
+
+func (d *Callee) emit(p *push, stage flow.Stage, name string, at time.Time, dur time.Duration, attrs map[string]string, diag *flow.Diagnosis) {
+	d.Sink.Emit(flow.Event{TraceID: p.TraceID, CallID: p.callID, ApnsID: p.ApnsID, Stage: stage, Name: name,
+		Time: at, Duration: dur, Attrs: attrs, Diagnosis: diag})
+}
+
+// simulate waits simulated time on the device's clock and records it.
+func (d *Callee) simulate(p *push, stage flow.Stage, name string, dur time.Duration, attrs map[string]string) error {
+	at := time.Now()
+	waited, err := d.Clock.Sleep(d.ctx, dur)
+	d.Sink.Emit(flow.Event{TraceID: p.TraceID, CallID: p.callID, ApnsID: p.ApnsID, Stage: stage, Name: name,
+		Time: at, Duration: dur, Simulated: true, Waited: waited, Attrs: attrs})
+	return err
+}
+
+func (d *Callee) fail(p *push, stage flow.Stage, name string, diag *flow.Diagnosis) {
+	d.emit(p, stage, name, time.Now(), 0, nil, diag)
+	d.Signal.Signal(Signal{TraceID: p.TraceID, CallID: p.callID, Device: d.Profile.Name, Kind: SignalFailed, Diag: diag})
+}
+
+// payloadAPS is the part of the payload iOS reads before the extension runs.
+type payloadAPS struct {
+	APS struct {
+		Alert          json.RawMessage `json:"alert"`
+		MutableContent int             `json:"mutable-content"`
+	} `json:"aps"`
+	TraceParent string `json:"traceparent"`
+}
+
+// receive is S1–S5: the push arrives, iOS decides whether the extension
+// runs, the extension opens the envelope and either hands a call to CallKit
+// or rewrites a message's notification.
+func (d *Callee) receive(pp flow.Push) {
+	p := &push{Push: pp}
+	start := time.Now()
+	var pl payloadAPS
+	perr := json.Unmarshal(p.Payload, &pl)
+	if p.TraceID == "" {
+		p.TraceID = traceIDOf(pl.TraceParent)
+	}
+	d.emit(p, flow.StageExtension, "push-received", start, 0, map[string]string{
+		"push_type": p.PushType, "priority": strconv.Itoa(p.Priority), "payload_bytes": strconv.Itoa(len(p.Payload)),
+		"device": d.Profile.Name,
+	}, nil)
+
+	// S2: the NSE launch gate.
+	if why := d.nseGate(p, pl, perr); why != nil {
+		d.fail(p, flow.StageExtension, "nse-not-run", why)
+		return
+	}
+	d.emit(p, flow.StageExtension, "did-receive", time.Now(), 0, map[string]string{"budget": d.Profile.NSEBudget.String() + " (simulated)"}, nil)
+
+	// S4: decrypt and classify.
+	tok, _ := hex.DecodeString(d.Token)
+	t0 := time.Now()
+	opened, err := receiver.Open(p.Payload, receiver.Config{Ring: d.Ring, DeviceToken: tok, Now: d.Now, Replay: d.Replay})
+	dur := time.Since(t0)
+	if err != nil {
+		diag := &flow.Diagnosis{Stage: flow.StageExtension, Code: flow.CodeDecryptFailed, Detail: err.Error(),
+			Hint: "the original alert is shown instead: the callee sees the placeholder and no call"}
+		var re *receiver.Error
+		if errors.As(err, &re) {
+			diag.Code = flow.Code(re.Code)
+			if re.Explanation != "" {
+				diag.Hint = re.Explanation
+			}
+		}
+		d.emit(p, flow.StageExtension, "decrypt-failed", t0, dur, nil, nil)
+		d.fail(p, flow.StageExtension, "placeholder-shown", diag)
+		return
+	}
+	pt := opened.Plaintext
+	p.callID = pt.CallUUID
+	d.emit(p, flow.StageExtension, "decrypted", t0, dur, map[string]string{
+		"type": pt.Type, "alg": opened.Envelope.Alg, "checks": strconv.Itoa(len(opened.Checks)) + " passed",
+	}, nil)
+
+	switch pt.Type {
+	case "message":
+		title := pt.Caller.Name
+		if title == "" {
+			title = pt.Caller.Handle
+		}
+		d.emit(p, flow.StageExtension, flow.NameShown, time.Now(), 0, map[string]string{"title": title, "body": pt.Text}, nil)
+		d.Signal.Signal(Signal{TraceID: p.TraceID, CallID: p.callID, Device: d.Profile.Name, Kind: SignalShown})
+	case "call.invite":
+		d.relayCall(p, pt)
+	default:
+		d.fail(p, flow.StageExtension, "unknown-type", &flow.Diagnosis{Stage: flow.StageExtension, Code: "E_PAYLOAD",
+			Detail: "plaintext type " + strconv.Quote(pt.Type) + " is neither call.invite nor message"})
+	}
+}
+
+// nseGate is S2: iOS runs the extension only for an alert with
+// mutable-content 1 and a title, subtitle or body, for an app whose alerts are
+// allowed.
+func (d *Callee) nseGate(p *push, pl payloadAPS, perr error) *flow.Diagnosis {
+	diag := func(detail, hint string) *flow.Diagnosis {
+		return &flow.Diagnosis{Stage: flow.StageExtension, Code: flow.CodeNSENotRun, Detail: detail, Hint: hint}
+	}
+	switch {
+	case !d.Profile.NSEInstalled:
+		return diag("no Notification Service Extension is registered for the app",
+			"embed the .appex with extension point com.apple.usernotifications.service")
+	case !d.Profile.AlertsEnabled:
+		return diag("the user turned off alerts for the app, so iOS never employs the extension",
+			"calls via the NSE need notification permission; detect it and warn the user")
+	case perr != nil:
+		return diag("the payload is not JSON: "+perr.Error(), "")
+	case p.PushType != "alert":
+		return diag("apns-push-type is "+strconv.Quote(p.PushType)+", not alert: the NSE runs only for alert pushes",
+			"send E2EE call requests with apns-push-type: alert")
+	case pl.APS.MutableContent != 1:
+		return diag("aps.mutable-content is not 1: iOS shows the notification as sent and never runs the extension (NSE not run: no mutable-content)",
+			`add "mutable-content": 1 to aps (some push vendors strip it)`)
+	case !hasAlertText(pl.APS.Alert):
+		return diag("aps.alert has no title, subtitle or body: the extension runs only for a visible alert",
+			"send a generic placeholder alert the NSE can replace")
+	}
+	return nil
+}
+
+func hasAlertText(raw json.RawMessage) bool {
+	var a struct{ Title, Subtitle, Body string }
+	if json.Unmarshal(raw, &a) != nil {
+		return false // a string alert: Apple documents only the dictionary form for the NSE
+	}
+	return a.Title != "" || a.Subtitle != "" || a.Body != ""
+}
+
+func traceIDOf(tp string) string {
+	if len(tp) == 55 && tp[2] == '-' && tp[35] == '-' {
+		return tp[3:35]
+	}
+	return ""
+}

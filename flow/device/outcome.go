@@ -1,0 +1,102 @@
+package device
+
+import (
+	"time"
+
+	"github.com/callscope/callscope/flow"
+)
+
+// CXCallEndedReason names, as CallKit's enum spells them.
+const (
+	EndedFailed            = "failed"
+	EndedRemoteEnded       = "remoteEnded"
+	EndedUnanswered        = "unanswered"
+	EndedAnsweredElsewhere = "answeredElsewhere"
+	EndedDeclinedElsewhere = "declinedElsewhere"
+)
+
+// Signal receives a callee device's news; Caller is a Signaler.
+func (c *Caller) Signal(s Signal) {
+	c.mu.Lock()
+	og := c.outgoing[s.TraceID]
+	c.mu.Unlock()
+	if og == nil {
+		return
+	}
+	switch s.Kind {
+	case SignalRinging:
+		return
+	case SignalAnswered:
+		// O4: reportOutgoingCall(with:connectedAt:).
+		c.end(og, flow.OutcomeConnected, "connected", nil, nil)
+		return
+	case SignalShown:
+		c.end(og, flow.OutcomeShown, "delivered", nil, nil)
+		return
+	}
+	c.conclude(og, s)
+}
+
+// conclude counts a device that will not answer; when none is left, the
+// request ends with the most telling outcome.
+func (c *Caller) conclude(og *outgoing, s Signal) {
+	c.mu.Lock()
+	og.concluded++
+	switch s.Kind {
+	case SignalDeclined:
+		og.declined = true
+	case SignalUnanswered:
+		og.unanswered = true
+	case SignalFailed:
+		og.lastFail = s.Diag
+	}
+	last := og.concluded >= og.devices
+	c.mu.Unlock()
+	if !last {
+		return
+	}
+	switch {
+	case og.declined:
+		c.end(og, flow.OutcomeDeclined, "ended", map[string]string{flow.AttrEndedReason: EndedRemoteEnded}, nil)
+	case og.unanswered:
+		c.end(og, flow.OutcomeUnanswered, "ended", map[string]string{flow.AttrEndedReason: EndedUnanswered}, nil)
+	default:
+		c.fail(og, og.lastFail)
+	}
+}
+
+// Abandon ends a request that got no answer in time.
+func (c *Caller) Abandon(traceID string, d *flow.Diagnosis) {
+	c.mu.Lock()
+	og := c.outgoing[traceID]
+	c.mu.Unlock()
+	if og != nil {
+		c.fail(og, d)
+	}
+}
+
+func (c *Caller) fail(og *outgoing, d *flow.Diagnosis) {
+	if d == nil {
+		d = &flow.Diagnosis{Stage: flow.StageSender, Code: flow.CodeSenderFailed, Detail: "no device could be reached"}
+	}
+	var attrs map[string]string
+	if og.kind == flow.KindCall {
+		attrs = map[string]string{flow.AttrEndedReason: EndedFailed}
+	}
+	c.end(og, flow.OutcomeFailed, "failed", attrs, d)
+}
+
+// end emits the request's one terminal event and releases its waiter.
+func (c *Caller) end(og *outgoing, o flow.Outcome, name string, attrs map[string]string, d *flow.Diagnosis) {
+	c.mu.Lock()
+	if og.ended {
+		c.mu.Unlock()
+		return
+	}
+	og.ended = true
+	delete(c.outgoing, og.traceID)
+	c.mu.Unlock()
+	c.Sink.Emit(flow.Event{TraceID: og.traceID, CallID: og.callID, Stage: flow.StageSender, Name: name,
+		Time: time.Now(), Attrs: attrs, Diagnosis: d, Outcome: o})
+	og.done <- o
+}

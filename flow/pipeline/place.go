@@ -1,0 +1,106 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/callscope/callscope/flow"
+	"github.com/callscope/callscope/transport/provider"
+)
+
+// Compose returns a request with the run's defaults.
+func (p *Pipeline) Compose() flow.Request {
+	return flow.Request{Kind: flow.KindCall, To: p.cfg.Callee, From: p.cfg.Caller, FromName: p.cfg.CallerName,
+		TTL: 45, Text: "See you at 5?"}
+}
+
+// Place sends one request and waits until it ends: connected, declined,
+// unanswered, shown, or failed with a diagnosis. It returns the call as its
+// events describe it.
+func (p *Pipeline) Place(ctx context.Context, req flow.Request) flow.Call {
+	return p.place(ctx, req, nil)
+}
+
+// Send starts a request in the background and returns its trace id at once;
+// its events tell the rest.
+func (p *Pipeline) Send(req flow.Request) (string, error) {
+	if p.ctx.Err() != nil {
+		return "", fmt.Errorf("pipeline closed")
+	}
+	started := make(chan string, 1)
+	p.wg.Add(1)
+	go func() {
+		defer p.wg.Done()
+		p.place(p.ctx, req, func(id string) { started <- id })
+	}()
+	return <-started, nil
+}
+
+// Answer answers a call ringing on the callee's iPhone.
+func (p *Pipeline) Answer(callID string) error { return p.callee.Answer(callID) }
+
+// Decline declines a call ringing on the callee's iPhone.
+func (p *Pipeline) Decline(callID string) error { return p.callee.Decline(callID) }
+
+func (p *Pipeline) place(ctx context.Context, req flow.Request, started func(traceID string)) flow.Call {
+	traceparent, traceID := provider.NewTraceParent()
+	p.mu.Lock()
+	p.open[traceID] = true
+	p.mu.Unlock()
+	defer func() {
+		p.mu.Lock()
+		delete(p.open, traceID)
+		p.calls.Forget(traceID)
+		p.mu.Unlock()
+	}()
+	if started != nil {
+		started(traceID)
+	}
+
+	placed := p.caller.Place(ctx, req, traceparent)
+	timer := time.NewTimer(p.cfg.CallTimeout)
+	defer timer.Stop()
+	select {
+	case <-placed.Done:
+	case <-timer.C:
+		p.caller.Abandon(traceID, p.stalled(traceID))
+		<-placed.Done
+	case <-ctx.Done():
+		p.caller.Abandon(traceID, &flow.Diagnosis{Stage: flow.StageSender, Code: flow.CodeTimedOut,
+			Detail: "cancelled: " + ctx.Err().Error()})
+		<-placed.Done
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	c, _ := p.calls.Get(traceID)
+	return c
+}
+
+// stalled explains a request that did not conclude in time from how far its
+// events got.
+func (p *Pipeline) stalled(traceID string) *flow.Diagnosis {
+	p.mu.Lock()
+	c, _ := p.calls.Get(traceID)
+	evs := p.calls.Events(traceID)
+	p.mu.Unlock()
+	wait := p.cfg.CallTimeout.String()
+	switch c.Stage {
+	case flow.StageAPNs:
+		for _, e := range evs {
+			if e.Stage == flow.StageAPNs && e.Name == "stored" {
+				return &flow.Diagnosis{Stage: flow.StageAPNs, Code: flow.CodeNotDelivered,
+					Detail: "APNs stored the push for an offline device; it never arrived within " + wait,
+					Hint:   "APNs keeps one push per bundle id for offline devices: a later push replaces a call"}
+			}
+		}
+		return &flow.Diagnosis{Stage: flow.StageAPNs, Code: flow.CodeNotDelivered,
+			Detail: "APNs accepted the push but the device did not receive it within " + wait,
+			Hint:   "is the device online and its token current?"}
+	case flow.StageCallKit:
+		return &flow.Diagnosis{Stage: flow.StageCallKit, Code: flow.CodeTimedOut,
+			Detail: "CallKit did not end the call within " + wait}
+	}
+	return &flow.Diagnosis{Stage: c.Stage, Code: flow.CodeTimedOut,
+		Detail: fmt.Sprintf("the request stopped at %s and nothing followed within %s", c.Stage, wait)}
+}

@@ -1,0 +1,80 @@
+package flow
+
+import (
+	"time"
+
+	"github.com/HdrHistogram/hdrhistogram-go"
+)
+
+// Summary accumulates per-stage latency percentiles over many calls. Values
+// are kept in microseconds with three significant digits, from 1 µs to 1 h.
+type Summary struct {
+	stages   map[Stage]*hdrhistogram.Histogram
+	total    *hdrhistogram.Histogram
+	outcomes map[Outcome]int
+	calls    int
+}
+
+// NewSummary returns an empty summary.
+func NewSummary() *Summary {
+	s := &Summary{stages: map[Stage]*hdrhistogram.Histogram{}, total: newHist(), outcomes: map[Outcome]int{}}
+	for _, st := range Stages {
+		s.stages[st] = newHist()
+	}
+	return s
+}
+
+func newHist() *hdrhistogram.Histogram {
+	return hdrhistogram.New(1, int64(time.Hour/time.Microsecond), 3)
+}
+
+// Add records one finished call.
+func (s *Summary) Add(c Call) {
+	s.calls++
+	s.outcomes[c.Outcome]++
+	for st, d := range c.Latency.Stages {
+		if h := s.stages[st]; h != nil {
+			_ = h.RecordValue(max(1, d.Microseconds()))
+		}
+	}
+	if c.Latency.Total > 0 {
+		_ = s.total.RecordValue(max(1, c.Latency.Total.Microseconds()))
+	}
+}
+
+// Calls is how many calls were added.
+func (s *Summary) Calls() int { return s.calls }
+
+// Outcomes counts calls by outcome.
+func (s *Summary) Outcomes() map[Outcome]int { return s.outcomes }
+
+// Percentile returns the q-th percentile (0–100) of a stage's latency and how
+// many calls reached the stage. An empty stage gives (0, 0).
+func (s *Summary) Percentile(st Stage, q float64) (time.Duration, int64) {
+	h := s.stages[st]
+	if h == nil || h.TotalCount() == 0 {
+		return 0, 0
+	}
+	return time.Duration(h.ValueAtQuantile(q)) * time.Microsecond, h.TotalCount()
+}
+
+// TotalPercentile is the q-th percentile of the measured end-to-end time.
+func (s *Summary) TotalPercentile(q float64) time.Duration {
+	if s.total.TotalCount() == 0 {
+		return 0
+	}
+	return time.Duration(s.total.ValueAtQuantile(q)) * time.Microsecond
+}
+
+// FormatDuration prints a latency the way the screen and tables do: µs below
+// a millisecond, ms below a second, then seconds.
+func FormatDuration(d time.Duration) string {
+	switch {
+	case d < time.Millisecond:
+		return itoa(d.Microseconds()) + "µs"
+	case d < time.Second:
+		return trim(float64(d)/float64(time.Millisecond), 2) + "ms"
+	default:
+		return trim(d.Seconds(), 2) + "s"
+	}
+}

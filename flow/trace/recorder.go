@@ -1,0 +1,103 @@
+package trace
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"sync"
+
+	"github.com/callscope/callscope/flow"
+	"github.com/callscope/callscope/flow/bus"
+)
+
+// Version is the trace line format version.
+const Version = 1
+
+// Line is one line of a trace file.
+type Line struct {
+	V int `json:"v"`
+	flow.Event
+}
+
+// Recorder writes events to a file, one JSON line each, flushed per event.
+type Recorder struct {
+	mu   sync.Mutex
+	w    io.Writer
+	f    *os.File
+	enc  *json.Encoder
+	err  error
+	n    int
+	done chan struct{}
+}
+
+// Create opens path for recording (0600: traces hold device tokens).
+func Create(path string) (*Recorder, error) {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("--record %s: %w", path, err)
+	}
+	r := NewRecorder(f)
+	r.f = f
+	return r, nil
+}
+
+// NewRecorder writes to w. Each event is one Write call, so an *os.File gets
+// whole lines.
+func NewRecorder(w io.Writer) *Recorder {
+	r := &Recorder{w: w}
+	r.enc = json.NewEncoder(w)
+	return r
+}
+
+// Emit writes one event; Recorder is a flow.Sink. Secrets are redacted first.
+func (r *Recorder) Emit(e flow.Event) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.err != nil {
+		return
+	}
+	if err := r.enc.Encode(Line{V: Version, Event: flow.Redact(e)}); err != nil {
+		r.err = err
+		return
+	}
+	r.n++
+}
+
+// Follow records every event of sub on a goroutine until sub closes; Wait
+// returns when it has.
+func (r *Recorder) Follow(sub *bus.Subscription) {
+	r.done = make(chan struct{})
+	go func() {
+		defer close(r.done)
+		for e := range sub.Events() {
+			r.Emit(e)
+		}
+	}()
+}
+
+// Wait blocks until Follow's subscription has closed and every event is written.
+func (r *Recorder) Wait() {
+	if r.done != nil {
+		<-r.done
+	}
+}
+
+// Written is how many events were recorded.
+func (r *Recorder) Written() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.n
+}
+
+// Close closes the file and reports the first write error.
+func (r *Recorder) Close() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.f != nil {
+		if err := r.f.Close(); err != nil && r.err == nil {
+			r.err = err
+		}
+	}
+	return r.err
+}

@@ -1,0 +1,83 @@
+package apns
+
+import (
+	"crypto/ecdsa"
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/sideshow/apns2"
+	"github.com/sideshow/apns2/token"
+	"golang.org/x/net/http2"
+)
+
+// Hosts Apple documents for the provider API.
+const (
+	HostSandbox    = apns2.HostDevelopment
+	HostProduction = apns2.HostProduction
+)
+
+// Config says how to reach APNs and sign for it.
+type Config struct {
+	// Host is "sandbox", "production" or a URL such as the mock's
+	// "https://127.0.0.1:PORT".
+	Host   string
+	KeyID  string
+	TeamID string
+	Key    *ecdsa.PrivateKey
+	// RootCAs, when set, replaces the system roots: the mock's CA.
+	RootCAs *x509.CertPool
+	// Timeout bounds one push; zero means apns2's 60 s.
+	Timeout time.Duration
+}
+
+// ResolveHost maps the names sandbox and production to Apple's hosts and
+// passes URLs through.
+func ResolveHost(h string) (string, error) {
+	switch strings.ToLower(h) {
+	case "", "sandbox", "development":
+		return HostSandbox, nil
+	case "production":
+		return HostProduction, nil
+	}
+	if !strings.HasPrefix(h, "https://") {
+		return "", fmt.Errorf("apns host %q: want sandbox, production or an https:// URL (APNs is HTTP/2 over TLS only)", h)
+	}
+	return strings.TrimRight(h, "/"), nil
+}
+
+// NewClient returns an apns2 token client. Share one client (and so one JWT)
+// across all pushes: a fresh token per push draws 429
+// TooManyProviderTokenUpdates from APNs.
+func NewClient(cfg Config) (*apns2.Client, error) {
+	if cfg.Key == nil {
+		return nil, fmt.Errorf("apns: no signing key")
+	}
+	if len(cfg.KeyID) != 10 || len(cfg.TeamID) != 10 {
+		return nil, fmt.Errorf("apns: key id %q and team id %q must be 10 characters, as Apple issues them", cfg.KeyID, cfg.TeamID)
+	}
+	host, err := ResolveHost(cfg.Host)
+	if err != nil {
+		return nil, err
+	}
+	tok := &token.Token{AuthKey: cfg.Key, KeyID: cfg.KeyID, TeamID: cfg.TeamID}
+	if _, err := tok.Generate(); err != nil {
+		return nil, fmt.Errorf("apns: signing the provider token: %w", err)
+	}
+	c := apns2.NewTokenClient(tok)
+	c.Host = host
+	tr := &http2.Transport{
+		TLSClientConfig: &tls.Config{RootCAs: cfg.RootCAs, MinVersion: tls.VersionTLS12},
+		DialTLS:         apns2.DialTLS,
+		ReadIdleTimeout: apns2.ReadIdleTimeout,
+	}
+	timeout := cfg.Timeout
+	if timeout == 0 {
+		timeout = apns2.HTTPClientTimeout
+	}
+	c.HTTPClient = &http.Client{Transport: tr, Timeout: timeout}
+	return c, nil
+}

@@ -1,0 +1,64 @@
+package provider
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// EnvelopeKey is the custom payload key that carries the envelope, beside aps.
+const EnvelopeKey = "vpe"
+
+// Generic alert text: the server cannot know whether it is a call, and this is
+// what the callee sees if the extension fails or times out.
+const (
+	AlertTitle = "New message"
+	AlertBody  = "Open to read"
+)
+
+// envelopeClock is the only part of the envelope the server reads: the
+// cleartext ts (Unix ms) and ttl (s), to set apns-expiration.
+type envelopeClock struct {
+	TS  int64 `json:"ts"`
+	TTL int64 `json:"ttl"`
+}
+
+type apsAlert struct {
+	Title string `json:"title"`
+	Body  string `json:"body"`
+}
+
+type aps struct {
+	Alert          apsAlert `json:"alert"`
+	MutableContent int      `json:"mutable-content"`
+	Sound          string   `json:"sound"`
+}
+
+type payload struct {
+	APS         aps             `json:"aps"`
+	Envelope    json.RawMessage `json:"vpe"`
+	TraceParent string          `json:"traceparent,omitempty"`
+}
+
+// BuildPayload returns the APNs payload for an envelope and the expiration
+// the envelope asks for (ts + ttl).
+func BuildPayload(envelope json.RawMessage, traceparent string) ([]byte, time.Time, error) {
+	var clk envelopeClock
+	if err := json.Unmarshal(envelope, &clk); err != nil {
+		return nil, time.Time{}, fmt.Errorf("envelope: %v", err)
+	}
+	if clk.TS <= 0 || clk.TTL <= 0 {
+		return nil, time.Time{}, fmt.Errorf("envelope: ts and ttl must be positive (got ts=%d ttl=%d)", clk.TS, clk.TTL)
+	}
+	p := payload{
+		APS:         aps{Alert: apsAlert{Title: AlertTitle, Body: AlertBody}, MutableContent: 1, Sound: "default"},
+		Envelope:    envelope,
+		TraceParent: traceparent,
+	}
+	b, err := json.Marshal(p)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	exp := time.UnixMilli(clk.TS).Add(time.Duration(clk.TTL) * time.Second)
+	return b, exp, nil
+}

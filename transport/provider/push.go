@@ -1,0 +1,116 @@
+package provider
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/sideshow/apns2"
+
+	"github.com/callscope/callscope/flow"
+	"github.com/callscope/callscope/transport/apns"
+)
+
+// handlePush turns one opaque envelope into one APNs alert push.
+func (s *Server) handlePush(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	var req PushRequest
+	if err := decode(r, &req); err != nil {
+		writeJSON(w, http.StatusBadRequest, ErrorBody{Error: err.Error()})
+		return
+	}
+	ev := flow.Event{TraceID: TraceID(req.TraceParent), Stage: flow.StageServer}
+	emit := func(name string, at time.Time, d time.Duration, attrs map[string]string, diag *flow.Diagnosis) {
+		e := ev
+		e.Name, e.Time, e.Duration, e.Attrs, e.Diagnosis = name, at, d, attrs, diag
+		s.sink.Emit(e)
+	}
+	emit("received", start, 0, map[string]string{
+		"envelope_bytes": strconv.Itoa(len(req.Envelope)),
+		"token":          short(req.Token),
+	}, nil)
+
+	dev, ok := s.device(req.Token)
+	if !ok {
+		msg := "no device registered with token " + short(req.Token)
+		emit("rejected", time.Now(), 0, nil, &flow.Diagnosis{Stage: flow.StageServer, Code: flow.CodeServerRejected,
+			Detail: msg, Hint: "the callee's app must register its APNs token with the provider first"})
+		writeJSON(w, http.StatusNotFound, PushResult{Error: msg})
+		return
+	}
+	body, exp, err := BuildPayload(req.Envelope, req.TraceParent)
+	if err != nil {
+		emit("rejected", time.Now(), 0, nil, &flow.Diagnosis{Stage: flow.StageServer, Code: flow.CodeServerRejected,
+			Detail: err.Error(), Hint: "the envelope's cleartext header needs ts (Unix ms) and ttl (s)"})
+		writeJSON(w, http.StatusBadRequest, PushResult{Error: err.Error()})
+		return
+	}
+	n := &apns2.Notification{
+		ApnsID:      uuid.NewString(),
+		DeviceToken: dev.Token,
+		Topic:       dev.Topic,
+		PushType:    apns2.PushTypeAlert,
+		Priority:    apns2.PriorityHigh,
+		Expiration:  exp,
+		Payload:     body,
+	}
+	ev.ApnsID = n.ApnsID
+	built := time.Now()
+	emit("built", start, built.Sub(start), map[string]string{
+		"apns-push-type":  "alert",
+		"apns-priority":   "10",
+		"apns-topic":      n.Topic,
+		"apns-expiration": strconv.FormatInt(exp.Unix(), 10),
+		"payload_bytes":   strconv.Itoa(len(body)),
+		"environment":     dev.Environment,
+	}, nil)
+
+	res, err := s.apns.PushWithContext(r.Context(), n)
+	rtt := time.Since(built)
+	if err != nil {
+		d := &flow.Diagnosis{Stage: flow.StageServer, Code: flow.CodeServerFailed,
+			Detail: "push to APNs failed: " + err.Error(), Hint: "check the APNs host, TLS trust and network; apns2 retries GOAWAYs silently"}
+		emit("apns-error", built, rtt, nil, d)
+		writeJSON(w, http.StatusBadGateway, PushResult{ApnsID: n.ApnsID, Error: d.Detail, Payload: len(body), APNsTime: rtt.Microseconds()})
+		return
+	}
+	out := PushResult{ApnsID: res.ApnsID, Status: res.StatusCode, Reason: res.Reason, Payload: len(body), APNsTime: rtt.Microseconds()}
+	if out.ApnsID == "" {
+		out.ApnsID = n.ApnsID
+	}
+	if !res.Timestamp.IsZero() {
+		out.Timestamp = res.Timestamp.Time
+	}
+	attrs := map[string]string{"status": strconv.Itoa(res.StatusCode), "apns-id": out.ApnsID}
+	if res.ApnsUniqueID != "" {
+		attrs["apns-unique-id"] = res.ApnsUniqueID
+	}
+	if res.Sent() {
+		emit("apns-accepted", built, rtt, attrs, nil)
+		writeJSON(w, http.StatusOK, out)
+		return
+	}
+	attrs["reason"] = res.Reason
+	emit("apns-rejected", built, rtt, attrs, RejectDiagnosis(res.StatusCode, res.Reason))
+	writeJSON(w, http.StatusBadGateway, out)
+}
+
+// RejectDiagnosis describes an APNs error answer.
+func RejectDiagnosis(status int, reason string) *flow.Diagnosis {
+	return &flow.Diagnosis{
+		Stage:  flow.StageAPNs,
+		Code:   flow.CodeAPNsRejected,
+		Apple:  reason,
+		Detail: "APNs answered " + strconv.Itoa(status) + " " + reason,
+		Hint:   apns.Hint(reason),
+	}
+}
+
+// short shortens a device token for display; tokens are not secret but long.
+func short(token string) string {
+	if len(token) <= 12 {
+		return token
+	}
+	return token[:8] + "…" + token[len(token)-4:]
+}
