@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/callscope/callscope/flow"
@@ -103,4 +104,38 @@ func (p *Pipeline) stalled(traceID string) *flow.Diagnosis {
 	}
 	return &flow.Diagnosis{Stage: c.Stage, Code: flow.CodeTimedOut,
 		Detail: fmt.Sprintf("the request stopped at %s and nothing followed within %s", c.Stage, wait)}
+}
+
+// PlaceMany places count requests with at most concurrency in flight and calls
+// each (from one goroutine at a time) with every call as it ends.
+func (p *Pipeline) PlaceMany(ctx context.Context, req flow.Request, count, concurrency int, each func(flow.Call)) {
+	jobs := make(chan struct{})
+	results := make(chan flow.Call)
+	var wg sync.WaitGroup
+	for range concurrency {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range jobs {
+				results <- p.Place(ctx, req)
+			}
+		}()
+	}
+	go func() {
+		defer close(jobs)
+		for range count {
+			select {
+			case jobs <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	go func() {
+		wg.Wait()
+		close(results)
+	}()
+	for c := range results {
+		each(c)
+	}
 }

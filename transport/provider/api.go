@@ -8,7 +8,7 @@ import (
 // API paths.
 const (
 	PathDevices = "/v1/devices"
-	PathUsers   = "/v1/users/"   // + USER + "/devices"
+	PathUsers   = "/v1/users/" // + USER + "/devices"
 	PathPush    = "/v1/push"
 )
 

@@ -188,4 +188,3 @@ func (s *Server) device(token string) (Device, bool) {
 	d, ok := s.devices[strings.ToLower(token)]
 	return d, ok
 }
-

@@ -1,0 +1,115 @@
+package pipeline
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/callscope/callscope/flow"
+	"github.com/callscope/callscope/flow/device"
+	"github.com/callscope/callscope/flow/report"
+	flowtrace "github.com/callscope/callscope/flow/trace"
+)
+
+// SendOptions are the flags of `callscope send`.
+type SendOptions struct {
+	Count       int
+	Concurrency int
+	Kind        flow.Kind
+	Video       bool
+	JSON        bool
+	AnswerAfter time.Duration
+	Answer      device.AnswerPolicy
+	Record      string // trace file, "" for none
+}
+
+// Validate checks the options, naming the flag at fault.
+func (o SendOptions) Validate() error {
+	switch {
+	case o.Count < 1:
+		return fmt.Errorf("--count must be at least 1 (got %d)", o.Count)
+	case o.Concurrency < 1:
+		return fmt.Errorf("--concurrency must be at least 1 (got %d)", o.Concurrency)
+	case o.Concurrency > o.Count:
+		return fmt.Errorf("--concurrency %d is above --count %d", o.Concurrency, o.Count)
+	case o.AnswerAfter < 0:
+		return fmt.Errorf("--answer-after must not be negative (got %s)", o.AnswerAfter)
+	}
+	switch o.Answer {
+	case device.AnswerAuto, device.AnswerDecline, device.AnswerIgnore:
+	default:
+		return fmt.Errorf("--answer %q: want answer, decline or ignore", o.Answer)
+	}
+	return nil
+}
+
+// RunSend runs a headless batch on the embedded default and prints it. It
+// returns whether every request succeeded (connected, or shown for messages).
+func RunSend(ctx context.Context, opts SendOptions, out io.Writer) (ok bool, err error) {
+	if err := opts.Validate(); err != nil {
+		return false, err
+	}
+	prof := device.DefaultProfile()
+	prof.AnswerAfter = opts.AnswerAfter
+	prof.AnswerPolicy = opts.Answer
+	var rec *flowtrace.Recorder
+	if opts.Record != "" {
+		if rec, err = flowtrace.Create(opts.Record); err != nil {
+			return false, err
+		}
+	}
+	p, err := New(ctx, Config{Profile: prof})
+	if err != nil {
+		if rec != nil {
+			rec.Close()
+		}
+		return false, err
+	}
+	if rec != nil {
+		// A large buffer: the recorder must keep up with bursts of thousands
+		// of events; drops are counted and reported, never silent.
+		sub := p.Bus().Subscribe(1 << 16)
+		rec.Follow(sub)
+		defer func() {
+			if d := sub.Dropped(); d > 0 && err == nil {
+				err = fmt.Errorf("--record %s: %d events were dropped because the disk fell behind", opts.Record, d)
+			}
+		}()
+	}
+
+	req := p.Compose()
+	req.Kind, req.Video = opts.Kind, opts.Video
+	sum := flow.NewSummary()
+	var calls []report.CallJSON
+	table := report.NewTable(out)
+	ok = true
+	start := time.Now()
+	p.PlaceMany(ctx, req, opts.Count, opts.Concurrency, func(c flow.Call) {
+		sum.Add(c)
+		ok = ok && c.Outcome.Succeeded()
+		if opts.JSON {
+			calls = append(calls, report.ToJSON(c))
+		} else {
+			table.Row(c)
+		}
+	})
+	wall := time.Since(start)
+	p.Close()
+	if rec != nil {
+		rec.Wait()
+		if cerr := rec.Close(); cerr != nil {
+			return false, fmt.Errorf("--record %s: %w", opts.Record, cerr)
+		}
+	}
+	if sum.Calls() < opts.Count {
+		ok = false
+	}
+	if opts.JSON {
+		enc := json.NewEncoder(out)
+		enc.SetIndent("", "  ")
+		return ok, enc.Encode(report.Output{Calls: calls, Summary: report.SummaryToJSON(sum, wall)})
+	}
+	return ok, table.Summary(sum, wall)
+}

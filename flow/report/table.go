@@ -1,0 +1,112 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/callscope/callscope/flow"
+)
+
+// Table prints calls as rows as they end, then a summary.
+type Table struct {
+	w      *tabwriter.Writer
+	header bool
+}
+
+// NewTable writes to w.
+func NewTable(w io.Writer) *Table {
+	return &Table{w: tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)}
+}
+
+// Row prints one call. Failed calls get a second line with the diagnosis.
+func (t *Table) Row(c flow.Call) {
+	if !t.header {
+		fmt.Fprintf(t.w, "TRACE\tCALL UUID\tKIND\tOUTCOME\tSENDER\tSERVER\tAPNS\tEXTENSION\tCALLKIT\tTOTAL\tSIMULATED\n")
+		t.header = true
+	}
+	cols := []string{short(c.TraceID, 8), short(c.CallID, 8), string(c.Kind), outcome(c)}
+	for _, s := range flow.Stages {
+		if d, ok := c.Latency.Get(s); ok {
+			cols = append(cols, flow.FormatDuration(d))
+		} else {
+			cols = append(cols, "—")
+		}
+	}
+	cols = append(cols, flow.FormatDuration(c.Latency.Total), simulated(c.Latency.Simulated))
+	fmt.Fprintln(t.w, strings.Join(cols, "\t"))
+	if c.Diag != nil {
+		fmt.Fprintf(t.w, "  ✗ %s\t\t\t\t\t\t\t\t\t\t\n", c.Diag)
+		if c.Diag.Hint != "" {
+			fmt.Fprintf(t.w, "    hint: %s\t\t\t\t\t\t\t\t\t\t\n", c.Diag.Hint)
+		}
+	}
+}
+
+func outcome(c flow.Call) string {
+	if c.Outcome == flow.OutcomeFailed && c.Diag != nil {
+		return "failed@" + string(c.Diag.Stage)
+	}
+	return string(c.Outcome)
+}
+
+func short(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}
+
+func simulated(m map[string]time.Duration) string {
+	if len(m) == 0 {
+		return ""
+	}
+	names := make([]string, 0, len(m))
+	for n := range m {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	parts := make([]string, len(names))
+	for i, n := range names {
+		parts[i] = n + " " + flow.FormatDuration(m[n])
+	}
+	return strings.Join(parts, ", ") + " (sim)"
+}
+
+// Summary prints p50/p95/p99 per stage and the outcomes.
+func (t *Table) Summary(s *flow.Summary, wall time.Duration) error {
+	fmt.Fprintln(t.w)
+	fmt.Fprintf(t.w, "STAGE\tP50\tP95\tP99\tCALLS\n")
+	for _, st := range flow.Stages {
+		p50, n := s.Percentile(st, 50)
+		if n == 0 {
+			fmt.Fprintf(t.w, "%s\t—\t—\t—\t0\n", st)
+			continue
+		}
+		p95, _ := s.Percentile(st, 95)
+		p99, _ := s.Percentile(st, 99)
+		fmt.Fprintf(t.w, "%s\t%s\t%s\t%s\t%d\n", st, flow.FormatDuration(p50), flow.FormatDuration(p95), flow.FormatDuration(p99), n)
+	}
+	fmt.Fprintf(t.w, "total (measured)\t%s\t%s\t%s\t%d\n", flow.FormatDuration(s.TotalPercentile(50)),
+		flow.FormatDuration(s.TotalPercentile(95)), flow.FormatDuration(s.TotalPercentile(99)), s.Calls())
+	fmt.Fprintln(t.w)
+	var parts []string
+	for _, o := range []flow.Outcome{flow.OutcomeConnected, flow.OutcomeShown, flow.OutcomeDeclined, flow.OutcomeUnanswered, flow.OutcomeFailed} {
+		if n := s.Outcomes()[o]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, o))
+		}
+	}
+	rate := 0.0
+	if wall > 0 {
+		rate = float64(s.Calls()) / wall.Seconds()
+	}
+	fmt.Fprintf(t.w, "%d requests: %s in %s wall (%.0f/s); stage latencies are measured, simulated time is shown apart\n",
+		s.Calls(), strings.Join(parts, ", "), flow.FormatDuration(wall), rate)
+	return t.w.Flush()
+}
+
+// Flush writes buffered rows.
+func (t *Table) Flush() error { return t.w.Flush() }

@@ -1,0 +1,141 @@
+// Command callscope is a terminal call-flow debugger for end-to-end-encrypted
+// VoIP calls on iOS. This file is only the command tree: flags are parsed into
+// options and handed to packages.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"charm.land/fang/v2"
+	"github.com/spf13/cobra"
+
+	"github.com/callscope/callscope/flow"
+	"github.com/callscope/callscope/flow/device"
+	"github.com/callscope/callscope/flow/pipeline"
+)
+
+var version = "dev"
+
+// usageError marks bad flags and arguments: exit status 2.
+type usageError struct{ error }
+
+// exitCoder is an error that chooses the exit status.
+type exitCoder interface{ ExitCode() int }
+
+// failedError is a run that worked but found failures: exit status 1, no message.
+type failedError struct{}
+
+func (failedError) Error() string { return "" }
+
+func main() {
+	root := rootCommand()
+	err := fang.Execute(context.Background(), root,
+		fang.WithVersion(version),
+		fang.WithNotifySignal(os.Interrupt),
+		fang.WithErrorHandler(printError))
+	os.Exit(exitStatus(err))
+}
+
+func exitStatus(err error) int {
+	var ue usageError
+	var ec exitCoder
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &ue):
+		return 2
+	case errors.As(err, &ec):
+		return ec.ExitCode()
+	}
+	return 1
+}
+
+// printError prints one line: tools and people both read it.
+func printError(w io.Writer, _ fang.Styles, err error) {
+	if err.Error() == "" {
+		return
+	}
+	fmt.Fprintln(w, "callscope: "+err.Error())
+}
+
+func usageArgs(v cobra.PositionalArgs) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if err := v(cmd, args); err != nil {
+			return usageError{err}
+		}
+		return nil
+	}
+}
+
+func rootCommand() *cobra.Command {
+	var opts screenOptions
+	root := &cobra.Command{
+		Use:   "callscope",
+		Short: "Trace end-to-end-encrypted VoIP calls through sender, server, APNs, extension and CallKit",
+		Long: "callscope shows an E2EE call request on its way from the caller's app through the provider server and\n" +
+			"APNs to the callee's Notification Service Extension and CallKit, stage by stage, with per-hop latency.\n" +
+			"With no command it opens the screen on the embedded default: every stage on this machine.",
+		Args:          usageArgs(cobra.NoArgs),
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runScreen(cmd.Context(), opts)
+		},
+	}
+	root.Flags().Float64Var(&opts.timeScale, "time-scale", 1, "run simulated iPhone time this many times faster than real time")
+	root.Flags().StringVar(&opts.theme, "theme", "", "colour theme")
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	root.AddCommand(sendCommand())
+	return root
+}
+
+func sendCommand() *cobra.Command {
+	var (
+		opts   pipeline.SendOptions
+		kind   string
+		answer string
+	)
+	cmd := &cobra.Command{
+		Use:   "send",
+		Short: "Send calls or messages headless and print per-stage latency",
+		Long: "send places calls (or messages) through the five stages on the embedded default and prints, per\n" +
+			"request, its trace id, call UUID, outcome and the measured latency of each stage, then p50/p95/p99.\n" +
+			"Simulated iPhone time (app launch, the callee answering) runs on a virtual clock and is shown apart.\n" +
+			"Exit status: 0 when every call connected (or message was shown), 1 when any failed, 2 for bad usage.",
+		Example: "  callscope send --count 50 --concurrency 8 --json\n  callscope send --kind message --record trace.jsonl",
+		Args:    usageArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			k, err := flow.ParseKind(kind)
+			if err != nil {
+				return usageError{fmt.Errorf("--kind: %w", err)}
+			}
+			opts.Kind, opts.Answer = k, device.AnswerPolicy(answer)
+			if err := opts.Validate(); err != nil {
+				return usageError{err}
+			}
+			ok, err := pipeline.RunSend(cmd.Context(), opts, cmd.OutOrStdout())
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return failedError{}
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.IntVarP(&opts.Count, "count", "n", 1, "how many requests to send")
+	f.IntVarP(&opts.Concurrency, "concurrency", "c", 1, "how many requests in flight at once (at most --count)")
+	f.StringVar(&kind, "kind", "call", "call or message")
+	f.BoolVar(&opts.Video, "video", false, "send video calls")
+	f.BoolVar(&opts.JSON, "json", false, "print JSON instead of a table")
+	f.DurationVar(&opts.AnswerAfter, "answer-after", 2*time.Second, "simulated time the callee takes to answer")
+	f.StringVar(&answer, "answer", "answer", "what the callee does when it rings: answer, decline or ignore")
+	f.StringVar(&opts.Record, "record", "", "write every event to FILE as JSON lines, flushed per event")
+	return cmd
+}

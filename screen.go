@@ -1,0 +1,42 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/callscope/callscope/flow"
+	"github.com/callscope/callscope/flow/device"
+	"github.com/callscope/callscope/flow/pipeline"
+	"github.com/callscope/callscope/ui"
+)
+
+type screenOptions struct {
+	timeScale float64
+	theme     string
+}
+
+func runScreen(ctx context.Context, o screenOptions) error {
+	if o.timeScale <= 0 {
+		return usageError{fmt.Errorf("--time-scale must be positive (got %g)", o.timeScale)}
+	}
+	prof := device.DefaultProfile()
+	prof.AnswerPolicy = device.AnswerManual
+	p, err := pipeline.New(ctx, pipeline.Config{Clock: flow.RealClock{Scale: o.timeScale}, Profile: prof})
+	if err != nil {
+		return err
+	}
+	defer p.Close()
+	sub := p.Bus().Subscribe(4096)
+	_, apnsURL := p.Endpoints()
+	clock := "real time"
+	if o.timeScale != 1 {
+		clock = fmt.Sprintf("simulated time ×%g", o.timeScale)
+	}
+	tok := p.DeviceToken()
+	return ui.Run(ctx, p, sub, ui.Options{Theme: o.theme, Header: ui.Header{
+		Mode:      "embedded default",
+		Endpoints: "mock APNs " + apnsURL,
+		Device:    fmt.Sprintf("%s (simulated) %s…", prof.Name, tok[:8]),
+		Clock:     clock,
+	}})
+}
