@@ -92,8 +92,10 @@ func ComputeLatency(events []Event) Latency {
 		if first[i].IsZero() || e.Time.Before(first[i]) {
 			first[i] = e.Time
 		}
-		if isPathEnd(e) && (end.IsZero() || e.Time.Before(end)) {
-			end = e.Time
+		if isPathEnd(e) {
+			if t := e.Time.Add(measured(e)); end.IsZero() || t.Before(end) {
+				end = t
+			}
 		}
 	}
 	last := -1

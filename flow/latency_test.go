@@ -1,0 +1,123 @@
+package flow
+
+import (
+	"testing"
+	"time"
+)
+
+var t0 = time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
+
+func at(us int) time.Time { return t0.Add(time.Duration(us) * time.Microsecond) }
+
+func ev(stage Stage, name string, atUS int) Event {
+	return Event{TraceID: "t", Stage: stage, Name: name, Time: at(atUS)}
+}
+
+func TestComputeLatency(t *testing.T) {
+	launch := Event{TraceID: "t", Stage: StageCallKit, Name: "app-launch", Time: at(900),
+		Duration: 350 * time.Millisecond, Simulated: true, Waited: 200 * time.Microsecond}
+	fail := ev(StageExtension, "placeholder-shown", 750)
+	fail.Diagnosis = &Diagnosis{Stage: StageExtension, Code: "E_AUTH"}
+	tests := []struct {
+		name   string
+		events []Event
+		want   map[Stage]time.Duration
+		total  time.Duration
+		sim    map[string]time.Duration
+	}{
+		{
+			name: "call rings: each stage runs to the next, last to ringing, simulated wait subtracted",
+			events: []Event{
+				ev(StageSender, "start-call-action", 0), ev(StageSender, "sealed", 50),
+				ev(StageServer, "received", 200), ev(StageAPNs, "received", 500),
+				ev(StageExtension, "push-received", 600), launch,
+				ev(StageCallKit, "pushkit-delivered", 1100), ev(StageCallKit, NameRinging, 1300),
+				ev(StageCallKit, "answered", 99000),
+			},
+			want: map[Stage]time.Duration{StageSender: 200 * time.Microsecond, StageServer: 300 * time.Microsecond,
+				StageAPNs: 100 * time.Microsecond, StageExtension: 300 * time.Microsecond, StageCallKit: 200 * time.Microsecond},
+			total: 1100 * time.Microsecond,
+			sim:   map[string]time.Duration{"app-launch": 350 * time.Millisecond},
+		},
+		{
+			name: "message shown ends at the extension",
+			events: []Event{
+				ev(StageSender, "compose", 0), ev(StageServer, "received", 100), ev(StageAPNs, "received", 300),
+				ev(StageExtension, "push-received", 400), ev(StageExtension, NameShown, 480),
+				ev(StageSender, "delivered", 900),
+			},
+			want: map[Stage]time.Duration{StageSender: 100 * time.Microsecond, StageServer: 200 * time.Microsecond,
+				StageAPNs: 100 * time.Microsecond, StageExtension: 80 * time.Microsecond},
+			total: 480 * time.Microsecond,
+		},
+		{
+			name: "failure at the extension ends the path there, out of order input",
+			events: []Event{
+				fail, ev(StageExtension, "push-received", 700), ev(StageAPNs, "received", 300),
+				ev(StageSender, "compose", 0), ev(StageServer, "received", 100),
+			},
+			want: map[Stage]time.Duration{StageSender: 100 * time.Microsecond, StageServer: 200 * time.Microsecond,
+				StageAPNs: 400 * time.Microsecond, StageExtension: 50 * time.Microsecond},
+			total: 750 * time.Microsecond,
+		},
+		{
+			name:   "sender only: runs to its last event's end",
+			events: []Event{ev(StageSender, "compose", 0), {TraceID: "t", Stage: StageSender, Name: "sealed", Time: at(10), Duration: 90 * time.Microsecond}},
+			want:   map[Stage]time.Duration{StageSender: 100 * time.Microsecond},
+			total:  100 * time.Microsecond,
+		},
+		{name: "no events", want: map[Stage]time.Duration{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l := ComputeLatency(tt.events)
+			if len(l.Stages) != len(tt.want) {
+				t.Fatalf("stages = %v, want %v", l.Stages, tt.want)
+			}
+			for s, d := range tt.want {
+				if l.Stages[s] != d {
+					t.Errorf("%s = %v, want %v", s, l.Stages[s], d)
+				}
+			}
+			if l.Total != tt.total {
+				t.Errorf("total = %v, want %v", l.Total, tt.total)
+			}
+			for n, d := range tt.sim {
+				if l.Simulated[n] != d {
+					t.Errorf("simulated %s = %v, want %v", n, l.Simulated[n], d)
+				}
+			}
+		})
+	}
+}
+
+func TestLatencyJSONRoundTrip(t *testing.T) {
+	in := Latency{Stages: map[Stage]time.Duration{StageSender: 1500 * time.Nanosecond, StageAPNs: 2 * time.Millisecond},
+		Simulated: map[string]time.Duration{"app-launch": 350 * time.Millisecond}, Total: 2001500 * time.Nanosecond}
+	b, err := in.MarshalJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out Latency
+	if err := out.UnmarshalJSON(b); err != nil {
+		t.Fatal(err)
+	}
+	if out.Stages[StageSender] != in.Stages[StageSender] || out.Stages[StageAPNs] != in.Stages[StageAPNs] ||
+		out.Total != in.Total || out.Simulated["app-launch"] != in.Simulated["app-launch"] {
+		t.Fatalf("round trip: %s → %+v", b, out)
+	}
+}
+
+func TestFormatDuration(t *testing.T) {
+	for _, tt := range []struct {
+		d    time.Duration
+		want string
+	}{
+		{412 * time.Microsecond, "412µs"}, {1300 * time.Microsecond, "1.3ms"}, {2040 * time.Millisecond, "2.04s"},
+		{0, "0µs"}, {time.Millisecond, "1ms"},
+	} {
+		if got := FormatDuration(tt.d); got != tt.want {
+			t.Errorf("FormatDuration(%v) = %q, want %q", tt.d, got, tt.want)
+		}
+	}
+}
