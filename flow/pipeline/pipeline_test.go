@@ -1,0 +1,169 @@
+package pipeline
+
+import (
+	"context"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/callscope/callscope/flow"
+	"github.com/callscope/callscope/flow/device"
+)
+
+func newPipeline(t testing.TB, mod func(*Config)) *Pipeline {
+	t.Helper()
+	cfg := Config{}
+	if mod != nil {
+		mod(&cfg)
+	}
+	p, err := New(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(p.Close)
+	return p
+}
+
+func profile(mod func(*device.Profile)) func(*Config) {
+	return func(c *Config) {
+		c.Profile = device.DefaultProfile()
+		mod(&c.Profile)
+	}
+}
+
+// TestEndToEnd drives real HTTP to the provider, real HTTP/2 over TLS with
+// apns2 to the mock APNs, real HPKE, and the simulated iPhone to CallKit.
+func TestEndToEnd(t *testing.T) {
+	tests := []struct {
+		name    string
+		cfg     func(*Config)
+		kind    flow.Kind
+		outcome flow.Outcome
+		stages  int
+		reason  string
+		diag    flow.Code
+		at      flow.Stage
+		apple   string
+	}{
+		{name: "call connects", kind: flow.KindCall, outcome: flow.OutcomeConnected, stages: 5},
+		{name: "message is shown", kind: flow.KindMessage, outcome: flow.OutcomeShown, stages: 4},
+		{name: "callee declines", kind: flow.KindCall, outcome: flow.OutcomeDeclined, stages: 5, reason: device.EndedRemoteEnded,
+			cfg: profile(func(p *device.Profile) { p.AnswerPolicy = device.AnswerDecline })},
+		{name: "ring times out", kind: flow.KindCall, outcome: flow.OutcomeUnanswered, stages: 5, reason: device.EndedUnanswered,
+			cfg: profile(func(p *device.Profile) { p.AnswerPolicy = device.AnswerIgnore })},
+		{name: "no filtering entitlement", kind: flow.KindCall, outcome: flow.OutcomeFailed, stages: 4,
+			diag: flow.CodeReportFailed, at: flow.StageExtension, apple: appleMissingEntitlementName,
+			cfg: profile(func(p *device.Profile) { p.FilteringEntitlement = false })},
+		{name: "alerts disabled: NSE not run", kind: flow.KindCall, outcome: flow.OutcomeFailed, stages: 4,
+			diag: flow.CodeNSENotRun, at: flow.StageExtension,
+			cfg: profile(func(p *device.Profile) { p.AlertsEnabled = false })},
+		{name: "app never reports the call", kind: flow.KindCall, outcome: flow.OutcomeFailed, stages: 5,
+			diag: flow.CodeAppKilled, at: flow.StageCallKit,
+			cfg: profile(func(p *device.Profile) { p.ReportsCall = false })},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := newPipeline(t, tt.cfg)
+			req := p.Compose()
+			req.Kind = tt.kind
+			c := p.Place(context.Background(), req)
+			if c.Outcome != tt.outcome {
+				t.Fatalf("outcome %q, want %q (diagnosis %v)", c.Outcome, tt.outcome, c.Diag)
+			}
+			if len(c.Latency.Stages) != tt.stages {
+				t.Fatalf("stages %v, want %d", c.Latency.Stages, tt.stages)
+			}
+			for s, d := range c.Latency.Stages {
+				if d <= 0 || d > 5*time.Second {
+					t.Errorf("%s latency %v", s, d)
+				}
+			}
+			if c.TraceID == "" || c.CallID == "" || c.ApnsID == "" {
+				t.Errorf("ids missing: %+v", c)
+			}
+			if tt.reason != "" && c.Reason != tt.reason {
+				t.Errorf("ended reason %q, want %q", c.Reason, tt.reason)
+			}
+			if tt.diag != "" {
+				if c.Diag == nil || c.Diag.Code != tt.diag || c.Diag.Stage != tt.at {
+					t.Fatalf("diagnosis %v, want %s at %s", c.Diag, tt.diag, tt.at)
+				}
+				if !strings.Contains(c.Diag.Apple, tt.apple) {
+					t.Errorf("no Apple name in %v", c.Diag)
+				}
+			}
+			if tt.outcome == flow.OutcomeConnected {
+				if c.Latency.Simulated["app-launch"] != device.DefaultProfile().AppLaunch ||
+					c.Latency.Simulated["answered"] != device.DefaultProfile().AnswerAfter {
+					t.Errorf("simulated %v", c.Latency.Simulated)
+				}
+			}
+		})
+	}
+}
+
+const appleMissingEntitlementName = "missingNotificationFilteringEntitlement"
+
+func TestManualAnswerFromTheScreen(t *testing.T) {
+	p := newPipeline(t, func(c *Config) {
+		c.Profile = device.DefaultProfile()
+		c.Profile.AnswerPolicy = device.AnswerManual
+		c.Clock = flow.RealClock{}
+	})
+	sub := p.Bus().Subscribe(1024)
+	if _, err := p.Send(p.Compose()); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.After(10 * time.Second)
+	for {
+		select {
+		case e := <-sub.Events():
+			if e.Stage == flow.StageCallKit && e.Name == flow.NameRinging {
+				if err := p.Answer(e.CallID); err != nil {
+					t.Fatal(err)
+				}
+				if err := p.Answer("no-such-call"); err == nil {
+					t.Fatal("answering an unknown call succeeded")
+				}
+			}
+			if e.Outcome != "" {
+				if e.Outcome != flow.OutcomeConnected {
+					t.Fatalf("outcome %s: %v", e.Outcome, e.Diagnosis)
+				}
+				return
+			}
+		case <-deadline:
+			t.Fatal("no outcome within 10s")
+		}
+	}
+}
+
+func BenchmarkCall(b *testing.B) {
+	for _, c := range []int{1, 64} {
+		b.Run(map[int]string{1: "c=1", 64: "c=64"}[c], func(b *testing.B) {
+			p := newPipeline(b, nil)
+			req := p.Compose()
+			// Warm the connections and the caller's key directory.
+			p.Place(context.Background(), req)
+			b.ResetTimer()
+			if c == 1 {
+				for b.Loop() {
+					if got := p.Place(context.Background(), req); got.Outcome != flow.OutcomeConnected {
+						b.Fatalf("outcome %s: %v", got.Outcome, got.Diag)
+					}
+				}
+				return
+			}
+			// RunParallel runs GOMAXPROCS×parallelism goroutines.
+			b.SetParallelism(max(1, c/runtime.GOMAXPROCS(0)))
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					if got := p.Place(context.Background(), req); got.Outcome != flow.OutcomeConnected {
+						b.Errorf("outcome %s: %v", got.Outcome, got.Diag)
+					}
+				}
+			})
+		})
+	}
+}
