@@ -126,9 +126,18 @@ func (d *Callee) receive(pp flow.Push) {
 		d.fail(p, flow.StageExtension, "nse-not-run", why)
 		return
 	}
+	// S3: the extension process starts and gets didReceive(_:withContentHandler:).
+	if why := d.nseLimits(p); why != nil {
+		d.fail(p, flow.StageExtension, "placeholder-shown", why)
+		return
+	}
 	d.emit(p, flow.StageExtension, "did-receive", time.Now(), 0, map[string]string{"budget": d.Profile.NSEBudget.String() + " (simulated)"}, nil)
 
-	// S4: decrypt and classify.
+	// S4: keys from the shared keychain, then decrypt and classify.
+	if why := d.keysReadable(); why != nil {
+		d.fail(p, flow.StageExtension, "placeholder-shown", why)
+		return
+	}
 	tok, _ := hex.DecodeString(d.Token)
 	t0 := time.Now()
 	opened, err := receiver.Open(p.Payload, receiver.Config{Ring: d.Ring, DeviceToken: tok, Now: d.Now, Replay: d.Replay})
@@ -152,6 +161,10 @@ func (d *Callee) receive(pp flow.Push) {
 	d.emit(p, flow.StageExtension, "decrypted", t0, dur, map[string]string{
 		"type": pt.Type, "alg": opened.Envelope.Alg, "checks": strconv.Itoa(len(opened.Checks)) + " passed",
 	}, nil)
+	if why := d.fresh(pt); why != nil {
+		d.fail(p, flow.StageExtension, "placeholder-shown", why)
+		return
+	}
 
 	switch pt.Type {
 	case "message":

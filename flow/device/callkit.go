@@ -1,6 +1,7 @@
 package device
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strconv"
@@ -31,26 +32,58 @@ var ErrNotRinging = errors.New("no such ringing call")
 // notification, the system launches the app, PushKit delivers, and the app
 // reports the call.
 func (d *Callee) relayCall(p *push, pt envelope.Plaintext) {
+	pr := d.Profile
 	t := time.Now()
-	if !d.Profile.FilteringEntitlement {
+	switch {
+	case !pr.AtLeast(14, 5) || pr.Region == "CN":
+		why := "iOS " + pr.IOS + " has no reportNewIncomingVoIPPushPayload (14.5+)"
+		if pr.Region == "CN" {
+			why = "CallKit must not be used in the China region; the app posts a plain notification instead"
+		}
+		d.fail(p, flow.StageExtension, "placeholder-shown", &flow.Diagnosis{Stage: flow.StageExtension, Code: CodeCallKitOff,
+			Detail: why, Hint: "fall back to a local \"incoming call\" notification"})
+		return
+	case !pr.FilteringEntitlement && pr.MissingEntitlement == "error":
 		d.emit(p, flow.StageExtension, "report-voip-payload", t, time.Since(t), nil, nil)
 		d.fail(p, flow.StageExtension, "placeholder-shown", &flow.Diagnosis{Stage: flow.StageExtension,
 			Code: flow.CodeReportFailed, Apple: appleMissingEntitlement,
 			Detail: "reportNewIncomingVoIPPushPayload failed: the extension lacks com.apple.developer.usernotifications.filtering",
 			Hint:   "request the filtering entitlement from Apple and add it to the NSE's provisioning profile"})
 		return
+	case pr.ContentHandlerFirst:
+		d.emit(p, flow.StageExtension, "content-handler-called", t, 0, nil, nil)
+		d.fail(p, flow.StageExtension, "report-voip-payload", &flow.Diagnosis{Stage: flow.StageExtension,
+			Code: CodeInvalidProcess, Apple: "CXErrorCodeNotificationServiceExtensionError.invalidClientProcess (1)",
+			Detail: "reportNewIncomingVoIPPushPayload was called after the content handler: the extension no longer answers a notification request",
+			Hint:   "report the VoIP payload first, then call the content handler with empty content"})
+		return
 	}
 	// The dictionary the app reads back as PKPushPayload.dictionaryPayload.
 	d.emit(p, flow.StageExtension, "report-voip-payload", t, time.Since(t), map[string]string{
 		"dictionary": "uuid, handle, handle_type, name, video",
 	}, nil)
-	d.emit(p, flow.StageExtension, "notification-silenced", time.Now(), 0, map[string]string{"content": "empty UNNotificationContent"}, nil)
+	if pr.FilteringEntitlement {
+		d.emit(p, flow.StageExtension, "notification-silenced", time.Now(), 0, map[string]string{"content": "empty UNNotificationContent"}, nil)
+	} else {
+		// Without the entitlement an empty content cannot hide the alert.
+		d.emit(p, flow.StageExtension, "placeholder-shown", time.Now(), 0, nil, &flow.Diagnosis{Stage: flow.StageExtension,
+			Code: CodeNotSilenced, Apple: "com.apple.developer.usernotifications.filtering",
+			Detail: "the call rings and the placeholder alert is shown too: without the filtering entitlement the notification cannot be silenced",
+			Hint:   "request the filtering entitlement; meanwhile rewrite the text and send interruption-level passive"})
+	}
 
 	// S6: the system launches the app in the background.
-	if err := d.simulate(p, flow.StageCallKit, "app-launch", d.Profile.AppLaunch, nil); err != nil {
+	if pr.VoIPBlockThreshold > 0 && pr.VoIPFailures >= pr.VoIPBlockThreshold {
+		d.fail(p, flow.StageCallKit, "app-not-launched", &flow.Diagnosis{Stage: flow.StageCallKit, Code: CodeVoIPBlocked,
+			Apple:  "will not be launched because it failed to report an incoming call too many times (or repeatedly crashed.)",
+			Detail: "the app failed to report " + strconv.Itoa(pr.VoIPFailures) + " VoIP pushes before; callservicesd no longer launches it",
+			Hint:   "fix every early return in the PushKit delegate; reinstalling the app resets the block"})
 		return
 	}
-	if !d.Profile.PushKitDelegate {
+	if err := d.simulate(p, flow.StageCallKit, "app-launch", pr.AppLaunch, nil); err != nil {
+		return
+	}
+	if !pr.PushKitDelegate {
 		d.fail(p, flow.StageCallKit, "app-killed", &flow.Diagnosis{Stage: flow.StageCallKit, Code: flow.CodeAppKilled,
 			Apple:  appleBaadCall,
 			Detail: "no PKPushRegistry delegate was set at launch, so the VoIP payload was never handled; callservicesd killed the app",
@@ -58,7 +91,20 @@ func (d *Callee) relayCall(p *push, pt envelope.Plaintext) {
 		return
 	}
 	d.emit(p, flow.StageCallKit, "pushkit-delivered", time.Now(), 0, map[string]string{"type": "voIP"}, nil)
-	if !d.Profile.ReportsCall {
+	if pr.DelegateBlock > 0 {
+		w := min(pr.DelegateBlock, pr.ReportDeadline)
+		if err := d.simulate(p, flow.StageCallKit, "delegate-blocked", w, nil); err != nil {
+			return
+		}
+		if pr.DelegateBlock > pr.ReportDeadline {
+			d.fail(p, flow.StageCallKit, "app-killed", &flow.Diagnosis{Stage: flow.StageCallKit, Code: flow.CodeAppKilled,
+				Apple:  appleBaadCall,
+				Detail: "the PushKit delegate blocked " + pr.DelegateBlock.String() + " before reporting; callservicesd's " + pr.ReportDeadline.String() + " check killed the app",
+				Hint:   "report the call first, then connect to your server in parallel"})
+			return
+		}
+	}
+	if !pr.ReportsCall {
 		d.fail(p, flow.StageCallKit, "app-killed", &flow.Diagnosis{Stage: flow.StageCallKit, Code: flow.CodeAppKilled,
 			Apple:  appleNeverPosted,
 			Detail: "pushRegistry(_:didReceiveIncomingPushWith:for:completion:) returned without reportNewIncomingCall",
@@ -68,13 +114,16 @@ func (d *Callee) relayCall(p *push, pt envelope.Plaintext) {
 	d.reportIncoming(p, pt)
 }
 
-// reportIncoming is S7–S10: reportNewIncomingCall, ringing, and the end.
+// reportIncoming is S7–S10: reportNewIncomingCall, CallKit's checks,
+// ringing, and the end.
 func (d *Callee) reportIncoming(p *push, pt envelope.Plaintext) {
 	t := time.Now()
 	in := &incoming{p: p, action: make(chan SignalKind, 1)}
 	d.mu.Lock()
 	_, exists := d.calls[pt.CallUUID]
-	if !exists {
+	active := len(d.calls) + d.Profile.ActiveCalls
+	refused := d.callKitRefuses(pt, exists, active)
+	if refused == nil {
 		d.calls[pt.CallUUID] = in
 	}
 	d.mu.Unlock()
@@ -83,10 +132,8 @@ func (d *Callee) reportIncoming(p *push, pt envelope.Plaintext) {
 		"localizedCallerName": pt.Caller.Name, "hasVideo": strconv.FormatBool(pt.Video),
 	}
 	d.emit(p, flow.StageCallKit, "report-new-incoming-call", t, time.Since(t), attrs, nil)
-	if exists {
-		d.fail(p, flow.StageCallKit, "report-failed", &flow.Diagnosis{Stage: flow.StageCallKit, Code: flow.CodeIncomingFailed,
-			Apple: appleUUIDExists, Detail: "CallKit already has a call with UUID " + pt.CallUUID,
-			Hint: "a duplicate push or a second relay: keep one UUID per call and ignore the error (the report still counts)"})
+	if refused != nil {
+		d.fail(p, flow.StageCallKit, "report-failed", refused)
 		return
 	}
 	d.emit(p, flow.StageCallKit, flow.NameRinging, time.Now(), 0, map[string]string{"from": pt.Caller.Handle}, nil)
@@ -96,13 +143,64 @@ func (d *Callee) reportIncoming(p *push, pt envelope.Plaintext) {
 		delete(d.calls, pt.CallUUID)
 		d.mu.Unlock()
 	}()
+	d.ring(p, in)
+}
 
+// callKitRefuses is the checks CallKit applies to reportNewIncomingCall.
+func (d *Callee) callKitRefuses(pt envelope.Plaintext, exists bool, active int) *flow.Diagnosis {
+	pr := d.Profile
+	diag := func(code flow.Code, apple, detail, hint string) *flow.Diagnosis {
+		return &flow.Diagnosis{Stage: flow.StageCallKit, Code: code, Apple: apple, Detail: detail, Hint: hint}
+	}
+	switch {
+	case !pr.VoIPBackgroundMode:
+		return diag(flow.CodeIncomingFailed, "CXErrorCodeIncomingCallError.unentitled (1)",
+			"UIBackgroundModes lacks voip: CallKit refuses the app", "add the voip background mode to Info.plist")
+	case exists:
+		return diag(flow.CodeIncomingFailed, appleUUIDExists, "CallKit already has a call with UUID "+pt.CallUUID,
+			"a duplicate push or a second relay: keep one UUID per call and ignore the error (the report still counts)")
+	case contains(pr.Blocked, pt.Caller.Handle):
+		return diag(CodeFiltered, "CXErrorCodeIncomingCallError.filteredByBlockList (4)",
+			pt.Caller.Handle+" is on the callee's block list", "nothing to fix: the user blocked this caller")
+	case pr.DoNotDisturb && !contains(pr.AllowedCallers, pt.Caller.Handle):
+		return diag(CodeFiltered, "CXErrorCodeIncomingCallError.filteredByDoNotDisturb (3)",
+			"Do Not Disturb / Focus is on and "+pt.Caller.Handle+" is not an allowed caller", "show a missed-call notification")
+	case active >= pr.MaximumCallGroups:
+		return diag(CodeCallLimit, "CXErrorCodeRequestTransactionError.maximumCallGroupsReached (7)",
+			strconv.Itoa(active)+" calls already up and maximumCallGroups is "+strconv.Itoa(pr.MaximumCallGroups),
+			"raise maximumCallGroups (default 2) or end the old call before reporting a new one")
+	}
+	return nil
+}
+
+func contains(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// ring is S8–S10: the callee answers, declines or lets it ring out; another
+// device may take the call first.
+func (d *Callee) ring(p *push, in *incoming) {
 	kind, waited, simulated := d.awaitCallee(in)
 	switch kind {
 	case SignalAnswered:
 		d.Sink.Emit(flow.Event{TraceID: p.TraceID, CallID: p.callID, ApnsID: p.ApnsID, Stage: flow.StageCallKit,
 			Name: "answered", Time: time.Now(), Duration: simulated, Simulated: true, Waited: waited,
 			Attrs: map[string]string{"action": "CXAnswerCallAction"}})
+		if err := d.simulate(p, flow.StageCallKit, "answer-fulfil", min(d.Profile.AnswerFulfill, d.Profile.ActionTimeout), nil); err != nil {
+			return
+		}
+		if d.Profile.AnswerFulfill > d.Profile.ActionTimeout {
+			d.fail(p, flow.StageCallKit, "action-timed-out", &flow.Diagnosis{Stage: flow.StageCallKit, Code: CodeActionTimedOut,
+				Apple:  "provider(_:timedOutPerforming:) CXAnswerCallAction",
+				Detail: "the app fulfilled CXAnswerCallAction after " + d.Profile.AnswerFulfill.String() + ", past its timeoutDate; CallKit showed the call as failed",
+				Hint:   "fulfil the answer action promptly; connect media after provider(_:didActivate:)"})
+			return
+		}
 		d.emit(p, flow.StageCallKit, "connected", time.Now(), 0, map[string]string{"action": "fulfill(withDateConnected:)"}, nil)
 	case SignalDeclined:
 		d.Sink.Emit(flow.Event{TraceID: p.TraceID, CallID: p.callID, ApnsID: p.ApnsID, Stage: flow.StageCallKit,
@@ -111,7 +209,13 @@ func (d *Callee) reportIncoming(p *push, pt envelope.Plaintext) {
 	case SignalUnanswered:
 		d.Sink.Emit(flow.Event{TraceID: p.TraceID, CallID: p.callID, ApnsID: p.ApnsID, Stage: flow.StageCallKit,
 			Name: "ring-timeout", Time: time.Now(), Duration: simulated, Simulated: true, Waited: waited,
-			Attrs: map[string]string{flow.AttrEndedReason: EndedUnanswered}})
+			Attrs: map[string]string{flow.AttrEndedReason: EndedUnanswered},
+			Diagnosis: &flow.Diagnosis{Stage: flow.StageCallKit, Code: flow.CodeUnanswered, Apple: "CXCallEndedReason.unanswered (3)",
+				Detail: "nobody answered within " + d.Profile.RingTimeout.String() + "; iOS ended the call with a CXEndCallAction nobody sent",
+				Hint:   "end unanswered calls yourself (Element X rings 15–90 s) and tell the caller"}})
+	case signalElsewhere:
+		d.emit(p, flow.StageCallKit, "ended", time.Now(), 0, map[string]string{flow.AttrEndedReason: EndedAnsweredElsewhere}, nil)
+		return
 	default:
 		return // the device is shutting down
 	}
@@ -120,42 +224,51 @@ func (d *Callee) reportIncoming(p *push, pt envelope.Plaintext) {
 
 // awaitCallee waits for the callee by the profile's policy: answer or decline
 // after AnswerAfter, let it ring out, or wait for the screen's a and d. The
-// ring timeout always applies. It returns the simulated time that passed and
-// the wall time spent.
+// ring timeout applies unless it is zero. Only the earlier of the policy's
+// action and the ring timeout is timed, so a virtual clock gives one answer.
+// It returns what happened, the wall time spent and the simulated time.
 func (d *Callee) awaitCallee(in *incoming) (kind SignalKind, waited, simulated time.Duration) {
-	ringFor := d.Profile.RingTimeout
-	var auto SignalKind
+	after, timed := d.Profile.RingTimeout, SignalUnanswered
 	switch d.Profile.AnswerPolicy {
 	case AnswerAuto, "":
-		auto = SignalAnswered
-	case AnswerDecline:
-		auto = SignalDeclined
-	}
-	if auto != "" && d.Profile.AnswerAfter < ringFor {
-		w, err := d.Clock.Sleep(d.ctx, d.Profile.AnswerAfter)
-		if err != nil {
-			return "", w, 0
+		if after == 0 || d.Profile.AnswerAfter < after {
+			after, timed = d.Profile.AnswerAfter, SignalAnswered
 		}
-		return auto, w, d.Profile.AnswerAfter
+	case AnswerDecline:
+		if after == 0 || d.Profile.AnswerAfter < after {
+			after, timed = d.Profile.AnswerAfter, SignalDeclined
+		}
 	}
 	start := time.Now()
-	timeout := make(chan time.Duration, 1)
-	go func() {
-		w, _ := d.Clock.Sleep(d.ctx, ringFor)
-		timeout <- w
-	}()
+	fired := make(chan time.Duration, 1)
+	ctx, cancel := context.WithCancel(d.ctx)
+	defer cancel()
+	if after > 0 || timed != SignalUnanswered {
+		go func() {
+			w, err := d.Clock.Sleep(ctx, after)
+			if err == nil {
+				fired <- w
+			}
+		}()
+	}
 	select {
 	case k := <-in.action:
-		// Simulated and wall time agree here: the user acted in real time.
+		// The user (or another device) acted in real time.
 		w := time.Since(start)
 		return k, w, w
-	case w := <-timeout:
-		if d.ctx.Err() != nil {
-			return "", w, 0
-		}
-		return SignalUnanswered, w, ringFor
+	case w := <-fired:
+		return timed, w, after
+	case <-d.ctx.Done():
+		return "", time.Since(start), 0
 	}
 }
+
+// signalElsewhere ends a ringing call because another device answered.
+const signalElsewhere SignalKind = "answered-elsewhere"
+
+// EndElsewhere ends a call ringing here because another of the callee's
+// devices answered it (reportCall(with:endedAt:reason: .answeredElsewhere)).
+func (d *Callee) EndElsewhere(callID string) { _ = d.act(callID, signalElsewhere) }
 
 // Answer answers a ringing call, as the user does on the CallKit screen.
 func (d *Callee) Answer(callID string) error { return d.act(callID, SignalAnswered) }

@@ -1,24 +1,72 @@
 package device
 
-import "time"
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
 
-// Profile is what a simulated iPhone and the callee's app build look like.
-// The defaults model a correctly built app on a current iPhone.
+	"github.com/callscope/callscope/internal/tomlfile"
+)
+
+// Profile is what a simulated iPhone and the callee's app build look like:
+// the static preconditions of S0 and the parameters of device.md §7. The
+// defaults model a correctly built app on a current iPhone. Profiles load from
+// TOML with the keys of the toml tags.
 type Profile struct {
-	Name string // shown on screen, e.g. "iPhone"
-	IOS  string // e.g. "18.2"
+	Name  string `toml:"name"`  // shown on screen, e.g. "iPhone"
+	Model string `toml:"model"` // e.g. "iPhone 16"
+	IOS   string `toml:"ios"`   // e.g. "18.2"; reportNewIncomingVoIPPushPayload needs 14.5
 
-	AlertsEnabled        bool // the user allows the app's notifications (else no NSE)
-	NSEInstalled         bool // the extension is packaged and registered
-	FilteringEntitlement bool // com.apple.developer.usernotifications.filtering
-	PushKitDelegate      bool // PKPushRegistry and delegate set up at launch
-	ReportsCall          bool // the app calls reportNewIncomingCall from its PushKit delegate
+	// S0 preconditions.
+	AlertsEnabled        bool `toml:"alerts_enabled"`        // the user allows the app's notifications (else no NSE)
+	NSEInstalled         bool `toml:"nse_installed"`         // the .appex is packaged and registered
+	FilteringEntitlement bool `toml:"filtering_entitlement"` // com.apple.developer.usernotifications.filtering
+	// MissingEntitlement is what reportNewIncomingVoIPPushPayload does
+	// without the entitlement: "error" (code 2, Apple's docs and a measured
+	// run) or "unsilenced" (the call rings but the banner shows, as an Apple
+	// engineer was quoted): device.md §9.1.
+	MissingEntitlement   string `toml:"missing_entitlement"`
+	PushKitDelegate      bool   `toml:"pushkit_delegate"`        // PKPushRegistry and delegate set up at launch
+	ReportsCall          bool   `toml:"reports_call"`            // the app calls reportNewIncomingCall in its PushKit delegate
+	VoIPBackgroundMode   bool   `toml:"voip_background_mode"`    // UIBackgroundModes has voip
+	KeysAfterFirstUnlock bool   `toml:"keys_after_first_unlock"` // key material readable while locked (…AfterFirstUnlock)
+	Locked               bool   `toml:"locked"`
+	BeforeFirstUnlock    bool   `toml:"before_first_unlock"` // rebooted and not yet unlocked
+	Region               string `toml:"region"`              // CallKit must be off in CN
+	Environment          string `toml:"environment"`         // aps-environment of the build: sandbox or production
 
-	AppLaunch    time.Duration // simulated: the system launching the app in the background
-	NSEBudget    time.Duration // simulated: serviceExtensionTimeWillExpire after this
-	RingTimeout  time.Duration // simulated: iOS 16+ ends an unanswered incoming call (field report)
-	AnswerAfter  time.Duration // simulated: how long the callee takes to answer
-	AnswerPolicy AnswerPolicy
+	// Focus, block list and call limits (reportNewIncomingCall checks).
+	DoNotDisturb      bool     `toml:"do_not_disturb"`
+	AllowedCallers    []string `toml:"allowed_callers"` // allowed through Focus
+	Blocked           []string `toml:"blocked"`         // the system block list
+	MaximumCallGroups int      `toml:"maximum_call_groups"`
+	ActiveCalls       int      `toml:"active_calls"` // calls already up when the push arrives
+
+	// NSE limits.
+	NSEMemoryCapMB int           `toml:"nse_memory_cap_mb"` // jetsam limit, 24 MB on current iPhones
+	NSEMemoryMB    int           `toml:"nse_memory_mb"`     // what the extension uses to open a push
+	NSEStartup     time.Duration `toml:"nse_startup"`       // simulated: work in init / on the main thread
+	NSEStartupMax  time.Duration `toml:"nse_startup_max"`   // killed "in starting up" beyond this
+	NSEWork        time.Duration `toml:"nse_work"`          // simulated: fetching or decrypting beyond the crypto
+	NSEBudget      time.Duration `toml:"nse_budget"`        // serviceExtensionTimeWillExpire after this
+	RelaysHangups  bool          `toml:"relays_hangups"`    // the NSE relays non-offer call events to CallKit
+	// ContentHandlerFirst: the extension calls its content handler before
+	// reportNewIncomingVoIPPushPayload, so it no longer answers a request.
+	ContentHandlerFirst bool `toml:"content_handler_first"`
+
+	// PushKit and CallKit.
+	AppLaunch          time.Duration `toml:"app_launch"`           // simulated: the system launching the app
+	DelegateBlock      time.Duration `toml:"delegate_block"`       // simulated: the PushKit delegate blocks before reporting
+	ReportDeadline     time.Duration `toml:"report_deadline"`      // callservicesd kills with 0xbaadca11 after this
+	VoIPBlockThreshold int           `toml:"voip_block_threshold"` // K failures ⇒ iOS stops launching the app for VoIP
+	VoIPFailures       int           `toml:"voip_failures"`        // failures already counted on this device
+	RingTimeout        time.Duration `toml:"ring_timeout"`         // iOS 16+ ends an unanswered call (field report); 0 = never
+	AnswerAfter        time.Duration `toml:"answer_after"`         // simulated: how long the callee takes
+	AnswerPolicy       AnswerPolicy  `toml:"answer"`
+	AnswerFulfill      time.Duration `toml:"answer_fulfill"`  // simulated: the app fulfils CXAnswerCallAction after this
+	ActionTimeout      time.Duration `toml:"action_timeout"`  // CXAction timeoutDate
+	FreshnessLimit     time.Duration `toml:"freshness_limit"` // the NSE drops call invites older than this (0: the envelope ttl only)
 }
 
 // AnswerPolicy is what the simulated callee does when the phone rings.
@@ -35,16 +83,98 @@ const (
 func DefaultProfile() Profile {
 	return Profile{
 		Name:                 "iPhone",
+		Model:                "iPhone 16",
 		IOS:                  "18.2",
 		AlertsEnabled:        true,
 		NSEInstalled:         true,
 		FilteringEntitlement: true,
+		MissingEntitlement:   "error",
 		PushKitDelegate:      true,
 		ReportsCall:          true,
-		AppLaunch:            350 * time.Millisecond,
+		VoIPBackgroundMode:   true,
+		KeysAfterFirstUnlock: true,
+		Region:               "US",
+		Environment:          "sandbox",
+		MaximumCallGroups:    2,
+		NSEMemoryCapMB:       24,
+		NSEMemoryMB:          6,
+		NSEStartup:           20 * time.Millisecond,
+		NSEStartupMax:        5 * time.Second,
 		NSEBudget:            30 * time.Second,
+		AppLaunch:            350 * time.Millisecond,
+		ReportDeadline:       7 * time.Second,
+		VoIPBlockThreshold:   3,
 		RingTimeout:          60 * time.Second,
 		AnswerAfter:          2 * time.Second,
 		AnswerPolicy:         AnswerAuto,
+		AnswerFulfill:        300 * time.Millisecond,
+		ActionTimeout:        10 * time.Second,
 	}
+}
+
+// LoadProfile reads a TOML profile over the defaults: keys left out keep
+// their default values. Errors name the file, line and field.
+func LoadProfile(path string) (Profile, error) {
+	p := DefaultProfile()
+	if err := tomlfile.DecodeFile(path, &p); err != nil {
+		return Profile{}, err
+	}
+	if err := p.Validate(); err != nil {
+		return Profile{}, fmt.Errorf("%s: %w", path, err)
+	}
+	return p, nil
+}
+
+// Validate checks values that TOML types cannot, naming the field.
+func (p Profile) Validate() error {
+	if _, _, err := parseIOS(p.IOS); err != nil {
+		return fmt.Errorf("field ios: %w", err)
+	}
+	switch p.MissingEntitlement {
+	case "error", "unsilenced":
+	default:
+		return fmt.Errorf("field missing_entitlement %q: want error or unsilenced", p.MissingEntitlement)
+	}
+	switch p.Environment {
+	case "sandbox", "production":
+	default:
+		return fmt.Errorf("field environment %q: want sandbox or production", p.Environment)
+	}
+	switch p.AnswerPolicy {
+	case AnswerAuto, AnswerDecline, AnswerIgnore, AnswerManual:
+	default:
+		return fmt.Errorf("field answer %q: want answer, decline, ignore or manual", p.AnswerPolicy)
+	}
+	for name, d := range map[string]time.Duration{"nse_startup": p.NSEStartup, "nse_budget": p.NSEBudget,
+		"app_launch": p.AppLaunch, "ring_timeout": p.RingTimeout, "answer_after": p.AnswerAfter,
+		"report_deadline": p.ReportDeadline, "action_timeout": p.ActionTimeout, "nse_work": p.NSEWork} {
+		if d < 0 {
+			return fmt.Errorf("field %s: must not be negative (got %s)", name, d)
+		}
+	}
+	if p.MaximumCallGroups < 1 {
+		return fmt.Errorf("field maximum_call_groups: must be at least 1 (got %d)", p.MaximumCallGroups)
+	}
+	if p.NSEMemoryCapMB < 1 {
+		return fmt.Errorf("field nse_memory_cap_mb: must be at least 1 (got %d)", p.NSEMemoryCapMB)
+	}
+	return nil
+}
+
+// AtLeast reports whether the profile's iOS is at least major.minor.
+func (p Profile) AtLeast(major, minor int) bool {
+	ma, mi, err := parseIOS(p.IOS)
+	return err == nil && (ma > major || ma == major && mi >= minor)
+}
+
+func parseIOS(v string) (major, minor int, err error) {
+	parts := strings.SplitN(v, ".", 3)
+	major, err = strconv.Atoi(parts[0])
+	if err == nil && len(parts) > 1 {
+		minor, err = strconv.Atoi(parts[1])
+	}
+	if err != nil || major < 1 {
+		return 0, 0, fmt.Errorf("%q is not an iOS version such as 18.2", v)
+	}
+	return major, minor, nil
 }

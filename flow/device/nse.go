@@ -1,0 +1,92 @@
+package device
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/callscope/callscope/crypto/envelope"
+	"github.com/callscope/callscope/flow"
+)
+
+// Device-side failure codes (stable; see flow.Code).
+const (
+	CodeNSEKilled      flow.Code = "NSE_KILLED"          // jetsam or the startup watchdog ended the extension
+	CodeNSETimeExpired flow.Code = "NSE_TIME_EXPIRED"    // serviceExtensionTimeWillExpire: the original is shown
+	CodeKeysLocked     flow.Code = "KEYS_LOCKED"         // keychain or files unreadable while locked
+	CodeStale          flow.Code = "STALE_CALL"          // the invite is older than the app's freshness limit
+	CodeNotSilenced    flow.Code = "NOT_SILENCED"        // the call rings and the placeholder banner shows too
+	CodeCallKitOff     flow.Code = "CALLKIT_UNAVAILABLE" // region or OS without the API
+	CodeVoIPBlocked    flow.Code = "VOIP_BLOCKED"        // iOS stopped launching the app for VoIP pushes
+	CodeFiltered       flow.Code = "CALL_FILTERED"       // Focus/DND or the block list
+	CodeCallLimit      flow.Code = "CALL_LIMIT"          // maximumCallGroups reached
+	CodeActionTimedOut flow.Code = "ACTION_TIMED_OUT"    // CXAnswerCallAction not fulfilled in time
+	CodeInvalidProcess flow.Code = "INVALID_CLIENT_PROCESS"
+)
+
+// nseLimits is S3: the memory cap, the startup watchdog and the time budget.
+// Each one kills or expires the extension, and iOS shows the original alert.
+func (d *Callee) nseLimits(p *push) *flow.Diagnosis {
+	pr := d.Profile
+	if pr.NSEStartup > 0 {
+		if err := d.simulate(p, flow.StageExtension, "nse-launch", pr.NSEStartup, nil); err != nil {
+			return nil
+		}
+	}
+	switch {
+	case pr.NSEMemoryMB > pr.NSEMemoryCapMB:
+		return &flow.Diagnosis{Stage: flow.StageExtension, Code: CodeNSEKilled,
+			Apple:  "EXC_RESOURCE RESOURCE_TYPE_MEMORY (limit=" + strconv.Itoa(pr.NSEMemoryCapMB) + " MB)",
+			Detail: "the extension used " + strconv.Itoa(pr.NSEMemoryMB) + " MB, over the " + strconv.Itoa(pr.NSEMemoryCapMB) + " MB cap; jetsam killed it and iOS showed the original alert",
+			Hint:   "keep the NSE small: no full database or key store load; open only what one push needs"}
+	case pr.NSEStartup > pr.NSEStartupMax:
+		return &flow.Diagnosis{Stage: flow.StageExtension, Code: CodeNSEKilled,
+			Apple:  "Extension will be killed because it used its runtime in starting up",
+			Detail: "init took " + pr.NSEStartup.String() + " (simulated), over the startup allowance; no serviceExtensionTimeWillExpire",
+			Hint:   "move heavy set-up out of init and off the main thread"}
+	}
+	if pr.NSEWork > 0 {
+		w := min(pr.NSEWork, pr.NSEBudget)
+		if err := d.simulate(p, flow.StageExtension, "nse-work", w, nil); err != nil {
+			return nil
+		}
+		if pr.NSEWork > pr.NSEBudget {
+			return &flow.Diagnosis{Stage: flow.StageExtension, Code: CodeNSETimeExpired,
+				Apple:  "serviceExtensionTimeWillExpire()",
+				Detail: "the extension's work took longer than its " + pr.NSEBudget.String() + " budget; iOS showed the original alert",
+				Hint:   "report the call first, then do slow work; never wait on the network before reporting"}
+		}
+	}
+	return nil
+}
+
+// keysReadable is S4's first step: the device key in the shared keychain.
+func (d *Callee) keysReadable() *flow.Diagnosis {
+	pr := d.Profile
+	switch {
+	case pr.BeforeFirstUnlock:
+		return &flow.Diagnosis{Stage: flow.StageExtension, Code: CodeKeysLocked, Apple: "errSecInteractionNotAllowed (-25308)",
+			Detail: "the phone rebooted and was not unlocked yet: no keychain item or protected file is readable",
+			Hint:   "before first unlock nothing can be decrypted: show a generic \"incoming call\" notification"}
+	case pr.Locked && !pr.KeysAfterFirstUnlock:
+		return &flow.Diagnosis{Stage: flow.StageExtension, Code: CodeKeysLocked, Apple: "errSecInteractionNotAllowed (-25308)",
+			Detail: "the device key is kSecAttrAccessibleWhenUnlocked and the phone is locked",
+			Hint:   "store the NSE's key with kSecAttrAccessibleAfterFirstUnlock in a shared access group"}
+	}
+	return nil
+}
+
+// fresh applies the app's own staleness policy to a call invite, beyond the
+// envelope's ttl (Signal drops after 5 min, Element X after 10 s).
+func (d *Callee) fresh(pt envelope.Plaintext) *flow.Diagnosis {
+	lim := d.Profile.FreshnessLimit
+	if lim <= 0 || pt.Type != "call.invite" {
+		return nil
+	}
+	age := d.Now().Sub(time.UnixMilli(pt.SentMS))
+	if age <= lim {
+		return nil
+	}
+	return &flow.Diagnosis{Stage: flow.StageExtension, Code: CodeStale,
+		Detail: "the invite is " + age.Round(time.Millisecond).String() + " old, over the app's " + lim.String() + " limit: shown as a missed call",
+		Hint:   "late delivery despite a short apns-expiration; the caller may have hung up already"}
+}
