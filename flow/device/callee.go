@@ -32,14 +32,20 @@ type Callee struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 
-	mu    sync.Mutex
-	calls map[string]*incoming // CallKit's calls, by call UUID
+	qmu     sync.Mutex
+	queue   []flow.Push
+	working bool
+
+	mu     sync.Mutex
+	calls  map[string]*incoming // CallKit's ringing calls, by call UUID
+	seen   map[string]bool      // every call UUID reported to CallKit on this device
+	hungUp map[string]bool      // calls whose hang-up arrived before their invite
 }
 
 // Start readies the device; Close stops it and waits for work in flight.
 func (d *Callee) Start(ctx context.Context) {
 	d.ctx, d.cancel = context.WithCancel(ctx)
-	d.calls = map[string]*incoming{}
+	d.calls, d.seen, d.hungUp = map[string]*incoming{}, map[string]bool{}, map[string]bool{}
 	if d.Clock == nil {
 		d.Clock = flow.VirtualClock{}
 	}
@@ -53,28 +59,59 @@ func (d *Callee) Start(ctx context.Context) {
 
 // Close ends every ringing call and waits for the device to settle.
 func (d *Callee) Close() {
-	d.cancel()
+	d.qmu.Lock()
+	d.cancel() // under qmu: no Deliver starts a worker after this
+	d.qmu.Unlock()
 	d.wg.Wait()
 }
 
-// Deliver receives a push over the device link. It never blocks APNs: each
-// push is handled on its own goroutine, as iOS hands each notification request
-// to the extension independently.
+// Deliver receives a push over the device link. It never blocks APNs: pushes
+// queue, and one worker hands them to the extension in arrival order, as iOS
+// does; the app and CallKit part of a call then runs on its own.
 func (d *Callee) Deliver(p flow.Push) {
+	d.qmu.Lock()
+	defer d.qmu.Unlock()
 	if d.ctx.Err() != nil {
 		return
 	}
+	d.queue = append(d.queue, p)
+	if !d.working {
+		d.working = true
+		d.wg.Add(1)
+		go d.work()
+	}
+}
+
+func (d *Callee) work() {
+	defer d.wg.Done()
+	for {
+		d.qmu.Lock()
+		if len(d.queue) == 0 || d.ctx.Err() != nil {
+			d.working = false
+			d.qmu.Unlock()
+			return
+		}
+		p := d.queue[0]
+		d.queue = d.queue[1:]
+		d.qmu.Unlock()
+		d.receive(p)
+	}
+}
+
+// async runs the app side of a push beside the extension's queue.
+func (d *Callee) async(f func()) {
 	d.wg.Add(1)
 	go func() {
 		defer d.wg.Done()
-		d.receive(p)
+		f()
 	}()
 }
 
 // push is what one delivery carries through the stages of the device.
 type push struct {
 	flow.Push
-	callID string
+	callID   string
+	noSignal bool // a hang-up: its fate does not end the request
 }
 
 func (d *Callee) emit(p *push, stage flow.Stage, name string, at time.Time, dur time.Duration, attrs map[string]string, diag *flow.Diagnosis) {
@@ -93,6 +130,9 @@ func (d *Callee) simulate(p *push, stage flow.Stage, name string, dur time.Durat
 
 func (d *Callee) fail(p *push, stage flow.Stage, name string, diag *flow.Diagnosis) {
 	d.emit(p, stage, name, time.Now(), 0, nil, diag)
+	if p.noSignal {
+		return
+	}
 	d.Signal.Signal(Signal{TraceID: p.TraceID, CallID: p.callID, Device: d.Profile.Name, Kind: SignalFailed, Diag: diag})
 }
 
@@ -121,6 +161,11 @@ func (d *Callee) receive(pp flow.Push) {
 		"device": d.Profile.Name,
 	}, nil)
 
+	if p.PushType == "voip" {
+		// A real PushKit push: no extension; iOS launches the app directly.
+		d.async(func() { d.voipPush(p) })
+		return
+	}
 	// S2: the NSE launch gate.
 	if why := d.nseGate(p, pl, perr); why != nil {
 		d.fail(p, flow.StageExtension, "nse-not-run", why)
@@ -176,6 +221,8 @@ func (d *Callee) receive(pp flow.Push) {
 		d.Signal.Signal(Signal{TraceID: p.TraceID, CallID: p.callID, Device: d.Profile.Name, Kind: SignalShown})
 	case "call.invite":
 		d.relayCall(p, pt)
+	case "call.hangup":
+		d.hangup(p, pt)
 	default:
 		d.fail(p, flow.StageExtension, "unknown-type", &flow.Diagnosis{Stage: flow.StageExtension, Code: "E_PAYLOAD",
 			Detail: "plaintext type " + strconv.Quote(pt.Type) + " is neither call.invite nor message"})

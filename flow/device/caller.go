@@ -16,6 +16,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/callscope/callscope/crypto/envelope"
+	"github.com/callscope/callscope/crypto/keyring"
 	"github.com/callscope/callscope/flow"
 	"github.com/callscope/callscope/transport/provider"
 )
@@ -30,6 +31,7 @@ type Caller struct {
 	Provider *provider.Client
 	Sink     flow.Sink
 	Rand     io.Reader // nil: crypto/rand
+	Faults   SenderFaults
 
 	mu       sync.Mutex
 	outgoing map[string]*outgoing // by trace id
@@ -106,11 +108,43 @@ func (c *Caller) Place(ctx context.Context, req flow.Request, traceparent string
 	if ttl <= 0 {
 		ttl = 45 * time.Second
 	}
+	f := c.Faults
+	if f.PadBytes > 0 {
+		pt.Caller.Name += strings.Repeat(" ", f.PadBytes)
+	}
+	pushes := 1
+	if f.Replay || f.DuplicateUUID {
+		pushes = 2
+	}
 	c.mu.Lock()
-	og.devices = len(devs)
+	og.devices = len(devs) * pushes
 	c.mu.Unlock()
+	hangup := envelope.Plaintext{Type: "call.hangup", CallUUID: callID,
+		Caller: &envelope.Caller{Handle: c.Handle, HandleType: handleType(req, c.Handle), Name: c.Name}}
 	for _, d := range devs {
-		c.sealAndPost(ctx, og, emit, d, pt, ttl, traceparent)
+		if f.Hangup == "before" {
+			if body, ok := c.seal(og, emit, d, hangup, ttl); ok {
+				c.post(ctx, og, emit, d, body, traceparent, false)
+			}
+		}
+		body, ok := c.seal(og, emit, d, pt, ttl)
+		if !ok {
+			continue
+		}
+		c.post(ctx, og, emit, d, body, traceparent, true)
+		switch {
+		case f.Replay:
+			c.post(ctx, og, emit, d, body, traceparent, true)
+		case f.DuplicateUUID:
+			if body, ok := c.seal(og, emit, d, pt, ttl); ok {
+				c.post(ctx, og, emit, d, body, traceparent, true)
+			}
+		}
+		if f.Hangup == "after" {
+			if body, ok := c.seal(og, emit, d, hangup, ttl); ok {
+				c.post(ctx, og, emit, d, body, traceparent, false)
+			}
+		}
 	}
 	if req.Kind == flow.KindCall {
 		// O3: reportOutgoingCall(with:startedConnectingAt:) once signalling starts.
@@ -119,37 +153,62 @@ func (c *Caller) Place(ctx context.Context, req flow.Request, traceparent string
 	return p
 }
 
-func (c *Caller) sealAndPost(ctx context.Context, og *outgoing, emit func(string, time.Time, time.Duration, map[string]string),
-	d provider.Device, pt envelope.Plaintext, ttl time.Duration, traceparent string) {
-	pub, err := base64.RawURLEncoding.DecodeString(d.PublicKey)
-	tok, err2 := hex.DecodeString(d.Token)
-	if err != nil || err2 != nil {
+type emitFunc func(name string, at time.Time, d time.Duration, attrs map[string]string)
+
+// seal seals pt for one device; a failure concludes that device.
+func (c *Caller) seal(og *outgoing, emit emitFunc, d provider.Device, pt envelope.Plaintext, ttl time.Duration) ([]byte, bool) {
+	failed := func(detail string) ([]byte, bool) {
 		c.conclude(og, Signal{TraceID: og.traceID, Device: d.Name, Kind: SignalFailed, Diag: &flow.Diagnosis{
-			Stage: flow.StageSender, Code: flow.CodeSenderFailed,
-			Detail: fmt.Sprintf("device %s: public key or token from the server does not decode", d.Name)}})
-		return
+			Stage: flow.StageSender, Code: flow.CodeSenderFailed, Detail: "device " + d.Name + ": " + detail}})
+		return nil, false
+	}
+	pub, err := base64.RawURLEncoding.DecodeString(d.PublicKey)
+	if err != nil {
+		return failed("the public key from the server does not decode: " + err.Error())
+	}
+	tok, err := hex.DecodeString(d.Token)
+	if err != nil {
+		return failed("the token from the server is not hex")
 	}
 	rnd := c.Rand
 	if rnd == nil {
 		rnd = rand.Reader
 	}
+	f := c.Faults
+	if f.WrongKey {
+		// A stale key directory: the device has since rotated its key.
+		k, err := keyring.Generate(d.Scheme, rnd)
+		if err != nil {
+			return failed(err.Error())
+		}
+		pub = k.Public()
+	}
+	if f.MisrouteRcpt {
+		tok = append([]byte(nil), tok...)
+		tok[0] ^= 0xff // another device's token: a stale registration on the server
+	}
 	t0 := time.Now()
-	env, err := envelope.Seal(rnd, envelope.Recipient{Scheme: d.Scheme, PublicKey: pub, DeviceToken: tok}, pt, ttl, t0)
+	env, err := envelope.Seal(rnd, envelope.Recipient{Scheme: d.Scheme, PublicKey: pub, DeviceToken: tok}, pt, ttl, t0.Add(-f.Backdate))
 	if err != nil {
-		c.conclude(og, Signal{TraceID: og.traceID, Device: d.Name, Kind: SignalFailed, Diag: &flow.Diagnosis{
-			Stage: flow.StageSender, Code: flow.CodeSenderFailed, Detail: "sealing for " + d.Name + ": " + err.Error()}})
-		return
+		return failed("sealing: " + err.Error())
+	}
+	if f.TamperCT && len(env.CT) > 0 {
+		env.CT[len(env.CT)/2] ^= 0x01
 	}
 	body, err := json.Marshal(env)
 	if err != nil {
-		c.conclude(og, Signal{TraceID: og.traceID, Device: d.Name, Kind: SignalFailed, Diag: &flow.Diagnosis{
-			Stage: flow.StageSender, Code: flow.CodeSenderFailed, Detail: err.Error()}})
-		return
+		return failed(err.Error())
 	}
 	emit("sealed", t0, time.Since(t0), map[string]string{
 		"scheme": d.Scheme, "kid": d.KID, "device": d.Name, "envelope_bytes": strconv.Itoa(len(body)),
-		"ttl": strconv.Itoa(int(ttl / time.Second)),
+		"ttl": strconv.Itoa(int(ttl / time.Second)), "type": pt.Type,
 	})
+	return body, true
+}
+
+// post hands one envelope to the server. Only pushes that can end the
+// request (invites and messages) conclude a device when they fail.
+func (c *Caller) post(ctx context.Context, og *outgoing, emit emitFunc, d provider.Device, body []byte, traceparent string, concludes bool) {
 	t1 := time.Now()
 	res, err := c.Provider.Push(ctx, provider.PushRequest{Token: d.Token, Envelope: body, TraceParent: traceparent})
 	rtt := time.Since(t1)
@@ -161,21 +220,24 @@ func (c *Caller) sealAndPost(ctx context.Context, og *outgoing, emit func(string
 		attrs["reason"] = res.Reason
 	}
 	emit("posted", t1, rtt, attrs)
+	var diag *flow.Diagnosis
 	switch {
 	case err != nil:
-		c.conclude(og, Signal{TraceID: og.traceID, Device: d.Name, Kind: SignalFailed, Diag: &flow.Diagnosis{
-			Stage: flow.StageSender, Code: flow.CodeSenderFailed, Detail: err.Error(),
-			Hint: "is the provider server running and reachable?"}})
+		diag = &flow.Diagnosis{Stage: flow.StageSender, Code: flow.CodeSenderFailed, Detail: err.Error(),
+			Hint: "is the provider server running and reachable?"}
 	case res.Status == 200:
+		return
 	case res.Status != 0:
-		c.conclude(og, Signal{TraceID: og.traceID, Device: d.Name, Kind: SignalFailed, Diag: provider.RejectDiagnosis(res.Status, res.Reason)})
+		diag = provider.RejectDiagnosis(res.Status, res.Reason)
 	default:
 		code := flow.CodeServerFailed
 		if !strings.HasPrefix(res.Error, "push to APNs failed") {
 			code = flow.CodeServerRejected
 		}
-		c.conclude(og, Signal{TraceID: og.traceID, Device: d.Name, Kind: SignalFailed, Diag: &flow.Diagnosis{
-			Stage: flow.StageServer, Code: code, Detail: res.Error}})
+		diag = &flow.Diagnosis{Stage: flow.StageServer, Code: code, Detail: res.Error}
+	}
+	if concludes {
+		c.conclude(og, Signal{TraceID: og.traceID, Device: d.Name, Kind: SignalFailed, Diag: diag})
 	}
 }
 

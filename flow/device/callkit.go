@@ -35,6 +35,11 @@ func (d *Callee) relayCall(p *push, pt envelope.Plaintext) {
 	pr := d.Profile
 	t := time.Now()
 	switch {
+	case pr.ChecksHangups && d.hungUpFirst(pt.CallUUID):
+		d.emit(p, flow.StageExtension, "invite-dropped", t, 0, map[string]string{"note": "the caller already hung up: missed-call notice instead"}, nil)
+		d.emit(p, flow.StageExtension, flow.NameShown, time.Now(), 0, map[string]string{"title": "Missed call", "body": pt.Caller.Handle}, nil)
+		d.Signal.Signal(Signal{TraceID: p.TraceID, CallID: p.callID, Device: d.Profile.Name, Kind: SignalShown})
+		return
 	case !pr.AtLeast(14, 5) || pr.Region == "CN":
 		why := "iOS " + pr.IOS + " has no reportNewIncomingVoIPPushPayload (14.5+)"
 		if pr.Region == "CN" {
@@ -72,7 +77,13 @@ func (d *Callee) relayCall(p *push, pt envelope.Plaintext) {
 			Hint:   "request the filtering entitlement; meanwhile rewrite the text and send interruption-level passive"})
 	}
 
-	// S6: the system launches the app in the background.
+	d.async(func() { d.launchApp(p, pt) })
+}
+
+// launchApp is S6–S7: the system launches the app, PushKit delivers the
+// payload, and the app must report the call.
+func (d *Callee) launchApp(p *push, pt envelope.Plaintext) {
+	pr := d.Profile
 	if pr.VoIPBlockThreshold > 0 && pr.VoIPFailures >= pr.VoIPBlockThreshold {
 		d.fail(p, flow.StageCallKit, "app-not-launched", &flow.Diagnosis{Stage: flow.StageCallKit, Code: CodeVoIPBlocked,
 			Apple:  "will not be launched because it failed to report an incoming call too many times (or repeatedly crashed.)",
@@ -120,9 +131,10 @@ func (d *Callee) reportIncoming(p *push, pt envelope.Plaintext) {
 	t := time.Now()
 	in := &incoming{p: p, action: make(chan SignalKind, 1)}
 	d.mu.Lock()
-	_, exists := d.calls[pt.CallUUID]
+	exists := d.seen[pt.CallUUID]
 	active := len(d.calls) + d.Profile.ActiveCalls
 	refused := d.callKitRefuses(pt, exists, active)
+	d.seen[pt.CallUUID] = true
 	if refused == nil {
 		d.calls[pt.CallUUID] = in
 	}
@@ -137,6 +149,11 @@ func (d *Callee) reportIncoming(p *push, pt envelope.Plaintext) {
 		return
 	}
 	d.emit(p, flow.StageCallKit, flow.NameRinging, time.Now(), 0, map[string]string{"from": pt.Caller.Handle}, nil)
+	if d.hungUpFirst(pt.CallUUID) {
+		d.emit(p, flow.StageCallKit, "ghost-ring", time.Now(), 0, nil, &flow.Diagnosis{Stage: flow.StageCallKit, Code: CodeGhostRing,
+			Detail: "the hang-up arrived before the invite (APNs reorders) and the phone rings for a call the caller already ended",
+			Hint:   "remember hang-ups for unknown calls and drop their late invites; check the invite's age"})
+	}
 	d.Signal.Signal(Signal{TraceID: p.TraceID, CallID: p.callID, Device: d.Profile.Name, Kind: SignalRinging})
 	defer func() {
 		d.mu.Lock()

@@ -51,6 +51,9 @@ type Profile struct {
 	NSEWork        time.Duration `toml:"nse_work"`          // simulated: fetching or decrypting beyond the crypto
 	NSEBudget      time.Duration `toml:"nse_budget"`        // serviceExtensionTimeWillExpire after this
 	RelaysHangups  bool          `toml:"relays_hangups"`    // the NSE relays non-offer call events to CallKit
+	// ChecksHangups: the NSE remembers hang-ups for calls it has not seen and
+	// drops their late invites.
+	ChecksHangups bool `toml:"checks_hangups"`
 	// ContentHandlerFirst: the extension calls its content handler before
 	// reportNewIncomingVoIPPushPayload, so it no longer answers a request.
 	ContentHandlerFirst bool `toml:"content_handler_first"`
@@ -89,6 +92,7 @@ func DefaultProfile() Profile {
 		NSEInstalled:         true,
 		FilteringEntitlement: true,
 		MissingEntitlement:   "error",
+		ChecksHangups:        true,
 		PushKitDelegate:      true,
 		ReportsCall:          true,
 		VoIPBackgroundMode:   true,

@@ -23,15 +23,26 @@ type envelopeClock struct {
 	TTL int64 `json:"ttl"`
 }
 
+// PushOptions are the server's push-building choices. The zero value builds
+// exactly what Apple's E2EE article asks for; the fields reproduce mistakes
+// real provider servers make, for scenarios.
+type PushOptions struct {
+	OmitMutableContent bool   `toml:"omit_mutable_content"` // forget aps.mutable-content (or a vendor strips it)
+	NoAlertText        bool   `toml:"no_alert_text"`        // a sound-only payload: no title, subtitle or body
+	PushType           string `toml:"push_type"`            // apns-push-type; "" = alert
+	TopicSuffix        string `toml:"topic_suffix"`         // appended to the bundle id, e.g. ".voip"
+	Priority           int    `toml:"priority"`             // apns-priority; 0 = 10
+}
+
 type apsAlert struct {
-	Title string `json:"title"`
-	Body  string `json:"body"`
+	Title string `json:"title,omitempty"`
+	Body  string `json:"body,omitempty"`
 }
 
 type aps struct {
-	Alert          apsAlert `json:"alert"`
-	MutableContent int      `json:"mutable-content"`
-	Sound          string   `json:"sound"`
+	Alert          *apsAlert `json:"alert,omitempty"`
+	MutableContent int       `json:"mutable-content,omitempty"`
+	Sound          string    `json:"sound"`
 }
 
 type payload struct {
@@ -42,7 +53,7 @@ type payload struct {
 
 // BuildPayload returns the APNs payload for an envelope and the expiration
 // the envelope asks for (ts + ttl).
-func BuildPayload(envelope json.RawMessage, traceparent string) ([]byte, time.Time, error) {
+func BuildPayload(envelope json.RawMessage, traceparent string, o PushOptions) ([]byte, time.Time, error) {
 	var clk envelopeClock
 	if err := json.Unmarshal(envelope, &clk); err != nil {
 		return nil, time.Time{}, fmt.Errorf("envelope: %v", err)
@@ -51,9 +62,15 @@ func BuildPayload(envelope json.RawMessage, traceparent string) ([]byte, time.Ti
 		return nil, time.Time{}, fmt.Errorf("envelope: ts and ttl must be positive (got ts=%d ttl=%d)", clk.TS, clk.TTL)
 	}
 	p := payload{
-		APS:         aps{Alert: apsAlert{Title: AlertTitle, Body: AlertBody}, MutableContent: 1, Sound: "default"},
+		APS:         aps{Alert: &apsAlert{Title: AlertTitle, Body: AlertBody}, MutableContent: 1, Sound: "default"},
 		Envelope:    envelope,
 		TraceParent: traceparent,
+	}
+	if o.OmitMutableContent {
+		p.APS.MutableContent = 0
+	}
+	if o.NoAlertText {
+		p.APS.Alert = nil
 	}
 	b, err := json.Marshal(p)
 	if err != nil {

@@ -39,7 +39,7 @@ func (s *Server) handlePush(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, PushResult{Error: msg})
 		return
 	}
-	body, exp, err := BuildPayload(req.Envelope, req.TraceParent)
+	body, exp, err := BuildPayload(req.Envelope, req.TraceParent, s.Options)
 	if err != nil {
 		emit("rejected", time.Now(), 0, nil, &flow.Diagnosis{Stage: flow.StageServer, Code: flow.CodeServerRejected,
 			Detail: err.Error(), Hint: "the envelope's cleartext header needs ts (Unix ms) and ttl (s)"})
@@ -49,17 +49,23 @@ func (s *Server) handlePush(w http.ResponseWriter, r *http.Request) {
 	n := &apns2.Notification{
 		ApnsID:      uuid.NewString(),
 		DeviceToken: dev.Token,
-		Topic:       dev.Topic,
+		Topic:       dev.Topic + s.Options.TopicSuffix,
 		PushType:    apns2.PushTypeAlert,
 		Priority:    apns2.PriorityHigh,
 		Expiration:  exp,
 		Payload:     body,
 	}
+	if s.Options.PushType != "" {
+		n.PushType = apns2.EPushType(s.Options.PushType)
+	}
+	if s.Options.Priority != 0 {
+		n.Priority = s.Options.Priority
+	}
 	ev.ApnsID = n.ApnsID
 	built := time.Now()
 	emit("built", start, built.Sub(start), map[string]string{
-		"apns-push-type":  "alert",
-		"apns-priority":   "10",
+		"apns-push-type":  string(n.PushType),
+		"apns-priority":   strconv.Itoa(n.Priority),
 		"apns-topic":      n.Topic,
 		"apns-expiration": strconv.FormatInt(exp.Unix(), 10),
 		"payload_bytes":   strconv.Itoa(len(body)),

@@ -25,6 +25,8 @@ type Pusher interface {
 type Server struct {
 	apns Pusher
 	sink flow.Sink
+	// Options shape every push; set before Listen.
+	Options PushOptions
 
 	mu      sync.RWMutex
 	devices map[string]Device   // by token

@@ -1,0 +1,18 @@
+package device
+
+import "time"
+
+// SenderFaults are mistakes and accidents on the caller's side and on the way,
+// injected by scenarios. The zero value sends correctly.
+type SenderFaults struct {
+	WrongKey      bool          `toml:"wrong_key"`      // seal for a key the device no longer holds (stale key directory)
+	MisrouteRcpt  bool          `toml:"misroute"`       // rcpt of another device's token (stale registration)
+	Backdate      time.Duration `toml:"backdate"`       // ts this far in the past: late delivery or a slow clock
+	TamperCT      bool          `toml:"tamper_ct"`      // flip one bit of the ciphertext on the way
+	Replay        bool          `toml:"replay"`         // post the same envelope twice
+	DuplicateUUID bool          `toml:"duplicate_uuid"` // two envelopes for one call UUID
+	PadBytes      int           `toml:"pad_bytes"`      // grow the plaintext (caller name) by this many bytes
+	// Hangup sends an encrypted call.hangup for the call: "before" the invite
+	// (APNs reordered them) or "after" it (the caller cancelled).
+	Hangup string `toml:"hangup"`
+}
