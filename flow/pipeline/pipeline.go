@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/callscope/callscope/crypto/keyring"
+	"github.com/callscope/callscope/crypto/replay"
 	"github.com/callscope/callscope/crypto/scheme"
 	"github.com/callscope/callscope/flow"
 	"github.com/callscope/callscope/flow/bus"
@@ -32,6 +33,22 @@ type Config struct {
 	CallerName  string
 	Callee      string // callee user
 	BundleID    string
+
+	// Devices are the callee's iPhones (and iPads); all ring for a call.
+	// Empty: one device with Profile.
+	Devices []device.Profile
+	// Faults injected by scenarios: on the caller's side, in how the server
+	// builds pushes, and at APNs.
+	Sender device.SenderFaults
+	Push   provider.PushOptions
+	APNs   APNsFaults
+}
+
+// APNsFaults are conditions at APNs that scenarios inject.
+type APNsFaults struct {
+	Unregistered bool          `toml:"unregistered"`  // the device token is unregistered: 410
+	UnknownToken bool          `toml:"unknown_token"` // the token belongs to the other environment
+	JWTAge       time.Duration `toml:"jwt_age"`       // the provider signs with an iat this old (its clock is behind)
 }
 
 // Defaults of the embedded run.
@@ -47,13 +64,13 @@ const (
 
 // Pipeline is one running embedded default.
 type Pipeline struct {
-	cfg    Config
-	bus    *bus.Bus
-	mock   *apnsmock.Server
-	server *provider.Server
-	caller *device.Caller
-	callee *device.Callee
-	unlink func()
+	cfg     Config
+	bus     *bus.Bus
+	mock    *apnsmock.Server
+	server  *provider.Server
+	caller  *device.Caller
+	callees []*device.Callee
+	unlinks []func()
 
 	mu    sync.Mutex
 	calls *flow.Calls
@@ -67,8 +84,11 @@ func (c *Config) fill() {
 	if c.Clock == nil {
 		c.Clock = flow.VirtualClock{}
 	}
-	if c.Profile == (device.Profile{}) {
+	if c.Profile.Name == "" {
 		c.Profile = device.DefaultProfile()
+	}
+	if len(c.Devices) == 0 {
+		c.Devices = []device.Profile{c.Profile}
 	}
 	if c.Scheme == "" {
 		c.Scheme = scheme.Default
@@ -103,52 +123,91 @@ func New(ctx context.Context, cfg Config) (*Pipeline, error) {
 	if err != nil {
 		return nil, err
 	}
-	var tok [32]byte
-	if _, err := rand.Read(tok[:]); err != nil {
-		return nil, err
+	tokens := make([]string, len(cfg.Devices))
+	for i := range tokens {
+		if tokens[i], err = randomToken(); err != nil {
+			return nil, err
+		}
 	}
-	token := hex.EncodeToString(tok[:])
-	p.mock, err = apnsmock.New(apnsmock.Config{
+	mcfg := apnsmock.Config{
 		Environment: "sandbox",
 		Keys:        []apnsmock.ProviderKey{{KeyID: DefaultKeyID, TeamID: DefaultTeamID, Public: &signKey.PublicKey}},
 		Topics:      []string{cfg.BundleID},
-		Devices:     []string{token},
+		Devices:     tokens,
 		Sink:        sink,
-	})
-	if err != nil {
+	}
+	if cfg.APNs.Unregistered {
+		mcfg.Unregistered = tokens
+	}
+	if cfg.APNs.UnknownToken {
+		other, err := randomToken()
+		if err != nil {
+			return nil, err
+		}
+		mcfg.Devices = []string{other}
+	}
+	if p.mock, err = apnsmock.New(mcfg); err != nil {
 		return nil, fmt.Errorf("mock APNs: %w", err)
 	}
 	client, err := apns.NewClient(apns.Config{Host: p.mock.URL(), KeyID: DefaultKeyID, TeamID: DefaultTeamID,
-		Key: signKey, RootCAs: p.mock.RootCAs()})
+		Key: signKey, RootCAs: p.mock.RootCAs(), ClockSkew: cfg.APNs.JWTAge})
 	if err != nil {
 		p.Close()
 		return nil, err
 	}
 	p.server = provider.NewServer(client, sink)
+	p.server.Options = cfg.Push
 	if err := p.server.Listen("127.0.0.1:0"); err != nil {
 		p.Close()
 		return nil, err
 	}
 	pc := provider.NewClient(p.server.URL())
-	p.caller = &device.Caller{Handle: cfg.Caller, Name: cfg.CallerName, Provider: pc, Sink: sink}
-
-	key, err := keyring.Generate(cfg.Scheme, rand.Reader)
-	if err != nil {
-		p.Close()
-		return nil, err
-	}
-	p.callee = &device.Callee{Profile: cfg.Profile, Token: token, Ring: keyring.NewRing(key), Sink: sink,
-		Clock: cfg.Clock, Signal: p.caller}
-	p.callee.Start(p.ctx)
-	p.unlink = p.mock.Connect(token, p.callee)
-	err = pc.Register(p.ctx, provider.Device{User: cfg.Callee, Token: token, Topic: cfg.BundleID, Environment: "sandbox",
-		Scheme: cfg.Scheme, KID: base64.RawURLEncoding.EncodeToString(key.KID()),
-		PublicKey: base64.RawURLEncoding.EncodeToString(key.Public()), Name: cfg.Profile.Name})
-	if err != nil {
-		p.Close()
-		return nil, err
+	p.caller = &device.Caller{Handle: cfg.Caller, Name: cfg.CallerName, Provider: pc, Sink: sink, Faults: cfg.Sender}
+	for i, prof := range cfg.Devices {
+		if err := p.addDevice(pc, prof, tokens[i], sink); err != nil {
+			p.Close()
+			return nil, err
+		}
 	}
 	return p, nil
+}
+
+func randomToken() (string, error) {
+	var tok [32]byte
+	if _, err := rand.Read(tok[:]); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(tok[:]), nil
+}
+
+// addDevice makes one of the callee's devices: its key pair, its link to
+// APNs, and its registration with the provider server (as the app does).
+func (p *Pipeline) addDevice(pc *provider.Client, prof device.Profile, token string, sink flow.Sink) error {
+	key, err := keyring.Generate(p.cfg.Scheme, rand.Reader)
+	if err != nil {
+		return err
+	}
+	d := &device.Callee{Profile: prof, Token: token, Ring: keyring.NewRing(key), Replay: replay.NewMemory(),
+		Sink: sink, Clock: p.cfg.Clock, Signal: p}
+	d.Start(p.ctx)
+	p.callees = append(p.callees, d)
+	p.unlinks = append(p.unlinks, p.mock.Connect(token, d))
+	return pc.Register(p.ctx, provider.Device{User: p.cfg.Callee, Token: token, Topic: p.cfg.BundleID,
+		Environment: prof.Environment, Scheme: p.cfg.Scheme, KID: base64.RawURLEncoding.EncodeToString(key.KID()),
+		PublicKey: base64.RawURLEncoding.EncodeToString(key.Public()), Name: prof.Name})
+}
+
+// Signal relays a device's news to the caller; when one device answers, the
+// others stop ringing (answeredElsewhere), as the apps tell each other.
+func (p *Pipeline) Signal(s device.Signal) {
+	if s.Kind == device.SignalAnswered && len(p.callees) > 1 {
+		for _, d := range p.callees {
+			if d.Profile.Name != s.Device {
+				d.EndElsewhere(s.CallID)
+			}
+		}
+	}
+	p.caller.Signal(s)
 }
 
 // emit is every stage's sink: the tracker first, so outcomes never depend on
@@ -169,8 +228,8 @@ func (p *Pipeline) Bus() *bus.Bus { return p.bus }
 // Endpoints describes where the stages run, for headers and logs.
 func (p *Pipeline) Endpoints() (provider, apns string) { return p.server.URL(), p.mock.URL() }
 
-// DeviceToken is the simulated callee device's APNs token.
-func (p *Pipeline) DeviceToken() string { return p.callee.Token }
+// DeviceToken is the first simulated callee device's APNs token.
+func (p *Pipeline) DeviceToken() string { return p.callees[0].Token }
 
 // Config is the configuration in force, defaults filled in.
 func (p *Pipeline) Config() Config { return p.cfg }
@@ -179,11 +238,11 @@ func (p *Pipeline) Config() Config { return p.cfg }
 func (p *Pipeline) Close() {
 	p.stop()
 	p.wg.Wait()
-	if p.callee != nil && p.callee.Sink != nil {
-		p.callee.Close()
+	for _, d := range p.callees {
+		d.Close()
 	}
-	if p.unlink != nil {
-		p.unlink()
+	for _, u := range p.unlinks {
+		u()
 	}
 	if p.server != nil {
 		_ = p.server.Close()

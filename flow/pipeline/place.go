@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/callscope/callscope/flow"
+	"github.com/callscope/callscope/flow/device"
 	"github.com/callscope/callscope/transport/provider"
 )
 
@@ -38,11 +39,25 @@ func (p *Pipeline) Send(req flow.Request) (string, error) {
 	return <-started, nil
 }
 
-// Answer answers a call ringing on the callee's iPhone.
-func (p *Pipeline) Answer(callID string) error { return p.callee.Answer(callID) }
+// Answer answers a call ringing on the callee's first device that has it.
+func (p *Pipeline) Answer(callID string) error {
+	return p.onDevice(callID, (*device.Callee).Answer)
+}
 
-// Decline declines a call ringing on the callee's iPhone.
-func (p *Pipeline) Decline(callID string) error { return p.callee.Decline(callID) }
+// Decline declines a call ringing on the callee's devices.
+func (p *Pipeline) Decline(callID string) error {
+	return p.onDevice(callID, (*device.Callee).Decline)
+}
+
+func (p *Pipeline) onDevice(callID string, act func(*device.Callee, string) error) error {
+	var err error
+	for _, d := range p.callees {
+		if err = act(d, callID); err == nil {
+			return nil
+		}
+	}
+	return err
+}
 
 func (p *Pipeline) place(ctx context.Context, req flow.Request, started func(traceID string)) flow.Call {
 	traceparent, traceID := provider.NewTraceParent()

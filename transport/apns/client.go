@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/golang-jwt/jwt/v4"
 	"github.com/sideshow/apns2"
 	"github.com/sideshow/apns2/token"
 	"golang.org/x/net/http2"
@@ -32,6 +33,9 @@ type Config struct {
 	RootCAs *x509.CertPool
 	// Timeout bounds one push; zero means apns2's 60 s.
 	Timeout time.Duration
+	// ClockSkew makes the provider's clock run this far behind: the JWT's
+	// iat is that old (a common cause of ExpiredProviderToken).
+	ClockSkew time.Duration
 }
 
 // ResolveHost maps the names sandbox and production to Apple's hosts and
@@ -67,6 +71,11 @@ func NewClient(cfg Config) (*apns2.Client, error) {
 	if _, err := tok.Generate(); err != nil {
 		return nil, fmt.Errorf("apns: signing the provider token: %w", err)
 	}
+	if cfg.ClockSkew != 0 {
+		if err := skewToken(tok, cfg.ClockSkew); err != nil {
+			return nil, err
+		}
+	}
 	c := apns2.NewTokenClient(tok)
 	c.Host = host
 	tr := &http2.Transport{
@@ -80,4 +89,21 @@ func NewClient(cfg Config) (*apns2.Client, error) {
 	}
 	c.HTTPClient = &http.Client{Transport: tr, Timeout: timeout}
 	return c, nil
+}
+
+// skewToken re-signs the token with iat in the past, keeping apns2's own
+// IssuedAt current so that it reuses the token instead of refreshing it.
+func skewToken(tok *token.Token, skew time.Duration) error {
+	jt := jwt.NewWithClaims(jwt.SigningMethodES256, jwt.MapClaims{
+		"iss": tok.TeamID,
+		"iat": time.Now().Add(-skew).Unix(),
+	})
+	jt.Header["kid"] = tok.KeyID
+	delete(jt.Header, "typ")
+	signed, err := jt.SignedString(tok.AuthKey)
+	if err != nil {
+		return fmt.Errorf("apns: signing the provider token: %w", err)
+	}
+	tok.Bearer = signed
+	return nil
 }
