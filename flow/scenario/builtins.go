@@ -1,0 +1,161 @@
+package scenario
+
+import (
+	"time"
+
+	"github.com/callscope/callscope/flow"
+	"github.com/callscope/callscope/flow/device"
+)
+
+// profile returns the default profile changed by f.
+func profile(f func(*device.Profile)) device.Profile {
+	p := device.DefaultProfile()
+	if f != nil {
+		f(&p)
+	}
+	return p
+}
+
+func call(name, source, injects, desc string, e Expect) Scenario {
+	return Scenario{Name: name, Source: source, Injects: injects, Description: desc, Kind: flow.KindCall,
+		Expect: e, Profile: device.DefaultProfile()}
+}
+
+func fails(stage flow.Stage, code flow.Code, apple string) Expect {
+	return Expect{Outcome: flow.OutcomeFailed, Stage: stage, Code: code, Apple: apple}
+}
+
+// Builtins returns the scenarios callscope ships with.
+func Builtins() []Scenario {
+	var out []Scenario
+	add := func(s Scenario, mod func(*Scenario)) {
+		if mod != nil {
+			mod(&s)
+		}
+		out = append(out, s)
+	}
+	ext, ck, apns := flow.StageExtension, flow.StageCallKit, flow.StageAPNs
+
+	// Happy paths.
+	add(call("audio-call", "device.md §1", "none", "an audio call rings and is answered", Expect{Outcome: flow.OutcomeConnected}), nil)
+	add(call("video-call", "device.md §1", "none", "a video call rings and is answered", Expect{Outcome: flow.OutcomeConnected}),
+		func(s *Scenario) { s.Video = true })
+	add(call("message", "crypto.md §3.4", "none", "a message is decrypted and shown as a rewritten notification", Expect{Outcome: flow.OutcomeShown}),
+		func(s *Scenario) { s.Kind = flow.KindMessage })
+	add(call("two-devices", "device.md §1 S8", "none", "iPhone and iPad ring; the iPhone answers, the iPad ends with answeredElsewhere",
+		Expect{Outcome: flow.OutcomeConnected}), func(s *Scenario) {
+		s.ExtraDevices = []device.Profile{profile(func(p *device.Profile) {
+			p.Name, p.Model, p.AnswerPolicy, p.RingTimeout = "iPad", "iPad Air", device.AnswerManual, 0
+		})}
+	})
+
+	// The server's push and the NSE launch gate (S2).
+	add(call("no-mutable-content", "F-01", "payload", "the server leaves out aps.mutable-content: iOS shows the placeholder and never runs the NSE",
+		fails(ext, device.CodeNSENotRun, "")), func(s *Scenario) { s.Push.OmitMutableContent = true })
+	add(call("no-alert-text", "F-02", "payload", "a sound-only payload without title or body: the NSE does not run",
+		fails(ext, device.CodeNSENotRun, "")), func(s *Scenario) { s.Push.NoAlertText = true })
+	add(call("alerts-disabled", "F-03", "profile", "the user turned off the app's notifications: the NSE is never employed",
+		fails(ext, device.CodeNSENotRun, "")), func(s *Scenario) { s.Profile.AlertsEnabled = false })
+	add(call("nse-not-packaged", "F-04", "profile", "the extension is not embedded as an .appex: no plugin matches the push",
+		fails(ext, device.CodeNSENotRun, "")), func(s *Scenario) { s.Profile.NSEInstalled = false })
+
+	// The extension running (S3–S5).
+	add(call("nse-memory-limit", "F-07", "profile", "the NSE loads 30 MB and jetsam kills it at 24 MB",
+		fails(ext, device.CodeNSEKilled, "EXC_RESOURCE")), func(s *Scenario) { s.Profile.NSEMemoryMB = 30 })
+	add(call("nse-slow-startup", "F-08", "timing", "8 s of work in the NSE's init: killed while starting up",
+		fails(ext, device.CodeNSEKilled, "used its runtime in starting up")), func(s *Scenario) { s.Profile.NSEStartup = 8 * time.Second })
+	add(call("nse-time-budget", "device.md S3", "timing", "the NSE waits 35 s on the network: serviceExtensionTimeWillExpire, original alert shown",
+		fails(ext, device.CodeNSETimeExpired, "serviceExtensionTimeWillExpire")), func(s *Scenario) { s.Profile.NSEWork = 35 * time.Second })
+	add(call("no-filtering-entitlement", "F-09", "profile", "the NSE lacks the filtering entitlement: reportNewIncomingVoIPPushPayload fails with code 2",
+		fails(ext, flow.CodeReportFailed, "missingNotificationFilteringEntitlement")), func(s *Scenario) { s.Profile.FilteringEntitlement = false })
+	add(call("placeholder-banner", "F-10", "profile", "without the entitlement the call rings but the \"New message\" banner shows too",
+		Expect{Outcome: flow.OutcomeConnected, Stage: ext, Code: device.CodeNotSilenced, Apple: "filtering"}), func(s *Scenario) {
+		s.Profile.FilteringEntitlement, s.Profile.MissingEntitlement = false, "unsilenced"
+	})
+	add(call("report-after-content-handler", "F-11", "profile", "the NSE calls its content handler first, then relays the call",
+		fails(ext, device.CodeInvalidProcess, "invalidClientProcess")), func(s *Scenario) { s.Profile.ContentHandlerFirst = true })
+	add(call("locked-keychain", "F-12", "profile", "the device key is WhenUnlocked and the phone is locked",
+		fails(ext, device.CodeKeysLocked, "errSecInteractionNotAllowed")), func(s *Scenario) {
+		s.Profile.Locked, s.Profile.KeysAfterFirstUnlock = true, false
+	})
+	add(call("before-first-unlock", "F-12", "profile", "the phone rebooted and was not unlocked: nothing is readable",
+		fails(ext, device.CodeKeysLocked, "errSecInteractionNotAllowed")), func(s *Scenario) { s.Profile.BeforeFirstUnlock = true })
+	add(call("late-delivery", "F-18", "timing", "the invite arrives 20 s late and the app drops rings older than 10 s",
+		fails(ext, device.CodeStale, "")), func(s *Scenario) {
+		s.Sender.Backdate, s.Profile.FreshnessLimit = 20*time.Second, 10*time.Second
+	})
+	add(call("ios-too-old", "device.md S0.1", "profile", "iOS 14.4 has no reportNewIncomingVoIPPushPayload",
+		fails(ext, device.CodeCallKitOff, "")), func(s *Scenario) { s.Profile.IOS = "14.4" })
+	add(call("china-region", "F-27", "profile", "CallKit must be off in the China region: no call UI",
+		fails(ext, device.CodeCallKitOff, "")), func(s *Scenario) { s.Profile.Region = "CN" })
+
+	// The app and CallKit (S6–S10).
+	add(call("app-never-reports", "F-14", "profile", "the PushKit delegate returns without reportNewIncomingCall",
+		fails(ck, flow.CodeAppKilled, "never posted an incoming call")), func(s *Scenario) { s.Profile.ReportsCall = false })
+	add(call("no-pushkit-delegate", "F-15", "profile", "PKPushRegistry's delegate is not set at launch",
+		fails(ck, flow.CodeAppKilled, "0xbaadca11")), func(s *Scenario) { s.Profile.PushKitDelegate = false })
+	add(call("delegate-blocks", "F-15", "timing", "the PushKit delegate blocks 9 s on the network before reporting",
+		fails(ck, flow.CodeAppKilled, "0xbaadca11")), func(s *Scenario) { s.Profile.DelegateBlock = 9 * time.Second })
+	add(call("voip-blocked", "F-16", "profile", "after 3 unreported pushes iOS stops launching the app for VoIP",
+		fails(ck, device.CodeVoIPBlocked, "failed to report an incoming call too many times")), func(s *Scenario) { s.Profile.VoIPFailures = 3 })
+	add(call("message-as-voip-push", "F-17", "payload", "the server sends a message as a voip push: the app cannot report a call and is killed",
+		fails(ck, flow.CodeAppKilled, "never posted an incoming call")), func(s *Scenario) {
+		s.Kind, s.Push.PushType, s.Push.TopicSuffix = flow.KindMessage, "voip", ".voip"
+	})
+	add(call("hangup-before-invite", "F-20", "timing", "APNs delivers the hang-up first and the app rings for an ended call",
+		fails(ck, device.CodeGhostRing, "")), func(s *Scenario) {
+		s.Sender.Hangup, s.Profile.ChecksHangups = "before", false
+		s.Expect.Outcome = flow.OutcomeConnected
+	})
+	add(call("nse-relays-hangup", "F-21", "profile", "the NSE relays a hang-up to CallKit and the app, with nothing to report, is killed",
+		fails(ck, flow.CodeAppKilled, "never posted an incoming call")), func(s *Scenario) {
+		s.Sender.Hangup, s.Profile.RelaysHangups = "after", true
+		s.Expect.Outcome = flow.OutcomeConnected
+	})
+	add(call("duplicate-call-uuid", "F-22", "crypto", "two invites with one call UUID: the second report fails",
+		fails(ck, flow.CodeIncomingFailed, "callUUIDAlreadyExists")), func(s *Scenario) {
+		s.Sender.DuplicateUUID = true
+		s.Expect.Outcome = flow.OutcomeConnected
+	})
+	add(call("do-not-disturb", "F-23", "profile", "Focus is on and the caller is not allowed through",
+		fails(ck, device.CodeFiltered, "filteredByDoNotDisturb")), func(s *Scenario) { s.Profile.DoNotDisturb = true })
+	add(call("caller-blocked", "F-24", "profile", "the callee blocked the caller",
+		fails(ck, device.CodeFiltered, "filteredByBlockList")), func(s *Scenario) { s.Profile.Blocked = []string{"alice@example.org"} })
+	add(call("call-groups-full", "F-25", "profile", "maximumCallGroups is 1 and another call is still up",
+		fails(ck, device.CodeCallLimit, "maximumCallGroupsReached")), func(s *Scenario) {
+		s.Profile.MaximumCallGroups, s.Profile.ActiveCalls = 1, 1
+	})
+	add(call("no-voip-background-mode", "F-26", "profile", "UIBackgroundModes lacks voip: CallKit refuses the app",
+		fails(ck, flow.CodeIncomingFailed, "unentitled")), func(s *Scenario) { s.Profile.VoIPBackgroundMode = false })
+	add(call("ring-timeout", "F-28", "timing", "nobody answers: iOS ends the call after 60 s",
+		Expect{Outcome: flow.OutcomeUnanswered, Stage: ck, Code: flow.CodeUnanswered, Apple: "CXCallEndedReason.unanswered"}),
+		func(s *Scenario) { s.Profile.AnswerPolicy = device.AnswerIgnore })
+	add(call("answer-not-fulfilled", "F-29", "timing", "the app fulfils CXAnswerCallAction after its timeout",
+		fails(ck, device.CodeActionTimedOut, "timedOutPerforming")), func(s *Scenario) { s.Profile.AnswerFulfill = 12 * time.Second })
+
+	// APNs rejections.
+	add(call("token-other-environment", "F-06", "apns", "a sandbox token sent where APNs does not know it",
+		fails(apns, flow.CodeAPNsRejected, "BadDeviceToken")), func(s *Scenario) { s.APNs.UnknownToken = true })
+	add(call("expired-provider-token", "apns.md §6.1", "apns", "the provider's clock is 2 h behind: the JWT's iat is too old",
+		fails(apns, flow.CodeAPNsRejected, "ExpiredProviderToken")), func(s *Scenario) { s.APNs.JWTAge = 2 * time.Hour })
+	add(call("payload-too-large", "apns.md §4.1", "payload", "a 4 KB caller name pushes the alert payload over 4096 bytes",
+		fails(apns, flow.CodeAPNsRejected, "PayloadTooLarge")), func(s *Scenario) { s.Sender.PadBytes = 4000 })
+	add(call("unregistered-token", "apns.md §5.3", "apns", "the app was removed: APNs answers 410 Unregistered",
+		fails(apns, flow.CodeAPNsRejected, "Unregistered")), func(s *Scenario) { s.APNs.Unregistered = true })
+
+	// Crypto receiver errors (crypto.md §3.5).
+	add(call("wrong-key", "crypto.md §3.5", "crypto", "sealed for a key the device no longer holds (stale key directory)",
+		fails(ext, "E_KID_UNKNOWN", "")), func(s *Scenario) { s.Sender.WrongKey = true })
+	add(call("misrouted-rcpt", "crypto.md §3.5", "crypto", "sealed for another device's token (stale registration)",
+		fails(ext, "E_RCPT", "")), func(s *Scenario) { s.Sender.MisrouteRcpt = true })
+	add(call("expired-envelope", "crypto.md §3.5", "crypto", "the envelope's ts + ttl passed before it arrived",
+		fails(ext, "E_EXPIRED", "")), func(s *Scenario) { s.Sender.Backdate = 5 * time.Minute })
+	add(call("replayed-envelope", "crypto.md §3.5", "crypto", "the same envelope is delivered twice",
+		fails(ext, "E_REPLAY", "")), func(s *Scenario) {
+		s.Sender.Replay = true
+		s.Expect.Outcome = flow.OutcomeConnected
+	})
+	add(call("tampered-ciphertext", "crypto.md §3.5", "crypto", "one bit of the ciphertext changed on the way",
+		fails(ext, "E_AUTH", "")), func(s *Scenario) { s.Sender.TamperCT = true })
+	return out
+}

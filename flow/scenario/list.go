@@ -1,0 +1,141 @@
+package scenario
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+)
+
+// Summary is one scenario as `callscope scenarios --json` prints it.
+type Summary struct {
+	Name        string `json:"name"`
+	Stage       string `json:"stage"`
+	Source      string `json:"source"`
+	Injects     string `json:"injects"`
+	Description string `json:"description"`
+	Outcome     string `json:"outcome"`
+	Code        string `json:"code,omitempty"`
+	Apple       string `json:"apple,omitempty"`
+}
+
+func summarize(s Scenario) Summary {
+	stage := string(s.Expect.Stage)
+	if s.Happy() {
+		stage = "-"
+	}
+	return Summary{Name: s.Name, Stage: stage, Source: s.Source, Injects: s.Injects, Description: s.Description,
+		Outcome: string(s.Expect.Outcome), Code: string(s.Expect.Code), Apple: s.Expect.Apple}
+}
+
+// List prints one line per scenario: name, stage, catalogue id, description.
+func List(w io.Writer, ss []Scenario) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, s := range ss {
+		m := summarize(s)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", m.Name, m.Stage, m.Source, m.Description)
+	}
+	return tw.Flush()
+}
+
+// ListJSON prints the scenarios as a JSON array.
+func ListJSON(w io.Writer, ss []Scenario) error {
+	out := make([]Summary, len(ss))
+	for i, s := range ss {
+		out[i] = summarize(s)
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}
+
+// Markdown renders the scenario table in README.md.
+func Markdown(ss []Scenario) string {
+	var b strings.Builder
+	b.WriteString("| scenario | stage | diagnosis | Apple's name | source | what it injects |\n|---|---|---|---|---|---|\n")
+	for _, s := range ss {
+		m := summarize(s)
+		code := m.Code
+		if code == "" {
+			code = m.Outcome
+		}
+		apple := m.Apple
+		if apple != "" {
+			apple = "`" + apple + "`"
+		}
+		fmt.Fprintf(&b, "| `%s` | %s | `%s` | %s | %s | %s: %s |\n", m.Name, m.Stage, code, apple, m.Source, m.Injects,
+			strings.ReplaceAll(m.Description, "|", "\\|"))
+	}
+	return b.String()
+}
+
+// Report prints one run's diagnosis for `send --scenario NAME`.
+func Report(w io.Writer, r Result) {
+	s := r.Scenario
+	fmt.Fprintf(w, "scenario %s (%s): %s\n", s.Name, s.Source, s.Description)
+	fmt.Fprintf(w, "outcome: %s", r.Call.Outcome)
+	if r.Call.TraceID != "" {
+		fmt.Fprintf(w, "  trace %s", r.Call.TraceID)
+	}
+	fmt.Fprintln(w)
+	if d := r.Observed; d != nil {
+		fmt.Fprintf(w, "diagnosis: stage %s, code %s\n", d.Stage, d.Code)
+		if d.Apple != "" {
+			fmt.Fprintf(w, "  Apple: %s\n", d.Apple)
+		}
+		fmt.Fprintf(w, "  %s\n", d.Detail)
+		if d.Hint != "" {
+			fmt.Fprintf(w, "  hint: %s\n", d.Hint)
+		}
+	}
+	if r.Err != nil {
+		fmt.Fprintf(w, "error: %v\n", r.Err)
+	} else if m := r.Mismatch(); m != "" {
+		fmt.Fprintf(w, "MISMATCH: %s\n", m)
+	}
+}
+
+// Table prints expected against observed for `send --scenario all`.
+type Table struct {
+	tw   *tabwriter.Writer
+	pass int
+	fail int
+}
+
+// NewTable writes to w.
+func NewTable(w io.Writer) *Table {
+	t := &Table{tw: tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)}
+	fmt.Fprintln(t.tw, "SCENARIO\tEXPECTED\tOBSERVED\tOUTCOME\tRESULT")
+	return t
+}
+
+// Row adds one result.
+func (t *Table) Row(r Result) {
+	exp := "—"
+	if !r.Scenario.Happy() {
+		exp = string(r.Scenario.Expect.Stage) + " " + string(r.Scenario.Expect.Code)
+	}
+	obs := "—"
+	if r.Observed != nil {
+		obs = string(r.Observed.Stage) + " " + string(r.Observed.Code)
+	}
+	res := "ok"
+	if !r.Pass() {
+		res = "MISMATCH: " + r.Mismatch()
+		if r.Err != nil {
+			res = "ERROR: " + r.Err.Error()
+		}
+		t.fail++
+	} else {
+		t.pass++
+	}
+	fmt.Fprintf(t.tw, "%s\t%s\t%s\t%s\t%s\n", r.Scenario.Name, exp, obs, r.Call.Outcome, res)
+}
+
+// Close flushes and prints the count; it reports whether all passed.
+func (t *Table) Close(w io.Writer) bool {
+	t.tw.Flush()
+	fmt.Fprintf(w, "\n%d scenarios: %d diagnosed as declared, %d mismatched\n", t.pass+t.fail, t.pass, t.fail)
+	return t.fail == 0
+}

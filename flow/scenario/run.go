@@ -1,0 +1,106 @@
+package scenario
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/callscope/callscope/flow"
+	"github.com/callscope/callscope/flow/device"
+	"github.com/callscope/callscope/flow/pipeline"
+)
+
+// Result is what one scenario run produced.
+type Result struct {
+	Scenario Scenario
+	Call     flow.Call
+	// Observed is the first diagnosis any stage raised, in publication order.
+	Observed *flow.Diagnosis
+	Events   []flow.Event
+	Dropped  uint64
+	Wall     time.Duration
+	Err      error // callscope itself failed to run the scenario
+}
+
+// Pass reports whether the run produced what the scenario declares.
+func (r Result) Pass() bool { return r.Err == nil && r.Mismatch() == "" }
+
+// Mismatch says how the run differs from the declaration, or "" when it does not.
+func (r Result) Mismatch() string {
+	e := r.Scenario.Expect
+	var diffs []string
+	if e.Outcome != "" && r.Call.Outcome != e.Outcome {
+		diffs = append(diffs, fmt.Sprintf("outcome %s, want %s", r.Call.Outcome, e.Outcome))
+	}
+	o := r.Observed
+	switch {
+	case e.Code == "" && o != nil:
+		diffs = append(diffs, fmt.Sprintf("unexpected diagnosis %s", o))
+	case e.Code != "" && o == nil:
+		diffs = append(diffs, "no diagnosis")
+	case e.Code != "":
+		if o.Stage != e.Stage || o.Code != e.Code {
+			diffs = append(diffs, fmt.Sprintf("diagnosis %s %s, want %s %s", o.Stage, o.Code, e.Stage, e.Code))
+		}
+		if e.Apple != "" && !strings.Contains(o.Apple, e.Apple) {
+			diffs = append(diffs, fmt.Sprintf("Apple name %q, want %q", o.Apple, e.Apple))
+		}
+	}
+	return strings.Join(diffs, "; ")
+}
+
+// Config builds the pipeline configuration that injects the scenario.
+func (s Scenario) Config() pipeline.Config {
+	devs := append([]device.Profile{s.Profile}, s.ExtraDevices...)
+	return pipeline.Config{
+		Clock:       flow.VirtualClock{},
+		Devices:     devs,
+		Sender:      s.Sender,
+		Push:        s.Push,
+		APNs:        s.APNs,
+		CallTimeout: 3 * time.Second,
+	}
+}
+
+// Run places the scenario's request on a fresh embedded pipeline, waits for
+// every stage to settle, and reports what was observed.
+func Run(ctx context.Context, s Scenario) Result {
+	start := time.Now()
+	r := Result{Scenario: s}
+	p, err := pipeline.New(ctx, s.Config())
+	if err != nil {
+		r.Err = err
+		return r
+	}
+	sub := p.Bus().Subscribe(1 << 14)
+	req := p.Compose()
+	req.Kind, req.Video = s.Kind, s.Video
+	r.Call = p.Place(ctx, req)
+	p.Close() // waits for the devices: late events (a hang-up, a replay) are in
+	for e := range sub.Events() {
+		r.Events = append(r.Events, e)
+	}
+	r.Dropped = sub.Dropped()
+	sort.Slice(r.Events, func(i, j int) bool { return r.Events[i].Seq < r.Events[j].Seq })
+	for _, e := range r.Events {
+		if e.Diagnosis != nil {
+			d := *e.Diagnosis
+			r.Observed = &d
+			break
+		}
+	}
+	r.Wall = time.Since(start)
+	return r
+}
+
+// RunAll runs scenarios one after another and calls each with every result.
+func RunAll(ctx context.Context, ss []Scenario, each func(Result)) {
+	for _, s := range ss {
+		if ctx.Err() != nil {
+			return
+		}
+		each(Run(ctx, s))
+	}
+}
