@@ -17,6 +17,7 @@ import (
 	"github.com/callscope/callscope/flow"
 	"github.com/callscope/callscope/flow/device"
 	"github.com/callscope/callscope/flow/pipeline"
+	"github.com/callscope/callscope/flow/scenario"
 )
 
 var version = "dev"
@@ -90,15 +91,18 @@ func rootCommand() *cobra.Command {
 	root.Flags().Float64Var(&opts.timeScale, "time-scale", 1, "run simulated iPhone time this many times faster than real time")
 	root.Flags().StringVar(&opts.theme, "theme", "", "colour theme")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(sendCommand())
+	root.Flags().StringVar(&opts.profile, "device-profile", "", "the callee's iPhone from a TOML profile")
+	root.AddCommand(sendCommand(), scenariosCommand())
 	return root
 }
 
 func sendCommand() *cobra.Command {
 	var (
-		opts   pipeline.SendOptions
-		kind   string
-		answer string
+		opts     pipeline.SendOptions
+		kind     string
+		answer   string
+		scen     string
+		scenFile string
 	)
 	cmd := &cobra.Command{
 		Use:   "send",
@@ -110,6 +114,9 @@ func sendCommand() *cobra.Command {
 		Example: "  callscope send --count 50 --concurrency 8 --json\n  callscope send --kind message --record trace.jsonl",
 		Args:    usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if scen != "" || scenFile != "" {
+				return runScenarios(cmd, scen, scenFile, opts.JSON)
+			}
 			k, err := flow.ParseKind(kind)
 			if err != nil {
 				return usageError{fmt.Errorf("--kind: %w", err)}
@@ -137,5 +144,80 @@ func sendCommand() *cobra.Command {
 	f.DurationVar(&opts.AnswerAfter, "answer-after", 2*time.Second, "simulated time the callee takes to answer")
 	f.StringVar(&answer, "answer", "answer", "what the callee does when it rings: answer, decline or ignore")
 	f.StringVar(&opts.Record, "record", "", "write every event to FILE as JSON lines, flushed per event")
+	f.StringVar(&opts.ProfileFile, "device-profile", "", "the callee's iPhone from a TOML profile (see callscope scenarios)")
+	f.StringVar(&scen, "scenario", "", "run a named scenario (or all) and print its diagnosis")
+	f.StringVar(&scenFile, "scenario-file", "", "add scenarios from a TOML file")
 	return cmd
+}
+
+func scenariosCommand() *cobra.Command {
+	var (
+		asJSON   bool
+		scenFile string
+	)
+	cmd := &cobra.Command{
+		Use:   "scenarios",
+		Short: "List the failure scenarios callscope diagnoses",
+		Long: "scenarios lists every named scenario: its name, the stage where it must fail, its source in the\n" +
+			"failure catalogue (F-xx) or the specs, and what happens. Run one with callscope send --scenario NAME.",
+		Args: usageArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			lib, err := library(scenFile)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return scenario.ListJSON(cmd.OutOrStdout(), lib.All())
+			}
+			return scenario.List(cmd.OutOrStdout(), lib.All())
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	cmd.Flags().StringVar(&scenFile, "scenario-file", "", "add scenarios from a TOML file")
+	return cmd
+}
+
+func library(file string) (*scenario.Library, error) {
+	var extra []scenario.Scenario
+	if file != "" {
+		var err error
+		if extra, err = scenario.LoadFile(file); err != nil {
+			return nil, usageError{err}
+		}
+	}
+	lib, err := scenario.NewLibrary(extra...)
+	if err != nil {
+		return nil, usageError{err}
+	}
+	return lib, nil
+}
+
+func runScenarios(cmd *cobra.Command, name, file string, asJSON bool) error {
+	lib, err := library(file)
+	if err != nil {
+		return err
+	}
+	var ok bool
+	switch name {
+	case "all", "":
+		ss := lib.All()
+		if name == "" {
+			// Only the file's scenarios.
+			ss, _ = scenario.LoadFile(file)
+		}
+		ok, err = scenario.SendAll(cmd.Context(), ss, asJSON, cmd.OutOrStdout())
+	default:
+		s, gerr := lib.Get(name)
+		if gerr != nil {
+			return usageError{fmt.Errorf("--scenario: %w", gerr)}
+		}
+		ok, err = scenario.SendOne(cmd.Context(), s, asJSON, cmd.OutOrStdout())
+	}
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return failedError{}
+	}
+	return nil
 }

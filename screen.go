@@ -13,6 +13,7 @@ import (
 type screenOptions struct {
 	timeScale float64
 	theme     string
+	profile   string
 }
 
 func runScreen(ctx context.Context, o screenOptions) error {
@@ -20,6 +21,12 @@ func runScreen(ctx context.Context, o screenOptions) error {
 		return usageError{fmt.Errorf("--time-scale must be positive (got %g)", o.timeScale)}
 	}
 	prof := device.DefaultProfile()
+	if o.profile != "" {
+		var err error
+		if prof, err = device.LoadProfile(o.profile); err != nil {
+			return usageError{fmt.Errorf("--device-profile: %w", err)}
+		}
+	}
 	prof.AnswerPolicy = device.AnswerManual
 	p, err := pipeline.New(ctx, pipeline.Config{Clock: flow.RealClock{Scale: o.timeScale}, Profile: prof})
 	if err != nil {

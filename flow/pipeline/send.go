@@ -23,6 +23,7 @@ type SendOptions struct {
 	AnswerAfter time.Duration
 	Answer      device.AnswerPolicy
 	Record      string // trace file, "" for none
+	ProfileFile string // device profile TOML, "" for the default
 }
 
 // Validate checks the options, naming the flag at fault.
@@ -52,6 +53,11 @@ func RunSend(ctx context.Context, opts SendOptions, out io.Writer) (ok bool, err
 		return false, err
 	}
 	prof := device.DefaultProfile()
+	if opts.ProfileFile != "" {
+		if prof, err = device.LoadProfile(opts.ProfileFile); err != nil {
+			return false, fmt.Errorf("--device-profile: %w", err)
+		}
+	}
 	prof.AnswerAfter = opts.AnswerAfter
 	prof.AnswerPolicy = opts.Answer
 	var rec *flowtrace.Recorder
