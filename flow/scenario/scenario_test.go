@@ -1,0 +1,180 @@
+package scenario
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/callscope/callscope/flow"
+	"github.com/callscope/callscope/flow/device"
+)
+
+// TestBuiltins runs every scenario through the real pipeline and asserts the
+// stage, code and Apple name it declares.
+func TestBuiltins(t *testing.T) {
+	lib, err := NewLibrary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := lib.All()
+	if len(all) < 30 {
+		t.Fatalf("%d scenarios, want at least 30", len(all))
+	}
+	for _, s := range all {
+		t.Run(s.Name, func(t *testing.T) {
+			t.Parallel()
+			r := Run(context.Background(), s)
+			if r.Err != nil {
+				t.Fatal(r.Err)
+			}
+			if r.Dropped > 0 {
+				t.Fatalf("%d events dropped", r.Dropped)
+			}
+			if m := r.Mismatch(); m != "" {
+				t.Fatalf("%s\nobserved: %v\nevents:\n%s", m, r.Observed, dump(r.Events))
+			}
+			if !s.Happy() && (r.Observed.Detail == "" || r.Observed.Hint == "") {
+				t.Errorf("diagnosis without detail or hint: %+v", r.Observed)
+			}
+		})
+	}
+}
+
+func dump(evs []flow.Event) string {
+	var b strings.Builder
+	for _, e := range evs {
+		b.WriteString("  " + string(e.Stage) + " " + e.Name)
+		if e.Diagnosis != nil {
+			b.WriteString(" ✗ " + e.Diagnosis.String())
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+func TestTwoDevicesEndElsewhere(t *testing.T) {
+	lib, _ := NewLibrary()
+	s, err := lib.Get("two-devices")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := Run(context.Background(), s)
+	var rang, elsewhere int
+	for _, e := range r.Events {
+		if e.Name == flow.NameRinging {
+			rang++
+		}
+		if e.Attrs[flow.AttrEndedReason] == device.EndedAnsweredElsewhere {
+			elsewhere++
+		}
+	}
+	if rang != 2 || elsewhere != 1 {
+		t.Fatalf("rang on %d devices, %d answeredElsewhere; want 2 and 1\n%s", rang, elsewhere, dump(r.Events))
+	}
+}
+
+func TestNamesAndSuggestions(t *testing.T) {
+	lib, _ := NewLibrary()
+	for _, s := range lib.All() {
+		if !nameRE.MatchString(s.Name) {
+			t.Errorf("bad name %q", s.Name)
+		}
+	}
+	_, err := lib.Get("do-not-disturbb")
+	if err == nil || !strings.Contains(err.Error(), "did you mean do-not-disturb") {
+		t.Fatalf("suggestion: %v", err)
+	}
+	_, err = lib.Get("zzzzzzzzzzzzzzzzzzzz")
+	if err == nil || strings.Contains(err.Error(), "did you mean") {
+		t.Fatalf("far name got suggestions: %v", err)
+	}
+}
+
+func TestLoadFile(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	good := write("good.toml", `
+[[scenario]]
+name = "my-dnd"
+description = "our Focus case"
+source = "team wiki"
+injects = "profile"
+[scenario.expect]
+outcome = "failed"
+stage = "callkit"
+code = "CALL_FILTERED"
+apple = "filteredByDoNotDisturb"
+[scenario.profile]
+do_not_disturb = true
+`)
+	ss, err := LoadFile(good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ss) != 1 || !ss[0].Profile.DoNotDisturb || !ss[0].Profile.FilteringEntitlement || ss[0].Kind != flow.KindCall {
+		t.Fatalf("loaded %+v", ss)
+	}
+	if r := Run(context.Background(), ss[0]); !r.Pass() {
+		t.Fatalf("user scenario: %s", r.Mismatch())
+	}
+	tests := []struct{ name, body, want string }{
+		{"unknown key", "[[scenario]]\nname = \"x\"\ndescription = \"d\"\n[scenario.profile]\ndo_not_disturbs = true\n", "bad1.toml:5: unknown field scenario.profile.do_not_disturbs"},
+		{"bad type", "[[scenario]]\nname = \"x\"\ndescription = \"d\"\nvideo = \"yes\"\n", "bad2.toml:4: field"},
+		{"bad name", "[[scenario]]\nname = \"Bad Name\"\ndescription = \"d\"\n", "field name"},
+		{"bad stage", "[[scenario]]\nname = \"x\"\ndescription = \"d\"\n[scenario.expect]\ncode = \"X\"\nstage = \"phone\"\n", "expect.stage"},
+		{"empty", "# nothing\n", "no [[scenario]]"},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := write("bad"+string(rune('1'+i))+".toml", tt.body)
+			_, err := LoadFile(p)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("error %v, want %q", err, tt.want)
+			}
+		})
+	}
+}
+
+// TestREADMETable keeps README's scenario table generated from the code.
+func TestREADMETable(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const begin, end = "<!-- scenarios:begin -->\n", "<!-- scenarios:end -->"
+	s := string(b)
+	i, j := strings.Index(s, begin), strings.Index(s, end)
+	if i < 0 || j < i {
+		t.Fatal("README.md has no scenario table markers")
+	}
+	lib, _ := NewLibrary()
+	want := Markdown(lib.All())
+	if got := s[i+len(begin) : j]; got != want {
+		if os.Getenv("UPDATE_README") != "" {
+			s = s[:i+len(begin)] + want + s[j:]
+			if err := os.WriteFile("../../README.md", []byte(s), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			return
+		}
+		t.Fatal("README.md's scenario table is out of date: run UPDATE_README=1 go test ./flow/scenario -run TestREADMETable")
+	}
+}
+
+func BenchmarkScenarioCall(b *testing.B) {
+	lib, _ := NewLibrary()
+	s, _ := lib.Get("audio-call")
+	for b.Loop() {
+		if r := Run(context.Background(), s); !r.Pass() {
+			b.Fatal(r.Mismatch())
+		}
+	}
+}
