@@ -1,0 +1,225 @@
+// Package envelope is the VPE1 envelope of crypto.md §3: a versioned JSON
+// object under the "vpe" key of an APNs payload, with a cleartext header (v,
+// alg, kid, rcpt, ts, ttl, nonce), the HPKE encapsulated key and the
+// ciphertext. The header is bound as AAD (HPKE) or inside the plaintext
+// (sealed boxes). docs/envelope.md describes it for iOS engineers.
+package envelope
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/callscope/callscope/crypto/keyring"
+	"github.com/callscope/callscope/crypto/scheme"
+)
+
+// Version is the envelope version this package writes and reads.
+const Version = 1
+
+// Sizes of header fields.
+const (
+	RcptSize  = 16
+	NonceSize = 16
+	AADSize   = 58
+	MaxTTL    = 120 // seconds
+)
+
+// Info is the HPKE info label.
+var Info = []byte("VPE1 call-request")
+
+// B64 is bytes written as unpadded base64url.
+type B64 []byte
+
+// MarshalJSON writes base64url without padding.
+func (b B64) MarshalJSON() ([]byte, error) {
+	return json.Marshal(base64.RawURLEncoding.EncodeToString(b))
+}
+
+// UnmarshalJSON reads base64url with or without padding.
+func (b *B64) UnmarshalJSON(data []byte) error {
+	var s string
+	if err := json.Unmarshal(data, &s); err != nil {
+		return err
+	}
+	d, err := base64.RawURLEncoding.DecodeString(trimPad(s))
+	if err != nil {
+		return fmt.Errorf("not base64url: %v", err)
+	}
+	*b = d
+	return nil
+}
+
+func trimPad(s string) string {
+	for len(s) > 0 && s[len(s)-1] == '=' {
+		s = s[:len(s)-1]
+	}
+	return s
+}
+
+// Envelope is the "vpe" object.
+type Envelope struct {
+	V     int    `json:"v"`
+	Alg   string `json:"alg"`
+	KID   B64    `json:"kid"`
+	Rcpt  B64    `json:"rcpt"`
+	TS    int64  `json:"ts"`
+	TTL   uint32 `json:"ttl"`
+	Nonce B64    `json:"nonce"`
+	Enc   B64    `json:"enc,omitempty"`
+	CT    B64    `json:"ct"`
+}
+
+// AAD is the 58-byte header serialisation of §3.2:
+// "VPE1" ‖ u8 v ‖ u8 scheme id ‖ kid(8) ‖ rcpt(16) ‖ u64be ts ‖ u32be ttl ‖ nonce(16).
+func (e *Envelope) AAD() ([]byte, error) {
+	s, err := scheme.ByName(e.Alg)
+	if err != nil {
+		return nil, err
+	}
+	if len(e.KID) != keyring.KIDSize || len(e.Rcpt) != RcptSize || len(e.Nonce) != NonceSize || e.V < 0 || e.V > 255 {
+		return nil, fmt.Errorf("header field sizes: kid %d, rcpt %d, nonce %d (want 8, 16, 16)", len(e.KID), len(e.Rcpt), len(e.Nonce))
+	}
+	b := make([]byte, 0, AADSize)
+	b = append(b, "VPE1"...)
+	b = append(b, byte(e.V), s.ID())
+	b = append(b, e.KID...)
+	b = append(b, e.Rcpt...)
+	b = binary.BigEndian.AppendUint64(b, uint64(e.TS))
+	b = binary.BigEndian.AppendUint32(b, e.TTL)
+	b = append(b, e.Nonce...)
+	return b, nil
+}
+
+// Rcpt is the first 16 bytes of SHA-256("VPE1 rcpt" ‖ raw APNs device token).
+func Rcpt(deviceToken []byte) []byte {
+	h := sha256.New()
+	h.Write([]byte("VPE1 rcpt"))
+	h.Write(deviceToken)
+	return h.Sum(nil)[:RcptSize]
+}
+
+// Bind is the sealed-box binding: b64url(SHA-256(aad)).
+func Bind(aad []byte) string {
+	sum := sha256.Sum256(aad)
+	return base64.RawURLEncoding.EncodeToString(sum[:])
+}
+
+// Caller is who is calling, as CallKit shows it.
+type Caller struct {
+	Handle     string `json:"handle"`
+	HandleType string `json:"handle_type"` // generic, phone or email
+	Name       string `json:"name,omitempty"`
+}
+
+// Plaintext is the sealed request (crypto.md §3.4).
+type Plaintext struct {
+	Type      string  `json:"type"` // call.invite, call.hangup or message
+	CallUUID  string  `json:"call_uuid,omitempty"`
+	Caller    *Caller `json:"caller,omitempty"`
+	Video     bool    `json:"video,omitempty"`
+	Text      string  `json:"text,omitempty"`
+	SentMS    int64   `json:"sent_ms"`
+	Nonce     string  `json:"nonce"`
+	Bind      string  `json:"bind,omitempty"`
+	Sig       string  `json:"sig,omitempty"`
+	SignerKID string  `json:"signer_kid,omitempty"`
+}
+
+// Recipient is whom a request is sealed for.
+type Recipient struct {
+	Scheme      string
+	PublicKey   []byte
+	DeviceToken []byte // raw token bytes
+}
+
+// Seal builds the header and seals pt for to. ttl is capped at MaxTTL.
+func Seal(rand io.Reader, to Recipient, pt Plaintext, ttl time.Duration, now time.Time) (*Envelope, error) {
+	s, err := scheme.ByName(to.Scheme)
+	if err != nil {
+		return nil, err
+	}
+	secs := uint32(ttl / time.Second)
+	if secs == 0 || secs > MaxTTL {
+		return nil, fmt.Errorf("ttl %s: want 1 s to %d s", ttl, MaxTTL)
+	}
+	nonce := make([]byte, NonceSize)
+	if _, err := io.ReadFull(rand, nonce); err != nil {
+		return nil, err
+	}
+	e := &Envelope{V: Version, Alg: s.Name(), KID: keyring.KID(s, to.PublicKey), Rcpt: Rcpt(to.DeviceToken),
+		TS: now.UnixMilli(), TTL: secs, Nonce: nonce}
+	aad, err := e.AAD()
+	if err != nil {
+		return nil, err
+	}
+	pt.SentMS = e.TS
+	pt.Nonce = base64.RawURLEncoding.EncodeToString(nonce)
+	pt.Bind = ""
+	if !s.HasAAD() {
+		pt.Bind = Bind(aad)
+	}
+	body, err := json.Marshal(pt)
+	if err != nil {
+		return nil, err
+	}
+	enc, ct, err := s.Seal(rand, to.PublicKey, Info, aad, body)
+	if err != nil {
+		return nil, err
+	}
+	e.Enc, e.CT = enc, ct
+	return e, nil
+}
+
+// Payload is an APNs payload carrying an envelope.
+type Payload struct {
+	Envelope *Envelope `json:"vpe"`
+}
+
+// Parse reads a bare envelope. Field errors are *ParseError with a code.
+func Parse(b []byte) (*Envelope, error) {
+	var e Envelope
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if err := dec.Decode(&e); err != nil {
+		return nil, &ParseError{Code: "E_PARSE", Detail: "envelope is not valid JSON: " + err.Error()}
+	}
+	return &e, e.check()
+}
+
+// ParseError is a malformed or unsupported envelope.
+type ParseError struct {
+	Code   string // E_PARSE, E_VERSION or E_ALG
+	Detail string
+}
+
+func (e *ParseError) Error() string { return e.Code + ": " + e.Detail }
+
+func (e *Envelope) check() error {
+	if e.V != Version {
+		return &ParseError{Code: "E_VERSION", Detail: fmt.Sprintf("envelope version %d (this receiver reads %d)", e.V, Version)}
+	}
+	s, err := scheme.ByName(e.Alg)
+	if err != nil {
+		return &ParseError{Code: "E_ALG", Detail: err.Error()}
+	}
+	switch {
+	case len(e.KID) != keyring.KIDSize:
+		return &ParseError{Code: "E_PARSE", Detail: fmt.Sprintf("kid is %d bytes, want %d", len(e.KID), keyring.KIDSize)}
+	case len(e.Rcpt) != RcptSize:
+		return &ParseError{Code: "E_PARSE", Detail: fmt.Sprintf("rcpt is %d bytes, want %d", len(e.Rcpt), RcptSize)}
+	case len(e.Nonce) != NonceSize:
+		return &ParseError{Code: "E_PARSE", Detail: fmt.Sprintf("nonce is %d bytes, want %d", len(e.Nonce), NonceSize)}
+	case len(e.Enc) != s.EncSize():
+		return &ParseError{Code: "E_PARSE", Detail: fmt.Sprintf("enc is %d bytes, want %d for %s", len(e.Enc), s.EncSize(), s.Name())}
+	case len(e.CT) < 16:
+		return &ParseError{Code: "E_PARSE", Detail: fmt.Sprintf("ct is %d bytes, shorter than a tag", len(e.CT))}
+	case e.TS <= 0:
+		return &ParseError{Code: "E_PARSE", Detail: "ts is not a positive Unix time in ms"}
+	}
+	return nil
+}

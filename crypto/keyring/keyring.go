@@ -1,0 +1,115 @@
+// Package keyring holds a device's envelope keys: the current key pair and
+// rotated ones kept to open late pushes. A private key never leaves a Key:
+// it is not exported, marshalled or printed.
+package keyring
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"fmt"
+	"io"
+	"sync"
+
+	"github.com/callscope/callscope/crypto/scheme"
+)
+
+// KIDSize is the key id's length (crypto.md §3.1).
+const KIDSize = 8
+
+// Key is one device key pair, bound to one scheme.
+type Key struct {
+	scheme  scheme.Scheme
+	priv    []byte
+	pub     []byte
+	kid     []byte
+	Rotated bool
+}
+
+// Generate makes a key pair for a scheme.
+func Generate(schemeName string, rand io.Reader) (*Key, error) {
+	s, err := scheme.ByName(schemeName)
+	if err != nil {
+		return nil, err
+	}
+	priv, pub, err := s.GenerateKey(rand)
+	if err != nil {
+		return nil, err
+	}
+	return &Key{scheme: s, priv: priv, pub: pub, kid: KID(s, pub)}, nil
+}
+
+// FromPrivate rebuilds a key from its scheme and private key bytes.
+func FromPrivate(schemeName string, priv []byte) (*Key, error) {
+	s, err := scheme.ByName(schemeName)
+	if err != nil {
+		return nil, err
+	}
+	pub, err := s.PublicKey(priv)
+	if err != nil {
+		return nil, fmt.Errorf("%s private key: %w", schemeName, err)
+	}
+	return &Key{scheme: s, priv: bytes.Clone(priv), pub: pub, kid: KID(s, pub)}, nil
+}
+
+// KID is the first 8 bytes of SHA-256("VPE1 kid" ‖ u8 scheme id ‖ public key):
+// a key id bound to its scheme, so a header cannot downgrade a key.
+func KID(s scheme.Scheme, pub []byte) []byte {
+	h := sha256.New()
+	h.Write([]byte("VPE1 kid"))
+	h.Write([]byte{s.ID()})
+	h.Write(pub)
+	return h.Sum(nil)[:KIDSize]
+}
+
+func (k *Key) Scheme() scheme.Scheme { return k.scheme }
+func (k *Key) Public() []byte        { return bytes.Clone(k.pub) }
+func (k *Key) KID() []byte           { return bytes.Clone(k.kid) }
+
+// Open decrypts with this key.
+func (k *Key) Open(enc, info, aad, ct []byte) ([]byte, error) {
+	return k.scheme.Open(k.priv, enc, info, aad, ct)
+}
+
+// PrivateBytes returns the private key for storage in a 0600 file; never log it.
+func (k *Key) PrivateBytes() []byte { return bytes.Clone(k.priv) }
+
+// String never shows the private key.
+func (k *Key) String() string { return fmt.Sprintf("%s key %x", k.scheme.Name(), k.kid) }
+
+// Ring is the keys one device holds. It is safe for concurrent reads.
+type Ring struct {
+	mu   sync.RWMutex
+	keys []*Key
+}
+
+// NewRing holds keys; the first is current.
+func NewRing(keys ...*Key) *Ring { return &Ring{keys: keys} }
+
+// Lookup finds the key with a kid.
+func (r *Ring) Lookup(kid []byte) *Key {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	for _, k := range r.keys {
+		if bytes.Equal(k.kid, kid) {
+			return k
+		}
+	}
+	return nil
+}
+
+// Keys returns the keys held, current first.
+func (r *Ring) Keys() []*Key {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return append([]*Key(nil), r.keys...)
+}
+
+// Add puts a key in front and marks the others rotated.
+func (r *Ring) Add(k *Key) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, o := range r.keys {
+		o.Rotated = true
+	}
+	r.keys = append([]*Key{k}, r.keys...)
+}
