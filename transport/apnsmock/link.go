@@ -1,0 +1,89 @@
+package apnsmock
+
+import (
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/callscope/callscope/flow"
+)
+
+// Link is a device's persistent connection to APNs. Deliver must not block.
+type Link interface {
+	Deliver(p flow.Push)
+}
+
+// linkTable holds connected devices and, for offline ones, the one stored
+// push per bundle id that APNs keeps.
+type linkTable struct {
+	mu     sync.Mutex
+	links  map[string]Link
+	stored map[string]map[string]flow.Push // token → topic → push
+}
+
+func (t *linkTable) init() {
+	t.links = map[string]Link{}
+	t.stored = map[string]map[string]flow.Push{}
+}
+
+// Connect attaches a device; a push stored while it was offline is
+// delivered now unless it expired. The returned func disconnects it.
+func (s *Server) Connect(token string, l Link) (disconnect func()) {
+	token = strings.ToLower(token)
+	t := &s.links
+	t.mu.Lock()
+	t.links[token] = l
+	pending := t.stored[token]
+	delete(t.stored, token)
+	t.mu.Unlock()
+	for _, p := range pending {
+		rq := &request{apnsID: p.ApnsID, traceID: p.TraceID}
+		if !p.Expiration.IsZero() && s.now().After(p.Expiration) {
+			s.event(rq, "dropped", time.Now(), 0, map[string]string{"why": "expired while the device was offline"}, nil)
+			continue
+		}
+		s.event(rq, "delivered", time.Now(), 0, map[string]string{"after": "device reconnected"}, nil)
+		l.Deliver(p)
+	}
+	return func() {
+		t.mu.Lock()
+		if t.links[token] == l {
+			delete(t.links, token)
+		}
+		t.mu.Unlock()
+	}
+}
+
+// deliver hands an accepted push to its device, or stores it as APNs does:
+// only the latest per bundle id, and nothing for apns-expiration 0.
+func (s *Server) deliver(rq *request) {
+	p := flow.Push{ApnsID: rq.apnsID, Token: strings.ToLower(rq.token), Topic: rq.topic, PushType: rq.pushType,
+		Priority: rq.priority, Expiration: rq.expiration, CollapseID: rq.collapseID, Payload: rq.body,
+		Accepted: time.Now(), TraceID: rq.traceID}
+	t := &s.links
+	t.mu.Lock()
+	l := t.links[p.Token]
+	if l == nil {
+		switch {
+		case !p.Expiration.IsZero() && p.Expiration.Unix() == 0:
+			t.mu.Unlock()
+			s.event(rq, "dropped", time.Now(), 0, map[string]string{"why": "device offline and apns-expiration 0: delivered once or not at all"}, nil)
+			return
+		}
+		if t.stored[p.Token] == nil {
+			t.stored[p.Token] = map[string]flow.Push{}
+		}
+		old, replaced := t.stored[p.Token][p.Topic]
+		t.stored[p.Token][p.Topic] = p
+		t.mu.Unlock()
+		if replaced {
+			s.event(&request{apnsID: old.ApnsID, traceID: old.TraceID}, "replaced", time.Now(), 0,
+				map[string]string{"by": p.ApnsID, "why": "APNs keeps one stored push per bundle id for an offline device"}, nil)
+		}
+		s.event(rq, "stored", time.Now(), 0, map[string]string{"why": "device offline"}, nil)
+		return
+	}
+	t.mu.Unlock()
+	s.event(rq, "delivered", time.Now(), 0, nil, nil)
+	l.Deliver(p)
+}
