@@ -35,9 +35,12 @@ type Callee struct {
 	qmu     sync.Mutex
 	queue   []flow.Push
 	working bool
+	busy    int           // pushes queued or in work, app sides running
+	idle    chan struct{} // closed when busy drops to zero
 
 	mu     sync.Mutex
 	calls  map[string]*incoming // CallKit's ringing calls, by call UUID
+	taken  map[string]bool      // calls answered on another device before they rang here
 	seen   map[string]bool      // every call UUID reported to CallKit on this device
 	hungUp map[string]bool      // calls whose hang-up arrived before their invite
 }
@@ -45,7 +48,7 @@ type Callee struct {
 // Start readies the device; Close stops it and waits for work in flight.
 func (d *Callee) Start(ctx context.Context) {
 	d.ctx, d.cancel = context.WithCancel(ctx)
-	d.calls, d.seen, d.hungUp = map[string]*incoming{}, map[string]bool{}, map[string]bool{}
+	d.calls, d.seen, d.hungUp, d.taken = map[string]*incoming{}, map[string]bool{}, map[string]bool{}, map[string]bool{}
 	if d.Clock == nil {
 		d.Clock = flow.VirtualClock{}
 	}
@@ -75,6 +78,7 @@ func (d *Callee) Deliver(p flow.Push) {
 		return
 	}
 	d.queue = append(d.queue, p)
+	d.busy++
 	if !d.working {
 		d.working = true
 		d.wg.Add(1)
@@ -95,14 +99,51 @@ func (d *Callee) work() {
 		d.queue = d.queue[1:]
 		d.qmu.Unlock()
 		d.receive(p)
+		d.done()
+	}
+}
+
+// done marks one piece of work finished.
+func (d *Callee) done() {
+	d.qmu.Lock()
+	defer d.qmu.Unlock()
+	d.busy--
+	if d.busy == 0 && d.idle != nil {
+		close(d.idle)
+		d.idle = nil
+	}
+}
+
+// Settle waits until the device has nothing queued or running (a call
+// ringing with no timeout counts as running) or ctx ends.
+func (d *Callee) Settle(ctx context.Context) error {
+	d.qmu.Lock()
+	if d.busy == 0 {
+		d.qmu.Unlock()
+		return nil
+	}
+	if d.idle == nil {
+		d.idle = make(chan struct{})
+	}
+	ch := d.idle
+	d.qmu.Unlock()
+	select {
+	case <-ch:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
 	}
 }
 
 // async runs the app side of a push beside the extension's queue.
 func (d *Callee) async(f func()) {
+	d.qmu.Lock()
+	d.busy++
+	d.qmu.Unlock()
 	d.wg.Add(1)
 	go func() {
 		defer d.wg.Done()
+		defer d.done()
 		f()
 	}()
 }

@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"io"
 	"strconv"
 	"strings"
@@ -138,6 +137,14 @@ func (c *Caller) Place(ctx context.Context, req flow.Request, traceparent string
 		case f.DuplicateUUID:
 			if body, ok := c.seal(og, emit, d, pt, ttl); ok {
 				c.post(ctx, og, emit, d, body, traceparent, true)
+			}
+		}
+		if f.FollowUp {
+			msg := envelope.Plaintext{Type: "message", CallUUID: strings.ToUpper(uuid.NewString()), Text: "(another conversation)",
+				Caller: &envelope.Caller{Handle: "carol@example.org", HandleType: "email", Name: "Carol"}}
+			if body, ok := c.seal(og, emit, d, msg, ttl); ok {
+				tp, _ := provider.NewTraceParent()
+				c.post(ctx, og, emit, d, body, tp, false)
 			}
 		}
 		if f.Hangup == "after" {

@@ -137,6 +137,9 @@ func (d *Callee) reportIncoming(p *push, pt envelope.Plaintext) {
 	d.seen[pt.CallUUID] = true
 	if refused == nil {
 		d.calls[pt.CallUUID] = in
+		if d.taken[pt.CallUUID] {
+			in.action <- signalElsewhere
+		}
 	}
 	d.mu.Unlock()
 	attrs := map[string]string{
@@ -285,7 +288,15 @@ const signalElsewhere SignalKind = "answered-elsewhere"
 
 // EndElsewhere ends a call ringing here because another of the callee's
 // devices answered it (reportCall(with:endedAt:reason: .answeredElsewhere)).
-func (d *Callee) EndElsewhere(callID string) { _ = d.act(callID, signalElsewhere) }
+func (d *Callee) EndElsewhere(callID string) {
+	d.mu.Lock()
+	if d.calls[callID] == nil {
+		// Not ringing here yet: the push may still be on its way.
+		d.taken[callID] = true
+	}
+	d.mu.Unlock()
+	_ = d.act(callID, signalElsewhere)
+}
 
 // Answer answers a ringing call, as the user does on the CallKit screen.
 func (d *Callee) Answer(callID string) error { return d.act(callID, SignalAnswered) }

@@ -15,4 +15,7 @@ type SenderFaults struct {
 	// Hangup sends an encrypted call.hangup for the call: "before" the invite
 	// (APNs reordered them) or "after" it (the caller cancelled).
 	Hangup string `toml:"hangup"`
+	// FollowUp sends an unrelated message to the same device right after the
+	// request (another conversation), e.g. to replace a stored push.
+	FollowUp bool `toml:"follow_up_message"`
 }

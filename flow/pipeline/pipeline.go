@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"github.com/sideshow/apns2"
 	"sync"
 	"time"
 
@@ -49,6 +50,7 @@ type APNsFaults struct {
 	Unregistered bool          `toml:"unregistered"`  // the device token is unregistered: 410
 	UnknownToken bool          `toml:"unknown_token"` // the token belongs to the other environment
 	JWTAge       time.Duration `toml:"jwt_age"`       // the provider signs with an iat this old (its clock is behind)
+	Offline      bool          `toml:"offline"`       // the devices are offline until ConnectDevices
 }
 
 // Defaults of the embedded run.
@@ -68,6 +70,7 @@ type Pipeline struct {
 	bus     *bus.Bus
 	mock    *apnsmock.Server
 	server  *provider.Server
+	client  *apns2.Client
 	caller  *device.Caller
 	callees []*device.Callee
 	unlinks []func()
@@ -155,6 +158,7 @@ func New(ctx context.Context, cfg Config) (*Pipeline, error) {
 		p.Close()
 		return nil, err
 	}
+	p.client = client
 	p.server = provider.NewServer(client, sink)
 	p.server.Options = cfg.Push
 	if err := p.server.Listen("127.0.0.1:0"); err != nil {
@@ -191,7 +195,9 @@ func (p *Pipeline) addDevice(pc *provider.Client, prof device.Profile, token str
 		Sink: sink, Clock: p.cfg.Clock, Signal: p}
 	d.Start(p.ctx)
 	p.callees = append(p.callees, d)
-	p.unlinks = append(p.unlinks, p.mock.Connect(token, d))
+	if !p.cfg.APNs.Offline {
+		p.unlinks = append(p.unlinks, p.mock.Connect(token, d))
+	}
 	return pc.Register(p.ctx, provider.Device{User: p.cfg.Callee, Token: token, Topic: p.cfg.BundleID,
 		Environment: prof.Environment, Scheme: p.cfg.Scheme, KID: base64.RawURLEncoding.EncodeToString(key.KID()),
 		PublicKey: base64.RawURLEncoding.EncodeToString(key.Public()), Name: prof.Name})
@@ -215,11 +221,19 @@ func (p *Pipeline) Signal(s device.Signal) {
 func (p *Pipeline) emit(e flow.Event) {
 	e = flow.Redact(e)
 	p.mu.Lock()
-	if p.open[e.TraceID] {
+	open := p.open[e.TraceID]
+	if open {
 		p.calls.Apply(e)
 	}
 	p.mu.Unlock()
 	p.bus.Emit(e)
+	if open && e.Stage == flow.StageAPNs && (e.Name == "replaced" || e.Name == "dropped") {
+		// APNs will never deliver this push: that device is done.
+		p.caller.Signal(device.Signal{TraceID: e.TraceID, Kind: device.SignalFailed, Diag: &flow.Diagnosis{
+			Stage: flow.StageAPNs, Code: flow.CodeNotDelivered,
+			Detail: "APNs " + e.Name + " the push (" + e.Attrs["why"] + ")",
+			Hint:   "a call push to an offline device can be replaced by any later push to the app; keep expiration short and resend over the app's own connection"}})
+	}
 }
 
 // Bus is where every event of the run is published.
@@ -230,6 +244,28 @@ func (p *Pipeline) Endpoints() (provider, apns string) { return p.server.URL(), 
 
 // DeviceToken is the first simulated callee device's APNs token.
 func (p *Pipeline) DeviceToken() string { return p.callees[0].Token }
+
+// ConnectDevices brings offline devices online: APNs delivers what it stored.
+func (p *Pipeline) ConnectDevices() {
+	if !p.cfg.APNs.Offline || len(p.unlinks) > 0 {
+		return
+	}
+	for _, d := range p.callees {
+		p.unlinks = append(p.unlinks, p.mock.Connect(d.Token, d))
+	}
+}
+
+// Settle waits until every device is idle (nothing queued, no app work, no
+// ringing call) or ctx ends: late events (a hang-up, a replay, a second
+// device) are then all published.
+func (p *Pipeline) Settle(ctx context.Context) error {
+	for _, d := range p.callees {
+		if err := d.Settle(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
 // Config is the configuration in force, defaults filled in.
 func (p *Pipeline) Config() Config { return p.cfg }
@@ -246,6 +282,11 @@ func (p *Pipeline) Close() {
 	}
 	if p.server != nil {
 		_ = p.server.Close()
+	}
+	if p.client != nil {
+		// Without its client connections the mock shuts down at once
+		// instead of waiting out HTTP/2's graceful GOAWAY.
+		p.client.CloseIdleConnections()
 	}
 	if p.mock != nil {
 		_ = p.mock.Close()

@@ -51,13 +51,13 @@ func Builtins() []Scenario {
 
 	// The server's push and the NSE launch gate (S2).
 	add(call("no-mutable-content", "F-01", "payload", "the server leaves out aps.mutable-content: iOS shows the placeholder and never runs the NSE",
-		fails(ext, device.CodeNSENotRun, "")), func(s *Scenario) { s.Push.OmitMutableContent = true })
+		fails(ext, flow.CodeNSENotRun, "")), func(s *Scenario) { s.Push.OmitMutableContent = true })
 	add(call("no-alert-text", "F-02", "payload", "a sound-only payload without title or body: the NSE does not run",
-		fails(ext, device.CodeNSENotRun, "")), func(s *Scenario) { s.Push.NoAlertText = true })
+		fails(ext, flow.CodeNSENotRun, "")), func(s *Scenario) { s.Push.NoAlertText = true })
 	add(call("alerts-disabled", "F-03", "profile", "the user turned off the app's notifications: the NSE is never employed",
-		fails(ext, device.CodeNSENotRun, "")), func(s *Scenario) { s.Profile.AlertsEnabled = false })
+		fails(ext, flow.CodeNSENotRun, "")), func(s *Scenario) { s.Profile.AlertsEnabled = false })
 	add(call("nse-not-packaged", "F-04", "profile", "the extension is not embedded as an .appex: no plugin matches the push",
-		fails(ext, device.CodeNSENotRun, "")), func(s *Scenario) { s.Profile.NSEInstalled = false })
+		fails(ext, flow.CodeNSENotRun, "")), func(s *Scenario) { s.Profile.NSEInstalled = false })
 
 	// The extension running (S3–S5).
 	add(call("nse-memory-limit", "F-07", "profile", "the NSE loads 30 MB and jetsam kills it at 24 MB",
@@ -132,6 +132,11 @@ func Builtins() []Scenario {
 		func(s *Scenario) { s.Profile.AnswerPolicy = device.AnswerIgnore })
 	add(call("answer-not-fulfilled", "F-29", "timing", "the app fulfils CXAnswerCallAction after its timeout",
 		fails(ck, device.CodeActionTimedOut, "timedOutPerforming")), func(s *Scenario) { s.Profile.AnswerFulfill = 12 * time.Second })
+
+	add(call("offline-call-replaced", "F-19", "apns", "the phone is offline; a later message replaces the stored call push, so the call never arrives",
+		fails(apns, flow.CodeNotDelivered, "")), func(s *Scenario) {
+		s.APNs.Offline, s.Sender.FollowUp = true, true
+	})
 
 	// APNs rejections.
 	add(call("token-other-environment", "F-06", "apns", "a sandbox token sent where APNs does not know it",

@@ -78,7 +78,11 @@ func Run(ctx context.Context, s Scenario) Result {
 	req := p.Compose()
 	req.Kind, req.Video = s.Kind, s.Video
 	r.Call = p.Place(ctx, req)
-	p.Close() // waits for the devices: late events (a hang-up, a replay) are in
+	p.ConnectDevices()
+	sctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	_ = p.Settle(sctx) // late events (a hang-up, a replay, a second device) are in
+	cancel()
+	p.Close()
 	for e := range sub.Events() {
 		r.Events = append(r.Events, e)
 	}
