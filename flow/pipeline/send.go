@@ -60,6 +60,13 @@ func RunSend(ctx context.Context, opts SendOptions, out io.Writer) (ok bool, err
 	}
 	prof.AnswerAfter = opts.AnswerAfter
 	prof.AnswerPolicy = opts.Answer
+	var notes []string
+	if opts.ProfileFile == "" && prof.MaximumCallGroups < opts.Concurrency {
+		// C calls in flight to one iPhone would trip CallKit's call limit
+		// (F-25); a load run measures the path, so lift it, and say so.
+		prof.MaximumCallGroups = opts.Concurrency
+		notes = append(notes, fmt.Sprintf("maximum_call_groups raised to %d for --concurrency %d (pin it with --device-profile)", opts.Concurrency, opts.Concurrency))
+	}
 	var rec *flowtrace.Recorder
 	if opts.Record != "" {
 		if rec, err = flowtrace.Create(opts.Record); err != nil {
@@ -115,7 +122,15 @@ func RunSend(ctx context.Context, opts SendOptions, out io.Writer) (ok bool, err
 	if opts.JSON {
 		enc := json.NewEncoder(out)
 		enc.SetIndent("", "  ")
-		return ok, enc.Encode(report.Output{Calls: calls, Summary: report.SummaryToJSON(sum, wall)})
+		sj := report.SummaryToJSON(sum, wall)
+		sj.Notes = notes
+		return ok, enc.Encode(report.Output{Calls: calls, Summary: sj})
 	}
-	return ok, table.Summary(sum, wall)
+	if err := table.Summary(sum, wall); err != nil {
+		return ok, err
+	}
+	for _, n := range notes {
+		fmt.Fprintln(out, "note: "+n)
+	}
+	return ok, nil
 }

@@ -30,6 +30,7 @@ type SummaryJSON struct {
 	Total    PercentilesJSON                `json:"total"`
 	Wall     float64                        `json:"wall_ms"`
 	Rate     float64                        `json:"calls_per_s"`
+	Notes    []string                       `json:"notes,omitempty"`
 }
 
 // PercentilesJSON holds one stage's percentiles in microseconds.
