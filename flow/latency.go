@@ -76,7 +76,6 @@ func ComputeLatency(events []Event) Latency {
 	l := Latency{Stages: map[Stage]time.Duration{}}
 	var first [len(Stages)]time.Time
 	var end time.Time
-	waited := [len(Stages)]time.Duration{}
 	for _, e := range events {
 		i := e.Stage.Index()
 		if i < 0 {
@@ -87,7 +86,6 @@ func ComputeLatency(events []Event) Latency {
 				l.Simulated = map[string]time.Duration{}
 			}
 			l.Simulated[e.Name] += e.Duration
-			waited[i] += e.Waited
 		}
 		if first[i].IsZero() || e.Time.Before(first[i]) {
 			first[i] = e.Time
@@ -126,7 +124,7 @@ func ComputeLatency(events []Event) Latency {
 				break
 			}
 		}
-		d := stop.Sub(first[i]) - waited[i]
+		d := stop.Sub(first[i]) - waitedWithin(events, Stages[i], first[i], stop)
 		if d < 0 {
 			d = 0
 		}
@@ -134,6 +132,19 @@ func ComputeLatency(events []Event) Latency {
 		l.Total += d
 	}
 	return l
+}
+
+// waitedWithin is the wall time a stage spent in simulated waits that began
+// inside [from, to): waits after the path ended (the callee thinking before
+// answering) belong to no stage's latency.
+func waitedWithin(events []Event, s Stage, from, to time.Time) time.Duration {
+	var w time.Duration
+	for _, e := range events {
+		if e.Simulated && e.Stage == s && !e.Time.Before(from) && e.Time.Before(to) {
+			w += e.Waited
+		}
+	}
+	return w
 }
 
 func isPathEnd(e Event) bool {

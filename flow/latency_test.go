@@ -40,6 +40,20 @@ func TestComputeLatency(t *testing.T) {
 			sim:   map[string]time.Duration{"app-launch": 350 * time.Millisecond},
 		},
 		{
+			name: "real-time screen: the wait for the callee after ringing is no stage's",
+			events: []Event{
+				ev(StageSender, "start-call-action", 0), ev(StageServer, "received", 100),
+				ev(StageAPNs, "received", 200), ev(StageExtension, "push-received", 300),
+				ev(StageCallKit, "pushkit-delivered", 400), ev(StageCallKit, NameRinging, 600),
+				{TraceID: "t", Stage: StageCallKit, Name: "answered", Time: at(700),
+					Duration: 9 * time.Second, Simulated: true, Waited: 9 * time.Second},
+			},
+			want: map[Stage]time.Duration{StageSender: 100 * time.Microsecond, StageServer: 100 * time.Microsecond,
+				StageAPNs: 100 * time.Microsecond, StageExtension: 100 * time.Microsecond, StageCallKit: 200 * time.Microsecond},
+			total: 600 * time.Microsecond,
+			sim:   map[string]time.Duration{"answered": 9 * time.Second},
+		},
+		{
 			name: "message shown ends at the extension",
 			events: []Event{
 				ev(StageSender, "compose", 0), ev(StageServer, "received", 100), ev(StageAPNs, "received", 300),

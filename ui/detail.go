@@ -1,0 +1,151 @@
+package ui
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/callscope/callscope/flow"
+)
+
+// detailLines is the pane under the ladder: the composer while composing, the
+// help while it is open, else the selected call's diagnosis and events.
+func (m Model) detailLines(w, h int) []string {
+	if h <= 0 {
+		return nil
+	}
+	rule := m.st.muted.Render(strings.Repeat("─", w))
+	switch {
+	case m.compose != nil:
+		return pad(append([]string{rule}, m.compose.lines(m.st, w)...), h)
+	case m.help:
+		return pad(append([]string{rule}, m.helpLines(w)...), h)
+	}
+	c, ok := m.selected()
+	if !ok {
+		return pad([]string{rule, m.st.muted.Render("no call selected")}, h)
+	}
+	out := []string{rule, m.callTitle(c)}
+	if c.Diag != nil {
+		out = append(out, m.diagnosisLines(*c.Diag, w)...)
+	}
+	events := m.calls.Events(c.TraceID)
+	// Stages report from several goroutines; the pane reads in time order.
+	sort.SliceStable(events, func(i, j int) bool { return events[i].Time.Before(events[j].Time) })
+	rows := h - len(out)
+	if rows <= 0 {
+		return pad(out, h)
+	}
+	// Keep the newest events in view: they are the ones that just arrived.
+	first := max(0, len(events)-rows)
+	if first > 0 {
+		first++
+		out = append(out, m.st.muted.Render(fmt.Sprintf("… %d earlier events", first)))
+	}
+	for _, e := range events[first:] {
+		out = append(out, m.eventLine(c, e, w))
+	}
+	return pad(out, h)
+}
+
+func (m Model) callTitle(c flow.Call) string {
+	parts := []string{m.st.title.Render(strings.ToUpper(string(orCall(c.Kind))))}
+	if c.CallID != "" {
+		parts = append(parts, "uuid "+c.CallID)
+	}
+	parts = append(parts, "trace "+c.TraceID)
+	if c.ApnsID != "" {
+		parts = append(parts, "apns-id "+c.ApnsID)
+	}
+	return strings.Join(parts, m.st.muted.Render(" · "))
+}
+
+func orCall(k flow.Kind) flow.Kind {
+	if k == "" {
+		return flow.KindCall
+	}
+	return k
+}
+
+func (m Model) diagnosisLines(d flow.Diagnosis, w int) []string {
+	head := "✗ " + string(d.Stage) + ": " + string(d.Code)
+	if d.Apple != "" {
+		head += " (" + d.Apple + ")"
+	}
+	out := []string{m.st.fail.Render(fit(head, w))}
+	if d.Detail != "" {
+		out = append(out, "  "+d.Detail)
+	}
+	if d.Hint != "" {
+		out = append(out, m.st.warn.Render("  hint: "+d.Hint))
+	}
+	return out
+}
+
+// eventLine is one event: offset from the call's start, stage, name, its
+// duration (marked when simulated) and its attributes.
+func (m Model) eventLine(c flow.Call, e flow.Event, w int) string {
+	off := "+" + flow.FormatDuration(max(0, e.Time.Sub(c.Started)))
+	dur := ""
+	switch {
+	case e.Simulated:
+		dur = flow.FormatDuration(e.Duration) + " sim"
+	case e.Duration > 0:
+		dur = flow.FormatDuration(e.Duration)
+	}
+	lane := m.st.text
+	if i := e.Stage.Index(); i >= 0 {
+		lane = m.st.lanes[i]
+	}
+	name := e.Name
+	if e.Diagnosis != nil {
+		name = m.st.fail.Render(name)
+	}
+	line := fmt.Sprintf("%9s %s %-26s %11s ", off, lane.Render(fmt.Sprintf("%-9s", e.Stage)), name, dur)
+	if rest := w - ansi.StringWidth(line); rest > 3 {
+		line += m.st.muted.Render(attrText(e.Attrs, rest))
+	}
+	return line
+}
+
+func attrText(attrs map[string]string, w int) string {
+	keys := make([]string, 0, len(attrs))
+	for k := range attrs {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	for _, k := range keys {
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(k + "=" + attrs[k])
+		if b.Len() > w {
+			break
+		}
+	}
+	return b.String()
+}
+
+func (m Model) helpLines(w int) []string {
+	keys := [][2]string{
+		{"n", "compose a call or message (defaults filled in)"},
+		{"enter", "send: the composed request, or a call with the defaults"},
+		{"a / d", "answer / decline the ringing call"},
+		{"j k ↑ ↓", "select a call; g / G first / newest"},
+		{"t", "next theme"},
+		{"? / esc", "close this help"},
+		{"q", "quit"},
+	}
+	out := []string{m.st.title.Render("Keys")}
+	for _, k := range keys {
+		out = append(out, fit(m.st.accent.Render(fmt.Sprintf("  %-8s", k[0]))+" "+k[1], w))
+	}
+	out = append(out, m.st.muted.Render(fit("Hop labels are measured latency; simulated iPhone time (app launch, answering) is shown apart.", w)))
+	return out
+}
+
+// stripped removes styling so a row can be re-rendered as selected.
+func stripped(s string) string { return ansi.Strip(s) }

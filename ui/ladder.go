@@ -1,0 +1,145 @@
+package ui
+
+import (
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/callscope/callscope/flow"
+)
+
+// ladderLines renders the selected call as a ladder: one column per lane,
+// one row per hop, each arrow labelled with the measured latency of the
+// stage it leaves. The failing hop is marked ✗.
+func (m Model) ladderLines(w, h int) []string {
+	c, ok := m.selected()
+	lane := w / len(flow.Stages)
+	if lane < 6 {
+		return pad([]string{m.st.muted.Render("(too narrow for the ladder)")}, h)
+	}
+	center := func(i int) int { return i*lane + lane/2 }
+	var names strings.Builder
+	for i, s := range flow.Stages {
+		names.WriteString(m.st.lanes[i].Render(fit(centerText(s.Title(), lane), lane)))
+	}
+	out := []string{names.String()}
+	if !ok {
+		return pad(append(out, m.st.muted.Render("select or send a call to see its hops")), h)
+	}
+	failedAt := -1
+	if c.Diag != nil && c.Outcome == flow.OutcomeFailed {
+		failedAt = c.Diag.Stage.Index()
+	}
+	reached := c.Stage.Index()
+	for i := 0; i < len(flow.Stages)-1; i++ {
+		row := []rune(strings.Repeat(" ", w))
+		for j := range flow.Stages {
+			if x := center(j); x < w {
+				row[x] = '│'
+			}
+		}
+		line := string(row)
+		d, has := c.Latency.Get(flow.Stages[i])
+		switch {
+		case failedAt == i:
+			line = overlay(line, center(i)+1, m.st.fail.Render("✗ "+string(c.Diag.Code)))
+		case i < reached && has:
+			label := flow.FormatDuration(d)
+			span := center(i+1) - center(i) - 1
+			line = overlay(line, center(i)+1, m.st.lanes[i].Render(arrow(label, span)))
+		case i == reached && c.Outcome == "":
+			line = overlay(line, center(i)+1, m.st.muted.Render("…"))
+		}
+		out = append(out, line)
+	}
+	out = append(out, m.lastHop(c, w, center(len(flow.Stages)-1), failedAt))
+	if sim := simulatedLine(c.Latency.Simulated); sim != "" {
+		out = append(out, m.st.muted.Render(fit("sim: "+sim, w)))
+	}
+	out = append(out, m.st.outcome(c)+m.st.muted.Render(" "+endLabel(c)))
+	return pad(out, h)
+}
+
+// lastHop is CallKit's own row: reportNewIncomingCall to ringing.
+func (m Model) lastHop(c flow.Call, w, x, failedAt int) string {
+	last := len(flow.Stages) - 1
+	var label string
+	switch {
+	case failedAt == last:
+		label = m.st.fail.Render("✗ " + string(c.Diag.Code))
+	case c.Ringing:
+		d, _ := c.Latency.Get(flow.StageCallKit)
+		label = m.st.ring.Render("◉ ringing " + flow.FormatDuration(d))
+	case c.Stage == flow.StageCallKit:
+		d, _ := c.Latency.Get(flow.StageCallKit)
+		label = m.st.lanes[last].Render("● " + flow.FormatDuration(d))
+	default:
+		return ""
+	}
+	start := max(0, min(x-ansi.StringWidth(label)+1, w-ansi.StringWidth(label)))
+	return overlay(strings.Repeat(" ", w), start, label)
+}
+
+func endLabel(c flow.Call) string {
+	switch {
+	case c.Reason != "":
+		return "CXCallEndedReason." + c.Reason
+	case c.Latency.Total > 0:
+		return "measured " + flow.FormatDuration(c.Latency.Total)
+	}
+	return ""
+}
+
+// arrow draws ──label──▶ across span cells, dropping the dashes before the
+// label when space is short.
+func arrow(label string, span int) string {
+	if span < 3 {
+		return strings.Repeat("─", max(0, span))
+	}
+	n := span - len([]rune(label)) - 1
+	if n < 0 {
+		return strings.Repeat("─", span-1) + "▶"
+	}
+	l := n / 2
+	return strings.Repeat("─", l) + label + strings.Repeat("─", n-l) + "▶"
+}
+
+// overlay writes s over line starting at column x.
+func overlay(line string, x int, s string) string {
+	w := ansi.StringWidth(line)
+	if x >= w {
+		return line
+	}
+	sw := ansi.StringWidth(s)
+	if x+sw > w {
+		s = ansi.Truncate(s, w-x, "")
+		sw = ansi.StringWidth(s)
+	}
+	return ansi.Truncate(line, x, "") + s + ansi.Cut(line, x+sw, w)
+}
+
+func centerText(s string, w int) string {
+	if len(s) >= w {
+		return s
+	}
+	l := (w - len(s)) / 2
+	return strings.Repeat(" ", l) + s
+}
+
+func simulatedLine(sim map[string]time.Duration) string {
+	if len(sim) == 0 {
+		return ""
+	}
+	names := make([]string, 0, len(sim))
+	for n := range sim {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	parts := make([]string, len(names))
+	for i, n := range names {
+		parts[i] = n + " " + flow.FormatDuration(sim[n])
+	}
+	return strings.Join(parts, " · ") + " (simulated)"
+}

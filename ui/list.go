@@ -1,0 +1,61 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/callscope/callscope/flow"
+)
+
+// listLines renders the call list: newest at the bottom, the selection kept
+// in view.
+func (m Model) listLines(w, h int) []string {
+	out := []string{m.st.title.Render(fmt.Sprintf("Calls (%d)", len(m.order)))}
+	rows := h - 1
+	if len(m.order) == 0 {
+		out = append(out, m.st.muted.Render("none yet: press n"))
+		return pad(out, h)
+	}
+	first := max(0, min(m.sel-rows/2, len(m.order)-rows))
+	for i := first; i < len(m.order) && len(out) < h; i++ {
+		c, _ := m.calls.Get(m.order[i])
+		line := m.callRow(c, w)
+		if i == m.sel {
+			line = m.st.sel.Render(fit(stripped(line), w))
+		}
+		out = append(out, line)
+	}
+	return pad(out, h)
+}
+
+func (m Model) callRow(c flow.Call, w int) string {
+	kind := "call"
+	if c.Kind == flow.KindMessage {
+		kind = "msg "
+	}
+	total := ""
+	if c.Latency.Total > 0 {
+		total = flow.FormatDuration(c.Latency.Total)
+	}
+	// time(8) kind(4) total(8) and four spaces leave the rest to the names
+	// and the outcome; the names get at most half of it.
+	whoW := max(9, (w-24)/2)
+	who := c.From + "→" + c.To
+	if len([]rune(who)) > whoW {
+		who = user(c.From) + "→" + user(c.To)
+	}
+	at := c.Started.In(m.opts.Location).Format("15:04:05")
+	if w < 44 {
+		// The ladder shows the total; a narrow list keeps the outcome.
+		return fmt.Sprintf("%s %s %s %s", at, kind, fit(who, whoW), m.st.outcome(c))
+	}
+	return fmt.Sprintf("%s %s %s %8s %s", at, kind, fit(who, whoW), m.st.muted.Render(total), m.st.outcome(c))
+}
+
+// user is a handle without its domain: alice@example.org is alice.
+func user(handle string) string {
+	if i := strings.IndexByte(handle, '@'); i > 0 {
+		return handle[:i]
+	}
+	return handle
+}

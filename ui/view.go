@@ -1,0 +1,102 @@
+package ui
+
+import (
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+)
+
+// Layout heights that do not depend on the terminal.
+const (
+	latencyRows = 4 // stage header + p50, p95, p99
+	minTop      = 8 // lane names, four hops, CallKit, simulated time, outcome
+)
+
+// View lays the parts out to fill the terminal exactly.
+func (m Model) View() tea.View {
+	var v tea.View
+	v.AltScreen = true
+	v.WindowTitle = "callscope"
+	if m.width == 0 || m.height == 0 {
+		v.SetContent("starting callscope…")
+		return v
+	}
+	w, h := m.width, m.height
+	top := minTop
+	if h >= 36 {
+		top = minTop + (h-36)/2 + 4
+	}
+	detail := h - 1 - top - latencyRows - 2
+	if detail < 2 {
+		// Tiny terminals: drop the percentiles first.
+		detail = h - 1 - top - 2
+	}
+	var rows []string
+	rows = append(rows, m.headerLine(w))
+	listW := min(44, w*2/5)
+	ladderW := w - listW - 1
+	left := m.listLines(listW, top)
+	right := m.ladderLines(ladderW, top)
+	sep := m.st.muted.Render("│")
+	for i := 0; i < top; i++ {
+		rows = append(rows, fit(left[i], listW)+sep+fit(right[i], ladderW))
+	}
+	rows = append(rows, m.detailLines(w, detail)...)
+	if h-1-top-detail-2 >= latencyRows {
+		rows = append(rows, m.latencyLines(w)...)
+	}
+	rows = append(rows, m.statusLine(w), m.helpLine(w))
+	for len(rows) < h {
+		rows = append(rows, "")
+	}
+	for i := range rows {
+		rows[i] = fit(rows[i], w)
+	}
+	v.SetContent(strings.Join(rows[:h], "\n"))
+	return v
+}
+
+// fit truncates or pads a styled line to exactly w cells.
+func fit(s string, w int) string {
+	if ansi.StringWidth(s) > w {
+		s = ansi.Truncate(s, w, "…")
+	}
+	if pad := w - ansi.StringWidth(s); pad > 0 {
+		s += strings.Repeat(" ", pad)
+	}
+	return s
+}
+
+// pad fills lines up to n.
+func pad(lines []string, n int) []string {
+	for len(lines) < n {
+		lines = append(lines, "")
+	}
+	return lines[:n]
+}
+
+func (m Model) headerLine(w int) string {
+	h := m.opts.Header
+	parts := []string{m.st.title.Render("callscope")}
+	for _, p := range []string{h.Mode, h.Endpoints, h.Device, h.Clock, "theme " + m.themeName} {
+		if p != "" {
+			parts = append(parts, m.st.muted.Render(p))
+		}
+	}
+	return fit(strings.Join(parts, m.st.muted.Render(" · ")), w)
+}
+
+func (m Model) statusLine(w int) string {
+	if m.failed {
+		return fit(m.st.fail.Render("! "+m.status), w)
+	}
+	return fit(m.st.text.Render(m.status), w)
+}
+
+func (m Model) helpLine(w int) string {
+	if m.compose != nil {
+		return fit(m.st.muted.Render("tab field · space toggle · type to edit · enter send · esc cancel"), w)
+	}
+	return fit(m.st.muted.Render("n compose · enter send · a answer · d decline · j/k select · t theme · ? help · q quit"), w)
+}
