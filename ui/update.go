@@ -131,8 +131,14 @@ func (m *Model) apply(e flow.Event) {
 		m.summarized[c.TraceID] = true
 		m.summary.Add(c)
 	}
-	if e.Stage == flow.StageCallKit && e.Name == flow.NameRinging {
-		m.setStatus("ringing: "+strings.TrimSpace(c.From+" → "+c.To)+" · a answer · d decline", false)
+	who := strings.TrimSpace(c.From + " → " + c.To)
+	switch {
+	case e.Outcome == flow.OutcomeFailed && c.Diag != nil:
+		m.setStatus("failed: "+who+" · "+c.Diag.String(), true)
+	case e.Outcome != "":
+		m.setStatus(string(e.Outcome)+": "+who, false)
+	case e.Stage == flow.StageCallKit && e.Name == flow.NameRinging:
+		m.setStatus("ringing: "+who+" · a answer · d decline", false)
 	}
 }
 

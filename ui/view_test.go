@@ -1,0 +1,71 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/golden"
+
+	"github.com/callscope/callscope/flow"
+)
+
+// screen renders the model as plain text: goldens compare what a person
+// reads, not escape codes, which change with the theme.
+func screen(t *testing.T, m Model, w, h int) string {
+	t.Helper()
+	next, _ := m.Update(tea.WindowSizeMsg{Width: w, Height: h})
+	content := next.(Model).View().Content
+	lines := strings.Split(content, "\n")
+	if len(lines) != h {
+		t.Fatalf("%d lines, want %d", len(lines), h)
+	}
+	for i, l := range lines {
+		if n := ansi.StringWidth(l); n != w {
+			t.Errorf("line %d is %d cells wide, want %d: %q", i+1, n, w, ansi.Strip(l))
+		}
+	}
+	return ansi.Strip(content)
+}
+
+func TestViewGolden(t *testing.T) {
+	states := []struct {
+		name  string
+		build func() Model
+	}{
+		{"empty", func() Model { return newTestModel(&fakeController{}) }},
+		{"ringing", func() Model {
+			return feed(newTestModel(&fakeController{}), ringingEvents(traceOf(callUUID(1)), callUUID(1), base)...)
+		}},
+		{"connected", func() Model {
+			m := newTestModel(&fakeController{})
+			m = feed(m, ringingEvents(traceOf(callUUID(1)), callUUID(1), base)...)
+			return feed(m, endEvents(traceOf(callUUID(1)), callUUID(1), base.Add(secs(3)), flow.OutcomeConnected)...)
+		}},
+		{"failed", func() Model {
+			m := newTestModel(&fakeController{})
+			m = feed(m, ringingEvents(traceOf(callUUID(1)), callUUID(1), base)...)
+			m = feed(m, endEvents(traceOf(callUUID(1)), callUUID(1), base.Add(secs(3)), flow.OutcomeConnected)...)
+			return feed(m, failedEvents(traceOf(callUUID(2)), callUUID(2), base.Add(secs(5)))...)
+		}},
+		{"compose", func() Model { return press(newTestModel(&fakeController{}), "n", "space") }},
+		{"help", func() Model { return press(newTestModel(&fakeController{}), "?") }},
+	}
+	for _, st := range states {
+		for _, size := range [][2]int{{80, 24}, {120, 40}} {
+			t.Run(fmt.Sprintf("%s_%dx%d", st.name, size[0], size[1]), func(t *testing.T) {
+				golden.RequireEqual(t, screen(t, st.build(), size[0], size[1]))
+			})
+		}
+	}
+}
+
+// TestViewSmall keeps tiny terminals from panicking or overflowing.
+func TestViewSmall(t *testing.T) {
+	m := feed(newTestModel(&fakeController{}), failedEvents("t", "c", base)...)
+	for _, size := range [][2]int{{40, 12}, {20, 6}, {80, 10}} {
+		screen(t, m, size[0], size[1])
+	}
+}
