@@ -1,8 +1,6 @@
 package ui
 
 import (
-	"bytes"
-	"io"
 	"strings"
 	"testing"
 	"time"
@@ -46,11 +44,7 @@ func TestProgram(t *testing.T) {
 	if len(ctrl.sent) != 1 || len(ctrl.answered) != 1 || ctrl.answered[0] != c.CallID {
 		t.Fatalf("sent %v answered %v", ctrl.sent, ctrl.answered)
 	}
-	out, err := io.ReadAll(tm.FinalOutput(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Contains(out, []byte("\x1b[?1049h")) {
+	if !final.View().AltScreen {
 		t.Error("the screen does not use the alternate screen")
 	}
 	golden.RequireEqual(t, ansi.Strip(final.View().Content))
