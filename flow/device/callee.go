@@ -43,12 +43,16 @@ type Callee struct {
 	taken  map[string]bool      // calls answered on another device before they rang here
 	seen   map[string]bool      // every call UUID reported to CallKit on this device
 	hungUp map[string]bool      // calls whose hang-up arrived before their invite
+	// voipFailures counts VoIP payloads in a row the app failed to report;
+	// it starts at Profile.VoIPFailures.
+	voipFailures int
 }
 
 // Start readies the device; Close stops it and waits for work in flight.
 func (d *Callee) Start(ctx context.Context) {
 	d.ctx, d.cancel = context.WithCancel(ctx)
 	d.calls, d.seen, d.hungUp, d.taken = map[string]*incoming{}, map[string]bool{}, map[string]bool{}, map[string]bool{}
+	d.voipFailures = d.Profile.VoIPFailures
 	if d.Clock == nil {
 		d.Clock = flow.VirtualClock{}
 	}
@@ -152,12 +156,16 @@ func (d *Callee) async(f func()) {
 type push struct {
 	flow.Push
 	callID   string
-	noSignal bool // a hang-up: its fate does not end the request
+	noSignal bool  // a hang-up: its fate does not end the request
+	state    State // where the push is in device.md §1; every event carries it
 }
+
+// enter moves the push to state s: the events that follow carry it.
+func (p *push) enter(s State) { p.state = s }
 
 func (d *Callee) emit(p *push, stage flow.Stage, name string, at time.Time, dur time.Duration, attrs map[string]string, diag *flow.Diagnosis) {
 	d.Sink.Emit(flow.Event{TraceID: p.TraceID, CallID: p.callID, ApnsID: p.ApnsID, Stage: stage, Name: name,
-		Time: at, Duration: dur, Attrs: attrs, Diagnosis: diag})
+		Time: at, Duration: dur, Attrs: withState(attrs, p.state), Diagnosis: diag})
 }
 
 // simulate waits simulated time on the device's clock and records it.
@@ -165,7 +173,7 @@ func (d *Callee) simulate(p *push, stage flow.Stage, name string, dur time.Durat
 	at := time.Now()
 	waited, err := d.Clock.Sleep(d.ctx, dur)
 	d.Sink.Emit(flow.Event{TraceID: p.TraceID, CallID: p.callID, ApnsID: p.ApnsID, Stage: stage, Name: name,
-		Time: at, Duration: dur, Simulated: true, Waited: waited, Attrs: attrs})
+		Time: at, Duration: dur, Simulated: true, Waited: waited, Attrs: withState(attrs, p.state)})
 	return err
 }
 
@@ -190,7 +198,7 @@ type payloadAPS struct {
 // runs, the extension opens the envelope and either hands a call to CallKit
 // or rewrites a message's notification.
 func (d *Callee) receive(pp flow.Push) {
-	p := &push{Push: pp}
+	p := &push{Push: pp, state: S1}
 	start := time.Now()
 	var pl payloadAPS
 	perr := json.Unmarshal(p.Payload, &pl)
@@ -208,11 +216,13 @@ func (d *Callee) receive(pp flow.Push) {
 		return
 	}
 	// S2: the NSE launch gate.
+	p.enter(S2)
 	if why := d.nseGate(p, pl, perr); why != nil {
 		d.fail(p, flow.StageExtension, "nse-not-run", why)
 		return
 	}
 	// S3: the extension process starts and gets didReceive(_:withContentHandler:).
+	p.enter(S3)
 	if why := d.nseLimits(p); why != nil {
 		d.fail(p, flow.StageExtension, "placeholder-shown", why)
 		return
@@ -220,6 +230,7 @@ func (d *Callee) receive(pp flow.Push) {
 	d.emit(p, flow.StageExtension, "did-receive", time.Now(), 0, map[string]string{"budget": d.Profile.NSEBudget.String() + " (simulated)"}, nil)
 
 	// S4: keys from the shared keychain, then decrypt and classify.
+	p.enter(S4)
 	if why := d.keysReadable(); why != nil {
 		d.fail(p, flow.StageExtension, "placeholder-shown", why)
 		return
@@ -254,6 +265,7 @@ func (d *Callee) receive(pp flow.Push) {
 
 	switch pt.Type {
 	case "message":
+		p.enter(S5) // the NSE hands back the rewritten content
 		title := pt.Caller.Name
 		if title == "" {
 			title = pt.Caller.Handle

@@ -77,7 +77,7 @@ func (c *Caller) Place(ctx context.Context, req flow.Request, traceparent string
 	ev := flow.Event{TraceID: traceID, CallID: callID, Stage: flow.StageSender}
 	emit := func(name string, at time.Time, d time.Duration, attrs map[string]string) {
 		e := ev
-		e.Name, e.Time, e.Duration, e.Attrs = name, at, d, attrs
+		e.Name, e.Time, e.Duration, e.Attrs = name, at, d, withState(attrs, callerStates[name])
 		c.Sink.Emit(e)
 	}
 	start := time.Now()
@@ -158,6 +158,14 @@ func (c *Caller) Place(ctx context.Context, req flow.Request, traceparent string
 		emit("started-connecting", time.Now(), 0, nil)
 	}
 	return p
+}
+
+// callerStates places the caller's events in O0–O5 (device.md §1). O2, the
+// system accepting the transaction and the delegate fulfilling it, happens
+// within start-call-action.
+var callerStates = map[string]State{
+	"compose": O0, "start-call-action": O1, "sealed": O3, "posted": O3, "started-connecting": O3,
+	"connected": O4, "delivered": O5, "ended": O5, "failed": O5,
 }
 
 type emitFunc func(name string, at time.Time, d time.Duration, attrs map[string]string)

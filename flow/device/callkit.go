@@ -15,8 +15,6 @@ import (
 const (
 	appleMissingEntitlement = "CXErrorCodeNotificationServiceExtensionError.missingNotificationFilteringEntitlement (2)"
 	appleUUIDExists         = "CXErrorCodeIncomingCallError.callUUIDAlreadyExists (2)"
-	appleNeverPosted        = "NSInternalInconsistencyException: Killing app because it never posted an incoming call to the system after receiving a PushKit VoIP push"
-	appleBaadCall           = "0xbaadca11"
 )
 
 // incoming is a call CallKit knows about on this device.
@@ -34,6 +32,7 @@ var ErrNotRinging = errors.New("no such ringing call")
 func (d *Callee) relayCall(p *push, pt envelope.Plaintext) {
 	pr := d.Profile
 	t := time.Now()
+	p.enter(S5)
 	switch {
 	case pr.ChecksHangups && d.hungUpFirst(pt.CallUUID):
 		d.emit(p, flow.StageExtension, "invite-dropped", t, 0, map[string]string{"note": "the caller already hung up: missed-call notice instead"}, nil)
@@ -78,51 +77,6 @@ func (d *Callee) relayCall(p *push, pt envelope.Plaintext) {
 	}
 
 	d.async(func() { d.launchApp(p, pt) })
-}
-
-// launchApp is S6–S7: the system launches the app, PushKit delivers the
-// payload, and the app must report the call.
-func (d *Callee) launchApp(p *push, pt envelope.Plaintext) {
-	pr := d.Profile
-	if pr.VoIPBlockThreshold > 0 && pr.VoIPFailures >= pr.VoIPBlockThreshold {
-		d.fail(p, flow.StageCallKit, "app-not-launched", &flow.Diagnosis{Stage: flow.StageCallKit, Code: CodeVoIPBlocked,
-			Apple:  "will not be launched because it failed to report an incoming call too many times (or repeatedly crashed.)",
-			Detail: "the app failed to report " + strconv.Itoa(pr.VoIPFailures) + " VoIP pushes before; callservicesd no longer launches it",
-			Hint:   "fix every early return in the PushKit delegate; reinstalling the app resets the block"})
-		return
-	}
-	if err := d.simulate(p, flow.StageCallKit, "app-launch", pr.AppLaunch, nil); err != nil {
-		return
-	}
-	if !pr.PushKitDelegate {
-		d.fail(p, flow.StageCallKit, "app-killed", &flow.Diagnosis{Stage: flow.StageCallKit, Code: flow.CodeAppKilled,
-			Apple:  appleBaadCall,
-			Detail: "no PKPushRegistry delegate was set at launch, so the VoIP payload was never handled; callservicesd killed the app",
-			Hint:   "create PKPushRegistry and set its delegate in application(_:didFinishLaunchingWithOptions:)"})
-		return
-	}
-	d.emit(p, flow.StageCallKit, "pushkit-delivered", time.Now(), 0, map[string]string{"type": "voIP"}, nil)
-	if pr.DelegateBlock > 0 {
-		w := min(pr.DelegateBlock, pr.ReportDeadline)
-		if err := d.simulate(p, flow.StageCallKit, "delegate-blocked", w, nil); err != nil {
-			return
-		}
-		if pr.DelegateBlock > pr.ReportDeadline {
-			d.fail(p, flow.StageCallKit, "app-killed", &flow.Diagnosis{Stage: flow.StageCallKit, Code: flow.CodeAppKilled,
-				Apple:  appleBaadCall,
-				Detail: "the PushKit delegate blocked " + pr.DelegateBlock.String() + " before reporting; callservicesd's " + pr.ReportDeadline.String() + " check killed the app",
-				Hint:   "report the call first, then connect to your server in parallel"})
-			return
-		}
-	}
-	if !pr.ReportsCall {
-		d.fail(p, flow.StageCallKit, "app-killed", &flow.Diagnosis{Stage: flow.StageCallKit, Code: flow.CodeAppKilled,
-			Apple:  appleNeverPosted,
-			Detail: "pushRegistry(_:didReceiveIncomingPushWith:for:completion:) returned without reportNewIncomingCall",
-			Hint:   "always report the call before the delegate returns, even to end it at once"})
-		return
-	}
-	d.reportIncoming(p, pt)
 }
 
 // reportIncoming is S7–S10: reportNewIncomingCall, CallKit's checks,
@@ -208,13 +162,15 @@ func (d *Callee) ring(p *push, in *incoming) {
 	kind, waited, simulated := d.awaitCallee(in)
 	switch kind {
 	case SignalAnswered:
+		p.enter(S9)
 		d.Sink.Emit(flow.Event{TraceID: p.TraceID, CallID: p.callID, ApnsID: p.ApnsID, Stage: flow.StageCallKit,
 			Name: "answered", Time: time.Now(), Duration: simulated, Simulated: true, Waited: waited,
-			Attrs: map[string]string{"action": "CXAnswerCallAction"}})
+			Attrs: withState(map[string]string{"action": "CXAnswerCallAction"}, p.state)})
 		if err := d.simulate(p, flow.StageCallKit, "answer-fulfil", min(d.Profile.AnswerFulfill, d.Profile.ActionTimeout), nil); err != nil {
 			return
 		}
 		if d.Profile.AnswerFulfill > d.Profile.ActionTimeout {
+			p.enter(S10) // "a timeout may also force the call to end"
 			d.fail(p, flow.StageCallKit, "action-timed-out", &flow.Diagnosis{Stage: flow.StageCallKit, Code: CodeActionTimedOut,
 				Apple:  "provider(_:timedOutPerforming:) CXAnswerCallAction",
 				Detail: "the app fulfilled CXAnswerCallAction after " + d.Profile.AnswerFulfill.String() + ", past its timeoutDate; CallKit showed the call as failed",
@@ -223,17 +179,20 @@ func (d *Callee) ring(p *push, in *incoming) {
 		}
 		d.emit(p, flow.StageCallKit, "connected", time.Now(), 0, map[string]string{"action": "fulfill(withDateConnected:)"}, nil)
 	case SignalDeclined:
+		p.enter(S10)
 		d.Sink.Emit(flow.Event{TraceID: p.TraceID, CallID: p.callID, ApnsID: p.ApnsID, Stage: flow.StageCallKit,
 			Name: "declined", Time: time.Now(), Duration: simulated, Simulated: true, Waited: waited,
-			Attrs: map[string]string{"action": "CXEndCallAction"}})
+			Attrs: withState(map[string]string{"action": "CXEndCallAction"}, p.state)})
 	case SignalUnanswered:
+		p.enter(S10)
 		d.Sink.Emit(flow.Event{TraceID: p.TraceID, CallID: p.callID, ApnsID: p.ApnsID, Stage: flow.StageCallKit,
 			Name: "ring-timeout", Time: time.Now(), Duration: simulated, Simulated: true, Waited: waited,
-			Attrs: map[string]string{flow.AttrEndedReason: EndedUnanswered},
+			Attrs: withState(map[string]string{flow.AttrEndedReason: EndedUnanswered}, p.state),
 			Diagnosis: &flow.Diagnosis{Stage: flow.StageCallKit, Code: flow.CodeUnanswered, Apple: "CXCallEndedReason.unanswered (3)",
 				Detail: "nobody answered within " + d.Profile.RingTimeout.String() + "; iOS ended the call with a CXEndCallAction nobody sent",
 				Hint:   "end unanswered calls yourself (Element X rings 15–90 s) and tell the caller"}})
 	case signalElsewhere:
+		p.enter(S10)
 		d.emit(p, flow.StageCallKit, "ended", time.Now(), 0, map[string]string{flow.AttrEndedReason: EndedAnsweredElsewhere}, nil)
 		return
 	default:

@@ -97,6 +97,6 @@ func (c *Caller) end(og *outgoing, o flow.Outcome, name string, attrs map[string
 	delete(c.outgoing, og.traceID)
 	c.mu.Unlock()
 	c.Sink.Emit(flow.Event{TraceID: og.traceID, CallID: og.callID, Stage: flow.StageSender, Name: name,
-		Time: time.Now(), Attrs: attrs, Diagnosis: d, Outcome: o})
+		Time: time.Now(), Attrs: withState(attrs, callerStates[name]), Diagnosis: d, Outcome: o})
 	og.done <- o
 }

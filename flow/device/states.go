@@ -1,0 +1,47 @@
+package device
+
+// State is a state of device.md §1: S0–S10 on the callee's iPhone, O0–O5 in
+// the caller's app. Every device event carries the state it happened in as
+// the attribute "state", so a trace shows the state machine's path and a test
+// can assert it.
+type State string
+
+// The callee's states (device.md §1).
+const (
+	S0  State = "S0"  // static preconditions: Profile.Lint
+	S1  State = "S1"  // push in flight; the device link delivers it
+	S2  State = "S2"  // NSE launch gate
+	S3  State = "S3"  // NSE running (time budget, memory cap, startup)
+	S4  State = "S4"  // keys, decrypt and classify (crypto/receiver)
+	S5  State = "S5"  // the NSE hands the call off, or rewrites a message
+	S6  State = "S6"  // the system launches the app
+	S7  State = "S7"  // PushKit delivers; the app must report to CallKit
+	S8  State = "S8"  // ringing
+	S9  State = "S9"  // connected
+	S10 State = "S10" // ended
+)
+
+// The caller's states (device.md §1, outgoing side).
+const (
+	O0 State = "O0" // the user taps call (or composes a message)
+	O1 State = "O1" // CXStartCallAction through CXCallController
+	O3 State = "O3" // sealed and sent to the provider server
+	O4 State = "O4" // the callee answered: reportOutgoingCall(connectedAt:)
+	O5 State = "O5" // ended
+)
+
+// AttrState is the event attribute that names the state.
+const AttrState = "state"
+
+// withState returns attrs with the state added, allocating when attrs is
+// nil. Callers pass maps they built for this one event.
+func withState(attrs map[string]string, s State) map[string]string {
+	if s == "" {
+		return attrs
+	}
+	if attrs == nil {
+		attrs = make(map[string]string, 1)
+	}
+	attrs[AttrState] = string(s)
+	return attrs
+}
