@@ -33,10 +33,7 @@ func Decode(name string, data []byte, v any) error {
 			pe = *ppe
 		}
 		if pe.Position.Line > 0 || errors.As(err, &pe) {
-			msg := pe.Message
-			if strings.HasPrefix(msg, "toml: ") {
-				msg = strings.TrimPrefix(msg, "toml: ")
-			}
+			msg := strings.TrimPrefix(pe.Message, "toml: ")
 			if pe.LastKey != "" {
 				return fmt.Errorf("%s:%d: field %s: %s", name, pe.Position.Line, pe.LastKey, msg)
 			}
