@@ -5,8 +5,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/callscope/callscope/internal/tomlfile"
 )
 
 // Profile is what a simulated iPhone and the callee's app build look like:
@@ -116,51 +114,63 @@ func DefaultProfile() Profile {
 	}
 }
 
-// LoadProfile reads a TOML profile over the defaults: keys left out keep
-// their default values. Errors name the file, line and field.
-func LoadProfile(path string) (Profile, error) {
-	p := DefaultProfile()
-	if err := tomlfile.DecodeFile(path, &p); err != nil {
-		return Profile{}, err
-	}
-	if err := p.Validate(); err != nil {
-		return Profile{}, fmt.Errorf("%s: %w", path, err)
-	}
-	return p, nil
-}
-
-// Validate checks values that TOML types cannot, naming the field.
+// Validate checks values that TOML types cannot. The error is a
+// *FieldError naming the TOML key, so a loader can add the file and line.
 func (p Profile) Validate() error {
+	bad := func(field, format string, args ...any) error {
+		return &FieldError{Field: field, Msg: fmt.Sprintf(format, args...)}
+	}
+	if p.Name == "" {
+		// Devices are told apart by name (answeredElsewhere goes to the others).
+		return bad("name", "must not be empty")
+	}
 	if _, _, err := parseIOS(p.IOS); err != nil {
-		return fmt.Errorf("field ios: %w", err)
+		return bad("ios", "%v", err)
 	}
 	switch p.MissingEntitlement {
 	case "error", "unsilenced":
 	default:
-		return fmt.Errorf("field missing_entitlement %q: want error or unsilenced", p.MissingEntitlement)
+		return bad("missing_entitlement", "%q: want error or unsilenced", p.MissingEntitlement)
 	}
 	switch p.Environment {
 	case "sandbox", "production":
 	default:
-		return fmt.Errorf("field environment %q: want sandbox or production", p.Environment)
+		return bad("environment", "%q: want sandbox or production", p.Environment)
 	}
 	switch p.AnswerPolicy {
 	case AnswerAuto, AnswerDecline, AnswerIgnore, AnswerManual:
 	default:
-		return fmt.Errorf("field answer %q: want answer, decline, ignore or manual", p.AnswerPolicy)
+		return bad("answer", "%q: want answer, decline, ignore or manual", p.AnswerPolicy)
 	}
-	for name, d := range map[string]time.Duration{"nse_startup": p.NSEStartup, "nse_budget": p.NSEBudget,
-		"app_launch": p.AppLaunch, "ring_timeout": p.RingTimeout, "answer_after": p.AnswerAfter,
-		"report_deadline": p.ReportDeadline, "action_timeout": p.ActionTimeout, "nse_work": p.NSEWork} {
-		if d < 0 {
-			return fmt.Errorf("field %s: must not be negative (got %s)", name, d)
+	// In file order, so the first bad key reported is the first one written.
+	for _, d := range []struct {
+		key string
+		v   time.Duration
+	}{{"nse_startup", p.NSEStartup}, {"nse_startup_max", p.NSEStartupMax}, {"nse_work", p.NSEWork},
+		{"nse_budget", p.NSEBudget}, {"app_launch", p.AppLaunch}, {"delegate_block", p.DelegateBlock},
+		{"report_deadline", p.ReportDeadline}, {"ring_timeout", p.RingTimeout}, {"answer_after", p.AnswerAfter},
+		{"answer_fulfill", p.AnswerFulfill}, {"action_timeout", p.ActionTimeout}, {"freshness_limit", p.FreshnessLimit}} {
+		if d.v < 0 {
+			return bad(d.key, "must not be negative (got %s)", d.v)
+		}
+	}
+	if p.NSEBudget == 0 {
+		return bad("nse_budget", "must be positive: iOS gives the extension about 30s")
+	}
+	for _, n := range []struct {
+		key string
+		v   int
+	}{{"active_calls", p.ActiveCalls}, {"nse_memory_mb", p.NSEMemoryMB},
+		{"voip_block_threshold", p.VoIPBlockThreshold}, {"voip_failures", p.VoIPFailures}} {
+		if n.v < 0 {
+			return bad(n.key, "must not be negative (got %d)", n.v)
 		}
 	}
 	if p.MaximumCallGroups < 1 {
-		return fmt.Errorf("field maximum_call_groups: must be at least 1 (got %d)", p.MaximumCallGroups)
+		return bad("maximum_call_groups", "must be at least 1 (got %d)", p.MaximumCallGroups)
 	}
 	if p.NSEMemoryCapMB < 1 {
-		return fmt.Errorf("field nse_memory_cap_mb: must be at least 1 (got %d)", p.NSEMemoryCapMB)
+		return bad("nse_memory_cap_mb", "must be at least 1 (got %d)", p.NSEMemoryCapMB)
 	}
 	return nil
 }

@@ -132,11 +132,20 @@ func New(ctx context.Context, cfg Config) (*Pipeline, error) {
 			return nil, err
 		}
 	}
+	// The embedded APNs is the sandbox. A device whose build says
+	// aps-environment production holds a production token, which the
+	// sandbox does not know: 400 BadDeviceToken (F-06).
+	var known []string
+	for i, prof := range cfg.Devices {
+		if prof.Environment != "production" {
+			known = append(known, tokens[i])
+		}
+	}
 	mcfg := apnsmock.Config{
 		Environment: "sandbox",
 		Keys:        []apnsmock.ProviderKey{{KeyID: DefaultKeyID, TeamID: DefaultTeamID, Public: &signKey.PublicKey}},
 		Topics:      []string{cfg.BundleID},
-		Devices:     tokens,
+		Devices:     known,
 		Sink:        sink,
 	}
 	if cfg.APNs.Unregistered {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/callscope/callscope/flow"
@@ -24,6 +25,40 @@ type SendOptions struct {
 	Answer      device.AnswerPolicy
 	Record      string // trace file, "" for none
 	ProfileFile string // device profile TOML, "" for the default
+	// ProfileSet are KEY=VALUE changes to the profile (--device-set),
+	// applied after ProfileFile.
+	ProfileSet []string
+}
+
+// Profile builds the callee's profile from the defaults, ProfileFile and
+// ProfileSet, naming the flag at fault.
+func (o SendOptions) Profile() (device.Profile, error) {
+	prof := device.DefaultProfile()
+	if o.ProfileFile != "" {
+		var err error
+		if prof, err = device.LoadProfile(o.ProfileFile); err != nil {
+			return prof, fmt.Errorf("--device-profile: %w", err)
+		}
+	}
+	for _, kv := range o.ProfileSet {
+		if err := prof.Set(kv); err != nil {
+			return prof, fmt.Errorf("--device-set %s: %w", kv, err)
+		}
+	}
+	return prof, nil
+}
+
+// pinned reports whether the user chose a profile key.
+func (o SendOptions) pinned(key string) bool {
+	if o.ProfileFile != "" {
+		return true // the file may set it; a load run must not override a file
+	}
+	for _, kv := range o.ProfileSet {
+		if k, _, _ := strings.Cut(kv, "="); strings.TrimSpace(k) == key {
+			return true
+		}
+	}
+	return false
 }
 
 // Validate checks the options, naming the flag at fault.
@@ -52,16 +87,14 @@ func RunSend(ctx context.Context, opts SendOptions, out io.Writer) (ok bool, err
 	if err := opts.Validate(); err != nil {
 		return false, err
 	}
-	prof := device.DefaultProfile()
-	if opts.ProfileFile != "" {
-		if prof, err = device.LoadProfile(opts.ProfileFile); err != nil {
-			return false, fmt.Errorf("--device-profile: %w", err)
-		}
+	prof, err := opts.Profile()
+	if err != nil {
+		return false, err
 	}
 	prof.AnswerAfter = opts.AnswerAfter
 	prof.AnswerPolicy = opts.Answer
 	var notes []string
-	if opts.ProfileFile == "" && prof.MaximumCallGroups < opts.Concurrency {
+	if !opts.pinned("maximum_call_groups") && prof.MaximumCallGroups < opts.Concurrency {
 		// C calls in flight to one iPhone would trip CallKit's call limit
 		// (F-25); a load run measures the path, so lift it, and say so.
 		prof.MaximumCallGroups = opts.Concurrency

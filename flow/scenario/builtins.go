@@ -139,8 +139,8 @@ func Builtins() []Scenario {
 	})
 
 	// APNs rejections.
-	add(call("token-other-environment", "F-06", "apns", "a sandbox token sent where APNs does not know it",
-		fails(apns, flow.CodeAPNsRejected, "BadDeviceToken")), func(s *Scenario) { s.APNs.UnknownToken = true })
+	add(call("token-other-environment", "F-06", "profile", "a TestFlight build (aps-environment production) registers its token; the server pushes to the sandbox, which answers BadDeviceToken",
+		fails(apns, flow.CodeAPNsRejected, "BadDeviceToken")), func(s *Scenario) { s.Profile.Environment = "production" })
 	add(call("expired-provider-token", "apns.md §6.1", "apns", "the provider's clock is 2 h behind: the JWT's iat is too old",
 		fails(apns, flow.CodeAPNsRejected, "ExpiredProviderToken")), func(s *Scenario) { s.APNs.JWTAge = 2 * time.Hour })
 	add(call("payload-too-large", "apns.md §4.1", "payload", "a 4 KB caller name pushes the alert payload over 4096 bytes",

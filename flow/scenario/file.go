@@ -1,8 +1,11 @@
 package scenario
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/BurntSushi/toml"
 
@@ -43,8 +46,45 @@ func LoadFile(path string) ([]Scenario, error) {
 	}
 	for i, s := range f.Scenarios {
 		if err := s.Validate(); err != nil {
-			return nil, fmt.Errorf("%s: scenario %d: %w", path, i+1, err)
+			where := path
+			var fe *device.FieldError
+			if errors.As(err, &fe) {
+				if line := fieldLine(b, i, fe.Field); line > 0 {
+					where = fmt.Sprintf("%s:%d", path, line)
+				}
+			}
+			return nil, fmt.Errorf("%s: scenario %d (%s): %w", where, i+1, s.Name, err)
 		}
 	}
 	return f.Scenarios, nil
+}
+
+// fieldLine finds the line of a Validate field path ("profile.ios") in the
+// nth [[scenario]] table of data, or 0.
+func fieldLine(data []byte, nth int, field string) int {
+	lines := bytes.Split(data, []byte("\n"))
+	start, end := -1, len(lines)
+	for i, l := range lines {
+		if strings.TrimSpace(string(l)) != "[[scenario]]" {
+			continue
+		}
+		if nth--; nth == -1 {
+			start = i
+		} else if start >= 0 {
+			end = i
+			break
+		}
+	}
+	if start < 0 {
+		return 0
+	}
+	table, key := "scenario", field
+	if i := strings.LastIndex(field, "."); i >= 0 {
+		table, key = "scenario."+field[:i], field[i+1:]
+	}
+	block := bytes.Join(lines[start:end], []byte("\n"))
+	if n := device.KeyLine(block, table, key); n > 0 {
+		return start + n
+	}
+	return 0
 }

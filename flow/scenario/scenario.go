@@ -1,6 +1,7 @@
 package scenario
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"sort"
@@ -46,29 +47,50 @@ func (s Scenario) Happy() bool { return s.Expect.Code == "" }
 
 var nameRE = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 
-// Validate checks a scenario's fields, naming the one at fault.
+// Validate checks a scenario's fields. The error is a *device.FieldError
+// whose Field is the key's path inside the scenario (name, expect.stage,
+// profile.ios, extra_device.name), so LoadFile can add the line.
 func (s Scenario) Validate() error {
+	bad := func(field, format string, args ...any) error {
+		return &device.FieldError{Field: field, Msg: fmt.Sprintf(format, args...)}
+	}
 	switch {
 	case !nameRE.MatchString(s.Name):
-		return fmt.Errorf("field name %q: use lowercase letters, digits and dashes", s.Name)
+		return bad("name", "%q: use lowercase letters, digits and dashes", s.Name)
 	case s.Description == "":
-		return fmt.Errorf("scenario %s: field description is empty", s.Name)
+		return bad("description", "must not be empty")
 	}
 	if _, err := flow.ParseKind(string(s.Kind)); err != nil {
-		return fmt.Errorf("scenario %s: field kind: %w", s.Name, err)
+		return bad("kind", "%v", err)
 	}
 	if !s.Happy() {
 		if _, err := flow.ParseStage(string(s.Expect.Stage)); err != nil {
-			return fmt.Errorf("scenario %s: field expect.stage: %w", s.Name, err)
+			return bad("expect.stage", "%v", err)
 		}
 	}
 	switch s.Sender.Hangup {
 	case "", "before", "after":
 	default:
-		return fmt.Errorf("scenario %s: field sender.hangup %q: want before or after", s.Name, s.Sender.Hangup)
+		return bad("sender.hangup", "%q: want before or after", s.Sender.Hangup)
 	}
-	if err := s.Profile.Validate(); err != nil {
-		return fmt.Errorf("scenario %s: profile: %w", s.Name, err)
+	names := map[string]bool{}
+	for i, p := range append([]device.Profile{s.Profile}, s.ExtraDevices...) {
+		table := "profile"
+		if i > 0 {
+			table = "extra_device"
+		}
+		if err := p.Validate(); err != nil {
+			var fe *device.FieldError
+			if errors.As(err, &fe) {
+				return bad(table+"."+fe.Field, "%s", fe.Msg)
+			}
+			return err
+		}
+		if names[p.Name] {
+			// The devices of a callee are told apart by name.
+			return bad(table+".name", "%q: two devices with one name", p.Name)
+		}
+		names[p.Name] = true
 	}
 	return nil
 }
@@ -84,7 +106,7 @@ func NewLibrary(extra ...Scenario) (*Library, error) {
 	l := &Library{byName: map[string]Scenario{}}
 	for _, s := range append(Builtins(), extra...) {
 		if err := s.Validate(); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("scenario %s: %w", s.Name, err)
 		}
 		l.byName[s.Name] = s
 	}
