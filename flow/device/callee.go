@@ -198,7 +198,7 @@ type payloadAPS struct {
 // runs, the extension opens the envelope and either hands a call to CallKit
 // or rewrites a message's notification.
 func (d *Callee) receive(pp flow.Push) {
-	p := &push{Push: pp, state: S1}
+	p := &push{Push: pp, state: S2} // delivered: S1 (in flight) ends, the launch gate decides
 	start := time.Now()
 	var pl payloadAPS
 	perr := json.Unmarshal(p.Payload, &pl)

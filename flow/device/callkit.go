@@ -101,10 +101,13 @@ func (d *Callee) reportIncoming(p *push, pt envelope.Plaintext) {
 		"localizedCallerName": pt.Caller.Name, "hasVideo": strconv.FormatBool(pt.Video),
 	}
 	d.emit(p, flow.StageCallKit, "report-new-incoming-call", t, time.Since(t), attrs, nil)
+	// A report counts for PushKit even when CallKit refuses the call.
+	d.pushKitReported()
 	if refused != nil {
 		d.fail(p, flow.StageCallKit, "report-failed", refused)
 		return
 	}
+	p.enter(S8)
 	d.emit(p, flow.StageCallKit, flow.NameRinging, time.Now(), 0, map[string]string{"from": pt.Caller.Handle}, nil)
 	if d.hungUpFirst(pt.CallUUID) {
 		d.emit(p, flow.StageCallKit, "ghost-ring", time.Now(), 0, nil, &flow.Diagnosis{Stage: flow.StageCallKit, Code: CodeGhostRing,

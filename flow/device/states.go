@@ -2,8 +2,10 @@ package device
 
 // State is a state of device.md §1: S0–S10 on the callee's iPhone, O0–O5 in
 // the caller's app. Every device event carries the state it happened in as
-// the attribute "state", so a trace shows the state machine's path and a test
-// can assert it.
+// the attribute "state"; the first event of a state is the transition into
+// it. A trace thus shows the state machine's path, and a test can assert it.
+// S1 (in flight) belongs to APNs's events and S0 to Profile.Lint: the
+// device's first event, push-received, is already in S2.
 type State string
 
 // The callee's states (device.md §1).

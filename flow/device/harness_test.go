@@ -1,0 +1,188 @@
+package device
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/callscope/callscope/crypto/envelope"
+	"github.com/callscope/callscope/crypto/keyring"
+	"github.com/callscope/callscope/crypto/replay"
+	"github.com/callscope/callscope/crypto/scheme"
+	"github.com/callscope/callscope/flow"
+	"github.com/callscope/callscope/transport/provider"
+)
+
+// wait is how long a test waits on an event before it fails: a deadline,
+// never a sleep. Everything runs on a virtual clock, so it is generous.
+const wait = 5 * time.Second
+
+// recorder is a flow.Sink and a Signaler that keeps everything it gets.
+type recorder struct {
+	mu      sync.Mutex
+	events  []flow.Event
+	signals chan Signal
+	// onSignal, when set, sees every signal first (answeredElsewhere).
+	onSignal func(Signal)
+}
+
+func newRecorder() *recorder { return &recorder{signals: make(chan Signal, 256)} }
+
+func (r *recorder) Emit(e flow.Event) {
+	r.mu.Lock()
+	r.events = append(r.events, e.Clone())
+	r.mu.Unlock()
+}
+
+func (r *recorder) Signal(s Signal) {
+	if r.onSignal != nil {
+		r.onSignal(s)
+	}
+	r.signals <- s
+}
+
+// trace returns the events of one trace id, in emission order.
+func (r *recorder) trace(id string) []flow.Event {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []flow.Event
+	for _, e := range r.events {
+		if e.TraceID == id {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// next waits for the next signal for traceID, skipping "ringing".
+func (r *recorder) next(t testing.TB, traceID string) Signal {
+	t.Helper()
+	deadline := time.After(wait)
+	for {
+		select {
+		case s := <-r.signals:
+			if s.TraceID == traceID && s.Kind != SignalRinging {
+				return s
+			}
+		case <-deadline:
+			t.Fatalf("no signal for trace %s within %s", traceID, wait)
+			return Signal{}
+		}
+	}
+}
+
+// phone is one simulated callee device with its key and token.
+type phone struct {
+	*Callee
+	key   *keyring.Key
+	token []byte
+}
+
+func newPhone(t testing.TB, prof Profile, rec *recorder, clock flow.Clock) *phone {
+	t.Helper()
+	key, err := keyring.Generate(scheme.Default, rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok := make([]byte, 32)
+	if _, err := rand.Read(tok); err != nil {
+		t.Fatal(err)
+	}
+	d := &Callee{Profile: prof, Token: hex.EncodeToString(tok), Ring: keyring.NewRing(key), Replay: replay.NewMemory(),
+		Sink: rec, Signal: rec, Clock: clock}
+	d.Start(context.Background())
+	t.Cleanup(d.Close)
+	return &phone{Callee: d, key: key, token: tok}
+}
+
+// request is what the tests send: a plaintext and how the server pushes it.
+type request struct {
+	typ      string // call.invite (default), call.hangup or message
+	callID   string // "" = a new UUID
+	opts     provider.PushOptions
+	backdate time.Duration
+}
+
+// push seals rq for the phone and builds the push APNs would hand it, as the
+// provider server does. It returns the push and its call UUID.
+func (ph *phone) push(t testing.TB, rq request) (flow.Push, string) {
+	t.Helper()
+	if rq.typ == "" {
+		rq.typ = "call.invite"
+	}
+	if rq.callID == "" {
+		rq.callID = strings.ToUpper(uuid.NewString())
+	}
+	pt := envelope.Plaintext{Type: rq.typ, CallUUID: rq.callID, Text: "hello",
+		Caller: &envelope.Caller{Handle: "alice@example.org", HandleType: "email", Name: "Alice"}}
+	env, err := envelope.Seal(rand.Reader, envelope.Recipient{Scheme: scheme.Default, PublicKey: ph.key.Public(), DeviceToken: ph.token},
+		pt, 45*time.Second, time.Now().Add(-rq.backdate))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := json.Marshal(env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tp, traceID := provider.NewTraceParent()
+	payload, _, err := provider.BuildPayload(body, tp, rq.opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pushType := rq.opts.PushType
+	if pushType == "" {
+		pushType = "alert"
+	}
+	return flow.Push{ApnsID: uuid.NewString(), Token: ph.Token, Topic: "org.callscope.demo", PushType: pushType,
+		Priority: 10, Payload: payload, Accepted: time.Now(), TraceID: traceID}, rq.callID
+}
+
+// settle waits until the phone has nothing queued or running.
+func (ph *phone) settle(t testing.TB) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	defer cancel()
+	if err := ph.Settle(ctx); err != nil {
+		t.Fatalf("%s did not settle: %v", ph.Profile.Name, err)
+	}
+}
+
+// path is the states a trace's device events went through, repeats folded.
+func path(evs []flow.Event) string {
+	var out []string
+	for _, e := range evs {
+		s := e.Attrs[AttrState]
+		if e.Stage != flow.StageExtension && e.Stage != flow.StageCallKit || s == "" {
+			continue
+		}
+		if len(out) == 0 || out[len(out)-1] != s {
+			out = append(out, s)
+		}
+	}
+	return strings.Join(out, " ")
+}
+
+// firstDiag is the first diagnosis among evs.
+func firstDiag(evs []flow.Event) *flow.Diagnosis {
+	for _, e := range evs {
+		if e.Diagnosis != nil {
+			return e.Diagnosis
+		}
+	}
+	return nil
+}
+
+func names(evs []flow.Event) string {
+	var out []string
+	for _, e := range evs {
+		out = append(out, e.Attrs[AttrState]+":"+e.Name)
+	}
+	return strings.Join(out, " ")
+}
