@@ -33,6 +33,11 @@ const (
 // Info is the HPKE info label.
 var Info = []byte("VPE1 call-request")
 
+// KnownInfo are labels a receiver tries when authentication fails, to tell
+// a label mismatch from tampering: this one, the bare prefix, and the empty
+// label (CryptoKit's and Go's callers often pass no info at all).
+var KnownInfo = [][]byte{[]byte("VPE1 call-request"), []byte("VPE1"), {}}
+
 // B64 is bytes written as unpadded base64url.
 type B64 []byte
 
@@ -140,20 +145,57 @@ type Recipient struct {
 
 // Seal builds the header and seals pt for to. ttl is capped at MaxTTL.
 func Seal(rand io.Reader, to Recipient, pt Plaintext, ttl time.Duration, now time.Time) (*Envelope, error) {
+	return SealWith(rand, to, pt, SealOptions{TTL: ttl, Now: now})
+}
+
+// SealOptions are the sender's choices for one envelope.
+type SealOptions struct {
+	TTL time.Duration // 0: DefaultTTL; at most MaxTTL
+	// Now is the header's ts; zero: time.Now(). A plaintext sent_ms wins.
+	Now time.Time
+	// Info overrides the HPKE info label (nil: Info): apps with another
+	// label, and the wrong-info scenario.
+	Info []byte
+}
+
+// DefaultTTL is how long a call request rings for when the sender does not say.
+const DefaultTTL = 45 * time.Second
+
+// SealWith builds the header and seals pt for to. The plaintext's nonce and
+// sent_ms are used when set (the header must repeat them) and filled in
+// when absent; bind is always recomputed for sealed boxes.
+func SealWith(rand io.Reader, to Recipient, pt Plaintext, o SealOptions) (*Envelope, error) {
 	s, err := scheme.ByName(to.Scheme)
 	if err != nil {
 		return nil, err
 	}
-	secs := uint32(ttl / time.Second)
-	if secs == 0 || secs > MaxTTL {
-		return nil, fmt.Errorf("ttl %s: want 1 s to %d s", ttl, MaxTTL)
+	if o.TTL == 0 {
+		o.TTL = DefaultTTL
+	}
+	secs := uint32(o.TTL / time.Second)
+	if o.TTL%time.Second != 0 || secs == 0 || secs > MaxTTL {
+		return nil, fmt.Errorf("ttl %s: want whole seconds from 1 s to %d s", o.TTL, MaxTTL)
 	}
 	nonce := make([]byte, NonceSize)
-	if _, err := io.ReadFull(rand, nonce); err != nil {
+	if pt.Nonce != "" {
+		if nonce, err = base64.RawURLEncoding.DecodeString(trimPad(pt.Nonce)); err != nil || len(nonce) != NonceSize {
+			return nil, fmt.Errorf("plaintext nonce %q: want %d bytes of base64url", pt.Nonce, NonceSize)
+		}
+	} else if _, err := io.ReadFull(rand, nonce); err != nil {
 		return nil, err
 	}
+	ts := pt.SentMS
+	if ts == 0 {
+		if o.Now.IsZero() {
+			o.Now = time.Now()
+		}
+		ts = o.Now.UnixMilli()
+	}
+	if ts <= 0 {
+		return nil, fmt.Errorf("sent_ms %d: want a positive Unix time in ms", ts)
+	}
 	e := &Envelope{V: Version, Alg: s.Name(), KID: keyring.KID(s, to.PublicKey), Rcpt: Rcpt(to.DeviceToken),
-		TS: now.UnixMilli(), TTL: secs, Nonce: nonce}
+		TS: ts, TTL: secs, Nonce: nonce}
 	aad, err := e.AAD()
 	if err != nil {
 		return nil, err
@@ -168,7 +210,11 @@ func Seal(rand io.Reader, to Recipient, pt Plaintext, ttl time.Duration, now tim
 	if err != nil {
 		return nil, err
 	}
-	enc, ct, err := s.Seal(rand, to.PublicKey, Info, aad, body)
+	info := o.Info
+	if info == nil {
+		info = Info
+	}
+	enc, ct, err := s.Seal(rand, to.PublicKey, info, aad, body)
 	if err != nil {
 		return nil, err
 	}

@@ -1,18 +1,17 @@
 // Package receiver opens envelopes as the callee's Notification Service
 // Extension must: the checks of crypto.md §3.5, in that order, each with a
 // stable code (E_PARSE … E_SIG). For an authentication failure, which looks
-// the same whatever its cause, it tries the differential checks §3.5 asks
-// for and says which explanation fits.
+// the same whatever its cause, it runs the differential checks §3.5 asks
+// for (explain.go) and says which explanation fits.
 package receiver
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"regexp"
-	"strings"
 	"time"
 
 	"github.com/callscope/callscope/crypto/envelope"
@@ -20,6 +19,31 @@ import (
 	"github.com/callscope/callscope/crypto/replay"
 	"github.com/callscope/callscope/crypto/scheme"
 )
+
+// The stable diagnosis codes, in the order of §3.5.
+const (
+	CodeParse      = "E_PARSE"
+	CodeVersion    = "E_VERSION"
+	CodeAlg        = "E_ALG"
+	CodeKIDUnknown = "E_KID_UNKNOWN"
+	CodeRcpt       = "E_RCPT"
+	CodeEnc        = "E_ENC"
+	CodeAuth       = "E_AUTH"
+	CodeBind       = "E_BIND"
+	CodeExpired    = "E_EXPIRED"
+	CodeFuture     = "E_FUTURE"
+	CodeReplay     = "E_REPLAY"
+	CodePayload    = "E_PAYLOAD"
+	CodeUnsigned   = "W_UNSIGNED"
+	CodeSig        = "E_SIG"
+	// CodeRotated is a warning: the envelope opened with a rotated key, so
+	// the sender's key directory is stale.
+	CodeRotated = "W_ROTATED_KEY"
+)
+
+// Codes lists every failure code Open can return, in check order.
+var Codes = []string{CodeParse, CodeVersion, CodeAlg, CodeKIDUnknown, CodeRcpt, CodeEnc, CodeAuth, CodeBind,
+	CodeExpired, CodeFuture, CodeReplay, CodePayload, CodeSig}
 
 // Config is what the receiving device holds.
 type Config struct {
@@ -29,6 +53,18 @@ type Config struct {
 	Skew        time.Duration // default 30 s
 	Replay      *replay.Cache // nil: no replay check
 	Info        []byte        // nil: envelope.Info
+	// OtherInfo are the labels the E_AUTH diagnosis tries besides Info
+	// (nil: envelope.KnownInfo), e.g. the label of the app's previous release.
+	OtherInfo [][]byte
+	// Sent is the envelope as the sender sealed it, when the debugger saw
+	// that side (the sender stage, or `envelope open --sent`): the E_AUTH
+	// and E_BIND diagnoses then name the field changed on the way.
+	Sent []*envelope.Envelope
+	// Decrypt replaces the VPE1 checks 2–7 with a team's own decryptor
+	// (see Command), for apps whose pushes use another format.
+	Decrypt Decryptor
+	// Context bounds Decrypt; nil: context.Background().
+	Context context.Context
 }
 
 // Check is one step of §3.5 and how it went.
@@ -41,10 +77,14 @@ type Check struct {
 
 // Opened is an envelope that passed every check.
 type Opened struct {
-	Envelope  *envelope.Envelope
+	Envelope  *envelope.Envelope // nil when a Decryptor opened a foreign format
 	Plaintext envelope.Plaintext
+	Raw       []byte // the plaintext bytes
 	AAD       []byte
+	Key       *keyring.Key // the key that opened it
 	Checks    []Check
+	// Warning is a diagnosis that did not stop the request (W_ROTATED_KEY).
+	Warning *Error
 }
 
 // Error is a failed check.
@@ -53,6 +93,8 @@ type Error struct {
 	Detail      string
 	Explanation string
 	Checks      []Check
+	Envelope    *envelope.Envelope // nil before parsing succeeded
+	AAD         []byte
 }
 
 func (e *Error) Error() string { return e.Code + ": " + e.Detail }
@@ -60,6 +102,8 @@ func (e *Error) Error() string { return e.Code + ": " + e.Detail }
 type run struct {
 	cfg    Config
 	checks []Check
+	env    *envelope.Envelope
+	aad    []byte
 }
 
 func (r *run) pass(name, code, detail string) {
@@ -68,10 +112,22 @@ func (r *run) pass(name, code, detail string) {
 
 func (r *run) fail(name, code, detail, why string) error {
 	r.checks = append(r.checks, Check{Name: name, Code: code, OK: false, Detail: detail})
-	return &Error{Code: code, Detail: detail, Explanation: why, Checks: r.checks}
+	return &Error{Code: code, Detail: detail, Explanation: why, Checks: r.checks, Envelope: r.env, AAD: r.aad}
 }
 
-// Open checks and decrypts an APNs payload ({"aps":…,"vpe":{…}}) or a bare envelope.
+// EnvelopeBytes returns the envelope of an APNs payload ({"aps":…,"vpe":{…}})
+// or data itself when it is not such a payload.
+func EnvelopeBytes(data []byte) []byte {
+	var wrapped struct {
+		VPE json.RawMessage `json:"vpe"`
+	}
+	if json.Unmarshal(data, &wrapped) == nil && len(wrapped.VPE) > 0 && wrapped.VPE[0] == '{' {
+		return wrapped.VPE
+	}
+	return data
+}
+
+// Open checks and decrypts an APNs payload or a bare envelope.
 func Open(data []byte, cfg Config) (*Opened, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -82,186 +138,157 @@ func Open(data []byte, cfg Config) (*Opened, error) {
 	if cfg.Info == nil {
 		cfg.Info = envelope.Info
 	}
+	if cfg.OtherInfo == nil {
+		cfg.OtherInfo = envelope.KnownInfo
+	}
+	if cfg.Ring == nil {
+		cfg.Ring = keyring.NewRing()
+	}
 	r := &run{cfg: cfg}
+	raw := EnvelopeBytes(data)
+	if cfg.Decrypt != nil {
+		return r.openWith(raw)
+	}
 
 	// 1–2. parse, version, alg.
-	raw := data
-	var wrapped struct {
-		VPE json.RawMessage `json:"vpe"`
-	}
-	if json.Unmarshal(data, &wrapped) == nil && len(wrapped.VPE) > 0 {
-		raw = wrapped.VPE
-	}
 	env, err := envelope.Parse(raw)
 	if err != nil {
 		var pe *envelope.ParseError
 		if errors.As(err, &pe) {
+			if pe.Code != CodeParse {
+				r.pass("parse", CodeParse, "")
+			}
+			if pe.Code == CodeAlg {
+				r.pass("version", CodeVersion, "v1")
+			}
 			return nil, r.fail(checkName(pe.Code), pe.Code, pe.Detail, "")
 		}
-		return nil, r.fail("parse", "E_PARSE", err.Error(), "")
+		return nil, r.fail("parse", CodeParse, err.Error(), "")
 	}
-	r.pass("parse", "E_PARSE", fmt.Sprintf("%d-byte ct", len(env.CT)))
-	r.pass("version", "E_VERSION", "v1")
+	r.env = env
+	r.pass("parse", CodeParse, fmt.Sprintf("%d-byte ct", len(env.CT)))
+	r.pass("version", CodeVersion, "v1")
 	s, _ := scheme.ByName(env.Alg)
+	r.aad, _ = env.AAD()
 
-	// 3. key.
+	// 3. key, and the per-key allowlist of step 2.
 	key := cfg.Ring.Lookup(env.KID)
 	if key == nil {
-		return nil, r.fail("key", "E_KID_UNKNOWN", "no key with kid "+hexs(env.KID)+" on this device",
-			"sealed for a key this device does not hold: "+heldKeys(cfg.Ring)+"; the sender used a stale or wrong public key")
+		return nil, r.fail("key", CodeKIDUnknown, "no key with kid "+b64(env.KID)+" on this device",
+			"sealed for key kid "+b64(env.KID)+", device holds "+heldKeys(cfg.Ring)+": the sender used a stale or wrong public key")
 	}
 	if key.Scheme().ID() != s.ID() {
-		return nil, r.fail("alg", "E_ALG", fmt.Sprintf("key %s is for %s, header says %s", hexs(env.KID), key.Scheme().Name(), env.Alg),
-			"a key is bound to one scheme: the header was changed")
+		return nil, r.fail("alg", CodeAlg, fmt.Sprintf("key %s is for %s, header says %s", b64(env.KID), key.Scheme().Name(), env.Alg),
+			"a key is bound to one scheme: the header's alg was changed (a downgrade attempt or a sender bug)")
 	}
-	r.pass("alg", "E_ALG", env.Alg+" allowed for this key")
-	detail := "kid " + hexs(env.KID)
+	r.pass("alg", CodeAlg, env.Alg+" allowed for this key")
+	detail := "kid " + b64(env.KID)
 	if key.Rotated {
 		detail += " (rotated key)"
 	}
-	r.pass("key", "E_KID_UNKNOWN", detail)
+	r.pass("key", CodeKIDUnknown, detail)
 
 	// 4. rcpt.
 	if !bytes.Equal(env.Rcpt, envelope.Rcpt(cfg.DeviceToken)) {
-		return nil, r.fail("rcpt", "E_RCPT", "rcpt "+hexs(env.Rcpt)+" is not this device's token",
+		return nil, r.fail("rcpt", CodeRcpt, "rcpt "+b64(env.Rcpt)+" is not this device's token",
 			"misrouted: sealed for another device token (reinstalled app or a stale token on the server)")
 	}
-	r.pass("rcpt", "E_RCPT", "matches this device's token")
+	r.pass("rcpt", CodeRcpt, "matches this device's token")
 
 	// 5–6. KEM and AEAD.
-	aad, _ := env.AAD()
-	pt, err := key.Open(env.Enc, cfg.Info, aad, env.CT)
+	pt, err := key.Open(env.Enc, cfg.Info, r.aad, env.CT)
 	switch {
 	case errors.Is(err, scheme.ErrEnc):
-		return nil, r.fail("enc", "E_ENC", "the KEM rejected enc", "enc is not a valid public key for "+env.Alg+" (tampered or low-order)")
+		return nil, r.fail("enc", CodeEnc, "the KEM rejected enc", "enc is not a valid public key for "+env.Alg+" (altered on the way, or a low-order point)")
 	case err != nil:
-		r.pass("enc", "E_ENC", "")
-		return nil, r.fail("aead", "E_AUTH", "authentication failed (tampered ciphertext or wrong key)", r.explainAuth(env, key, aad))
+		if s.HasAAD() {
+			r.pass("enc", CodeEnc, "")
+		}
+		return nil, r.fail("aead", CodeAuth, "authentication failed (tampered ciphertext or wrong key)", r.explainAuth(key))
 	}
-	r.pass("enc", "E_ENC", "")
-	r.pass("aead", "E_AUTH", "opened")
+	if s.HasAAD() {
+		r.pass("enc", CodeEnc, "")
+	}
+	r.pass("aead", CodeAuth, "opened")
 
 	// 7. binding.
 	var p envelope.Plaintext
 	if err := json.Unmarshal(pt, &p); err != nil {
-		return nil, r.fail("payload", "E_PAYLOAD", "plaintext is not JSON: "+err.Error(), "")
+		return nil, r.fail("payload", CodePayload, "plaintext is not JSON: "+err.Error(), "")
 	}
-	if !s.HasAAD() && p.Bind != envelope.Bind(aad) {
-		return nil, r.fail("bind", "E_BIND", "bind does not match the header", "a header field was changed after sealing (sealed boxes bind the header inside)")
+	if !s.HasAAD() && p.Bind != envelope.Bind(r.aad) {
+		return nil, r.fail("bind", CodeBind, "bind does not match the header", r.explainBind(p))
 	}
 	if p.Nonce != base64.RawURLEncoding.EncodeToString(env.Nonce) || p.SentMS != env.TS {
-		return nil, r.fail("bind", "E_BIND", "inner nonce or sent_ms differs from the header", "the header was changed after sealing")
+		return nil, r.fail("bind", CodeBind, "inner nonce or sent_ms differs from the header",
+			fmt.Sprintf("the sender wrote nonce %q, sent_ms %d inside but nonce %q, ts %d in the header", p.Nonce, p.SentMS, b64(env.Nonce), env.TS))
 	}
-	r.pass("bind", "E_BIND", "inner nonce and sent_ms match")
+	r.pass("bind", CodeBind, "inner nonce and sent_ms match")
+	return r.finish(env, key, pt, p)
+}
 
+// finish runs steps 8–11, which need an authenticated header.
+func (r *run) finish(env *envelope.Envelope, key *keyring.Key, raw []byte, p envelope.Plaintext) (*Opened, error) {
+	cfg := r.cfg
 	// 8. freshness.
 	now := cfg.Now()
 	ts := time.UnixMilli(env.TS)
 	expires := ts.Add(time.Duration(env.TTL) * time.Second)
 	switch {
 	case now.After(expires.Add(cfg.Skew)):
-		return nil, r.fail("fresh", "E_EXPIRED", fmt.Sprintf("expired %s ago (ts + ttl %ds)", now.Sub(expires).Round(time.Millisecond), env.TTL),
+		return nil, r.fail("fresh", CodeExpired, fmt.Sprintf("expired %s ago (ts + ttl %ds + skew %s)", now.Sub(expires).Round(time.Millisecond), env.TTL, cfg.Skew),
 			"delivered late or the sender's clock is behind: a stale call must not ring")
 	case ts.After(now.Add(cfg.Skew)):
-		return nil, r.fail("fresh", "E_FUTURE", fmt.Sprintf("ts is %s in the future", ts.Sub(now).Round(time.Millisecond)),
+		return nil, r.fail("fresh", CodeFuture, fmt.Sprintf("ts is %s in the future (skew %s)", ts.Sub(now).Round(time.Millisecond), cfg.Skew),
 			"the sender's clock is ahead of this device's")
 	}
-	r.pass("fresh", "E_EXPIRED", fmt.Sprintf("age %s of %ds", now.Sub(ts).Round(time.Millisecond), env.TTL))
+	r.pass("fresh", CodeExpired, fmt.Sprintf("age %s of %ds", now.Sub(ts).Round(time.Millisecond), env.TTL))
 
-	// 9. replay.
+	// 9. replay: only now, so forged pushes cannot fill the cache.
 	if cfg.Replay != nil {
-		if cfg.Replay.CheckAndInsert(env.KID, env.Nonce, expires.Add(cfg.Skew), now) {
-			return nil, r.fail("replay", "E_REPLAY", "nonce "+hexs(env.Nonce)+" was already seen",
+		seen, err := cfg.Replay.CheckAndInsert(env.KID, env.Nonce, expires.Add(cfg.Skew), now)
+		switch {
+		case err != nil:
+			return nil, r.fail("replay", CodeReplay, "replay cache unusable: "+err.Error(), "without the cache a replay cannot be told apart: refuse")
+		case seen:
+			return nil, r.fail("replay", CodeReplay, "nonce "+b64(env.Nonce)+" was already seen",
 				"the same envelope arrived twice: a replay, or a retry that re-sent it")
 		}
-		r.pass("replay", "E_REPLAY", "first time seen")
+		r.pass("replay", CodeReplay, "first time seen")
 	}
+	return r.schema(env, key, raw, p)
+}
 
-	// 10. schema.
+// schema runs steps 10–11.
+func (r *run) schema(env *envelope.Envelope, key *keyring.Key, raw []byte, p envelope.Plaintext) (*Opened, error) {
 	if err := checkPayload(p); err != nil {
-		return nil, r.fail("payload", "E_PAYLOAD", err.Error(), "")
+		return nil, r.fail("payload", CodePayload, err.Error(), "")
 	}
-	r.pass("payload", "E_PAYLOAD", p.Type)
-
-	// 11. signature.
+	r.pass("payload", CodePayload, p.Type)
 	if p.Sig == "" {
-		r.checks = append(r.checks, Check{Name: "signature", Code: "W_UNSIGNED", OK: true, Detail: "caller unauthenticated: no signature"})
+		r.checks = append(r.checks, Check{Name: "signature", Code: CodeUnsigned, OK: true, Detail: "caller unauthenticated: no signature"})
+	} else {
+		// No caller key directory exists yet, so a signature cannot be
+		// verified: say so rather than pretend it passed.
+		return nil, r.fail("signature", CodeSig, "signed by "+p.SignerKID+" but no caller signing key is known to verify it",
+			"callscope has no caller key directory yet: send unsigned requests or add the signer's key")
 	}
-	return &Opened{Envelope: env, Plaintext: p, AAD: aad, Checks: r.checks}, nil
+	o := &Opened{Envelope: env, Plaintext: p, Raw: raw, AAD: r.aad, Key: key, Checks: r.checks}
+	if key != nil && key.Rotated {
+		o.Warning = &Error{Code: CodeRotated, Detail: "opened with rotated key kid " + b64(env.KID),
+			Explanation: "the sender still seals for this device's previous key: its key directory (the server's registration) is stale", Checks: r.checks}
+	}
+	return o, nil
 }
 
 func checkName(code string) string {
 	switch code {
-	case "E_VERSION":
+	case CodeVersion:
 		return "version"
-	case "E_ALG":
+	case CodeAlg:
 		return "alg"
 	}
 	return "parse"
 }
 
-var uuidRE = regexp.MustCompile(`^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$`)
-
-func checkPayload(p envelope.Plaintext) error {
-	switch p.Type {
-	case "call.invite", "call.hangup":
-		if !uuidRE.MatchString(p.CallUUID) {
-			return fmt.Errorf("call_uuid %q is not a UUID", p.CallUUID)
-		}
-		if p.Caller == nil || p.Caller.Handle == "" {
-			return errors.New("caller.handle is missing")
-		}
-	case "message":
-	default:
-		return fmt.Errorf("unknown type %q", p.Type)
-	}
-	if p.Caller != nil {
-		switch p.Caller.HandleType {
-		case "generic", "phone", "email":
-		default:
-			return fmt.Errorf("caller.handle_type %q: want generic, phone or email", p.Caller.HandleType)
-		}
-	}
-	return nil
-}
-
-// explainAuth runs the differential checks for an AEAD failure.
-func (r *run) explainAuth(env *envelope.Envelope, tried *keyring.Key, aad []byte) string {
-	for _, k := range r.cfg.Ring.Keys() {
-		if k == tried || k.Scheme().ID() != tried.Scheme().ID() {
-			continue
-		}
-		if _, err := k.Open(env.Enc, r.cfg.Info, aad, env.CT); err == nil {
-			return "sealed for key kid " + hexs(k.KID()) + ", but the header names kid " + hexs(env.KID) + ": the kid was changed"
-		}
-	}
-	for _, label := range [][]byte{[]byte("VPE1 call-request"), []byte("VPE1"), nil} {
-		if bytes.Equal(label, r.cfg.Info) {
-			continue
-		}
-		if _, err := tried.Open(env.Enc, label, aad, env.CT); err == nil {
-			return fmt.Sprintf("info label differs: sealed with %q, this receiver uses %q", label, r.cfg.Info)
-		}
-	}
-	if !tried.Scheme().HasAAD() {
-		return "ciphertext altered, or sealed for another key with this kid"
-	}
-	return "ciphertext or enc altered, or a header field (ts, ttl, nonce, rcpt) was changed after sealing: the AEAD binds all of them"
-}
-
-func hexs(b []byte) string { return fmt.Sprintf("%x", b) }
-
-func heldKeys(r *keyring.Ring) string {
-	var ids []string
-	for _, k := range r.Keys() {
-		s := hexs(k.KID())
-		if k.Rotated {
-			s += " (rotated)"
-		}
-		ids = append(ids, s)
-	}
-	if len(ids) == 0 {
-		return "it holds no keys"
-	}
-	return "it holds " + strings.Join(ids, ", ")
-}
+func b64(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
