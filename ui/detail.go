@@ -99,11 +99,12 @@ func (m Model) eventLine(c flow.Call, e flow.Event, w int) string {
 	if i := e.Stage.Index(); i >= 0 {
 		lane = m.st.lanes[i]
 	}
-	name := e.Name
+	// Pad before styling: escape codes have no width but fmt counts them.
+	name := fmt.Sprintf("%-26s", e.Name)
 	if e.Diagnosis != nil {
 		name = m.st.fail.Render(name)
 	}
-	line := fmt.Sprintf("%9s %s %-26s %11s ", off, lane.Render(fmt.Sprintf("%-9s", e.Stage)), name, dur)
+	line := fmt.Sprintf("%9s %s %s %11s ", off, lane.Render(fmt.Sprintf("%-9s", e.Stage)), name, dur)
 	if rest := w - ansi.StringWidth(line); rest > 3 {
 		line += m.st.muted.Render(attrText(e.Attrs, rest))
 	}
