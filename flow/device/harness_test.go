@@ -25,15 +25,18 @@ import (
 const wait = 5 * time.Second
 
 // recorder is a flow.Sink and a Signaler that keeps everything it gets.
+// Tests wait on it for a signal with a deadline.
 type recorder struct {
 	mu      sync.Mutex
 	events  []flow.Event
-	signals chan Signal
+	signals []Signal
+	taken   map[int]bool  // signals a wait already returned
+	changed chan struct{} // closed and replaced on every signal
 	// onSignal, when set, sees every signal first (answeredElsewhere).
 	onSignal func(Signal)
 }
 
-func newRecorder() *recorder { return &recorder{signals: make(chan Signal, 256)} }
+func newRecorder() *recorder { return &recorder{taken: map[int]bool{}, changed: make(chan struct{})} }
 
 func (r *recorder) Emit(e flow.Event) {
 	r.mu.Lock()
@@ -45,7 +48,11 @@ func (r *recorder) Signal(s Signal) {
 	if r.onSignal != nil {
 		r.onSignal(s)
 	}
-	r.signals <- s
+	r.mu.Lock()
+	r.signals = append(r.signals, s)
+	close(r.changed)
+	r.changed = make(chan struct{})
+	r.mu.Unlock()
 }
 
 // trace returns the events of one trace id, in emission order.
@@ -61,21 +68,43 @@ func (r *recorder) trace(id string) []flow.Event {
 	return out
 }
 
-// next waits for the next signal for traceID, skipping "ringing".
-func (r *recorder) next(t testing.TB, traceID string) Signal {
+// await waits for the first signal matching ok that no wait returned yet.
+func (r *recorder) await(t testing.TB, what string, ok func(Signal) bool) Signal {
 	t.Helper()
-	deadline := time.After(wait)
+	deadline := time.NewTimer(wait)
+	defer deadline.Stop()
 	for {
-		select {
-		case s := <-r.signals:
-			if s.TraceID == traceID && s.Kind != SignalRinging {
+		r.mu.Lock()
+		for i, s := range r.signals {
+			if !r.taken[i] && ok(s) {
+				r.taken[i] = true
+				r.mu.Unlock()
 				return s
 			}
-		case <-deadline:
-			t.Fatalf("no signal for trace %s within %s", traceID, wait)
+		}
+		ch := r.changed
+		r.mu.Unlock()
+		select {
+		case <-ch:
+		case <-deadline.C:
+			t.Fatalf("no %s within %s", what, wait)
 			return Signal{}
 		}
 	}
+}
+
+// next waits for the next signal for traceID other than "ringing".
+func (r *recorder) next(t testing.TB, traceID string) Signal {
+	t.Helper()
+	return r.await(t, "signal for trace "+traceID, func(s Signal) bool { return s.TraceID == traceID && s.Kind != SignalRinging })
+}
+
+// ringing waits until the named device rings for callID.
+func (r *recorder) ringing(t testing.TB, device, callID string) {
+	t.Helper()
+	r.await(t, device+" ringing", func(s Signal) bool {
+		return s.Kind == SignalRinging && s.Device == device && s.CallID == callID
+	})
 }
 
 // phone is one simulated callee device with its key and token.
