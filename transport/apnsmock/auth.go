@@ -7,23 +7,27 @@ import (
 	"encoding/json"
 	"math/big"
 	"strings"
-	"sync"
 	"time"
 )
 
-type connKey struct{}
+// connAuth is one provider connection's auth state, as APNs keeps it. In
+// token mode: the key and team bound by the first valid token, the token in
+// use and when it changed, and verified tokens cached so that ES256 (about
+// 77 µs) runs once per token, not on every push. In certificate mode: what the
+// handshake's client certificate allows. It is only touched from the
+// connection's read loop, so it needs no lock.
+type connAuth struct {
+	cert *certInfo // non-nil: certificate mode
 
-// conn is one provider connection's token state, as APNs keeps it: the key
-// and team bound by the first valid token, the token in use and when it
-// changed, and verified tokens cached so ES256 is checked once per token.
-type conn struct {
-	mu        sync.Mutex
 	verified  map[string]tokenResult
 	boundKey  string
 	boundTeam string
 	token     string
 	changedAt time.Time
+	authed    bool // a request with a valid token has been seen
 }
+
+func newTokenAuth() *connAuth { return &connAuth{verified: map[string]tokenResult{}} }
 
 type tokenResult struct {
 	reason string // "" when valid
@@ -37,55 +41,59 @@ type tokenResult struct {
 const (
 	tokenMaxAge    = time.Hour
 	tokenMinChange = 20 * time.Minute
+	// maxCachedTokens bounds the per-connection cache: a client minting a
+	// token per push must not grow it without end.
+	maxCachedTokens = 64
 )
 
-// authorize applies APNs' provider-token rules to one request. It returns
-// the status and reason to answer with, or 0 when the request may proceed.
-func (s *Server) authorize(c *conn, header string, topicBase string) (int, string, string) {
+// authorizeToken applies APNs' provider-token rules to one request; a zero
+// verdict lets it proceed.
+func (s *Server) authorizeToken(c *connAuth, header string, topicBase string) verdict {
 	if header == "" {
-		return 403, "MissingProviderToken", "no authorization header and no client certificate"
+		return rej(403, "MissingProviderToken", "no authorization header and no client certificate")
 	}
 	scheme, tok, ok := strings.Cut(header, " ")
 	if !ok || !strings.EqualFold(scheme, "bearer") || tok == "" {
-		return 403, "MissingProviderToken", "authorization is not \"bearer <JWT>\""
+		return rej(403, "MissingProviderToken", "authorization is not \"bearer <JWT>\"")
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
 	res, cached := c.verified[tok]
 	if !cached {
 		res = s.verifyJWT(tok)
-		if len(c.verified) > 64 {
+		if len(c.verified) >= maxCachedTokens {
 			clear(c.verified)
 		}
 		c.verified[tok] = res
 	}
 	if res.reason != "" {
-		return 403, res.reason, res.why
+		return rej(403, res.reason, res.why)
 	}
 	if s.now().Sub(res.iat) > tokenMaxAge {
-		return 403, "ExpiredProviderToken", "iat " + res.iat.UTC().Format(time.RFC3339) + " is over an hour old"
+		return rej(403, "ExpiredProviderToken", "iat " + res.iat.UTC().Format(time.RFC3339) + " is over an hour old")
 	}
 	k := s.keys[res.keyID]
 	if k.Environment != "" && k.Environment != s.cfg.Environment {
-		return 403, "BadEnvironmentKeyIdInToken", "key " + res.keyID + " is scoped to " + k.Environment
-	}
-	if k.Topics != nil && !contains(k.Topics, topicBase) {
-		return 400, "TopicDisallowed", "key " + res.keyID + " may not push to " + topicBase
+		return rej(403, "BadEnvironmentKeyIdInToken", "key " + res.keyID + " is scoped to " + k.Environment)
 	}
 	switch {
 	case c.boundKey == "":
 		c.boundKey, c.boundTeam, c.token, c.changedAt = res.keyID, res.team, tok, s.now()
 	case res.team != c.boundTeam:
-		return 403, "InvalidProviderToken", "team " + res.team + " differs from the connection's team " + c.boundTeam
+		// Apple names no reason for a second team on a connection; Pushy's
+		// mock answers InvalidProviderToken (apns.md §6.1).
+		return rej(403, "InvalidProviderToken", "team " + res.team + " differs from the connection's team " + c.boundTeam)
 	case res.keyID != c.boundKey:
-		return 403, "UnrelatedKeyIdInToken", "key " + res.keyID + " is not related to the connection's first key " + c.boundKey
+		return rej(403, "UnrelatedKeyIdInToken", "key " + res.keyID + " is not related to the connection's first key " + c.boundKey)
 	case tok != c.token:
 		if s.now().Sub(c.changedAt) < tokenMinChange {
-			return 429, "TooManyProviderTokenUpdates", "a new provider token less than 20 minutes after the last on this connection"
+			return rej(429, "TooManyProviderTokenUpdates", "a new provider token less than 20 minutes after the last on this connection")
 		}
 		c.token, c.changedAt = tok, s.now()
 	}
-	return 0, "", ""
+	if k.Topics != nil && !contains(k.Topics, topicBase) {
+		return rej(400, "TopicDisallowed", "key " + res.keyID + " may not push to " + topicBase)
+	}
+	c.authed = true
+	return verdict{}
 }
 
 func contains(list []string, v string) bool {
@@ -114,20 +122,20 @@ func (s *Server) verifyJWT(tok string) tokenResult {
 		Iat *int64 `json:"iat"`
 	}
 	if err := decodeSegment(parts[0], &hdr); err != nil {
-		return bad("JWT header: " + err.Error())
+		return bad("JWT header is not base64url JSON")
 	}
 	if err := decodeSegment(parts[1], &claims); err != nil {
-		return bad("JWT claims: " + err.Error())
+		return bad("JWT claims are not base64url JSON")
 	}
 	if hdr.Alg != "ES256" {
-		return bad("alg " + hdr.Alg + ": APNs accepts ES256 only")
+		return bad("alg " + quoteShort(hdr.Alg) + ": APNs accepts ES256 only")
 	}
 	k, ok := s.keys[hdr.Kid]
 	if !ok {
-		return bad("unknown key id " + hdr.Kid)
+		return bad("unknown key id " + quoteShort(hdr.Kid))
 	}
 	if claims.Iss != k.TeamID {
-		return bad("iss " + claims.Iss + " is not the key's team " + k.TeamID)
+		return bad("iss " + quoteShort(claims.Iss) + " is not the key's team " + k.TeamID)
 	}
 	if claims.Iat == nil {
 		return bad("no iat claim")
@@ -150,4 +158,15 @@ func decodeSegment(seg string, v any) error {
 		return err
 	}
 	return json.Unmarshal(b, v)
+}
+
+// quoteShort quotes a client-sent value for a diagnosis, cut so that a
+// hostile header cannot flood the trace.
+func quoteShort(v string) string {
+	const max = 40
+	if len(v) > max {
+		v = v[:max] + "…"
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
 }

@@ -1,18 +1,11 @@
 package apnsmock
 
 import (
-	"encoding/json"
-	"io"
-	"net/http"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
-
-	"github.com/callscope/callscope/flow"
-	"github.com/callscope/callscope/transport/apns"
+	"golang.org/x/net/http2/hpack"
 )
 
 // pushTypes maps each of Apple's 11 push types to its topic suffix.
@@ -23,18 +16,24 @@ var pushTypes = map[string]string{
 	"widgets": ".push-type.widgets", "controls": ".push-type.controls",
 }
 
-var uuidRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
-
 // Payload size limits (apns.md §4.1).
 const (
 	maxPayload     = 4096
 	maxVoIPPayload = 5120
 )
 
-// request is what the handler learned of one push, for events.
+// request is one push as the connection read it, and what validation learned.
 type request struct {
-	start      time.Time
-	apnsID     string
+	start  time.Time
+	method string
+	path   string
+	fields []hpack.HeaderField // regular header fields, in order
+	body   []byte              // at most maxVoIPPayload+1 bytes
+	size   int                 // body bytes received (may exceed len(body))
+
+	apnsID     string // echoed, or generated
+	sentID     string // as the client sent it
+	auth       string
 	traceID    string
 	token      string
 	topic      string
@@ -42,131 +41,172 @@ type request struct {
 	priority   int
 	expiration time.Time
 	collapseID string
-	body       []byte
+	hdr        map[string]string // the apns-* headers, for events
 }
 
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	rq := &request{start: time.Now(), apnsID: r.Header.Get("apns-id")}
-	if !uuidRE.MatchString(rq.apnsID) {
-		rq.apnsID = uuid.NewString()
-	}
-	status, reason, why := s.validate(r, rq)
-	if s.cfg.Faults.Latency > 0 {
-		time.Sleep(s.cfg.Faults.Latency)
-	}
-	s.emitReceived(rq)
-	h := w.Header()
-	h["Date"] = nil
-	h.Set("apns-id", rq.apnsID)
-	if status != 0 {
-		s.reject(w, rq, status, reason, why)
-		return
-	}
-	if s.cfg.Environment == "sandbox" {
-		h.Set("apns-unique-id", uuid.NewString())
-	}
-	w.WriteHeader(http.StatusOK)
-	s.event(rq, "accepted", rq.start, time.Since(rq.start), map[string]string{"status": "200"}, nil)
-	s.lint(rq)
-	s.deliver(rq)
+// verdict is an answer: zero status lets the request proceed.
+type verdict struct {
+	status       int
+	reason, why  string
+	unauthorized bool // auth failed: the connection stays at one stream
 }
 
-// validate applies APNs' checks in the order of apns.md §11. The request
-// proceeds when status is 0.
-func (s *Server) validate(r *http.Request, rq *request) (status int, reason, why string) {
-	if r.Method != http.MethodPost {
-		return 405, "MethodNotAllowed", r.Method + " is not POST"
-	}
-	path := r.URL.EscapedPath()
-	if !strings.HasPrefix(path, "/3/device/") {
-		return 404, "BadPath", "the path must be /3/device/<token>"
-	}
-	rq.token = strings.TrimPrefix(path, "/3/device/")
-	if rq.token == "" {
-		return 400, "MissingDeviceToken", "no device token in the path"
-	}
-	for k, v := range r.Header {
-		lk := strings.ToLower(k)
-		if len(v) > 1 && (strings.HasPrefix(lk, "apns-") || lk == "authorization") {
-			return 400, "DuplicateHeaders", "header " + lk + " was sent " + strconv.Itoa(len(v)) + " times"
+// header names validate reads.
+const (
+	hAuth       = "authorization"
+	hID         = "apns-id"
+	hExpiration = "apns-expiration"
+	hPriority   = "apns-priority"
+	hTopic      = "apns-topic"
+	hCollapse   = "apns-collapse-id"
+	hPushType   = "apns-push-type"
+)
+
+// readHeaders picks the headers APNs reads and finds a repeated one.
+func (rq *request) readHeaders() (dup string) {
+	for i, f := range rq.fields {
+		// cookie is the one field HTTP/2 lets a client split (RFC 9113 §8.2.3).
+		if dup == "" && f.Name != "cookie" {
+			for _, g := range rq.fields[:i] {
+				if g.Name == f.Name {
+					dup = f.Name
+					break
+				}
+			}
+		}
+		switch f.Name {
+		case hAuth:
+			rq.auth = f.Value
+		case hID, hExpiration, hPriority, hTopic, hCollapse, hPushType:
+			if rq.hdr == nil {
+				rq.hdr = map[string]string{}
+			}
+			rq.hdr[f.Name] = f.Value
 		}
 	}
-	rq.topic = r.Header.Get("apns-topic")
-	rq.pushType = r.Header.Get("apns-push-type")
+	return dup
+}
+
+// validate applies APNs' checks in the order of apns.md §11, steps 2 to 8.
+// It may change c (token binding), which is the point: APNs' token state is
+// per connection.
+func (s *Server) validate(c *connAuth, rq *request) verdict {
+	if rq.method != "POST" {
+		return verdict{status: 405, reason: "MethodNotAllowed", why: quoteShort(rq.method) + " is not POST"}
+	}
+	token, ok := strings.CutPrefix(rq.path, "/3/device/")
+	if !ok {
+		return verdict{status: 404, reason: "BadPath", why: "the path " + quoteShort(rq.path) + " is not /3/device/<token>"}
+	}
+	rq.token = token
+	if token == "" {
+		return verdict{status: 400, reason: "MissingDeviceToken", why: "no device token in the path"}
+	}
+	if dup := rq.readHeaders(); dup != "" {
+		return verdict{status: 400, reason: "DuplicateHeaders", why: "header " + quoteShort(dup) + " was sent more than once"}
+	}
+	rq.topic = rq.hdr[hTopic]
+	rq.pushType = rq.hdr[hPushType]
 	if rq.pushType == "" {
 		rq.pushType = "alert"
 	}
 	suffix := pushTypes[rq.pushType]
-	c, _ := r.Context().Value(connKey{}).(*conn)
-	if st, rs, w := s.authorize(c, r.Header.Get("authorization"), strings.TrimSuffix(rq.topic, suffix)); st != 0 {
-		return st, rs, w
-	}
-	if id := r.Header.Get("apns-id"); id != "" && !uuidRE.MatchString(id) {
-		return 400, "BadMessageId", "apns-id " + strconv.Quote(id) + " is not a UUID"
-	}
-	if e := r.Header.Get("apns-expiration"); e != "" {
-		n, err := strconv.ParseInt(e, 10, 64)
-		if err != nil || n < 0 {
-			return 400, "BadExpirationDate", "apns-expiration " + strconv.Quote(e) + " is not UNIX seconds"
+	if c.cert != nil {
+		if v := s.authorizeCert(c.cert, rq); v.status != 0 {
+			return v
 		}
-		rq.expiration = time.Unix(n, 0)
+	} else if v := s.authorizeToken(c, rq.auth, strings.TrimSuffix(rq.topic, suffix)); v.status != 0 {
+		v.unauthorized = !c.authed
+		return v
 	}
-	rq.priority = 10
-	if p := r.Header.Get("apns-priority"); p != "" {
-		n, err := strconv.Atoi(p)
-		if err != nil || (n != 1 && n != 5 && n != 10) {
-			return 400, "BadPriority", "apns-priority " + strconv.Quote(p) + ": want 10, 5 or 1"
-		}
-		rq.priority = n
+	if v := s.validateHeaders(rq, suffix); v.status != 0 {
+		return v
 	}
-	if rq.collapseID = r.Header.Get("apns-collapse-id"); len(rq.collapseID) > 64 {
-		return 400, "BadCollapseId", "apns-collapse-id is " + strconv.Itoa(len(rq.collapseID)) + " bytes, over 64"
+	if v := s.validateToken(rq); v.status != 0 {
+		return v
 	}
-	if _, ok := pushTypes[rq.pushType]; !ok {
-		return 400, "InvalidPushType", "apns-push-type " + strconv.Quote(rq.pushType) + " is not one of Apple's"
-	}
-	if rq.pushType == "background" && rq.priority == 10 {
-		return 400, "BadPriority", "background pushes must use apns-priority 5"
-	}
-	if rq.topic == "" {
-		return 400, "MissingTopic", "token auth needs apns-topic"
-	}
-	if suffix != "" && !strings.HasSuffix(rq.topic, suffix) || suffix == "" && s.hasOtherSuffix(rq.topic) {
-		return 400, "InvalidPushType", "apns-push-type " + rq.pushType + " does not match topic " + rq.topic
-	}
-	if !s.topics[strings.TrimSuffix(rq.topic, suffix)] {
-		return 400, "TopicDisallowed", "topic " + rq.topic + " is not one of this team's apps"
-	}
-	if !validToken(rq.token) {
-		return 400, "BadDeviceToken", "device token is not even-length hex"
-	}
-	tok := strings.ToLower(rq.token)
-	if !s.unreg[tok] && !s.devices[tok] && !(len(s.devices) == 0 && s.cfg.AnyDevice) {
-		return 400, "BadDeviceToken", "no device with this token in the " + s.cfg.Environment + " environment"
-	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxVoIPPayload+1))
-	if err != nil {
-		return 400, "PayloadEmpty", "reading the body: " + err.Error()
-	}
-	rq.body = body
-	rq.traceID = traceIDOf(body)
 	limit := maxPayload
 	if rq.pushType == "voip" {
 		limit = maxVoIPPayload
 	}
 	switch {
-	case len(body) == 0:
-		return 400, "PayloadEmpty", "the body is empty"
-	case len(body) > limit:
-		return 413, "PayloadTooLarge", "payload is over " + strconv.Itoa(limit) + " bytes"
+	case rq.size == 0:
+		return verdict{status: 400, reason: "PayloadEmpty", why: "the body is empty"}
+	case rq.size > limit:
+		return verdict{status: 413, reason: "PayloadTooLarge", why: "payload is over " + strconv.Itoa(limit) + " bytes for " + rq.pushType}
 	}
-	if s.unreg[tok] {
-		return 410, "Unregistered", "the device token is no longer active for the topic"
+	if r, gone := s.gone[strings.ToLower(rq.token)]; gone {
+		return verdict{status: 410, reason: r, why: "the device token is no longer active for the topic"}
 	}
-	return 0, "", ""
+	return verdict{}
 }
 
-func (s *Server) hasOtherSuffix(topic string) bool {
+// validateHeaders is §11 step 5.
+func (s *Server) validateHeaders(rq *request, suffix string) verdict {
+	if rq.sentID != "" && !isUUID(rq.sentID) {
+		return verdict{status: 400, reason: "BadMessageId", why: "apns-id " + quoteShort(rq.sentID) + " is not a UUID"}
+	}
+	if e, ok := rq.hdr[hExpiration]; ok {
+		n, err := strconv.ParseInt(e, 10, 64)
+		if err != nil || n < 0 {
+			return verdict{status: 400, reason: "BadExpirationDate", why: "apns-expiration " + quoteShort(e) + " is not UNIX seconds"}
+		}
+		rq.expiration = time.Unix(n, 0)
+	}
+	rq.priority = 10
+	if p, ok := rq.hdr[hPriority]; ok {
+		n, err := strconv.Atoi(p)
+		if err != nil || (n != 1 && n != 5 && n != 10) {
+			return verdict{status: 400, reason: "BadPriority", why: "apns-priority " + quoteShort(p) + ": want 10, 5 or 1"}
+		}
+		rq.priority = n
+	}
+	if rq.collapseID = rq.hdr[hCollapse]; len(rq.collapseID) > 64 {
+		return verdict{status: 400, reason: "BadCollapseId", why: "apns-collapse-id is " + strconv.Itoa(len(rq.collapseID)) + " bytes, over 64"}
+	}
+	if _, ok := pushTypes[rq.pushType]; !ok {
+		return verdict{status: 400, reason: "InvalidPushType", why: "apns-push-type " + quoteShort(rq.pushType) + " is not one of Apple's"}
+	}
+	if rq.pushType == "background" && rq.priority == 10 {
+		// Apple: priority 10 for background "is an error"; it names no
+		// reason, BadPriority is the nearest (apns.md §11 step 5).
+		return verdict{status: 400, reason: "BadPriority", why: "background pushes must use apns-priority 5"}
+	}
+	if rq.topic == "" {
+		return verdict{status: 400, reason: "MissingTopic", why: "token auth needs apns-topic"}
+	}
+	if suffix != "" && !strings.HasSuffix(rq.topic, suffix) || suffix == "" && hasPushSuffix(rq.topic) {
+		return verdict{status: 400, reason: "InvalidPushType", why: "apns-push-type " + rq.pushType + " does not match topic " + quoteShort(rq.topic)}
+	}
+	if !s.topics[strings.TrimSuffix(rq.topic, suffix)] {
+		return verdict{status: 400, reason: "TopicDisallowed", why: "topic " + quoteShort(rq.topic) + " is not one of this team's apps"}
+	}
+	return verdict{}
+}
+
+// validateToken is §11 step 6: any even-length hex is well formed; a token
+// the mock does not know is another environment's (BadDeviceToken).
+func (s *Server) validateToken(rq *request) verdict {
+	if !validToken(rq.token) {
+		return verdict{status: 400, reason: "BadDeviceToken", why: "device token is not even-length hex"}
+	}
+	tok := strings.ToLower(rq.token)
+	if _, gone := s.gone[tok]; gone {
+		return verdict{}
+	}
+	kind, known := s.devices[tok]
+	switch {
+	case !known && (len(s.devices) > 0 || !s.cfg.AnyDevice):
+		return verdict{status: 400, reason: "BadDeviceToken", why: "no device with this token in the " + s.cfg.Environment + " environment"}
+	case kind == kindRegular && rq.pushType == "voip":
+		return verdict{status: 400, reason: "DeviceTokenNotForTopic", why: "a regular APNs token on the .voip topic: VoIP pushes need the PushKit token"}
+	case kind == kindVoIP && rq.pushType != "voip":
+		return verdict{status: 400, reason: "TopicDisallowed", why: "a PushKit VoIP token on topic " + quoteShort(rq.topic)}
+	}
+	return verdict{}
+}
+
+func hasPushSuffix(topic string) bool {
 	for _, suf := range pushTypes {
 		if suf != "" && strings.HasSuffix(topic, suf) {
 			return true
@@ -175,79 +215,28 @@ func (s *Server) hasOtherSuffix(topic string) bool {
 	return false
 }
 
-// reject answers Apple's JSON error body; 410 carries a millisecond timestamp.
-func (s *Server) reject(w http.ResponseWriter, rq *request, status int, reason, why string) {
-	body := map[string]any{"reason": reason}
-	if status == 410 {
-		body["timestamp"] = s.now().UnixMilli()
+// isUUID accepts the canonical 8-4-4-4-12 form in either case (Apple asks
+// for lowercase; apns2's README sends uppercase).
+func isUUID(s string) bool {
+	if len(s) != 36 {
+		return false
 	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(body)
-	s.event(rq, "rejected", rq.start, time.Since(rq.start), map[string]string{"status": strconv.Itoa(status), "reason": reason},
-		&flow.Diagnosis{Stage: flow.StageAPNs, Code: flow.CodeAPNsRejected, Apple: reason,
-			Detail: strconv.Itoa(status) + " " + reason + ": " + why, Hint: apns.Hint(reason)})
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+				return false
+			}
+		}
+	}
+	return true
 }
 
-func (s *Server) event(rq *request, name string, at time.Time, d time.Duration, attrs map[string]string, diag *flow.Diagnosis) {
-	s.sink.Emit(flow.Event{TraceID: rq.traceID, ApnsID: rq.apnsID, Stage: flow.StageAPNs, Name: name, Time: at,
-		Duration: d, Attrs: attrs, Diagnosis: diag})
-}
-
-func (s *Server) emitReceived(rq *request) {
-	attrs := map[string]string{"push_type": rq.pushType, "topic": rq.topic, "priority": strconv.Itoa(rq.priority),
-		"payload_bytes": strconv.Itoa(len(rq.body)), "environment": s.cfg.Environment, "token": short(rq.token)}
-	if !rq.expiration.IsZero() {
-		attrs["expiration"] = strconv.FormatInt(rq.expiration.Unix(), 10)
-	}
-	if rq.collapseID != "" {
-		attrs["collapse_id"] = rq.collapseID
-	}
-	s.event(rq, "received", rq.start, 0, attrs, nil)
-}
-
-// lint notes, without rejecting (APNs accepts it), a push that iOS will not
-// hand to a Notification Service Extension.
-func (s *Server) lint(rq *request) {
-	if rq.pushType != "alert" {
-		return
-	}
-	var p struct {
-		APS struct {
-			Alert          json.RawMessage `json:"alert"`
-			MutableContent int             `json:"mutable-content"`
-		} `json:"aps"`
-	}
-	if json.Unmarshal(rq.body, &p) != nil {
-		return
-	}
-	var a struct{ Title, Subtitle, Body string }
-	hasText := json.Unmarshal(p.APS.Alert, &a) == nil && (a.Title != "" || a.Subtitle != "" || a.Body != "")
-	switch {
-	case p.APS.MutableContent != 1:
-		s.event(rq, "nse-lint", time.Now(), 0, map[string]string{"mutable-content": "missing", "note": "NSE not run: no mutable-content"}, nil)
-	case !hasText:
-		s.event(rq, "nse-lint", time.Now(), 0, map[string]string{"alert": "no title, subtitle or body", "note": "NSE not run: no alert text"}, nil)
-	}
-}
-
-func traceIDOf(body []byte) string {
-	var p struct {
-		TraceParent string `json:"traceparent"`
-	}
-	if json.Unmarshal(body, &p) != nil {
-		return ""
-	}
-	tp := p.TraceParent
-	if len(tp) == 55 && tp[2] == '-' && tp[35] == '-' {
-		return tp[3:35]
-	}
-	return ""
-}
-
-func short(token string) string {
-	if len(token) <= 12 {
-		return token
-	}
-	return token[:8] + "…" + token[len(token)-4:]
+func rej(status int, reason, why string) verdict {
+	return verdict{status: status, reason: reason, why: why}
 }

@@ -18,12 +18,14 @@ type Link interface {
 type linkTable struct {
 	mu     sync.Mutex
 	links  map[string]Link
-	stored map[string]map[string]flow.Push // token → topic → push
+	stored  map[string]map[string]flow.Push // token → topic → push
+	offline map[string]bool                 // disconnected: NewDevice does not bring them back
 }
 
 func (t *linkTable) init() {
 	t.links = map[string]Link{}
 	t.stored = map[string]map[string]flow.Push{}
+	t.offline = map[string]bool{}
 }
 
 // Connect attaches a device; a push stored while it was offline is
@@ -33,6 +35,7 @@ func (s *Server) Connect(token string, l Link) (disconnect func()) {
 	t := &s.links
 	t.mu.Lock()
 	t.links[token] = l
+	delete(t.offline, token)
 	pending := t.stored[token]
 	delete(t.stored, token)
 	t.mu.Unlock()
@@ -49,6 +52,7 @@ func (s *Server) Connect(token string, l Link) (disconnect func()) {
 		t.mu.Lock()
 		if t.links[token] == l {
 			delete(t.links, token)
+			t.offline[token] = true
 		}
 		t.mu.Unlock()
 	}
@@ -63,6 +67,11 @@ func (s *Server) deliver(rq *request) {
 	t := &s.links
 	t.mu.Lock()
 	l := t.links[p.Token]
+	if l == nil && s.cfg.NewDevice != nil && !t.offline[p.Token] {
+		// A simulated device comes online the first time a push is sent to it.
+		l = s.cfg.NewDevice(p.Token)
+		t.links[p.Token] = l
+	}
 	if l == nil {
 		switch {
 		case !p.Expiration.IsZero() && p.Expiration.Unix() == 0:
@@ -73,8 +82,9 @@ func (s *Server) deliver(rq *request) {
 		if t.stored[p.Token] == nil {
 			t.stored[p.Token] = map[string]flow.Push{}
 		}
-		old, replaced := t.stored[p.Token][p.Topic]
-		t.stored[p.Token][p.Topic] = p
+		bundle := strings.TrimSuffix(p.Topic, pushTypes[p.PushType])
+		old, replaced := t.stored[p.Token][bundle]
+		t.stored[p.Token][bundle] = p
 		t.mu.Unlock()
 		if replaced {
 			s.event(&request{apnsID: old.ApnsID, traceID: old.TraceID}, "replaced", time.Now(), 0,

@@ -1,18 +1,16 @@
 package apnsmock
 
 import (
-	"context"
 	"crypto/ecdsa"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
 	"fmt"
 	"net"
-	"net/http"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
-
-	"golang.org/x/net/http2"
 
 	"github.com/callscope/callscope/flow"
 )
@@ -32,49 +30,90 @@ type Config struct {
 	Environment  string // "sandbox" (default) or "production"
 	Keys         []ProviderKey
 	Topics       []string // bundle ids the mock knows
-	Devices      []string // hex tokens that exist
+	Devices      []string // hex tokens that exist (regular APNs tokens)
+	VoIPDevices  []string // PushKit VoIP tokens: only valid on the .voip topic
 	AnyDevice    bool     // with no Devices: any well-formed token exists
 	Unregistered []string // hex tokens answered 410 Unregistered
+	Expired      []string // hex tokens answered 410 ExpiredToken
 	Sink         flow.Sink
+	// NewDevice, when set, makes the simulated device for a token the first
+	// time a push is accepted for it and no device is connected (e.g. a
+	// SimDevice). Nil: pushes to unconnected devices are stored.
+	NewDevice func(token string) Link
 	CertFile     string // optional server certificate instead of a generated one
 	KeyFile      string
-	Now          func() time.Time
-	Faults       Faults
-}
-
-// Faults are APNs misbehaviours to inject.
-type Faults struct {
-	Latency time.Duration // added before every answer
+	// ClientCAs verifies client certificates (certificate auth). Nil: the
+	// mock's own CA, so IssueClientCert's certificates are trusted.
+	ClientCAs *x509.CertPool
+	Now       func() time.Time
+	Faults    Faults
+	// ErrorLimit is how many counted errors one connection may pile up
+	// before APNs closes it with GOAWAY. Zero: 100.
+	ErrorLimit int
+	// IdleTimeout closes a connection that carried no request for this long
+	// (GOAWAY IdleTimeout); a stalled request is answered IdleTimeout after
+	// it. Zero: one hour.
+	IdleTimeout time.Duration
+	// MaxStreams is MAX_CONCURRENT_STREAMS once a connection is
+	// authenticated. Zero: 1000, as observed from APNs.
+	MaxStreams uint32
 }
 
 // Server is a running mock.
 type Server struct {
-	cfg   Config
-	sink  flow.Sink
-	now   func() time.Time
-	caPEM []byte
-	pool  *x509.CertPool
-	ln    net.Listener
-	srv   *http.Server
+	cfg    Config
+	sink   flow.Sink
+	now    func() time.Time
+	caPEM  []byte
+	ca     *issuer
+	pool   *x509.CertPool
+	ln     net.Listener
+	tlsCfg *tls.Config
+	faults atomic.Pointer[Faults]
 
 	keys    map[string]ProviderKey
 	topics  map[string]bool
-	devices map[string]bool
-	unreg   map[string]bool
+	devices map[string]tokenKind
+	gone    map[string]string // token → 410 reason
 
-	links linkTable
+	links    linkTable
+	rate     rateTable
+	faultSeq atomic.Uint64 // valid pushes, for the every-Nth faults
+
+	mu     sync.Mutex
+	conns  map[*h2conn]bool
+	closed bool
+	wg     sync.WaitGroup
 }
+
+type tokenKind uint8
+
+const (
+	kindRegular tokenKind = iota + 1
+	kindVoIP
+)
 
 // New validates cfg, makes the CA and certificate, and starts serving.
 func New(cfg Config) (*Server, error) {
 	s := &Server{cfg: cfg, sink: cfg.Sink, now: cfg.Now, keys: map[string]ProviderKey{}, topics: map[string]bool{},
-		devices: map[string]bool{}, unreg: map[string]bool{}}
+		devices: map[string]tokenKind{}, gone: map[string]string{}, conns: map[*h2conn]bool{}}
 	if s.sink == nil {
 		s.sink = flow.Discard
 	}
 	if s.now == nil {
 		s.now = time.Now
 	}
+	if s.cfg.ErrorLimit <= 0 {
+		s.cfg.ErrorLimit = 100
+	}
+	if s.cfg.IdleTimeout <= 0 {
+		s.cfg.IdleTimeout = time.Hour
+	}
+	if s.cfg.MaxStreams == 0 {
+		s.cfg.MaxStreams = 1000
+	}
+	f := cfg.Faults
+	s.faults.Store(&f)
 	switch cfg.Environment {
 	case "":
 		s.cfg.Environment = "sandbox"
@@ -91,28 +130,41 @@ func New(cfg Config) (*Server, error) {
 	for _, t := range cfg.Topics {
 		s.topics[t] = true
 	}
-	for _, d := range cfg.Devices {
-		if !validToken(d) {
-			return nil, fmt.Errorf("device %q: not an even-length hex token", d)
-		}
-		s.devices[strings.ToLower(d)] = true
+	lists := []struct {
+		name   string
+		tokens []string
+		add    func(string)
+	}{
+		{"device", cfg.Devices, func(t string) { s.devices[t] = kindRegular }},
+		{"voip device", cfg.VoIPDevices, func(t string) { s.devices[t] = kindVoIP }},
+		{"unregistered device", cfg.Unregistered, func(t string) { s.gone[t] = "Unregistered" }},
+		{"expired device", cfg.Expired, func(t string) { s.gone[t] = "ExpiredToken" }},
 	}
-	for _, d := range cfg.Unregistered {
-		if !validToken(d) {
-			return nil, fmt.Errorf("unregistered device %q: not an even-length hex token", d)
+	for _, l := range lists {
+		for _, d := range l.tokens {
+			if !validToken(d) {
+				return nil, fmt.Errorf("%s %q: not an even-length hex token", l.name, d)
+			}
+			l.add(strings.ToLower(d))
 		}
-		s.unreg[strings.ToLower(d)] = true
 	}
 	s.links.init()
+	s.rate.init()
 
 	var cert tls.Certificate
 	var err error
+	if s.ca, err = newIssuer(); err != nil {
+		return nil, err
+	}
 	if cfg.CertFile != "" || cfg.KeyFile != "" {
 		if cert, err = tls.LoadX509KeyPair(cfg.CertFile, cfg.KeyFile); err != nil {
 			return nil, fmt.Errorf("--cert %s / --key %s: %w", cfg.CertFile, cfg.KeyFile, err)
 		}
-	} else if cert, s.caPEM, err = selfSigned(); err != nil {
-		return nil, err
+	} else {
+		if cert, err = s.ca.serverCert(); err != nil {
+			return nil, err
+		}
+		s.caPEM = s.ca.pem()
 	}
 	s.pool = x509.NewCertPool()
 	if s.caPEM != nil {
@@ -126,31 +178,85 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("listen %s: %w", addr, err)
 	}
-	tlsCfg := &tls.Config{
+	s.tlsCfg = &tls.Config{
 		Certificates: []tls.Certificate{cert},
 		MinVersion:   tls.VersionTLS12,
 		NextProtos:   []string{"h2"}, // APNs is HTTP/2 only: an HTTP/1.1 client fails the handshake
+		// A client certificate selects certificate auth; the mock checks it
+		// itself so that a bad one is answered BadCertificate, as APNs does,
+		// instead of failing the handshake.
+		ClientAuth: tls.RequestClientCert,
 	}
-	s.ln = tls.NewListener(ln, tlsCfg)
-	s.srv = &http.Server{
-		Handler:           s,
-		ReadHeaderTimeout: 10 * time.Second,
-		ConnContext: func(ctx context.Context, _ net.Conn) context.Context {
-			return context.WithValue(ctx, connKey{}, &conn{verified: map[string]tokenResult{}})
-		},
-	}
-	h2 := &http2.Server{MaxConcurrentStreams: 1000}
-	if err := http2.ConfigureServer(s.srv, h2); err != nil {
-		ln.Close()
-		return nil, err
-	}
-	s.srv.TLSConfig = tlsCfg
-	go func() { _ = s.srv.Serve(s.ln) }()
+	s.ln = ln
+	s.wg.Add(1)
+	go s.acceptLoop()
 	return s, nil
+}
+
+func (s *Server) acceptLoop() {
+	defer s.wg.Done()
+	for {
+		nc, err := s.ln.Accept()
+		if err != nil {
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				time.Sleep(10 * time.Millisecond)
+				continue
+			}
+			return
+		}
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			s.serveConn(nc)
+		}()
+	}
+}
+
+// serveConn completes the TLS handshake, insists on h2 and runs the
+// connection. A client that did not negotiate h2 is never served.
+func (s *Server) serveConn(nc net.Conn) {
+	tc := tls.Server(nc, s.tlsCfg)
+	_ = tc.SetDeadline(time.Now().Add(10 * time.Second))
+	if err := tc.Handshake(); err != nil {
+		nc.Close()
+		return
+	}
+	_ = tc.SetDeadline(time.Time{})
+	st := tc.ConnectionState()
+	if st.NegotiatedProtocol != "h2" {
+		nc.Close()
+		return
+	}
+	c := newH2conn(s, tc, nc)
+	c.auth = s.connAuth(st.PeerCertificates)
+	if !s.track(c, true) {
+		nc.Close()
+		return
+	}
+	defer s.track(c, false)
+	c.serve()
+}
+
+func (s *Server) track(c *h2conn, add bool) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if add {
+		if s.closed {
+			return false
+		}
+		s.conns[c] = true
+		return true
+	}
+	delete(s.conns, c)
+	return true
 }
 
 // URL is the mock's base URL.
 func (s *Server) URL() string { return "https://" + s.ln.Addr().String() }
+
+// Addr is the address the mock listens on.
+func (s *Server) Addr() net.Addr { return s.ln.Addr() }
 
 // CACertPEM is the PEM of the CA that signed the server certificate (nil when
 // a certificate was given).
@@ -162,14 +268,24 @@ func (s *Server) RootCAs() *x509.CertPool { return s.pool }
 // Environment is sandbox or production.
 func (s *Server) Environment() string { return s.cfg.Environment }
 
-// Close stops serving and closes every connection.
+// SetFaults replaces the faults injected from now on (scenarios change them
+// while the mock runs).
+func (s *Server) SetFaults(f Faults) { s.faults.Store(&f) }
+
+// Close stops listening and ends every connection with GOAWAY.
 func (s *Server) Close() error {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	err := s.srv.Shutdown(ctx)
-	if errors.Is(err, context.DeadlineExceeded) {
-		err = s.srv.Close()
+	s.mu.Lock()
+	s.closed = true
+	conns := make([]*h2conn, 0, len(s.conns))
+	for c := range s.conns {
+		conns = append(conns, c)
 	}
+	s.mu.Unlock()
+	err := s.ln.Close()
+	for _, c := range conns {
+		c.shutdown()
+	}
+	s.wg.Wait()
 	return err
 }
 

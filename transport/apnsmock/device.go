@@ -1,0 +1,96 @@
+package apnsmock
+
+import (
+	"encoding/json"
+	"sync"
+	"time"
+
+	"github.com/callscope/callscope/flow"
+)
+
+// SimDevice is the standalone mock's stand-in iPhone. It holds no app keys,
+// so it cannot open an envelope; it applies the iOS rules that decide what
+// happens to a push on arrival (apns.md §4.3) and records them, per apns-id:
+// whether the Notification Service Extension runs, PushKit delivery, and a
+// shown notification replaced by one with the same apns-collapse-id.
+type SimDevice struct {
+	Token string
+	Sink  flow.Sink
+
+	mu    sync.Mutex
+	shown map[string]string // apns-collapse-id → apns-id of the notification it names
+}
+
+// Deliver records what iOS does with p. It never blocks for long.
+func (d *SimDevice) Deliver(p flow.Push) {
+	attrs := map[string]string{"token": short(p.Token), "push_type": p.PushType}
+	switch p.PushType {
+	case "voip":
+		attrs["note"] = "PushKit pushRegistry(didReceiveIncomingPushWith:): the app must call reportNewIncomingCall before the completion handler"
+		d.emit(p, flow.StageCallKit, "pushkit-delivered", attrs, nil)
+	case "alert":
+		d.replace(p)
+		d.alert(p, attrs)
+	case "background":
+		attrs["note"] = "background update: the app may be woken (content-available), no extension runs"
+		d.emit(p, flow.StageExtension, "background-delivered", attrs, nil)
+	default:
+		attrs["note"] = "handed to the system for push type " + p.PushType
+		d.emit(p, flow.StageExtension, "delivered", attrs, nil)
+	}
+}
+
+// alert decides whether the NSE runs: mutable-content 1 and an alert
+// dictionary with a title, subtitle or body.
+func (d *SimDevice) alert(p flow.Push, attrs map[string]string) {
+	var pl struct {
+		APS struct {
+			Alert          json.RawMessage `json:"alert"`
+			MutableContent int             `json:"mutable-content"`
+		} `json:"aps"`
+	}
+	_ = json.Unmarshal(p.Payload, &pl)
+	var a struct{ Title, Subtitle, Body string }
+	hasText := json.Unmarshal(pl.APS.Alert, &a) == nil && (a.Title != "" || a.Subtitle != "" || a.Body != "")
+	diag := func(detail, hint string) *flow.Diagnosis {
+		return &flow.Diagnosis{Stage: flow.StageExtension, Code: flow.CodeNSENotRun, Detail: detail, Hint: hint}
+	}
+	switch {
+	case pl.APS.MutableContent != 1:
+		attrs["note"] = "NSE not run: no mutable-content"
+		d.emit(p, flow.StageExtension, "nse-not-run", attrs, diag("NSE not run: no mutable-content; iOS shows the alert as sent",
+			`add "mutable-content": 1 to aps`))
+	case !hasText:
+		attrs["note"] = "NSE not run: no alert title, subtitle or body"
+		d.emit(p, flow.StageExtension, "nse-not-run", attrs, diag("NSE not run: the alert has no title, subtitle or body",
+			"put placeholder text in aps.alert (it is shown if the extension fails)"))
+	default:
+		attrs["note"] = "NSE runs didReceive(_:withContentHandler:); the mock holds no app keys, so the content is not decrypted"
+		d.emit(p, flow.StageExtension, "nse-run", attrs, nil)
+	}
+}
+
+// replace notes that a notification with the same apns-collapse-id takes the
+// place of the one shown before.
+func (d *SimDevice) replace(p flow.Push) {
+	if p.CollapseID == "" {
+		return
+	}
+	d.mu.Lock()
+	if d.shown == nil {
+		d.shown = map[string]string{}
+	}
+	old, ok := d.shown[p.CollapseID]
+	d.shown[p.CollapseID] = p.ApnsID
+	d.mu.Unlock()
+	if ok {
+		d.emit(p, flow.StageExtension, "notification-replaced", map[string]string{"replaces": old, "collapse_id": p.CollapseID}, nil)
+	}
+}
+
+func (d *SimDevice) emit(p flow.Push, st flow.Stage, name string, attrs map[string]string, diag *flow.Diagnosis) {
+	if d.Sink == nil {
+		return
+	}
+	d.Sink.Emit(flow.Event{TraceID: p.TraceID, ApnsID: p.ApnsID, Stage: st, Name: name, Time: time.Now(), Attrs: attrs, Diagnosis: diag})
+}

@@ -1,0 +1,129 @@
+package apnsmock
+
+import (
+	"bytes"
+	"encoding/json"
+	"strconv"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/callscope/callscope/flow"
+	"github.com/callscope/callscope/transport/apns"
+)
+
+// answer is what the connection sends back for one request.
+type answer struct {
+	verdict
+	apnsID   string
+	uniqueID string
+	delay    time.Duration
+	after    connAction
+}
+
+// handle runs one complete request through validation and faults, emits
+// its events and, for a valid push, decides its answer. Delivery happens in
+// respond, when the answer goes out.
+func (s *Server) handle(c *connAuth, rq *request) answer {
+	rq.apnsID = ""
+	for _, f := range rq.fields {
+		if f.Name == hID {
+			rq.sentID = f.Value
+		}
+	}
+	if isUUID(rq.sentID) {
+		rq.apnsID = rq.sentID
+	} else {
+		rq.apnsID = uuid.NewString()
+	}
+	a := answer{apnsID: rq.apnsID}
+	a.verdict = s.validate(c, rq)
+	if len(rq.body) > 0 {
+		rq.traceID = traceIDOf(rq.body)
+	}
+	f := s.currentFaults()
+	if a.status == 0 {
+		a.verdict, a.after = s.requestFault(f, rq)
+	}
+	if f.Stall {
+		a.delay = s.cfg.IdleTimeout
+		a.verdict = verdict{status: 400, reason: "IdleTimeout", why: "injected stall: no answer until the idle timeout"}
+		a.after = actIdle
+	} else {
+		a.delay = f.Latency
+	}
+	if a.status == 0 && s.cfg.Environment == "sandbox" {
+		a.uniqueID = uuid.NewString()
+	}
+	s.emitReceived(rq)
+	return a
+}
+
+// errorBody is Apple's JSON error body; 410 carries a millisecond timestamp.
+func (s *Server) errorBody(status int, reason string) []byte {
+	b := make([]byte, 0, 64)
+	b = append(b, `{"reason":`...)
+	b = strconv.AppendQuote(b, reason)
+	if status == 410 {
+		b = append(b, `,"timestamp":`...)
+		b = strconv.AppendInt(b, s.now().UnixMilli(), 10)
+	}
+	return append(b, '}')
+}
+
+// settle emits the answer's event and delivers an accepted push. It runs
+// when the answer is written.
+func (s *Server) settle(rq *request, a answer) {
+	d := time.Since(rq.start)
+	if a.status != 0 {
+		s.event(rq, "rejected", rq.start, d, map[string]string{"status": strconv.Itoa(a.status), "reason": a.reason},
+			&flow.Diagnosis{Stage: flow.StageAPNs, Code: flow.CodeAPNsRejected, Apple: a.reason,
+				Detail: strconv.Itoa(a.status) + " " + a.reason + ": " + a.why, Hint: apns.Hint(a.reason)})
+		return
+	}
+	s.event(rq, "accepted", rq.start, d, map[string]string{"status": "200"}, nil)
+	s.deliver(rq)
+}
+
+func (s *Server) event(rq *request, name string, at time.Time, d time.Duration, attrs map[string]string, diag *flow.Diagnosis) {
+	s.sink.Emit(flow.Event{TraceID: rq.traceID, ApnsID: rq.apnsID, Stage: flow.StageAPNs, Name: name, Time: at,
+		Duration: d, Attrs: attrs, Diagnosis: diag})
+}
+
+// emitReceived records the request as APNs saw it; the authorization header
+// is left out: a JWT is a secret.
+func (s *Server) emitReceived(rq *request) {
+	attrs := map[string]string{"push_type": rq.pushType, "topic": rq.topic, "priority": strconv.Itoa(rq.priority),
+		"payload_bytes": strconv.Itoa(rq.size), "environment": s.cfg.Environment, "token": short(rq.token)}
+	if !rq.expiration.IsZero() {
+		attrs["expiration"] = strconv.FormatInt(rq.expiration.Unix(), 10)
+	}
+	if rq.collapseID != "" {
+		attrs["collapse_id"] = rq.collapseID
+	}
+	s.event(rq, "received", rq.start, 0, attrs, nil)
+}
+
+func traceIDOf(body []byte) string {
+	if !bytes.Contains(body, []byte(`"traceparent"`)) {
+		return "" // most pushes: skip decoding the JSON
+	}
+	var p struct {
+		TraceParent string `json:"traceparent"`
+	}
+	if json.Unmarshal(body, &p) != nil {
+		return ""
+	}
+	tp := p.TraceParent
+	if len(tp) == 55 && tp[2] == '-' && tp[35] == '-' {
+		return tp[3:35]
+	}
+	return ""
+}
+
+func short(token string) string {
+	if len(token) <= 12 {
+		return token
+	}
+	return token[:8] + "…" + token[len(token)-4:]
+}
