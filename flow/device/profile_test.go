@@ -33,7 +33,9 @@ func TestLoadProfile(t *testing.T) {
 	}{
 		{name: "empty keeps the defaults", body: "", check: func(p Profile) bool { return p.NSEBudget == 30*time.Second }},
 		{name: "old iPhone", body: "model = \"iPhone 8\"\nios = \"16.7\"\nnse_memory_cap_mb = 12\nblocked = [\"x@y\"]\n",
-			check: func(p Profile) bool { return p.NSEMemoryCapMB == 12 && p.IOS == "16.7" && slices.Equal(p.Blocked, []string{"x@y"}) }},
+			check: func(p Profile) bool {
+				return p.NSEMemoryCapMB == 12 && p.IOS == "16.7" && slices.Equal(p.Blocked, []string{"x@y"})
+			}},
 		{name: "durations", body: "nse_budget = \"10s\"\nring_timeout = \"0s\"\n",
 			check: func(p Profile) bool { return p.NSEBudget == 10*time.Second && p.RingTimeout == 0 }},
 		{name: "unknown key", body: "name = \"x\"\nnse_budgett = \"10s\"\n", err: ":2: unknown field nse_budgett"},
