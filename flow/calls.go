@@ -19,6 +19,7 @@ type Calls struct {
 type callState struct {
 	call   Call
 	events []Event
+	stale  bool // call.Latency predates the last event
 }
 
 // NewCalls returns an empty tracker.
@@ -27,8 +28,18 @@ func NewCalls() *Calls { return &Calls{byTrace: map[string]*callState{}} }
 // Apply folds one event into its call and returns the call as it now stands.
 // Events without a trace id are ignored (ok is false).
 func (cs *Calls) Apply(e Event) (c Call, ok bool) {
-	if e.TraceID == "" {
+	if !cs.Add(e) {
 		return Call{}, false
+	}
+	return cs.Get(e.TraceID)
+}
+
+// Add folds one event into its call without working out its latency, which
+// waits until the call is read: a busy run adds far more events than it reads
+// calls. It reports whether the event had a trace id.
+func (cs *Calls) Add(e Event) bool {
+	if e.TraceID == "" {
+		return false
 	}
 	st := cs.byTrace[e.TraceID]
 	if st == nil {
@@ -74,16 +85,18 @@ func (cs *Calls) Apply(e Event) (c Call, ok bool) {
 		c2.Outcome = e.Outcome
 		c2.Ringing = false
 	}
-	c2.Latency = ComputeLatency(st.events)
-	return *c2, true
+	st.stale = true
+	return true
 }
 
-// Get returns the call with this trace id.
+// Get returns the call with this trace id, its latency worked out if events
+// arrived since the last read.
 func (cs *Calls) Get(traceID string) (Call, bool) {
 	st := cs.byTrace[traceID]
 	if st == nil {
 		return Call{}, false
 	}
+	st.fresh()
 	return st.call, true
 }
 
@@ -100,7 +113,9 @@ func (cs *Calls) Events(traceID string) []Event {
 func (cs *Calls) List() []Call {
 	out := make([]Call, 0, len(cs.order))
 	for _, id := range cs.order {
-		out = append(out, cs.byTrace[id].call)
+		st := cs.byTrace[id]
+		st.fresh()
+		out = append(out, st.call)
 	}
 	return out
 }
@@ -119,5 +134,12 @@ func (cs *Calls) Forget(traceID string) {
 			cs.order = append(cs.order[:j], cs.order[j+1:]...)
 			break
 		}
+	}
+}
+
+func (st *callState) fresh() {
+	if st.stale {
+		st.call.Latency = ComputeLatency(st.events)
+		st.stale = false
 	}
 }

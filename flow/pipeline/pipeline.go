@@ -232,7 +232,7 @@ func (p *Pipeline) emit(e flow.Event) {
 	p.mu.Lock()
 	open := p.open[e.TraceID]
 	if open {
-		p.calls.Apply(e)
+		p.calls.Add(e)
 	}
 	p.mu.Unlock()
 	p.bus.Emit(e)

@@ -143,7 +143,9 @@ func TestManualAnswerFromTheScreen(t *testing.T) {
 func BenchmarkCall(b *testing.B) {
 	for _, c := range []int{1, 64} {
 		b.Run(map[int]string{1: "c=1", 64: "c=64"}[c], func(b *testing.B) {
-			p := newPipeline(b, nil)
+			// A load run is many callers ringing one callee: lift CallKit's
+			// call-group limit as send does for --concurrency.
+			p := newPipeline(b, profile(func(pr *device.Profile) { pr.MaximumCallGroups = 2 * c }))
 			req := p.Compose()
 			// Warm the connections and the caller's key directory.
 			p.Place(context.Background(), req)
