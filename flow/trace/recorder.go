@@ -37,6 +37,12 @@ func Create(path string) (*Recorder, error) {
 	if err != nil {
 		return nil, fmt.Errorf("--record %s: %w", path, err)
 	}
+	// OpenFile's mode applies only to a new file: an old trace made 0644
+	// by hand would keep it while we write tokens into it.
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("--record %s: %w", path, err)
+	}
 	r := NewRecorder(f)
 	r.f = f
 	return r, nil
