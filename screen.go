@@ -7,6 +7,7 @@ import (
 	"github.com/callscope/callscope/flow"
 	"github.com/callscope/callscope/flow/device"
 	"github.com/callscope/callscope/flow/pipeline"
+	"github.com/callscope/callscope/themes"
 	"github.com/callscope/callscope/ui"
 )
 
@@ -19,6 +20,9 @@ type screenOptions struct {
 func runScreen(ctx context.Context, o screenOptions) error {
 	if o.timeScale <= 0 {
 		return usageError{fmt.Errorf("--time-scale must be positive (got %g)", o.timeScale)}
+	}
+	if _, err := themes.Get(o.theme, true); err != nil {
+		return usageError{fmt.Errorf("--theme: %w", err)}
 	}
 	prof := device.DefaultProfile()
 	if o.profile != "" {
