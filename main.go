@@ -93,6 +93,7 @@ func rootCommand() *cobra.Command {
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.Flags().StringVar(&opts.profile, "device-profile", "", "the callee's iPhone from a TOML profile")
 	root.AddCommand(sendCommand(), scenariosCommand())
+	root.AddCommand(keysCommand(), envelopeCommand())
 	return root
 }
 

@@ -269,3 +269,33 @@ func (e *Envelope) check() error {
 	}
 	return nil
 }
+
+// MaxAlertPayload is APNs' limit for an alert push (apns.md, crypto.md §1.1).
+const MaxAlertPayload = 4096
+
+// APNsPayload is the whole push of crypto.md §3.1: a generic alert, shown
+// when the extension fails or times out, mutable-content so the extension
+// runs at all, and the envelope under "vpe".
+type APNsPayload struct {
+	APS struct {
+		Alert struct {
+			Title string `json:"title"`
+			Body  string `json:"body"`
+		} `json:"alert"`
+		MutableContent int    `json:"mutable-content"`
+		Sound          string `json:"sound,omitempty"`
+	} `json:"aps"`
+	Envelope *Envelope `json:"vpe"`
+}
+
+// NewPayload wraps an envelope in the push a provider sends for a request
+// of type kind; the alert text says nothing about the caller.
+func NewPayload(e *Envelope, kind string) APNsPayload {
+	var p APNsPayload
+	p.APS.Alert.Title, p.APS.Alert.Body = "Incoming call", "Open to answer"
+	if kind == "message" {
+		p.APS.Alert.Title, p.APS.Alert.Body = "New message", "Open to read"
+	}
+	p.APS.MutableContent, p.APS.Sound, p.Envelope = 1, "default", e
+	return p
+}

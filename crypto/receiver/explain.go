@@ -246,4 +246,6 @@ func heldKeys(r *keyring.Ring) string {
 	return strings.Join(ids, ", ")
 }
 
-func decodeB64(s string) ([]byte, error) { return base64.RawURLEncoding.DecodeString(strings.TrimRight(s, "=")) }
+func decodeB64(s string) ([]byte, error) {
+	return base64.RawURLEncoding.DecodeString(strings.TrimRight(s, "="))
+}

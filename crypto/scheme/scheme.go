@@ -35,6 +35,8 @@ type Scheme interface {
 	EncSize() int
 	// GenerateKey returns a private key's bytes and its public key's bytes.
 	GenerateKey(rand io.Reader) (priv, pub []byte, err error)
+	// CheckPublic rejects bytes that are not a public key of this scheme.
+	CheckPublic(pub []byte) error
 	// PublicKey derives the public key from a private key.
 	PublicKey(priv []byte) ([]byte, error)
 	// Seal encrypts pt for pub; enc is nil for sealed boxes.
@@ -103,6 +105,13 @@ func (s hpkeScheme) GenerateKey(rand io.Reader) ([]byte, []byte, error) {
 	return k.Bytes(), k.PublicKey().Bytes(), nil
 }
 
+func (s hpkeScheme) CheckPublic(pub []byte) error {
+	if _, err := hpke.DHKEM(s.curve).NewPublicKey(pub); err != nil {
+		return fmt.Errorf("not a %s public key (%d bytes; want %d): %v", s.name, len(pub), s.enc, err)
+	}
+	return nil
+}
+
 func (s hpkeScheme) PublicKey(priv []byte) ([]byte, error) {
 	k, err := s.curve.NewPrivateKey(priv)
 	if err != nil {
@@ -157,6 +166,13 @@ func (sealedBox) GenerateKey(rand io.Reader) ([]byte, []byte, error) {
 		return nil, nil, err
 	}
 	return priv[:], pub[:], nil
+}
+
+func (sealedBox) CheckPublic(pub []byte) error {
+	if _, err := ecdh.X25519().NewPublicKey(pub); err != nil {
+		return fmt.Errorf("not a %s public key (%d bytes; want 32): %v", NameSealedBox, len(pub), err)
+	}
+	return nil
 }
 
 func (sealedBox) PublicKey(priv []byte) ([]byte, error) {

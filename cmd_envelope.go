@@ -1,0 +1,290 @@
+package main
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/callscope/callscope/crypto/envelope"
+	"github.com/callscope/callscope/crypto/receiver"
+	"github.com/callscope/callscope/crypto/replay"
+	"github.com/callscope/callscope/crypto/scheme"
+)
+
+func envelopeCommand() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "envelope",
+		Short: "Seal, open and inspect VPE1 envelopes (docs/envelope.md)",
+		Args:  usageArgs(cobra.NoArgs),
+	}
+	cmd.AddCommand(envelopeSeal(), envelopeOpen(), envelopeInspect())
+	return cmd
+}
+
+func envelopeSeal() *cobra.Command {
+	var in, to, sch string
+	var ttl time.Duration
+	cmd := &cobra.Command{
+		Use:     "seal --in FILE",
+		Short:   "Seal a plaintext call request (crypto.md §3.4) into an APNs payload, printed to stdout",
+		Example: "  callscope envelope seal --in plain.json > env.json\n  callscope envelope seal --in plain.json --to ipad --ttl 30s",
+		Args:    usageArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if in == "" {
+				return usageError{errors.New("--in FILE is required (the plaintext JSON; - for stdin)")}
+			}
+			if sch != "" {
+				if _, err := scheme.ByName(sch); err != nil {
+					return usageError{fmt.Errorf("--scheme: %w", err)}
+				}
+			}
+			if ttl%time.Second != 0 || ttl < time.Second || ttl > envelope.MaxTTL*time.Second {
+				return usageError{fmt.Errorf("--ttl %s: want whole seconds from 1s to %ds", ttl, envelope.MaxTTL)}
+			}
+			b, err := readInput(in)
+			if err != nil {
+				return err
+			}
+			var pt envelope.Plaintext
+			dec := json.NewDecoder(bytes.NewReader(b))
+			dec.DisallowUnknownFields()
+			if err := dec.Decode(&pt); err != nil {
+				return fmt.Errorf("%s: not a plaintext call request: %v", in, err)
+			}
+			st, err := keyStore()
+			if err != nil {
+				return err
+			}
+			d, err := st.Get(to)
+			if err != nil {
+				return fmt.Errorf("--to: %w", err)
+			}
+			s, pub, err := d.Current()
+			if err != nil {
+				return err
+			}
+			if sch != "" && sch != s.Name() {
+				return usageError{fmt.Errorf("--scheme %s: device %s's key is %s (a key is bound to one scheme; make one with keys new --scheme)", sch, d.Name, s.Name())}
+			}
+			tok, err := d.TokenBytes()
+			if err != nil {
+				return err
+			}
+			env, err := envelope.SealWith(rand.Reader, envelope.Recipient{Scheme: s.Name(), PublicKey: pub, DeviceToken: tok}, pt,
+				envelope.SealOptions{TTL: ttl})
+			if err != nil {
+				return fmt.Errorf("%s: %w", in, err)
+			}
+			out, err := json.MarshalIndent(envelope.NewPayload(env, pt.Type), "", "  ")
+			if err != nil {
+				return err
+			}
+			if len(out) > envelope.MaxAlertPayload {
+				fmt.Fprintf(cmd.ErrOrStderr(), "callscope: warning: the payload is %d bytes; APNs rejects alert payloads over %d\n", len(out), envelope.MaxAlertPayload)
+			}
+			_, err = fmt.Fprintf(cmd.OutOrStdout(), "%s\n", out)
+			return err
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&in, "in", "", "plaintext JSON file (- for stdin); nonce and sent_ms are filled in when absent")
+	f.StringVar(&to, "to", "", "device to seal for (default: the default device)")
+	f.StringVar(&sch, "scheme", "", "expected scheme of the device's key")
+	f.DurationVar(&ttl, "ttl", envelope.DefaultTTL, "how long the request is valid (at most 120s)")
+	return cmd
+}
+
+func envelopeOpen() *cobra.Command {
+	var in, dev, sent, info, cache, decryptCmd string
+	var skew time.Duration
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "open --in FILE",
+		Short: "Open an APNs payload or bare envelope as the extension does: every check of crypto.md §3.5",
+		Long: "open runs the receiver's checks in order (E_PARSE … E_SIG), prints the header, the AAD bytes, each check\n" +
+			"and the plaintext, and exits 1 naming the first failed check. For an authentication failure it tries the\n" +
+			"other keys held, other info labels and, with --sent, the envelope as it was sealed, and says which fits.",
+		Args: usageArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if in == "" {
+				return usageError{errors.New("--in FILE is required (an APNs payload or a bare envelope; - for stdin)")}
+			}
+			data, err := readInput(in)
+			if err != nil {
+				return err
+			}
+			cfg := receiver.Config{Skew: skew, Context: cmd.Context()}
+			if cmd.Flags().Changed("info") {
+				cfg.Info = []byte(info)
+			}
+			if decryptCmd != "" {
+				if cfg.Decrypt, err = receiver.ParseCommand(decryptCmd); err != nil {
+					return usageError{err}
+				}
+			} else if err := deviceConfig(&cfg, dev); err != nil {
+				return err
+			}
+			if sent != "" {
+				b, err := readInput(sent)
+				if err != nil {
+					return err
+				}
+				e, err := envelope.Parse(receiver.EnvelopeBytes(b))
+				if err != nil {
+					return fmt.Errorf("--sent %s: %w", sent, err)
+				}
+				cfg.Sent = []*envelope.Envelope{e}
+			}
+			if cache != "" {
+				c, err := replay.OpenFile(cache)
+				if err != nil {
+					return fmt.Errorf("--replay-cache: %w", err)
+				}
+				defer c.Close()
+				cfg.Replay = c
+			}
+			opened, err := receiver.Open(data, cfg)
+			return reportOpen(cmd.OutOrStdout(), opened, err, asJSON)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&in, "in", "", "APNs payload or bare envelope (- for stdin)")
+	f.StringVar(&dev, "device", "", "device whose keys open it (default: the default device)")
+	f.StringVar(&sent, "sent", "", "the envelope as it was sealed, to name what changed on the way")
+	f.StringVar(&info, "info", string(envelope.Info), "HPKE info label the receiver uses")
+	f.DurationVar(&skew, "skew", 30*time.Second, "clock skew allowed for ts")
+	f.StringVar(&cache, "replay-cache", "", "replay cache file shared by every process that uses it (default: no replay check)")
+	f.StringVar(&decryptCmd, "decrypt-cmd", "", "PROGRAM [ARGS]: your own decryptor, envelope on stdin, plaintext JSON on stdout")
+	f.BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+func deviceConfig(cfg *receiver.Config, name string) error {
+	st, err := keyStore()
+	if err != nil {
+		return err
+	}
+	d, err := st.Get(name)
+	if err != nil {
+		return fmt.Errorf("--device: %w", err)
+	}
+	ring, err := d.Ring()
+	if err != nil {
+		return err
+	}
+	tok, err := d.TokenBytes()
+	if err != nil {
+		return err
+	}
+	cfg.Ring, cfg.DeviceToken = ring, tok
+	return nil
+}
+
+func envelopeInspect() *cobra.Command {
+	var in string
+	cmd := &cobra.Command{
+		Use:   "inspect --in FILE",
+		Short: "Show an envelope's header and AAD without opening it (no keys needed)",
+		Args:  usageArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if in == "" {
+				return usageError{errors.New("--in FILE is required")}
+			}
+			data, err := readInput(in)
+			if err != nil {
+				return err
+			}
+			env, err := envelope.Parse(receiver.EnvelopeBytes(data))
+			if err != nil {
+				return fmt.Errorf("%s: %w", in, err)
+			}
+			aad, _ := env.AAD()
+			printHeader(cmd.OutOrStdout(), env, aad)
+			fmt.Fprintf(cmd.OutOrStdout(), "payload       %d bytes (APNs limit %d)\n", len(data), envelope.MaxAlertPayload)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&in, "in", "", "APNs payload or bare envelope (- for stdin)")
+	return cmd
+}
+
+func printHeader(w io.Writer, e *envelope.Envelope, aad []byte) {
+	fmt.Fprintf(w, "v             %d\nalg           %s\nkid           %s\nrcpt          %s\n", e.V, e.Alg, b64s(e.KID), b64s(e.Rcpt))
+	fmt.Fprintf(w, "ts            %d (%s)\nttl           %ds\nnonce         %s\n", e.TS, time.UnixMilli(e.TS).UTC().Format(time.RFC3339Nano), e.TTL, b64s(e.Nonce))
+	if len(e.Enc) > 0 {
+		fmt.Fprintf(w, "enc           %d bytes\n", len(e.Enc))
+	}
+	fmt.Fprintf(w, "ct            %d bytes\naad           %s (%d bytes)\n", len(e.CT), hex.EncodeToString(aad), len(aad))
+}
+
+func b64s(b []byte) string { j, _ := json.Marshal(envelope.B64(b)); return string(bytes.Trim(j, `"`)) }
+
+type openJSON struct {
+	Header      *envelope.Envelope `json:"header,omitempty"`
+	AAD         string             `json:"aad,omitempty"`
+	Checks      []receiver.Check   `json:"checks"`
+	Plaintext   json.RawMessage    `json:"plaintext,omitempty"`
+	Code        string             `json:"code,omitempty"`
+	Explanation string             `json:"explanation,omitempty"`
+}
+
+// reportOpen prints what open found; a failed check is the error (exit 1).
+func reportOpen(w io.Writer, o *receiver.Opened, err error, asJSON bool) error {
+	var re *receiver.Error
+	if err != nil && !errors.As(err, &re) {
+		return err
+	}
+	j := openJSON{}
+	if o != nil {
+		j.Header, j.AAD, j.Checks, j.Plaintext = o.Envelope, hex.EncodeToString(o.AAD), o.Checks, o.Raw
+		if o.Warning != nil {
+			j.Code, j.Explanation = o.Warning.Code, o.Warning.Explanation
+		}
+	} else {
+		j.Header, j.AAD, j.Checks, j.Code, j.Explanation = re.Envelope, hex.EncodeToString(re.AAD), re.Checks, re.Code, re.Explanation
+	}
+	if asJSON {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		if e := enc.Encode(j); e != nil {
+			return e
+		}
+	} else {
+		if j.Header != nil {
+			aad, _ := j.Header.AAD()
+			printHeader(w, j.Header, aad)
+		}
+		fmt.Fprintln(w, "checks")
+		for _, c := range j.Checks {
+			mark := "pass"
+			if !c.OK {
+				mark = "FAIL"
+			}
+			fmt.Fprintf(w, "  %s  %-9s %-14s %s\n", mark, c.Name, c.Code, c.Detail)
+		}
+		if j.Explanation != "" {
+			fmt.Fprintf(w, "diagnosis     %s: %s\n", j.Code, j.Explanation)
+		}
+		if o != nil {
+			var pretty bytes.Buffer
+			if json.Indent(&pretty, o.Raw, "", "  ") != nil {
+				pretty.Write(o.Raw)
+			}
+			fmt.Fprintf(w, "plaintext\n%s\n", pretty.String())
+			if c := o.Plaintext.Caller; c != nil {
+				fmt.Fprintf(w, "caller        %s (%s) %s\n", c.Handle, c.HandleType, c.Name)
+			}
+		}
+	}
+	if re != nil {
+		return re
+	}
+	return nil
+}
