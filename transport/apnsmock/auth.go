@@ -68,11 +68,11 @@ func (s *Server) authorizeToken(c *connAuth, header string, topicBase string) ve
 		return rej(403, res.reason, res.why)
 	}
 	if s.now().Sub(res.iat) > tokenMaxAge {
-		return rej(403, "ExpiredProviderToken", "iat " + res.iat.UTC().Format(time.RFC3339) + " is over an hour old")
+		return rej(403, "ExpiredProviderToken", "iat "+res.iat.UTC().Format(time.RFC3339)+" is over an hour old")
 	}
 	k := s.keys[res.keyID]
 	if k.Environment != "" && k.Environment != s.cfg.Environment {
-		return rej(403, "BadEnvironmentKeyIdInToken", "key " + res.keyID + " is scoped to " + k.Environment)
+		return rej(403, "BadEnvironmentKeyIdInToken", "key "+res.keyID+" is scoped to "+k.Environment)
 	}
 	switch {
 	case c.boundKey == "":
@@ -80,9 +80,9 @@ func (s *Server) authorizeToken(c *connAuth, header string, topicBase string) ve
 	case res.team != c.boundTeam:
 		// Apple names no reason for a second team on a connection; Pushy's
 		// mock answers InvalidProviderToken (apns.md §6.1).
-		return rej(403, "InvalidProviderToken", "team " + res.team + " differs from the connection's team " + c.boundTeam)
+		return rej(403, "InvalidProviderToken", "team "+res.team+" differs from the connection's team "+c.boundTeam)
 	case res.keyID != c.boundKey:
-		return rej(403, "UnrelatedKeyIdInToken", "key " + res.keyID + " is not related to the connection's first key " + c.boundKey)
+		return rej(403, "UnrelatedKeyIdInToken", "key "+res.keyID+" is not related to the connection's first key "+c.boundKey)
 	case tok != c.token:
 		if s.now().Sub(c.changedAt) < tokenMinChange {
 			return rej(429, "TooManyProviderTokenUpdates", "a new provider token less than 20 minutes after the last on this connection")
@@ -90,7 +90,7 @@ func (s *Server) authorizeToken(c *connAuth, header string, topicBase string) ve
 		c.token, c.changedAt = tok, s.now()
 	}
 	if k.Topics != nil && !contains(k.Topics, topicBase) {
-		return rej(400, "TopicDisallowed", "key " + res.keyID + " may not push to " + topicBase)
+		return rej(400, "TopicDisallowed", "key "+res.keyID+" may not push to "+topicBase)
 	}
 	c.authed = true
 	return verdict{}
@@ -108,6 +108,7 @@ func contains(list []string, v string) bool {
 // verifyJWT checks an ES256 provider token: header {alg, kid}, claims {iss,
 // iat}, a raw 64-byte R‖S signature over header.claims.
 func (s *Server) verifyJWT(tok string) tokenResult {
+	s.verifies.Add(1)
 	bad := func(why string) tokenResult { return tokenResult{reason: "InvalidProviderToken", why: why} }
 	parts := strings.Split(tok, ".")
 	if len(parts) != 3 {

@@ -79,14 +79,14 @@ func (s *Server) authorizeCert(ci *certInfo, rq *request) verdict {
 		rq.topic = ci.bundle
 	}
 	if tokenOnly[rq.pushType] {
-		return rej(400, "TopicDisallowed", "apns-push-type " + rq.pushType + " needs token authentication")
+		return rej(400, "TopicDisallowed", "apns-push-type "+rq.pushType+" needs token authentication")
 	}
 	base := rq.topic
 	for _, suf := range []string{".voip", ".complication", ".pushkit.fileprovider"} {
 		base = strings.TrimSuffix(base, suf)
 	}
 	if base != ci.bundle {
-		return rej(400, "BadTopic", "topic " + quoteShort(rq.topic) + " is not covered by the certificate for " + ci.bundle)
+		return rej(400, "BadTopic", "topic "+quoteShort(rq.topic)+" is not covered by the certificate for "+ci.bundle)
 	}
 	return verdict{}
 }

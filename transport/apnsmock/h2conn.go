@@ -36,8 +36,8 @@ type h2conn struct {
 
 	lastID   atomic.Uint32 // c.last, for goroutines other than the read loop
 	active   atomic.Int32  // streams opened and not yet answered
-	activity atomic.Int64 // UnixNano of the last request
-	recvd    uint32       // DATA bytes since the last connection WINDOW_UPDATE
+	activity atomic.Int64  // UnixNano of the last request
+	recvd    uint32        // DATA bytes since the last connection WINDOW_UPDATE
 
 	mu     sync.Mutex
 	away   bool   // a GOAWAY went out: no new streams

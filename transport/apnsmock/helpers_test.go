@@ -15,6 +15,7 @@ import (
 	"github.com/sideshow/apns2"
 	"github.com/sideshow/apns2/token"
 	"golang.org/x/net/http2"
+	"golang.org/x/net/http2/hpack"
 
 	"github.com/callscope/callscope/flow"
 	"github.com/callscope/callscope/transport/apns"
@@ -53,7 +54,7 @@ func newFixture(t testing.TB, mod func(*Config)) *fixture {
 		Keys: []ProviderKey{{KeyID: testKeyID, TeamID: testTeam, Public: &f.key.PublicKey},
 			{KeyID: testKeyID2, TeamID: testTeam, Public: &f.key2.PublicKey}},
 		Topics:       []string{testTopic},
-		Devices:      []string{testDevice},
+		APNsDevices:  []string{testDevice},
 		VoIPDevices:  []string{testVoIP},
 		Unregistered: []string{testGone},
 		Expired:      []string{testExpired},
@@ -201,3 +202,9 @@ func named(apnsID, name string) func(flow.Event) bool {
 }
 
 var _ = bytes.NewReader
+
+type apns2Token = token.Token
+
+func hpackField(name, value string) hpack.HeaderField {
+	return hpack.HeaderField{Name: name, Value: value}
+}

@@ -16,8 +16,8 @@ type Link interface {
 // linkTable holds connected devices and, for offline ones, the one stored
 // push per bundle id that APNs keeps.
 type linkTable struct {
-	mu     sync.Mutex
-	links  map[string]Link
+	mu      sync.Mutex
+	links   map[string]Link
 	stored  map[string]map[string]flow.Push // token → topic → push
 	offline map[string]bool                 // disconnected: NewDevice does not bring them back
 }

@@ -103,7 +103,7 @@ var reasonCases = []reasonCase{
 		n.PushType, n.Topic = apns2.PushTypeVOIP, testTopic+".voip"
 	}), nil)},
 	{reason: "DuplicateHeaders", status: 400, send: viaRaw("POST", "/3/device/"+testDevice, [][2]string{{"apns-priority", "10"}, {"apns-priority", "5"}}, body)},
-	{reason: "IdleTimeout", status: 400, mod: func(c *Config) { c.Faults.Stall, c.IdleTimeout = true, 50 * time.Millisecond }, send: viaApns2(alertPush(testDevice), nil)},
+	{reason: "IdleTimeout", status: 400, mod: func(c *Config) { c.Faults.Stall, c.IdleTimeout = true, 50*time.Millisecond }, send: viaApns2(alertPush(testDevice), nil)},
 	{reason: "InvalidPushType", status: 400, send: viaApns2(with(alertPush(testDevice), func(n *apns2.Notification) { n.PushType = "bogus" }), nil)},
 	{reason: "InvalidPushType", status: 400, send: viaApns2(with(alertPush(testDevice), func(n *apns2.Notification) { n.Topic = testTopic + ".voip" }), nil)},
 	{reason: "MissingDeviceToken", status: 400, send: viaApns2(alertPush(""), nil)},

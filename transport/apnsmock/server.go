@@ -26,12 +26,18 @@ type ProviderKey struct {
 
 // Config sets up a mock.
 type Config struct {
-	Addr         string // default "127.0.0.1:0"
-	Environment  string // "sandbox" (default) or "production"
-	Keys         []ProviderKey
-	Topics       []string // bundle ids the mock knows
-	Devices      []string // hex tokens that exist (regular APNs tokens)
-	VoIPDevices  []string // PushKit VoIP tokens: only valid on the .voip topic
+	Addr        string // default "127.0.0.1:0"
+	Environment string // "sandbox" (default) or "production"
+	Keys        []ProviderKey
+	Topics      []string // bundle ids the mock knows
+	// Devices are hex tokens that exist, of either kind: the mock cannot
+	// tell a PushKit token from a regular one, so any topic goes.
+	Devices []string
+	// APNsDevices are regular APNs tokens: on the .voip topic they draw
+	// DeviceTokenNotForTopic. VoIPDevices are PushKit tokens: on any other
+	// topic they draw TopicDisallowed (both field-observed, apns.md §3).
+	APNsDevices  []string
+	VoIPDevices  []string
 	AnyDevice    bool     // with no Devices: any well-formed token exists
 	Unregistered []string // hex tokens answered 410 Unregistered
 	Expired      []string // hex tokens answered 410 ExpiredToken
@@ -40,8 +46,8 @@ type Config struct {
 	// time a push is accepted for it and no device is connected (e.g. a
 	// SimDevice). Nil: pushes to unconnected devices are stored.
 	NewDevice func(token string) Link
-	CertFile     string // optional server certificate instead of a generated one
-	KeyFile      string
+	CertFile  string // optional server certificate instead of a generated one
+	KeyFile   string
 	// ClientCAs verifies client certificates (certificate auth). Nil: the
 	// mock's own CA, so IssueClientCert's certificates are trusted.
 	ClientCAs *x509.CertPool
@@ -79,6 +85,7 @@ type Server struct {
 	links    linkTable
 	rate     rateTable
 	faultSeq atomic.Uint64 // valid pushes, for the every-Nth faults
+	verifies atomic.Int64  // ES256 verifications, to show the cache works
 
 	mu     sync.Mutex
 	conns  map[*h2conn]bool
@@ -89,7 +96,8 @@ type Server struct {
 type tokenKind uint8
 
 const (
-	kindRegular tokenKind = iota + 1
+	kindAny tokenKind = iota + 1
+	kindRegular
 	kindVoIP
 )
 
@@ -135,7 +143,8 @@ func New(cfg Config) (*Server, error) {
 		tokens []string
 		add    func(string)
 	}{
-		{"device", cfg.Devices, func(t string) { s.devices[t] = kindRegular }},
+		{"device", cfg.Devices, func(t string) { s.devices[t] = kindAny }},
+		{"apns device", cfg.APNsDevices, func(t string) { s.devices[t] = kindRegular }},
 		{"voip device", cfg.VoIPDevices, func(t string) { s.devices[t] = kindVoIP }},
 		{"unregistered device", cfg.Unregistered, func(t string) { s.gone[t] = "Unregistered" }},
 		{"expired device", cfg.Expired, func(t string) { s.gone[t] = "ExpiredToken" }},
