@@ -94,6 +94,7 @@ func rootCommand() *cobra.Command {
 	root.Flags().StringVar(&opts.profile, "device-profile", "", "the callee's iPhone from a TOML profile")
 	root.AddCommand(sendCommand(), scenariosCommand())
 	root.AddCommand(keysCommand(), envelopeCommand())
+	root.AddCommand(mockAPNsCommand())
 	return root
 }
 

@@ -142,12 +142,20 @@ func (s *Server) verifyJWT(tok string) tokenResult {
 		return bad("no iat claim")
 	}
 	sig, err := base64.RawURLEncoding.DecodeString(parts[2])
-	if err != nil || len(sig) != 64 {
-		return bad("signature is not 64 bytes of R‖S")
+	if err != nil {
+		return bad("signature is not base64url")
 	}
 	sum := sha256.Sum256([]byte(parts[0] + "." + parts[1]))
-	r, sv := new(big.Int).SetBytes(sig[:32]), new(big.Int).SetBytes(sig[32:])
-	if !ecdsa.Verify(k.Public, sum[:], r, sv) {
+	var ok2 bool
+	if len(sig) == 64 { // JWS: raw R‖S
+		r, sv := new(big.Int).SetBytes(sig[:32]), new(big.Int).SetBytes(sig[32:])
+		ok2 = ecdsa.Verify(k.Public, sum[:], r, sv)
+	} else {
+		// ASN.1 DER, as Apple's own command-line recipe (openssl dgst
+		// -sign) produces it: Apple documents that recipe, so APNs takes it.
+		ok2 = ecdsa.VerifyASN1(k.Public, sum[:], sig)
+	}
+	if !ok2 {
 		return bad("signature does not verify with key " + hdr.Kid)
 	}
 	return tokenResult{keyID: hdr.Kid, team: k.TeamID, iat: time.Unix(*claims.Iat, 0)}

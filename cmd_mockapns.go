@@ -1,0 +1,231 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/callscope/callscope/flow"
+	"github.com/callscope/callscope/flow/trace"
+	"github.com/callscope/callscope/transport/apns"
+	"github.com/callscope/callscope/transport/apnsmock"
+)
+
+// mockAPNsOptions are mock-apns's flags, before they become an apnsmock.Config.
+type mockAPNsOptions struct {
+	listen, caOut, cert, key  string
+	providerKeys, topics      []string
+	devices, voip, unreg, exp []string
+	environment, record       string
+	eventsTo                  string
+	headless                  bool
+	faults                    apnsmock.Faults
+	goAwayAfter               int
+	goAwayLast                uint32
+	idle                      time.Duration
+	errorLimit                int
+}
+
+func mockAPNsCommand() *cobra.Command {
+	var o mockAPNsOptions
+	cmd := &cobra.Command{
+		Use:   "mock-apns",
+		Short: "Run the mock APNs alone, for a provider server of your own",
+		Long: "mock-apns runs callscope's mock of Apple Push Notification service: HTTP/2 over TLS (ALPN h2), validating\n" +
+			"each push as APNs does and answering with Apple's statuses and JSON reasons. Point your provider at the URL\n" +
+			"it prints and trust the CA it writes with --ca-out. Accepted pushes go to simulated devices, which record\n" +
+			"what iOS does with them. It logs one line per event (there is no screen for the standalone mock yet).\n" +
+			"See docs/mock-apns.md for the curl command and the JWT recipe.",
+		Example: "  callscope mock-apns --ca-out ca.pem --provider-key ABC1234567:TEAM123456:AuthKey.p8 --topic org.example.app",
+		Args:    usageArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runMockAPNs(cmd.Context(), o, cmd.OutOrStdout())
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.listen, "listen", "127.0.0.1:2197", "address to listen on (2197 is APNs' alternative port)")
+	f.StringVar(&o.caOut, "ca-out", "", "write the PEM of the CA that signed the mock's certificate to FILE")
+	f.StringVar(&o.cert, "cert", "", "serve this certificate (PEM) instead of a generated one; needs --key")
+	f.StringVar(&o.key, "key", "", "the private key (PEM) of --cert")
+	f.StringArrayVar(&o.providerKeys, "provider-key", nil, "KEYID:TEAMID:FILE.p8 a provider signs tokens with; the mock uses its public half (repeatable)")
+	f.StringArrayVar(&o.topics, "topic", nil, "a bundle id the mock knows (repeatable)")
+	f.StringArrayVar(&o.devices, "device", nil, "a device token (hex) that exists; with any, only listed tokens exist (repeatable)")
+	f.StringArrayVar(&o.voip, "voip-device", nil, "a PushKit VoIP token (hex): only valid on the .voip topic (repeatable)")
+	f.StringArrayVar(&o.unreg, "unregistered", nil, "a device token answered 410 Unregistered (repeatable)")
+	f.StringArrayVar(&o.exp, "expired", nil, "a device token answered 410 ExpiredToken (repeatable)")
+	f.StringVar(&o.environment, "environment", "sandbox", "sandbox or production")
+	f.StringVar(&o.record, "record", "", "write every event to FILE as JSON lines, flushed per event")
+	f.StringVar(&o.eventsTo, "events-to", "", "POST events as JSON lines to a callscope ingest URL (token from CALLSCOPE_INGEST_TOKEN)")
+	f.BoolVar(&o.headless, "headless", false, "log lines instead of the screen (the standalone mock has only the log for now)")
+	f.DurationVar(&o.faults.Latency, "latency", 0, "fault: add this latency to every answer")
+	f.IntVar(&o.faults.TooManyRequests, "too-many-requests", 0, "fault: answer 429 TooManyRequests beyond N pushes per device token per second")
+	f.IntVar(&o.faults.InternalErrorEvery, "fail-500-every", 0, "fault: answer every Nth valid push 500 InternalServerError")
+	f.IntVar(&o.faults.UnavailableEvery, "fail-503-every", 0, "fault: answer every Nth valid push 503 ServiceUnavailable")
+	f.BoolVar(&o.faults.Shutdown, "shutdown", false, "fault: answer 503 Shutdown and close with GOAWAY {\"reason\":\"Shutdown\"}")
+	f.BoolVar(&o.faults.Stall, "stall", false, "fault: leave pushes unanswered until --idle-timeout, then 400 IdleTimeout")
+	f.IntVar(&o.goAwayAfter, "goaway-after", 0, "fault: send GOAWAY after N requests on each connection")
+	f.Uint32Var(&o.goAwayLast, "goaway-last-stream", 0, "fault: the Last-Stream-ID of --goaway-after's GOAWAY")
+	f.IntVar(&o.faults.ResetAfter, "reset-after", 0, "fault: reset the TCP connection after N requests on it")
+	f.BoolVar(&o.faults.CertEnvironmentMismatch, "cert-env-mismatch", false, "fault: treat client certificates as the other environment's (GOAWAY BadCertificateEnvironment)")
+	f.DurationVar(&o.idle, "idle-timeout", time.Hour, "close connections idle this long with GOAWAY IdleTimeout")
+	f.IntVar(&o.errorLimit, "error-limit", 100, "errors a connection may pile up before the mock closes it (410 not counted)")
+	return cmd
+}
+
+func runMockAPNs(ctx context.Context, o mockAPNsOptions, out io.Writer) error {
+	cfg, err := o.config()
+	if err != nil {
+		return usageError{err}
+	}
+	log := &eventLog{w: out}
+	sinks := []flow.Sink{log}
+	var closers []func() error
+	defer func() {
+		for _, c := range closers {
+			_ = c()
+		}
+	}()
+	if o.record != "" {
+		rec, err := trace.Create(o.record)
+		if err != nil {
+			return usageError{err}
+		}
+		sinks = append(sinks, rec)
+		closers = append(closers, rec.Close)
+	}
+	if o.eventsTo != "" {
+		is, err := apnsmock.NewIngestSink(o.eventsTo, os.Getenv("CALLSCOPE_INGEST_TOKEN"))
+		if err != nil {
+			return usageError{fmt.Errorf("--events-to %w", err)}
+		}
+		sinks = append(sinks, is)
+		closers = append(closers, is.Close)
+	}
+	cfg.Sink = flow.SinkFunc(func(e flow.Event) {
+		for _, s := range sinks {
+			s.Emit(e)
+		}
+	})
+	cfg.NewDevice = func(token string) apnsmock.Link { return &apnsmock.SimDevice{Token: token, Sink: cfg.Sink} }
+	m, err := apnsmock.New(cfg)
+	if err != nil {
+		return usageError{startError(err, o)}
+	}
+	defer m.Close()
+	ca := "the certificate given with --cert (its issuer is yours to trust)"
+	if o.caOut != "" && o.cert == "" {
+		if err := m.WriteCA(o.caOut); err != nil {
+			return usageError{fmt.Errorf("--ca-out %s: %w", o.caOut, err)}
+		}
+		ca = o.caOut + " (curl --cacert " + o.caOut + ")"
+	} else if o.cert == "" {
+		ca = "not written: pass --ca-out FILE to trust the mock"
+	}
+	fmt.Fprintf(out, "mock APNs (%s) listening on %s\n", cfg.Environment, m.URL())
+	fmt.Fprintf(out, "CA: %s\n", ca)
+	for _, k := range cfg.Keys {
+		fmt.Fprintf(out, "provider key %s, team %s\n", k.KeyID, k.TeamID)
+	}
+	if len(cfg.Keys) == 0 {
+		fmt.Fprintln(out, "no --provider-key: token-auth pushes get 403 InvalidProviderToken; client certificates still work")
+	}
+	fmt.Fprintf(out, "topics: %s\n", orNone(cfg.Topics))
+	if len(cfg.Devices)+len(cfg.VoIPDevices) == 0 {
+		fmt.Fprintln(out, "devices: none listed, so any well-formed token gets a simulated device")
+	} else {
+		fmt.Fprintf(out, "devices: %d listed; other tokens get 400 BadDeviceToken\n", len(cfg.Devices)+len(cfg.VoIPDevices))
+	}
+	<-ctx.Done()
+	fmt.Fprintln(out, "mock APNs: shutting down")
+	return nil
+}
+
+func (o mockAPNsOptions) config() (apnsmock.Config, error) {
+	cfg := apnsmock.Config{Addr: o.listen, Environment: o.environment, Topics: o.topics, Devices: o.devices,
+		VoIPDevices: o.voip, Unregistered: o.unreg, Expired: o.exp, AnyDevice: len(o.devices)+len(o.voip) == 0,
+		Faults: o.faults, IdleTimeout: o.idle, ErrorLimit: o.errorLimit, CertFile: o.cert, KeyFile: o.key}
+	if o.environment != "sandbox" && o.environment != "production" {
+		return cfg, fmt.Errorf("--environment %q: want sandbox or production", o.environment)
+	}
+	if (o.cert == "") != (o.key == "") {
+		return cfg, errors.New("--cert and --key go together")
+	}
+	if o.goAwayAfter > 0 {
+		cfg.Faults.GoAway = &apnsmock.GoAwayFault{After: o.goAwayAfter, LastStreamID: o.goAwayLast}
+	}
+	for _, pk := range o.providerKeys {
+		parts := strings.SplitN(pk, ":", 3)
+		if len(parts) != 3 || parts[0] == "" || parts[1] == "" || parts[2] == "" {
+			return cfg, fmt.Errorf("--provider-key %q: want KEYID:TEAMID:FILE.p8", pk)
+		}
+		key, err := apns.LoadP8(parts[2])
+		if err != nil {
+			return cfg, fmt.Errorf("--provider-key: %w", err)
+		}
+		cfg.Keys = append(cfg.Keys, apnsmock.ProviderKey{KeyID: parts[0], TeamID: parts[1], Public: &key.PublicKey})
+	}
+	for _, l := range []struct {
+		flag   string
+		tokens []string
+	}{{"--device", o.devices}, {"--voip-device", o.voip}, {"--unregistered", o.unreg}, {"--expired", o.exp}} {
+		for _, t := range l.tokens {
+			if t == "" || len(t)%2 != 0 || strings.Trim(strings.ToLower(t), "0123456789abcdef") != "" {
+				return cfg, fmt.Errorf("%s %q: not an even-length hex device token", l.flag, t)
+			}
+		}
+	}
+	return cfg, nil
+}
+
+// startError names the flag behind a start-up failure.
+func startError(err error, o mockAPNsOptions) error {
+	msg := err.Error()
+	switch {
+	case strings.HasPrefix(msg, "listen "):
+		return fmt.Errorf("--listen %s: %s", o.listen, msg[strings.LastIndex(msg, ": ")+2:])
+	case strings.HasPrefix(msg, "--"):
+		return err
+	}
+	return fmt.Errorf("mock APNs: %w", err)
+}
+
+func orNone(v []string) string {
+	if len(v) == 0 {
+		return "none (every push gets 400 TopicDisallowed; pass --topic BUNDLEID)"
+	}
+	return strings.Join(v, ", ")
+}
+
+// eventLog prints one line per event: the headless view. Events carry no
+// secrets (the mock never puts JWTs or keys in them; Redact is the net).
+type eventLog struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *eventLog) Emit(e flow.Event) {
+	e = flow.Redact(e)
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %-9s %-20s", e.Time.Format("15:04:05.000"), e.Stage, e.Name)
+	if e.ApnsID != "" {
+		b.WriteString(" apns-id=" + e.ApnsID)
+	}
+	for _, k := range []string{"status", "reason", "topic", "push_type", "token", "note", "why"} {
+		if v, ok := e.Attrs[k]; ok && v != "" {
+			fmt.Fprintf(&b, " %s=%q", k, v)
+		}
+	}
+	if e.Diagnosis != nil {
+		b.WriteString(" — " + e.Diagnosis.Detail)
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	fmt.Fprintln(l.w, b.String())
+}
