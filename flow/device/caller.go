@@ -120,6 +120,12 @@ func (c *Caller) Place(ctx context.Context, req flow.Request, traceparent string
 	c.mu.Unlock()
 	hangup := envelope.Plaintext{Type: "call.hangup", CallUUID: callID,
 		Caller: &envelope.Caller{Handle: c.Handle, HandleType: handleType(req, c.Handle), Name: c.Name}}
+	if req.Kind == flow.KindCall {
+		// O3: reportOutgoingCall(with:startedConnectingAt:) as signalling
+		// starts, not after it: the callee may answer before the server's
+		// HTTP answer is back.
+		emit("started-connecting", time.Now(), 0, nil)
+	}
 	for _, d := range devs {
 		if f.Hangup == "before" {
 			if body, ok := c.seal(og, emit, d, hangup, ttl); ok {
@@ -152,10 +158,6 @@ func (c *Caller) Place(ctx context.Context, req flow.Request, traceparent string
 				c.post(ctx, og, emit, d, body, traceparent, false)
 			}
 		}
-	}
-	if req.Kind == flow.KindCall {
-		// O3: reportOutgoingCall(with:startedConnectingAt:) once signalling starts.
-		emit("started-connecting", time.Now(), 0, nil)
 	}
 	return p
 }

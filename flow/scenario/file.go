@@ -28,8 +28,11 @@ func LoadFile(path string) ([]Scenario, error) {
 	}
 	// Decode once to learn how many scenarios there are, then again into
 	// scenarios pre-filled with defaults so left-out keys keep them.
+	// Extra devices start from the default profile too.
 	var probe struct {
-		Scenarios []toml.Primitive `toml:"scenario"`
+		Scenarios []struct {
+			Extra []map[string]any `toml:"extra_device"`
+		} `toml:"scenario"`
 	}
 	if _, err := toml.Decode(string(b), &probe); err != nil {
 		return nil, tomlfile.Decode(path, b, &File{})
@@ -37,6 +40,9 @@ func LoadFile(path string) ([]Scenario, error) {
 	f := File{Scenarios: make([]Scenario, len(probe.Scenarios))}
 	for i := range f.Scenarios {
 		f.Scenarios[i] = Scenario{Profile: device.DefaultProfile(), Kind: "call"}
+		for range probe.Scenarios[i].Extra {
+			f.Scenarios[i].ExtraDevices = append(f.Scenarios[i].ExtraDevices, device.DefaultProfile())
+		}
 	}
 	if err := tomlfile.Decode(path, b, &f); err != nil {
 		return nil, err

@@ -4,6 +4,8 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"regexp"
+	"sort"
 	"strings"
 	"testing"
 
@@ -131,6 +133,13 @@ do_not_disturb = true
 		{"bad name", "[[scenario]]\nname = \"Bad Name\"\ndescription = \"d\"\n", "field name"},
 		{"bad stage", "[[scenario]]\nname = \"x\"\ndescription = \"d\"\n[scenario.expect]\ncode = \"X\"\nstage = \"phone\"\n", "expect.stage"},
 		{"empty", "# nothing\n", "no [[scenario]]"},
+		{"bad profile value", "[[scenario]]\nname = \"a\"\ndescription = \"d\"\n[[scenario]]\nname = \"b\"\ndescription = \"d\"\n[scenario.profile]\nios = \"x\"\n",
+			"bad6.toml:8: scenario 2 (b): field profile.ios"},
+		{"bad hangup", "[[scenario]]\nname = \"x\"\ndescription = \"d\"\n[scenario.sender]\nhangup = \"during\"\n", "bad7.toml:5: scenario 1 (x): field sender.hangup"},
+		{"two devices one name", "[[scenario]]\nname = \"x\"\ndescription = \"d\"\n[[scenario.extra_device]]\nname = \"iPhone\"\n",
+			"bad8.toml:5: scenario 1 (x): field extra_device.name"},
+		{"extra device keeps defaults", "[[scenario]]\nname = \"x\"\ndescription = \"d\"\n[[scenario.extra_device]]\nname = \"iPad\"\nios = \"1x\"\n",
+			"bad9.toml:6: scenario 1 (x): field extra_device.ios"},
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -176,5 +185,62 @@ func BenchmarkScenarioCall(b *testing.B) {
 		if r := Run(context.Background(), s); !r.Pass() {
 			b.Fatal(r.Mismatch())
 		}
+	}
+}
+
+// TestCatalogueCoverage: the library covers the catalogue ids, APNs
+// rejections and receiver errors the issue lists, and every scenario names
+// a source in the specs.
+func TestCatalogueCoverage(t *testing.T) {
+	lib, err := NewLibrary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sources := map[string]bool{}
+	codes := map[string]bool{}
+	for _, s := range lib.All() {
+		if !sourceRE.MatchString(s.Source) {
+			t.Errorf("%s: source %q is neither F-xx nor a spec section", s.Name, s.Source)
+		}
+		sources[s.Source] = true
+		codes[string(s.Expect.Code)+" "+s.Expect.Apple] = true
+	}
+	for _, id := range []string{"F-01", "F-02", "F-03", "F-06", "F-07", "F-08", "F-09", "F-10", "F-11", "F-12", "F-14",
+		"F-15", "F-16", "F-17", "F-18", "F-19", "F-20", "F-21", "F-22", "F-23", "F-24", "F-25", "F-28", "F-29"} {
+		if !sources[id] {
+			t.Errorf("no scenario for %s", id)
+		}
+	}
+	for _, c := range []string{"APNS_REJECTED ExpiredProviderToken", "APNS_REJECTED PayloadTooLarge", "APNS_REJECTED Unregistered",
+		"E_KID_UNKNOWN ", "E_RCPT ", "E_EXPIRED ", "E_REPLAY "} {
+		if !codes[c] {
+			t.Errorf("no scenario expecting %q", c)
+		}
+	}
+	for _, name := range []string{"audio-call", "video-call", "message", "two-devices"} {
+		if s, err := lib.Get(name); err != nil || !s.Happy() {
+			t.Errorf("happy path %s: %v", name, err)
+		}
+	}
+}
+
+var sourceRE = regexp.MustCompile(`^(F-\d\d|(device|apns|crypto)\.md §?[0-9A-Z][0-9.]*( S\d+)?)$`)
+
+// TestCallerStates: the caller's events of a connected call go O1 → O3 → O4.
+func TestCallerStates(t *testing.T) {
+	lib, _ := NewLibrary()
+	s, _ := lib.Get("audio-call")
+	r := Run(context.Background(), s)
+	// By when each thing began: "posted" is published when the server's
+	// answer is back, which on a virtual clock can be after the answer.
+	sort.SliceStable(r.Events, func(i, j int) bool { return r.Events[i].Time.Before(r.Events[j].Time) })
+	var got []string
+	for _, e := range r.Events {
+		if st := e.Attrs[device.AttrState]; e.Stage == flow.StageSender && (len(got) == 0 || got[len(got)-1] != st) {
+			got = append(got, st)
+		}
+	}
+	if strings.Join(got, " ") != "O1 O3 O4" {
+		t.Fatalf("caller states %v\n%s", got, dump(r.Events))
 	}
 }
