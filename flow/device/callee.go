@@ -2,13 +2,13 @@ package device
 
 import (
 	"context"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"strconv"
 	"sync"
 	"time"
 
+	"github.com/callscope/callscope/crypto/envelope"
 	"github.com/callscope/callscope/crypto/keyring"
 	"github.com/callscope/callscope/crypto/receiver"
 	"github.com/callscope/callscope/crypto/replay"
@@ -23,6 +23,11 @@ type Callee struct {
 	Token   string // APNs device token, hex
 	Ring    *keyring.Ring
 	Replay  *replay.Cache // nil: no replay check
+	// Sent returns what the caller sealed for a trace, so the NSE's E_AUTH
+	// diagnosis can name the edit on the way (nil: no such view).
+	Sent func(traceID string) []*envelope.Envelope
+	// Decrypt is a team's own decryptor (--decrypt-cmd); nil: VPE1.
+	Decrypt receiver.Decryptor
 	Sink    flow.Sink
 	Clock   flow.Clock
 	Signal  Signaler
@@ -61,6 +66,9 @@ func (d *Callee) Start(ctx context.Context) {
 	}
 	if d.Sink == nil {
 		d.Sink = flow.Discard
+	}
+	if err := d.rotateKey(); err != nil {
+		panic("device: rotating the key: " + err.Error()) // crypto/rand failed
 	}
 }
 
@@ -235,9 +243,8 @@ func (d *Callee) receive(pp flow.Push) {
 		d.fail(p, flow.StageExtension, "placeholder-shown", why)
 		return
 	}
-	tok, _ := hex.DecodeString(d.Token)
 	t0 := time.Now()
-	opened, err := receiver.Open(p.Payload, receiver.Config{Ring: d.Ring, DeviceToken: tok, Now: d.Now, Replay: d.Replay})
+	opened, err := receiver.Open(p.Payload, d.receiverConfig(p))
 	dur := time.Since(t0)
 	if err != nil {
 		diag := &flow.Diagnosis{Stage: flow.StageExtension, Code: flow.CodeDecryptFailed, Detail: err.Error(),
@@ -256,8 +263,8 @@ func (d *Callee) receive(pp flow.Push) {
 	pt := opened.Plaintext
 	p.callID = pt.CallUUID
 	d.emit(p, flow.StageExtension, "decrypted", t0, dur, map[string]string{
-		"type": pt.Type, "alg": opened.Envelope.Alg, "checks": strconv.Itoa(len(opened.Checks)) + " passed",
-	}, nil)
+		"type": pt.Type, "alg": openedAlg(opened), "checks": strconv.Itoa(len(opened.Checks)) + " passed",
+	}, openedWarning(opened))
 	if why := d.fresh(pt); why != nil {
 		d.fail(p, flow.StageExtension, "placeholder-shown", why)
 		return

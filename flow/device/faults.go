@@ -18,4 +18,10 @@ type SenderFaults struct {
 	// FollowUp sends an unrelated message to the same device right after the
 	// request (another conversation), e.g. to replace a stored push.
 	FollowUp bool `toml:"follow_up_message"`
+
+	// Crypto faults of crypto.md §3.5, applied in crypto.go.
+	TamperEnc    bool          `toml:"tamper_enc"`    // flip one bit of the encapsulated key on the way
+	TamperHeader string        `toml:"tamper_header"` // change a header field after sealing: ts, ttl or nonce
+	WrongInfo    bool          `toml:"wrong_info"`    // seal with an empty HPKE info label (another build's label)
+	Postdate     time.Duration `toml:"postdate"`      // ts this far in the future: the sender's clock is ahead
 }

@@ -68,6 +68,10 @@ type Profile struct {
 	AnswerFulfill      time.Duration `toml:"answer_fulfill"`  // simulated: the app fulfils CXAnswerCallAction after this
 	ActionTimeout      time.Duration `toml:"action_timeout"`  // CXAction timeoutDate
 	FreshnessLimit     time.Duration `toml:"freshness_limit"` // the NSE drops call invites older than this (0: the envelope ttl only)
+
+	// RotatedKey: the app made a new key after registering and keeps the old
+	// one, marked rotated, for late pushes; the server still has the old one.
+	RotatedKey bool `toml:"rotated_key"`
 }
 
 // AnswerPolicy is what the simulated callee does when the phone rings.

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/callscope/callscope/crypto/keyring"
+	"github.com/callscope/callscope/crypto/receiver"
 	"github.com/callscope/callscope/crypto/replay"
 	"github.com/callscope/callscope/crypto/scheme"
 	"github.com/callscope/callscope/flow"
@@ -43,6 +44,8 @@ type Config struct {
 	Sender device.SenderFaults
 	Push   provider.PushOptions
 	APNs   APNsFaults
+	// Decrypt is the team's own decryptor the NSE uses (--decrypt-cmd); nil: VPE1.
+	Decrypt receiver.Decryptor
 }
 
 // APNsFaults are conditions at APNs that scenarios inject.
@@ -201,7 +204,7 @@ func (p *Pipeline) addDevice(pc *provider.Client, prof device.Profile, token str
 		return err
 	}
 	d := &device.Callee{Profile: prof, Token: token, Ring: keyring.NewRing(key), Replay: replay.NewMemory(),
-		Sink: sink, Clock: p.cfg.Clock, Signal: p}
+		Sink: sink, Clock: p.cfg.Clock, Signal: p, Sent: p.caller.Sealed, Decrypt: p.cfg.Decrypt}
 	d.Start(p.ctx)
 	p.callees = append(p.callees, d)
 	if !p.cfg.APNs.Offline {

@@ -162,5 +162,5 @@ func Builtins() []Scenario {
 	})
 	add(call("tampered-ciphertext", "crypto.md §3.5", "crypto", "one bit of the ciphertext changed on the way",
 		fails(ext, "E_AUTH", "")), func(s *Scenario) { s.Sender.TamperCT = true })
-	return out
+	return append(out, cryptoScenarios()...)
 }

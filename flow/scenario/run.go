@@ -60,6 +60,7 @@ func (s Scenario) Config() pipeline.Config {
 		Sender:      s.Sender,
 		Push:        s.Push,
 		APNs:        s.APNs,
+		Scheme:      s.Scheme,
 		CallTimeout: 3 * time.Second,
 	}
 }

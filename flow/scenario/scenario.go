@@ -31,6 +31,8 @@ type Scenario struct {
 	Sender       device.SenderFaults  `toml:"sender"`
 	Push         provider.PushOptions `toml:"push"`
 	APNs         pipeline.APNsFaults  `toml:"apns"`
+	// Scheme is the callee devices' envelope scheme ("": the default).
+	Scheme string `toml:"scheme"`
 }
 
 // Expect is what a scenario must produce. A happy scenario has no Code.

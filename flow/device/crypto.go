@@ -1,0 +1,107 @@
+package device
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"io"
+	"time"
+
+	"github.com/callscope/callscope/crypto/envelope"
+	"github.com/callscope/callscope/crypto/keyring"
+	"github.com/callscope/callscope/crypto/receiver"
+	"github.com/callscope/callscope/flow"
+)
+
+// sealFor seals pt as the caller's app does, then applies the faults that
+// happen to an envelope on its way. The envelope as sealed is kept (Sealed)
+// because the debugger, unlike the real NSE, saw the sender's side: the
+// extension's E_AUTH diagnosis compares against it to name the edit.
+func (c *Caller) sealFor(traceID string, to envelope.Recipient, pt envelope.Plaintext, ttl time.Duration, rnd io.Reader) (*envelope.Envelope, error) {
+	f := c.Faults
+	opts := envelope.SealOptions{TTL: ttl, Now: time.Now().Add(-f.Backdate).Add(f.Postdate)}
+	if f.WrongInfo {
+		opts.Info = []byte{} // the app's other build passes no info label
+	}
+	env, err := envelope.SealWith(rnd, to, pt, opts)
+	if err != nil {
+		return nil, err
+	}
+	c.recordSealed(traceID, env)
+	if f.TamperCT && len(env.CT) > 0 {
+		env.CT[len(env.CT)/2] ^= 0x01
+	}
+	if f.TamperEnc && len(env.Enc) > 0 {
+		env.Enc[len(env.Enc)/2] ^= 0x01
+	}
+	switch f.TamperHeader {
+	case "ts":
+		env.TS += 1000
+	case "ttl":
+		env.TTL = envelope.MaxTTL
+	case "nonce":
+		env.Nonce[0] ^= 0x01
+	}
+	return env, nil
+}
+
+func (c *Caller) recordSealed(traceID string, env *envelope.Envelope) {
+	cp := *env
+	cp.KID, cp.Rcpt, cp.Nonce = bytes.Clone(env.KID), bytes.Clone(env.Rcpt), bytes.Clone(env.Nonce)
+	cp.Enc, cp.CT = bytes.Clone(env.Enc), bytes.Clone(env.CT)
+	c.sealedMu.Lock()
+	defer c.sealedMu.Unlock()
+	if c.sealed == nil {
+		c.sealed = map[string][]*envelope.Envelope{}
+	}
+	c.sealed[traceID] = append(c.sealed[traceID], &cp)
+}
+
+// Sealed returns the envelopes sealed for a trace, as they left the caller.
+func (c *Caller) Sealed(traceID string) []*envelope.Envelope {
+	c.sealedMu.Lock()
+	defer c.sealedMu.Unlock()
+	return append([]*envelope.Envelope(nil), c.sealed[traceID]...)
+}
+
+// receiverConfig is what the NSE opens a push with.
+func (d *Callee) receiverConfig(p *push) receiver.Config {
+	tok, _ := hex.DecodeString(d.Token)
+	cfg := receiver.Config{Ring: d.Ring, DeviceToken: tok, Now: d.Now, Replay: d.Replay, Decrypt: d.Decrypt, Context: d.ctx}
+	if d.Sent != nil {
+		cfg.Sent = d.Sent(p.TraceID)
+	}
+	return cfg
+}
+
+// openedWarning is the diagnosis of an envelope that opened but says
+// something is off (a rotated key), or nil.
+func openedWarning(o *receiver.Opened) *flow.Diagnosis {
+	if o.Warning == nil {
+		return nil
+	}
+	return &flow.Diagnosis{Stage: flow.StageExtension, Code: flow.Code(o.Warning.Code), Detail: o.Warning.Detail, Hint: o.Warning.Explanation}
+}
+
+func openedAlg(o *receiver.Opened) string {
+	if o.Envelope == nil {
+		return "decrypt-cmd"
+	}
+	return o.Envelope.Alg
+}
+
+// rotateKey models Profile.RotatedKey: the app made a new key after it
+// registered, keeping the old one (now rotated) for late pushes; the
+// server still seals for the old one.
+func (d *Callee) rotateKey() error {
+	keys := d.Ring.Keys()
+	if !d.Profile.RotatedKey || len(keys) == 0 {
+		return nil
+	}
+	k, err := keyring.Generate(keys[0].Scheme().Name(), rand.Reader)
+	if err != nil {
+		return err
+	}
+	d.Ring.Add(k)
+	return nil
+}

@@ -1,0 +1,40 @@
+package scenario
+
+import (
+	"time"
+
+	"github.com/callscope/callscope/crypto/scheme"
+	"github.com/callscope/callscope/flow"
+)
+
+// cryptoScenarios are the envelope faults of crypto.md §3.5 beyond the first
+// five in builtins.go, and the other two schemes' happy paths. Each is
+// diagnosed at the extension, where the NSE opens the envelope.
+func cryptoScenarios() []Scenario {
+	ext := flow.StageExtension
+	src := "crypto.md §3.5"
+	var out []Scenario
+	add := func(s Scenario, mod func(*Scenario)) {
+		mod(&s)
+		out = append(out, s)
+	}
+	add(call("p256-call", "crypto.md §2", "none", "a call sealed with HPKE P-256/AES-256-GCM rings and is answered",
+		Expect{Outcome: flow.OutcomeConnected}), func(s *Scenario) { s.Scheme = scheme.NameP256 })
+	add(call("sealed-box-call", "crypto.md §2", "none", "a call sealed in a libsodium sealed box rings and is answered",
+		Expect{Outcome: flow.OutcomeConnected}), func(s *Scenario) { s.Scheme = scheme.NameSealedBox })
+	add(call("rotated-key", src, "crypto", "the device rotated its key and the server still seals for the old one: it opens with the rotated key, with a warning",
+		Expect{Outcome: flow.OutcomeConnected, Stage: ext, Code: "W_ROTATED_KEY"}), func(s *Scenario) { s.Profile.RotatedKey = true })
+	add(call("wrong-info", src, "crypto", "the sender's build uses another HPKE info label: AEAD fails, the other label opens it",
+		fails(ext, "E_AUTH", "")), func(s *Scenario) { s.Sender.WrongInfo = true })
+	add(call("tampered-header", src, "crypto", "the header's ts is changed after sealing: AEAD fails, the sealed header opens it",
+		fails(ext, "E_AUTH", "")), func(s *Scenario) { s.Sender.TamperHeader = "ts" })
+	add(call("tampered-enc", src, "crypto", "one bit of the X25519 encapsulated key changes on the way: a valid key, so AEAD fails",
+		fails(ext, "E_AUTH", "")), func(s *Scenario) { s.Sender.TamperEnc = true })
+	add(call("tampered-enc-p256", src, "crypto", "one bit of the P-256 encapsulated key changes: the point is off the curve and the KEM rejects it",
+		fails(ext, "E_ENC", "")), func(s *Scenario) { s.Sender.TamperEnc, s.Scheme = true, scheme.NameP256 })
+	add(call("future-envelope", src, "crypto", "the sender's clock is 5 min ahead: ts is in the future",
+		fails(ext, "E_FUTURE", "")), func(s *Scenario) { s.Sender.Postdate = 5 * time.Minute })
+	add(call("sealed-box-binding", "crypto.md §3.3", "crypto", "a sealed box's header ts is changed: the box opens but bind no longer matches the header",
+		fails(ext, "E_BIND", "")), func(s *Scenario) { s.Sender.TamperHeader, s.Scheme = "ts", scheme.NameSealedBox })
+	return out
+}
