@@ -5,6 +5,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/tls"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -201,10 +202,12 @@ func named(apnsID, name string) func(flow.Event) bool {
 	return func(e flow.Event) bool { return e.ApnsID == apnsID && e.Name == name }
 }
 
-var _ = bytes.NewReader
-
 type apns2Token = token.Token
 
 func hpackField(name, value string) hpack.HeaderField {
 	return hpack.HeaderField{Name: name, Value: value}
 }
+
+func splitHostPort(a string) (string, string, error) { return net.SplitHostPort(a) }
+
+func bytesReader(b []byte) *bytes.Reader { return bytes.NewReader(b) }
