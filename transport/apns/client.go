@@ -12,7 +12,6 @@ import (
 	"github.com/golang-jwt/jwt/v4"
 	"github.com/sideshow/apns2"
 	"github.com/sideshow/apns2/token"
-	"golang.org/x/net/http2"
 )
 
 // Hosts Apple documents for the provider API.
@@ -78,17 +77,23 @@ func NewClient(cfg Config) (*apns2.Client, error) {
 	}
 	c := apns2.NewTokenClient(tok)
 	c.Host = host
-	tr := &http2.Transport{
-		TLSClientConfig: &tls.Config{RootCAs: cfg.RootCAs, MinVersion: tls.VersionTLS12},
-		DialTLS:         apns2.DialTLS,
-		ReadIdleTimeout: apns2.ReadIdleTimeout,
-	}
+
 	timeout := cfg.Timeout
 	if timeout == 0 {
 		timeout = apns2.HTTPClientTimeout
 	}
-	c.HTTPClient = &http.Client{Transport: tr, Timeout: timeout}
+	c.HTTPClient = &http.Client{Transport: Transport(&tls.Config{RootCAs: cfg.RootCAs, MinVersion: tls.VersionTLS12}), Timeout: timeout}
 	return c, nil
+}
+
+// Transport is an HTTP/2-only net/http transport as apns2 sets one up (x/net's
+// http2.Transport, which apns2 uses, is deprecated): h2 over TLS, and a PING
+// health check after apns2.ReadIdleTimeout without frames.
+func Transport(tc *tls.Config) *http.Transport {
+	var p http.Protocols
+	p.SetHTTP2(true)
+	return &http.Transport{TLSClientConfig: tc, Protocols: &p, ForceAttemptHTTP2: true,
+		TLSHandshakeTimeout: apns2.TLSDialTimeout, HTTP2: &http.HTTP2Config{SendPingTimeout: apns2.ReadIdleTimeout}}
 }
 
 // skewToken re-signs the token with iat in the past, keeping apns2's own

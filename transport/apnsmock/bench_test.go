@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/sideshow/apns2"
-	"golang.org/x/net/http2"
 )
 
 // BenchmarkThroughput drives the mock with apns2 at 64 pushes in flight, and,
@@ -36,7 +35,7 @@ func BenchmarkThroughput(b *testing.B) {
 		f := newFixture(b, nil) // only for a client configured as the mock's
 		c := f.client(b)
 		c.Host = srv.URL
-		c.HTTPClient.Transport.(*http2.Transport).TLSClientConfig.RootCAs = srv.Client().Transport.(*http.Transport).TLSClientConfig.RootCAs
+		c.HTTPClient.Transport.(*http.Transport).TLSClientConfig.RootCAs = srv.Client().Transport.(*http.Transport).TLSClientConfig.RootCAs
 		benchPush(b, c, payload)
 	})
 }

@@ -15,7 +15,6 @@ import (
 	"github.com/golang-jwt/jwt/v4"
 	"github.com/sideshow/apns2"
 	"github.com/sideshow/apns2/token"
-	"golang.org/x/net/http2"
 	"golang.org/x/net/http2/hpack"
 
 	"github.com/callscope/callscope/flow"
@@ -86,8 +85,8 @@ func (f *fixture) client(t testing.TB) *apns2.Client {
 func (f *fixture) certClient(cert tls.Certificate) *apns2.Client {
 	c := apns2.NewClient(cert)
 	c.Host = f.s.URL()
-	c.HTTPClient.Transport.(*http2.Transport).TLSClientConfig.RootCAs = f.s.RootCAs()
-	c.HTTPClient.Timeout = 10 * time.Second
+	c.HTTPClient = &http.Client{Timeout: 10 * time.Second,
+		Transport: apns.Transport(&tls.Config{RootCAs: f.s.RootCAs(), Certificates: []tls.Certificate{cert}})}
 	return c
 }
 
@@ -110,8 +109,7 @@ func (f *fixture) jwt(t testing.TB) string {
 
 // raw is a plain x/net HTTP/2 client, for requests apns2 cannot make.
 func (f *fixture) raw() *http.Client {
-	return &http.Client{Timeout: 10 * time.Second, Transport: &http2.Transport{
-		TLSClientConfig: &tls.Config{RootCAs: f.s.RootCAs()}}}
+	return &http.Client{Timeout: 10 * time.Second, Transport: apns.Transport(&tls.Config{RootCAs: f.s.RootCAs()})}
 }
 
 type rawResp struct {
@@ -184,18 +182,6 @@ func (c *collector) wait(t testing.TB, what string, ok func(flow.Event) bool) fl
 			t.Fatalf("no %s event within 5 s", what)
 		}
 	}
-}
-
-func (c *collector) byID(apnsID string) []flow.Event {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	var out []flow.Event
-	for _, e := range c.all {
-		if e.ApnsID == apnsID {
-			out = append(out, e)
-		}
-	}
-	return out
 }
 
 func named(apnsID, name string) func(flow.Event) bool {
