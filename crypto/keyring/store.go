@@ -380,3 +380,7 @@ func pathErr(path string, err error) error {
 	}
 	return fmt.Errorf("%s: %w", path, err)
 }
+
+func b64decode(s string) ([]byte, error) {
+	return base64.RawURLEncoding.DecodeString(strings.TrimRight(s, "="))
+}

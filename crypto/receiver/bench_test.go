@@ -1,0 +1,103 @@
+package receiver
+
+import (
+	"crypto/ecdh"
+	"crypto/hpke"
+	"crypto/rand"
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/callscope/callscope/crypto/envelope"
+	"github.com/callscope/callscope/crypto/keyring"
+	"github.com/callscope/callscope/crypto/scheme"
+)
+
+// BenchmarkBaseline is bare crypto/hpke single-shot Seal+Open for the
+// default suite with a plaintext of the envelope's size: what the envelope
+// (header, AAD, JSON, §3.5 checks) is measured against.
+func BenchmarkBaseline(b *testing.B) {
+	kem, kdf, aead := hpke.DHKEM(ecdh.X25519()), hpke.HKDFSHA256(), hpke.ChaCha20Poly1305()
+	sk, err := kem.GenerateKey()
+	if err != nil {
+		b.Fatal(err)
+	}
+	pt, _ := json.Marshal(invite())
+	for b.Loop() {
+		ct, err := hpke.Seal(sk.PublicKey(), kdf, aead, envelope.Info, pt)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := hpke.Open(sk, kdf, aead, envelope.Info, ct); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+type benchDevice struct {
+	key *keyring.Key
+	to  envelope.Recipient
+	cfg Config
+}
+
+func newBench(b *testing.B, alg string) benchDevice {
+	k, err := keyring.Generate(alg, rand.Reader)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return benchDevice{key: k, to: envelope.Recipient{Scheme: alg, PublicKey: k.Public(), DeviceToken: token},
+		cfg: Config{Ring: keyring.NewRing(k), DeviceToken: token}}
+}
+
+func (d benchDevice) seal(b *testing.B) []byte {
+	e, err := envelope.SealWith(rand.Reader, d.to, invite(), envelope.SealOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	body, _ := json.Marshal(envelope.NewPayload(e, "call.invite"))
+	return body
+}
+
+// BenchmarkSealOpen is one request end to end: seal into an APNs payload,
+// then open it with every §3.5 check (no replay cache: see BenchmarkOpen).
+func BenchmarkSealOpen(b *testing.B) {
+	for _, alg := range scheme.Names() {
+		b.Run(alg, func(b *testing.B) {
+			d := newBench(b, alg)
+			for b.Loop() {
+				if _, err := Open(d.seal(b), d.cfg); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkSeal(b *testing.B) {
+	for _, alg := range scheme.Names() {
+		b.Run(alg, func(b *testing.B) {
+			d := newBench(b, alg)
+			for b.Loop() {
+				d.seal(b)
+			}
+		})
+	}
+}
+
+// BenchmarkOpen opens one envelope repeatedly; the replay check is left out
+// because a second open is, correctly, a replay.
+func BenchmarkOpen(b *testing.B) {
+	for _, alg := range scheme.Names() {
+		b.Run(alg, func(b *testing.B) {
+			d := newBench(b, alg)
+			body := d.seal(b)
+			now := time.Now()
+			d.cfg.Now = func() time.Time { return now }
+			for b.Loop() {
+				if _, err := Open(body, d.cfg); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
