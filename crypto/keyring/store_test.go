@@ -168,4 +168,3 @@ func TestNewErrors(t *testing.T) {
 		t.Fatalf("no default: %v", err)
 	}
 }
-
