@@ -15,6 +15,8 @@ type screenOptions struct {
 	timeScale float64
 	theme     string
 	profile   string
+	// profileSet are --device-set KEY=VALUE changes over the profile.
+	profileSet []string
 }
 
 func runScreen(ctx context.Context, o screenOptions) error {
@@ -29,6 +31,11 @@ func runScreen(ctx context.Context, o screenOptions) error {
 		var err error
 		if prof, err = device.LoadProfile(o.profile); err != nil {
 			return usageError{fmt.Errorf("--device-profile: %w", err)}
+		}
+	}
+	for _, kv := range o.profileSet {
+		if err := prof.Set(kv); err != nil {
+			return usageError{fmt.Errorf("--device-set %s: %w", kv, err)}
 		}
 	}
 	prof.AnswerPolicy = device.AnswerManual
