@@ -92,6 +92,7 @@ func rootCommand() *cobra.Command {
 	root.Flags().StringVar(&opts.theme, "theme", "", "colour theme")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.Flags().StringVar(&opts.profile, "device-profile", "", "the callee's iPhone from a TOML profile")
+	root.Flags().StringArrayVar(&opts.profileSet, "device-set", nil, "change one device profile parameter, KEY=VALUE; repeatable")
 	root.AddCommand(sendCommand(), scenariosCommand())
 	root.AddCommand(keysCommand(), envelopeCommand())
 	root.AddCommand(mockAPNsCommand())
@@ -127,6 +128,9 @@ func sendCommand() *cobra.Command {
 			if err := opts.Validate(); err != nil {
 				return usageError{err}
 			}
+			if _, err := opts.Profile(); err != nil {
+				return usageError{err}
+			}
 			ok, err := pipeline.RunSend(cmd.Context(), opts, cmd.OutOrStdout())
 			if err != nil {
 				return err
@@ -147,6 +151,7 @@ func sendCommand() *cobra.Command {
 	f.StringVar(&answer, "answer", "answer", "what the callee does when it rings: answer, decline or ignore")
 	f.StringVar(&opts.Record, "record", "", "write every event to FILE as JSON lines, flushed per event")
 	f.StringVar(&opts.ProfileFile, "device-profile", "", "the callee's iPhone from a TOML profile (see callscope scenarios)")
+	f.StringArrayVar(&opts.ProfileSet, "device-set", nil, "change one device profile parameter, KEY=VALUE (e.g. nse_budget=10s); repeatable")
 	f.StringVar(&scen, "scenario", "", "run a named scenario (or all) and print its diagnosis")
 	f.StringVar(&scenFile, "scenario-file", "", "add scenarios from a TOML file")
 	return cmd
