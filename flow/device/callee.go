@@ -45,7 +45,7 @@ type Callee struct {
 
 	mu     sync.Mutex
 	calls  map[string]*incoming // CallKit's ringing calls, by call UUID
-	taken  map[string]bool      // calls answered on another device before they rang here
+	taken  map[string]SignalKind // calls answered or declined on another device before they rang here
 	seen   map[string]bool      // every call UUID reported to CallKit on this device
 	hungUp map[string]bool      // calls whose hang-up arrived before their invite
 	// voipFailures counts VoIP payloads in a row the app failed to report;
@@ -56,7 +56,7 @@ type Callee struct {
 // Start readies the device; Close stops it and waits for work in flight.
 func (d *Callee) Start(ctx context.Context) {
 	d.ctx, d.cancel = context.WithCancel(ctx)
-	d.calls, d.seen, d.hungUp, d.taken = map[string]*incoming{}, map[string]bool{}, map[string]bool{}, map[string]bool{}
+	d.calls, d.seen, d.hungUp, d.taken = map[string]*incoming{}, map[string]bool{}, map[string]bool{}, map[string]SignalKind{}
 	d.voipFailures = d.Profile.VoIPFailures
 	if d.Clock == nil {
 		d.Clock = flow.VirtualClock{}

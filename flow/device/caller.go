@@ -46,7 +46,6 @@ type outgoing struct {
 	devices         int
 	concluded       int
 	lastFail        *flow.Diagnosis
-	declined        bool
 	unanswered      bool
 	done            chan flow.Outcome
 	ended           bool

@@ -91,8 +91,8 @@ func (d *Callee) reportIncoming(p *push, pt envelope.Plaintext) {
 	d.seen[pt.CallUUID] = true
 	if refused == nil {
 		d.calls[pt.CallUUID] = in
-		if d.taken[pt.CallUUID] {
-			in.action <- signalElsewhere
+		if k := d.taken[pt.CallUUID]; k != "" {
+			in.action <- k
 		}
 	}
 	d.mu.Unlock()
@@ -194,9 +194,13 @@ func (d *Callee) ring(p *push, in *incoming) {
 			Diagnosis: &flow.Diagnosis{Stage: flow.StageCallKit, Code: flow.CodeUnanswered, Apple: "CXCallEndedReason.unanswered (3)",
 				Detail: "nobody answered within " + d.Profile.RingTimeout.String() + "; iOS ended the call with a CXEndCallAction nobody sent",
 				Hint:   "end unanswered calls yourself (Element X rings 15–90 s) and tell the caller"}})
-	case signalElsewhere:
+	case signalAnsweredElsewhere, signalDeclinedElsewhere:
 		p.enter(S10)
-		d.emit(p, flow.StageCallKit, "ended", time.Now(), 0, map[string]string{flow.AttrEndedReason: EndedAnsweredElsewhere}, nil)
+		reason := EndedAnsweredElsewhere
+		if kind == signalDeclinedElsewhere {
+			reason = EndedDeclinedElsewhere
+		}
+		d.emit(p, flow.StageCallKit, "ended", time.Now(), 0, map[string]string{flow.AttrEndedReason: reason}, nil)
 		return
 	default:
 		return // the device is shutting down
@@ -245,19 +249,28 @@ func (d *Callee) awaitCallee(in *incoming) (kind SignalKind, waited, simulated t
 	}
 }
 
-// signalElsewhere ends a ringing call because another device answered.
-const signalElsewhere SignalKind = "answered-elsewhere"
+// Another of the callee's devices answered or declined the call: the app
+// ends it here with reportCall(with:endedAt:reason:).
+const (
+	signalAnsweredElsewhere SignalKind = "answered-elsewhere"
+	signalDeclinedElsewhere SignalKind = "declined-elsewhere"
+)
 
 // EndElsewhere ends a call ringing here because another of the callee's
-// devices answered it (reportCall(with:endedAt:reason: .answeredElsewhere)).
-func (d *Callee) EndElsewhere(callID string) {
+// devices answered it (declined false: .answeredElsewhere) or declined it
+// (.declinedElsewhere).
+func (d *Callee) EndElsewhere(callID string, declined bool) {
+	k := signalAnsweredElsewhere
+	if declined {
+		k = signalDeclinedElsewhere
+	}
 	d.mu.Lock()
 	if d.calls[callID] == nil {
 		// Not ringing here yet: the push may still be on its way.
-		d.taken[callID] = true
+		d.taken[callID] = k
 	}
 	d.mu.Unlock()
-	_ = d.act(callID, signalElsewhere)
+	_ = d.act(callID, k)
 }
 
 // Answer answers a ringing call, as the user does on the CallKit screen.

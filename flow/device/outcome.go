@@ -33,6 +33,11 @@ func (c *Caller) Signal(s Signal) {
 	case SignalShown:
 		c.end(og, flow.OutcomeShown, "delivered", nil, nil)
 		return
+	case SignalDeclined:
+		// The callee said no on one device: the call is over everywhere
+		// (the other devices end with declinedElsewhere).
+		c.end(og, flow.OutcomeDeclined, "ended", map[string]string{flow.AttrEndedReason: EndedRemoteEnded}, nil)
+		return
 	}
 	c.conclude(og, s)
 }
@@ -43,8 +48,6 @@ func (c *Caller) conclude(og *outgoing, s Signal) {
 	c.mu.Lock()
 	og.concluded++
 	switch s.Kind {
-	case SignalDeclined:
-		og.declined = true
 	case SignalUnanswered:
 		og.unanswered = true
 	case SignalFailed:
@@ -56,8 +59,6 @@ func (c *Caller) conclude(og *outgoing, s Signal) {
 		return
 	}
 	switch {
-	case og.declined:
-		c.end(og, flow.OutcomeDeclined, "ended", map[string]string{flow.AttrEndedReason: EndedRemoteEnded}, nil)
 	case og.unanswered:
 		c.end(og, flow.OutcomeUnanswered, "ended", map[string]string{flow.AttrEndedReason: EndedUnanswered}, nil)
 	default:

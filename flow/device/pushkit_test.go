@@ -29,7 +29,7 @@ func TestAnsweredElsewhere(t *testing.T) {
 				}
 				for _, ph := range phones {
 					if ph.Profile.Name != s.Device {
-						ph.EndElsewhere(s.CallID)
+						ph.EndElsewhere(s.CallID, false)
 					}
 				}
 			}

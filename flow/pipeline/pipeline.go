@@ -215,13 +215,14 @@ func (p *Pipeline) addDevice(pc *provider.Client, prof device.Profile, token str
 		PublicKey: base64.RawURLEncoding.EncodeToString(key.Public()), Name: prof.Name})
 }
 
-// Signal relays a device's news to the caller; when one device answers, the
-// others stop ringing (answeredElsewhere), as the apps tell each other.
+// Signal relays a device's news to the caller; when one device answers or
+// declines, the others stop ringing (answeredElsewhere, declinedElsewhere), as
+// the apps tell each other.
 func (p *Pipeline) Signal(s device.Signal) {
-	if s.Kind == device.SignalAnswered && len(p.callees) > 1 {
+	if (s.Kind == device.SignalAnswered || s.Kind == device.SignalDeclined) && len(p.callees) > 1 {
 		for _, d := range p.callees {
 			if d.Profile.Name != s.Device {
-				d.EndElsewhere(s.CallID)
+				d.EndElsewhere(s.CallID, s.Kind == device.SignalDeclined)
 			}
 		}
 	}

@@ -48,6 +48,13 @@ func Builtins() []Scenario {
 			p.Name, p.Model, p.AnswerPolicy, p.RingTimeout = "iPad", "iPad Air", device.AnswerManual, 0
 		})}
 	})
+	add(call("two-devices-declined", "device.md §1 S10", "none", "iPhone and iPad ring; the iPhone declines, the iPad ends with declinedElsewhere",
+		Expect{Outcome: flow.OutcomeDeclined}), func(s *Scenario) {
+		s.Profile.AnswerPolicy = device.AnswerDecline
+		s.ExtraDevices = []device.Profile{profile(func(p *device.Profile) {
+			p.Name, p.Model, p.AnswerPolicy, p.RingTimeout = "iPad", "iPad Air", device.AnswerManual, 0
+		})}
+	})
 
 	// The server's push and the NSE launch gate (S2).
 	add(call("no-mutable-content", "F-01", "payload", "the server leaves out aps.mutable-content: iOS shows the placeholder and never runs the NSE",

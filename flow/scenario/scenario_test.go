@@ -58,22 +58,29 @@ func dump(evs []flow.Event) string {
 
 func TestTwoDevicesEndElsewhere(t *testing.T) {
 	lib, _ := NewLibrary()
-	s, err := lib.Get("two-devices")
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := Run(context.Background(), s)
-	var rang, elsewhere int
-	for _, e := range r.Events {
-		if e.Name == flow.NameRinging {
-			rang++
-		}
-		if e.Attrs[flow.AttrEndedReason] == device.EndedAnsweredElsewhere {
-			elsewhere++
-		}
-	}
-	if rang != 2 || elsewhere != 1 {
-		t.Fatalf("rang on %d devices, %d answeredElsewhere; want 2 and 1\n%s", rang, elsewhere, dump(r.Events))
+	for _, tt := range []struct{ scenario, reason string }{
+		{"two-devices", device.EndedAnsweredElsewhere},
+		{"two-devices-declined", device.EndedDeclinedElsewhere},
+	} {
+		t.Run(tt.scenario, func(t *testing.T) {
+			s, err := lib.Get(tt.scenario)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := Run(context.Background(), s)
+			var rang, elsewhere int
+			for _, e := range r.Events {
+				if e.Name == flow.NameRinging {
+					rang++
+				}
+				if e.Attrs[flow.AttrEndedReason] == tt.reason {
+					elsewhere++
+				}
+			}
+			if rang != 2 || elsewhere != 1 {
+				t.Fatalf("rang on %d devices, %d %s; want 2 and 1\n%s", rang, elsewhere, tt.reason, dump(r.Events))
+			}
+		})
 	}
 }
 
