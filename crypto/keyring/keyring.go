@@ -22,6 +22,7 @@ type Key struct {
 	priv    []byte
 	pub     []byte
 	kid     []byte
+	opener  scheme.Opener // the parsed private key
 	Rotated bool
 }
 
@@ -31,11 +32,11 @@ func Generate(schemeName string, rand io.Reader) (*Key, error) {
 	if err != nil {
 		return nil, err
 	}
-	priv, pub, err := s.GenerateKey(rand)
+	priv, _, err := s.GenerateKey(rand)
 	if err != nil {
 		return nil, err
 	}
-	return &Key{scheme: s, priv: priv, pub: pub, kid: KID(s, pub)}, nil
+	return FromPrivate(schemeName, priv)
 }
 
 // FromPrivate rebuilds a key from its scheme and private key bytes.
@@ -48,7 +49,11 @@ func FromPrivate(schemeName string, priv []byte) (*Key, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s private key: %w", schemeName, err)
 	}
-	return &Key{scheme: s, priv: bytes.Clone(priv), pub: pub, kid: KID(s, pub)}, nil
+	o, err := s.NewOpener(priv)
+	if err != nil {
+		return nil, err
+	}
+	return &Key{scheme: s, priv: bytes.Clone(priv), pub: pub, kid: KID(s, pub), opener: o}, nil
 }
 
 // KID is the first 8 bytes of SHA-256("VPE1 kid" ‖ u8 scheme id ‖ public key):
@@ -67,7 +72,7 @@ func (k *Key) KID() []byte           { return bytes.Clone(k.kid) }
 
 // Open decrypts with this key.
 func (k *Key) Open(enc, info, aad, ct []byte) ([]byte, error) {
-	return k.scheme.Open(k.priv, enc, info, aad, ct)
+	return k.opener.Open(enc, info, aad, ct)
 }
 
 // PrivateBytes returns the private key for storage in a 0600 file; never log it.

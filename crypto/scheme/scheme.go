@@ -43,6 +43,14 @@ type Scheme interface {
 	Seal(rand io.Reader, pub, info, aad, pt []byte) (enc, ct []byte, err error)
 	// Open decrypts; failures are ErrEnc or ErrOpen.
 	Open(priv, enc, info, aad, ct []byte) ([]byte, error)
+	// NewOpener parses a private key once for many Opens: parsing derives
+	// the public key, a scalar multiplication as costly as the open's DH.
+	NewOpener(priv []byte) (Opener, error)
+}
+
+// Opener is a parsed private key.
+type Opener interface {
+	Open(enc, info, aad, ct []byte) ([]byte, error)
 }
 
 var all = []Scheme{
@@ -134,6 +142,19 @@ func (s hpkeScheme) Seal(_ io.Reader, pub, info, aad, pt []byte) ([]byte, []byte
 }
 
 func (s hpkeScheme) Open(priv, enc, info, aad, ct []byte) ([]byte, error) {
+	o, err := s.NewOpener(priv)
+	if err != nil {
+		return nil, err
+	}
+	return o.Open(enc, info, aad, ct)
+}
+
+type hpkeOpener struct {
+	s  hpkeScheme
+	sk hpke.PrivateKey
+}
+
+func (s hpkeScheme) NewOpener(priv []byte) (Opener, error) {
 	k, err := s.curve.NewPrivateKey(priv)
 	if err != nil {
 		return nil, fmt.Errorf("%s: private key: %w", s.name, err)
@@ -142,7 +163,12 @@ func (s hpkeScheme) Open(priv, enc, info, aad, ct []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	r, err := hpke.NewRecipient(enc, sk, s.kdf, s.aead, info)
+	return hpkeOpener{s: s, sk: sk}, nil
+}
+
+func (o hpkeOpener) Open(enc, info, aad, ct []byte) ([]byte, error) {
+	s := o.s
+	r, err := hpke.NewRecipient(enc, o.sk, s.kdf, s.aead, info)
 	if err != nil {
 		return nil, ErrEnc
 	}
@@ -191,7 +217,17 @@ func (sealedBox) Seal(rand io.Reader, pub, _, _, pt []byte) ([]byte, []byte, err
 	return nil, ct, err
 }
 
-func (s sealedBox) Open(priv, _, _, _, ct []byte) ([]byte, error) {
+func (s sealedBox) Open(priv, enc, info, aad, ct []byte) ([]byte, error) {
+	o, err := s.NewOpener(priv)
+	if err != nil {
+		return nil, err
+	}
+	return o.Open(enc, info, aad, ct)
+}
+
+type boxOpener struct{ priv, pub [32]byte }
+
+func (s sealedBox) NewOpener(priv []byte) (Opener, error) {
 	if len(priv) != 32 {
 		return nil, fmt.Errorf("%s: private key is %d bytes, want 32", NameSealedBox, len(priv))
 	}
@@ -199,7 +235,11 @@ func (s sealedBox) Open(priv, _, _, _, ct []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	pt, ok := box.OpenAnonymous(nil, ct, (*[32]byte)(pub), (*[32]byte)(priv))
+	return &boxOpener{priv: [32]byte(priv), pub: [32]byte(pub)}, nil
+}
+
+func (o *boxOpener) Open(_, _, _, ct []byte) ([]byte, error) {
+	pt, ok := box.OpenAnonymous(nil, ct, &o.pub, &o.priv)
 	if !ok {
 		return nil, ErrOpen
 	}
