@@ -302,8 +302,10 @@ func (c *h2conn) respond(id uint32, rq *request, a answer, ended bool) {
 	if a.status != 0 {
 		j.status, j.body = a.status, c.s.errorBody(a.status, a.reason)
 	}
-	c.w.send(j)
+	// Hand the push to the device link before the client can read the 200:
+	// whoever waits for the answer may then count on the push being queued.
 	c.s.settle(rq, a)
+	c.w.send(j)
 	switch a.after {
 	case actShutdown:
 		c.goAway(id, http2.ErrCodeNo, "Shutdown", false)
