@@ -152,6 +152,7 @@ func sendCommand() *cobra.Command {
 	f.StringVar(&opts.Record, "record", "", "write every event to FILE as JSON lines, flushed per event")
 	f.StringVar(&opts.ProfileFile, "device-profile", "", "the callee's iPhone from a TOML profile (see callscope scenarios)")
 	f.StringArrayVar(&opts.ProfileSet, "device-set", nil, "change one device profile parameter, KEY=VALUE (e.g. nse_budget=10s); repeatable")
+	f.StringVar(&opts.DecryptCmd, "decrypt-cmd", "", "open envelopes in the NSE with this program (envelope on stdin, plaintext JSON on stdout)")
 	f.StringVar(&scen, "scenario", "", "run a named scenario (or all) and print its diagnosis")
 	f.StringVar(&scenFile, "scenario-file", "", "add scenarios from a TOML file")
 	return cmd

@@ -77,7 +77,9 @@ func (cs *Calls) Add(e Event) bool {
 	if e.Stage == StageCallKit && e.Name == NameRinging && c2.Outcome == "" {
 		c2.Ringing = true
 	}
-	if e.Diagnosis != nil && (c2.Diag == nil || e.Outcome != "") {
+	// A failure's diagnosis wins over a warning's; the ending event's over
+	// earlier ones.
+	if e.Diagnosis != nil && (c2.Diag == nil || c2.Diag.Warning || e.Outcome != "") {
 		d := *e.Diagnosis
 		c2.Diag = &d
 	}

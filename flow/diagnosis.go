@@ -37,6 +37,9 @@ type Diagnosis struct {
 	Detail string `json:"detail"`
 	// Hint is a one-line suggestion for the engineer.
 	Hint string `json:"hint,omitempty"`
+	// Warning marks a diagnosis that did not stop the request (a push
+	// opened with a rotated key): worth knowing, not where the path ended.
+	Warning bool `json:"warning,omitempty"`
 }
 
 func (d Diagnosis) String() string {

@@ -150,7 +150,7 @@ func waitedWithin(events []Event, s Stage, from, to time.Time) time.Duration {
 func isPathEnd(e Event) bool {
 	return (e.Stage == StageCallKit && e.Name == NameRinging) ||
 		(e.Stage == StageExtension && e.Name == NameShown) ||
-		e.Diagnosis != nil
+		(e.Diagnosis != nil && !e.Diagnosis.Warning)
 }
 
 func measured(e Event) time.Duration {

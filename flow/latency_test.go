@@ -54,6 +54,19 @@ func TestComputeLatency(t *testing.T) {
 			sim:   map[string]time.Duration{"answered": 9 * time.Second},
 		},
 		{
+			name: "a warning (rotated key) does not end the path",
+			events: []Event{
+				ev(StageSender, "compose", 0), ev(StageServer, "received", 100), ev(StageAPNs, "received", 200),
+				ev(StageExtension, "push-received", 300),
+				{TraceID: "t", Stage: StageExtension, Name: "decrypted", Time: at(350),
+					Diagnosis: &Diagnosis{Stage: StageExtension, Code: "W_ROTATED_KEY", Warning: true}},
+				ev(StageExtension, NameShown, 500),
+			},
+			want: map[Stage]time.Duration{StageSender: 100 * time.Microsecond, StageServer: 100 * time.Microsecond,
+				StageAPNs: 100 * time.Microsecond, StageExtension: 200 * time.Microsecond},
+			total: 500 * time.Microsecond,
+		},
+		{
 			name: "message shown ends at the extension",
 			events: []Event{
 				ev(StageSender, "compose", 0), ev(StageServer, "received", 100), ev(StageAPNs, "received", 300),

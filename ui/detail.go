@@ -70,11 +70,15 @@ func orCall(k flow.Kind) flow.Kind {
 }
 
 func (m Model) diagnosisLines(d flow.Diagnosis, w int) []string {
-	head := "✗ " + string(d.Stage) + ": " + string(d.Code)
+	mark, style := "✗ ", m.st.fail
+	if d.Warning {
+		mark, style = "! warning ", m.st.warn
+	}
+	head := mark + string(d.Stage) + ": " + string(d.Code)
 	if d.Apple != "" {
 		head += " (" + d.Apple + ")"
 	}
-	out := []string{m.st.fail.Render(fit(head, w))}
+	out := []string{style.Render(fit(head, w))}
 	if d.Detail != "" {
 		out = append(out, "  "+d.Detail)
 	}

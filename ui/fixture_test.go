@@ -107,7 +107,7 @@ func failedEvents(trace, callID string, t0 time.Time) []flow.Event {
 	all := ringingEvents(trace, callID, t0)[:8]
 	f := ev(trace, callID, flow.StageExtension, "report-voip-payload", t0.Add(1800*time.Microsecond), 0)
 	f.Diagnosis = &flow.Diagnosis{Stage: flow.StageExtension, Code: "REPORT_FAILED",
-		Apple: "missingNotificationFilteringEntitlement",
+		Apple:  "missingNotificationFilteringEntitlement",
 		Detail: "reportNewIncomingVoIPPushPayload failed with code 2",
 		Hint:   "request com.apple.developer.usernotifications.filtering for the NSE"}
 	f.Outcome = flow.OutcomeFailed

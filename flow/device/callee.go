@@ -44,10 +44,10 @@ type Callee struct {
 	idle    chan struct{} // closed when busy drops to zero
 
 	mu     sync.Mutex
-	calls  map[string]*incoming // CallKit's ringing calls, by call UUID
+	calls  map[string]*incoming  // CallKit's ringing calls, by call UUID
 	taken  map[string]SignalKind // calls answered or declined on another device before they rang here
-	seen   map[string]bool      // every call UUID reported to CallKit on this device
-	hungUp map[string]bool      // calls whose hang-up arrived before their invite
+	seen   map[string]bool       // every call UUID reported to CallKit on this device
+	hungUp map[string]bool       // calls whose hang-up arrived before their invite
 	// voipFailures counts VoIP payloads in a row the app failed to report;
 	// it starts at Profile.VoIPFailures.
 	voipFailures int
@@ -251,7 +251,7 @@ func (d *Callee) receive(pp flow.Push) {
 			Hint: "the original alert is shown instead: the callee sees the placeholder and no call"}
 		var re *receiver.Error
 		if errors.As(err, &re) {
-			diag.Code = flow.Code(re.Code)
+			diag.Code, diag.Detail = flow.Code(re.Code), re.Detail
 			if re.Explanation != "" {
 				diag.Hint = re.Explanation
 			}

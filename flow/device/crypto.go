@@ -80,7 +80,8 @@ func openedWarning(o *receiver.Opened) *flow.Diagnosis {
 	if o.Warning == nil {
 		return nil
 	}
-	return &flow.Diagnosis{Stage: flow.StageExtension, Code: flow.Code(o.Warning.Code), Detail: o.Warning.Detail, Hint: o.Warning.Explanation}
+	return &flow.Diagnosis{Stage: flow.StageExtension, Code: flow.Code(o.Warning.Code), Detail: o.Warning.Detail,
+		Hint: o.Warning.Explanation, Warning: true}
 }
 
 func openedAlg(o *receiver.Opened) string {

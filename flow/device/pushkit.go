@@ -1,7 +1,6 @@
 package device
 
 import (
-	"encoding/hex"
 	"strconv"
 	"time"
 
@@ -100,8 +99,7 @@ func (d *Callee) voipPush(p *push) {
 	if !d.pushKit(p, map[string]string{"type": "voIP", "via": "apns-push-type voip"}) {
 		return
 	}
-	tok, _ := hex.DecodeString(d.Token)
-	opened, err := receiver.Open(p.Payload, receiver.Config{Ring: d.Ring, DeviceToken: tok, Now: d.Now, Replay: d.Replay})
+	opened, err := receiver.Open(p.Payload, d.receiverConfig(p))
 	if err == nil && opened.Plaintext.Type == "call.invite" && d.Profile.ReportsCall {
 		p.callID = opened.Plaintext.CallUUID
 		d.reportIncoming(p, opened.Plaintext)

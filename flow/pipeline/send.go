@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/callscope/callscope/crypto/receiver"
 	"github.com/callscope/callscope/flow"
 	"github.com/callscope/callscope/flow/device"
 	"github.com/callscope/callscope/flow/report"
@@ -28,6 +29,9 @@ type SendOptions struct {
 	// ProfileSet are KEY=VALUE changes to the profile (--device-set),
 	// applied after ProfileFile.
 	ProfileSet []string
+	// DecryptCmd is the team's own decryptor for the NSE (--decrypt-cmd):
+	// envelope on stdin, plaintext JSON on stdout.
+	DecryptCmd string
 }
 
 // Profile builds the callee's profile from the defaults, ProfileFile and
@@ -78,6 +82,11 @@ func (o SendOptions) Validate() error {
 	default:
 		return fmt.Errorf("--answer %q: want answer, decline or ignore", o.Answer)
 	}
+	if o.DecryptCmd != "" {
+		if _, err := receiver.ParseCommand(o.DecryptCmd); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -106,7 +115,13 @@ func RunSend(ctx context.Context, opts SendOptions, out io.Writer) (ok bool, err
 			return false, err
 		}
 	}
-	p, err := New(ctx, Config{Profile: prof})
+	cfg := Config{Profile: prof}
+	if opts.DecryptCmd != "" {
+		if cfg.Decrypt, err = receiver.ParseCommand(opts.DecryptCmd); err != nil {
+			return false, err
+		}
+	}
+	p, err := New(ctx, cfg)
 	if err != nil {
 		if rec != nil {
 			rec.Close()

@@ -11,24 +11,29 @@ import (
 	"github.com/callscope/callscope/flow"
 )
 
-// Table prints calls as rows as they end, then a summary.
+// Table prints calls as rows as they end, then a summary. Columns have
+// fixed widths so that each row can be written at once: a long run shows its
+// calls as they finish, and a diagnosis line does not widen the columns.
 type Table struct {
-	w      *tabwriter.Writer
+	w      io.Writer
+	tw     *tabwriter.Writer // the summary
 	header bool
 }
 
 // NewTable writes to w.
 func NewTable(w io.Writer) *Table {
-	return &Table{w: tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)}
+	return &Table{w: w, tw: tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)}
 }
+
+const rowFormat = "%-8s  %-9s  %-7s  %-16s  %-8s  %-8s  %-8s  %-9s  %-8s  %-8s  %s\n"
 
 // Row prints one call. Failed calls get a second line with the diagnosis.
 func (t *Table) Row(c flow.Call) {
 	if !t.header {
-		fmt.Fprintf(t.w, "TRACE\tCALL UUID\tKIND\tOUTCOME\tSENDER\tSERVER\tAPNS\tEXTENSION\tCALLKIT\tTOTAL\tSIMULATED\n")
+		fmt.Fprintf(t.w, rowFormat, "TRACE", "CALL UUID", "KIND", "OUTCOME", "SENDER", "SERVER", "APNS", "EXTENSION", "CALLKIT", "TOTAL", "SIMULATED")
 		t.header = true
 	}
-	cols := []string{short(c.TraceID, 8), short(c.CallID, 8), string(c.Kind), outcome(c)}
+	cols := []any{short(c.TraceID, 8), short(c.CallID, 8), string(c.Kind), outcome(c)}
 	for _, s := range flow.Stages {
 		if d, ok := c.Latency.Get(s); ok {
 			cols = append(cols, flow.FormatDuration(d))
@@ -37,11 +42,11 @@ func (t *Table) Row(c flow.Call) {
 		}
 	}
 	cols = append(cols, flow.FormatDuration(c.Latency.Total), simulated(c.Latency.Simulated))
-	fmt.Fprintln(t.w, strings.Join(cols, "\t"))
+	fmt.Fprintf(t.w, rowFormat, cols...)
 	if c.Diag != nil {
-		fmt.Fprintf(t.w, "  ✗ %s\t\t\t\t\t\t\t\t\t\t\n", c.Diag)
+		fmt.Fprintf(t.w, "  ✗ %s\n", c.Diag)
 		if c.Diag.Hint != "" {
-			fmt.Fprintf(t.w, "    hint: %s\t\t\t\t\t\t\t\t\t\t\n", c.Diag.Hint)
+			fmt.Fprintf(t.w, "    hint: %s\n", c.Diag.Hint)
 		}
 	}
 }
@@ -78,21 +83,21 @@ func simulated(m map[string]time.Duration) string {
 
 // Summary prints p50/p95/p99 per stage and the outcomes.
 func (t *Table) Summary(s *flow.Summary, wall time.Duration) error {
-	fmt.Fprintln(t.w)
-	fmt.Fprintf(t.w, "STAGE\tP50\tP95\tP99\tCALLS\n")
+	fmt.Fprintln(t.tw)
+	fmt.Fprintf(t.tw, "STAGE\tP50\tP95\tP99\tCALLS\n")
 	for _, st := range flow.Stages {
 		p50, n := s.Percentile(st, 50)
 		if n == 0 {
-			fmt.Fprintf(t.w, "%s\t—\t—\t—\t0\n", st)
+			fmt.Fprintf(t.tw, "%s\t—\t—\t—\t0\n", st)
 			continue
 		}
 		p95, _ := s.Percentile(st, 95)
 		p99, _ := s.Percentile(st, 99)
-		fmt.Fprintf(t.w, "%s\t%s\t%s\t%s\t%d\n", st, flow.FormatDuration(p50), flow.FormatDuration(p95), flow.FormatDuration(p99), n)
+		fmt.Fprintf(t.tw, "%s\t%s\t%s\t%s\t%d\n", st, flow.FormatDuration(p50), flow.FormatDuration(p95), flow.FormatDuration(p99), n)
 	}
-	fmt.Fprintf(t.w, "total (measured)\t%s\t%s\t%s\t%d\n", flow.FormatDuration(s.TotalPercentile(50)),
+	fmt.Fprintf(t.tw, "total (measured)\t%s\t%s\t%s\t%d\n", flow.FormatDuration(s.TotalPercentile(50)),
 		flow.FormatDuration(s.TotalPercentile(95)), flow.FormatDuration(s.TotalPercentile(99)), s.Calls())
-	fmt.Fprintln(t.w)
+	fmt.Fprintln(t.tw)
 	var parts []string
 	for _, o := range []flow.Outcome{flow.OutcomeConnected, flow.OutcomeShown, flow.OutcomeDeclined, flow.OutcomeUnanswered, flow.OutcomeFailed} {
 		if n := s.Outcomes()[o]; n > 0 {
@@ -103,10 +108,10 @@ func (t *Table) Summary(s *flow.Summary, wall time.Duration) error {
 	if wall > 0 {
 		rate = float64(s.Calls()) / wall.Seconds()
 	}
-	fmt.Fprintf(t.w, "%d requests: %s in %s wall (%.0f/s); stage latencies are measured, simulated time is shown apart\n",
+	fmt.Fprintf(t.tw, "%d requests: %s in %s wall (%.0f/s); stage latencies are measured, simulated time is shown apart\n",
 		s.Calls(), strings.Join(parts, ", "), flow.FormatDuration(wall), rate)
-	return t.w.Flush()
+	return t.tw.Flush()
 }
 
-// Flush writes buffered rows.
-func (t *Table) Flush() error { return t.w.Flush() }
+// Flush writes the buffered summary.
+func (t *Table) Flush() error { return t.tw.Flush() }
