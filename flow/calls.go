@@ -43,7 +43,9 @@ func (cs *Calls) Add(e Event) bool {
 	}
 	st := cs.byTrace[e.TraceID]
 	if st == nil {
-		st = &callState{call: Call{TraceID: e.TraceID, Started: e.Time, Stage: e.Stage}}
+		// A call through all five stages has about thirty events: one
+		// allocation instead of six doublings, on the pipeline's hot path.
+		st = &callState{call: Call{TraceID: e.TraceID, Started: e.Time, Stage: e.Stage}, events: make([]Event, 0, 32)}
 		cs.byTrace[e.TraceID] = st
 		cs.order = append(cs.order, e.TraceID)
 	}
