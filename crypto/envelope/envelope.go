@@ -232,9 +232,48 @@ func Parse(b []byte) (*Envelope, error) {
 	var e Envelope
 	dec := json.NewDecoder(bytes.NewReader(b))
 	if err := dec.Decode(&e); err != nil {
-		return nil, &ParseError{Code: "E_PARSE", Detail: "envelope is not valid JSON: " + err.Error()}
+		return nil, &ParseError{Code: "E_PARSE", Detail: "envelope is not valid JSON: " + badField(b, err).Error()}
 	}
 	return &e, e.check()
+}
+
+// ParsePayload reads the envelope of an APNs payload ({"aps":…,"vpe":{…}})
+// in one pass, or a bare envelope when the data has no "vpe" object. The NSE
+// reads every push this way, so the payload is not scanned twice.
+func ParsePayload(b []byte) (*Envelope, error) {
+	var p struct {
+		VPE *Envelope `json:"vpe"`
+	}
+	if err := json.Unmarshal(b, &p); err == nil && p.VPE != nil {
+		return p.VPE, p.VPE.check()
+	}
+	// A broken envelope inside a payload, or a bare one: parse the envelope
+	// on its own so that the error names its field.
+	var w struct {
+		VPE json.RawMessage `json:"vpe"`
+	}
+	if json.Unmarshal(b, &w) == nil && len(w.VPE) > 0 && w.VPE[0] == '{' {
+		return Parse(w.VPE)
+	}
+	return Parse(b)
+}
+
+// badField names the field whose value broke decoding: encoding/json does
+// not say which field an UnmarshalJSON error came from.
+func badField(b []byte, err error) error {
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(b, &fields) != nil {
+		return err
+	}
+	for _, name := range []string{"kid", "rcpt", "nonce", "enc", "ct"} {
+		if raw, ok := fields[name]; ok {
+			var v B64
+			if ferr := v.UnmarshalJSON(raw); ferr != nil {
+				return fmt.Errorf("field %s: %w", name, ferr)
+			}
+		}
+	}
+	return err
 }
 
 // ParseError is a malformed or unsupported envelope.

@@ -145,13 +145,12 @@ func Open(data []byte, cfg Config) (*Opened, error) {
 		cfg.Ring = keyring.NewRing()
 	}
 	r := &run{cfg: cfg}
-	raw := EnvelopeBytes(data)
 	if cfg.Decrypt != nil {
-		return r.openWith(raw)
+		return r.openWith(EnvelopeBytes(data))
 	}
 
 	// 1–2. parse, version, alg.
-	env, err := envelope.Parse(raw)
+	env, err := envelope.ParsePayload(data)
 	if err != nil {
 		var pe *envelope.ParseError
 		if errors.As(err, &pe) {
