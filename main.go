@@ -106,6 +106,8 @@ func sendCommand() *cobra.Command {
 		answer   string
 		scen     string
 		scenFile string
+		// answerAfter holds --answer-after until we know it was given.
+		answerAfter time.Duration
 	)
 	cmd := &cobra.Command{
 		Use:   "send",
@@ -124,7 +126,14 @@ func sendCommand() *cobra.Command {
 			if err != nil {
 				return usageError{fmt.Errorf("--kind: %w", err)}
 			}
-			opts.Kind, opts.Answer = k, device.AnswerPolicy(answer)
+			opts.Kind = k
+			// Only flags given override the profile's answer and answer_after.
+			if cmd.Flags().Changed("answer") {
+				opts.Answer = device.AnswerPolicy(answer)
+			}
+			if cmd.Flags().Changed("answer-after") {
+				opts.AnswerAfter = &answerAfter
+			}
 			if err := opts.Validate(); err != nil {
 				return usageError{err}
 			}
@@ -147,8 +156,8 @@ func sendCommand() *cobra.Command {
 	f.StringVar(&kind, "kind", "call", "call or message")
 	f.BoolVar(&opts.Video, "video", false, "send video calls")
 	f.BoolVar(&opts.JSON, "json", false, "print JSON instead of a table")
-	f.DurationVar(&opts.AnswerAfter, "answer-after", 2*time.Second, "simulated time the callee takes to answer")
-	f.StringVar(&answer, "answer", "answer", "what the callee does when it rings: answer, decline or ignore")
+	f.DurationVar(&answerAfter, "answer-after", device.DefaultProfile().AnswerAfter, "simulated time the callee takes to answer (overrides the profile's answer_after)")
+	f.StringVar(&answer, "answer", string(device.AnswerAuto), "what the callee does when it rings: answer, decline or ignore (overrides the profile's answer)")
 	f.StringVar(&opts.Record, "record", "", "write every event to FILE as JSON lines, flushed per event")
 	f.StringVar(&opts.ProfileFile, "device-profile", "", "the callee's iPhone from a TOML profile (see callscope scenarios)")
 	f.StringArrayVar(&opts.ProfileSet, "device-set", nil, "change one device profile parameter, KEY=VALUE (e.g. nse_budget=10s); repeatable")

@@ -22,7 +22,9 @@ type SendOptions struct {
 	Kind        flow.Kind
 	Video       bool
 	JSON        bool
-	AnswerAfter time.Duration
+	// AnswerAfter and Answer override the profile's answer_after and
+	// answer when set (--answer-after, --answer); nil and "" keep them.
+	AnswerAfter *time.Duration
 	Answer      device.AnswerPolicy
 	Record      string // trace file, "" for none
 	ProfileFile string // device profile TOML, "" for the default
@@ -74,11 +76,11 @@ func (o SendOptions) Validate() error {
 		return fmt.Errorf("--concurrency must be at least 1 (got %d)", o.Concurrency)
 	case o.Concurrency > o.Count:
 		return fmt.Errorf("--concurrency %d is above --count %d", o.Concurrency, o.Count)
-	case o.AnswerAfter < 0:
-		return fmt.Errorf("--answer-after must not be negative (got %s)", o.AnswerAfter)
+	case o.AnswerAfter != nil && *o.AnswerAfter < 0:
+		return fmt.Errorf("--answer-after must not be negative (got %s)", *o.AnswerAfter)
 	}
 	switch o.Answer {
-	case device.AnswerAuto, device.AnswerDecline, device.AnswerIgnore:
+	case "", device.AnswerAuto, device.AnswerDecline, device.AnswerIgnore:
 	default:
 		return fmt.Errorf("--answer %q: want answer, decline or ignore", o.Answer)
 	}
@@ -100,9 +102,18 @@ func RunSend(ctx context.Context, opts SendOptions, out io.Writer) (ok bool, err
 	if err != nil {
 		return false, err
 	}
-	prof.AnswerAfter = opts.AnswerAfter
-	prof.AnswerPolicy = opts.Answer
 	var notes []string
+	if opts.AnswerAfter != nil {
+		prof.AnswerAfter = *opts.AnswerAfter
+	}
+	if opts.Answer != "" {
+		prof.AnswerPolicy = opts.Answer
+	}
+	if prof.AnswerPolicy == device.AnswerManual {
+		// Nobody is at the screen to press a: the phone rings out.
+		prof.AnswerPolicy = device.AnswerIgnore
+		notes = append(notes, "answer = \"manual\" in the profile: headless, nobody answers (ignore)")
+	}
 	if !opts.pinned("maximum_call_groups") && prof.MaximumCallGroups < opts.Concurrency {
 		// C calls in flight to one iPhone would trip CallKit's call limit
 		// (F-25); a load run measures the path, so lift it, and say so.
