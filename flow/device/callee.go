@@ -231,7 +231,11 @@ func (d *Callee) receive(pp flow.Push) {
 	}
 	// S3: the extension process starts and gets didReceive(_:withContentHandler:).
 	p.enter(S3)
-	if why := d.nseLimits(p); why != nil {
+	why, ok := d.nseLimits(p)
+	if !ok {
+		return // the device is shutting down
+	}
+	if why != nil {
 		d.fail(p, flow.StageExtension, "placeholder-shown", why)
 		return
 	}

@@ -48,7 +48,7 @@ func (d *Callee) relayCall(p *push, pt envelope.Plaintext) {
 			Detail: why, Hint: "fall back to a local \"incoming call\" notification"})
 		return
 	case !pr.FilteringEntitlement && pr.MissingEntitlement == "error":
-		d.emit(p, flow.StageExtension, "report-voip-payload", t, time.Since(t), nil, nil)
+		d.emit(p, flow.StageExtension, "report-voip-payload", t, 0, nil, nil)
 		d.fail(p, flow.StageExtension, "placeholder-shown", &flow.Diagnosis{Stage: flow.StageExtension,
 			Code: flow.CodeReportFailed, Apple: appleMissingEntitlement,
 			Detail: "reportNewIncomingVoIPPushPayload failed: the extension lacks com.apple.developer.usernotifications.filtering",
@@ -63,7 +63,8 @@ func (d *Callee) relayCall(p *push, pt envelope.Plaintext) {
 		return
 	}
 	// The dictionary the app reads back as PKPushPayload.dictionaryPayload.
-	d.emit(p, flow.StageExtension, "report-voip-payload", t, time.Since(t), map[string]string{
+	// The system call is instant in the simulation: no duration to measure.
+	d.emit(p, flow.StageExtension, "report-voip-payload", t, 0, map[string]string{
 		"dictionary": "uuid, handle, handle_type, name, video",
 	}, nil)
 	if pr.FilteringEntitlement {
@@ -73,7 +74,9 @@ func (d *Callee) relayCall(p *push, pt envelope.Plaintext) {
 		d.emit(p, flow.StageExtension, "placeholder-shown", time.Now(), 0, nil, &flow.Diagnosis{Stage: flow.StageExtension,
 			Code: CodeNotSilenced, Apple: "com.apple.developer.usernotifications.filtering",
 			Detail: "the call rings and the placeholder alert is shown too: without the filtering entitlement the notification cannot be silenced",
-			Hint:   "request the filtering entitlement; meanwhile rewrite the text and send interruption-level passive"})
+			Hint:   "request the filtering entitlement; meanwhile rewrite the text and send interruption-level passive",
+			// The call goes on to ring: the path does not end here.
+			Warning: true})
 	}
 
 	d.async(func() { d.launchApp(p, pt) })
@@ -100,7 +103,7 @@ func (d *Callee) reportIncoming(p *push, pt envelope.Plaintext) {
 		"remoteHandle": pt.Caller.Handle, "handle_type": pt.Caller.HandleType,
 		"localizedCallerName": pt.Caller.Name, "hasVideo": strconv.FormatBool(pt.Video),
 	}
-	d.emit(p, flow.StageCallKit, "report-new-incoming-call", t, time.Since(t), attrs, nil)
+	d.emit(p, flow.StageCallKit, "report-new-incoming-call", t, 0, attrs, nil)
 	// A report counts for PushKit even when CallKit refuses the call.
 	d.pushKitReported()
 	if refused != nil {
@@ -194,6 +197,13 @@ func (d *Callee) ring(p *push, in *incoming) {
 			Diagnosis: &flow.Diagnosis{Stage: flow.StageCallKit, Code: flow.CodeUnanswered, Apple: "CXCallEndedReason.unanswered (3)",
 				Detail: "nobody answered within " + d.Profile.RingTimeout.String() + "; iOS ended the call with a CXEndCallAction nobody sent",
 				Hint:   "end unanswered calls yourself (Element X rings 15–90 s) and tell the caller"}})
+	case signalRemoteEnded:
+		// The caller hung up while it rang: the app ends the call with
+		// reportCall(with:endedAt:reason: .remoteEnded). For the request,
+		// nobody answered.
+		p.enter(S10)
+		d.emit(p, flow.StageCallKit, "ended", time.Now(), 0, map[string]string{flow.AttrEndedReason: EndedRemoteEnded}, nil)
+		kind = SignalUnanswered
 	case signalAnsweredElsewhere, signalDeclinedElsewhere:
 		p.enter(S10)
 		reason := EndedAnsweredElsewhere
@@ -249,11 +259,12 @@ func (d *Callee) awaitCallee(in *incoming) (kind SignalKind, waited, simulated t
 	}
 }
 
-// Another of the callee's devices answered or declined the call: the app
-// ends it here with reportCall(with:endedAt:reason:).
+// Another of the callee's devices answered or declined the call, or the
+// caller hung up: the app ends it here with reportCall(with:endedAt:reason:).
 const (
 	signalAnsweredElsewhere SignalKind = "answered-elsewhere"
 	signalDeclinedElsewhere SignalKind = "declined-elsewhere"
+	signalRemoteEnded       SignalKind = "remote-ended"
 )
 
 // EndElsewhere ends a call ringing here because another of the callee's

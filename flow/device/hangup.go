@@ -18,8 +18,7 @@ func (d *Callee) hangup(p *push, pt envelope.Plaintext) {
 	p.noSignal = true
 	p.enter(S5)
 	if d.Profile.RelaysHangups {
-		t := time.Now()
-		d.emit(p, flow.StageExtension, "report-voip-payload", t, time.Since(t), map[string]string{"type": "call.hangup"}, nil)
+		d.emit(p, flow.StageExtension, "report-voip-payload", time.Now(), 0, map[string]string{"type": "call.hangup"}, nil)
 		d.async(func() { d.launchForHangup(p) })
 		return
 	}
@@ -31,7 +30,7 @@ func (d *Callee) hangup(p *push, pt envelope.Plaintext) {
 	d.mu.Unlock()
 	if in != nil {
 		d.emit(p, flow.StageExtension, "hangup", time.Now(), 0, map[string]string{flow.AttrEndedReason: EndedRemoteEnded}, nil)
-		_ = d.act(pt.CallUUID, SignalDeclined)
+		_ = d.act(pt.CallUUID, signalRemoteEnded)
 		return
 	}
 	d.emit(p, flow.StageExtension, "hangup", time.Now(), 0, map[string]string{"note": "no such call yet: remembered, in case the invite comes later"}, nil)

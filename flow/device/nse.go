@@ -25,11 +25,12 @@ const (
 
 // nseLimits is S3: the memory cap, the startup watchdog and the time budget.
 // Each one kills or expires the extension, and iOS shows the original alert.
-func (d *Callee) nseLimits(p *push) *flow.Diagnosis {
+// ok is false when the device shut down during a wait: nothing follows.
+func (d *Callee) nseLimits(p *push) (why *flow.Diagnosis, ok bool) {
 	pr := d.Profile
 	if pr.NSEStartup > 0 {
 		if err := d.simulate(p, flow.StageExtension, "nse-launch", pr.NSEStartup, nil); err != nil {
-			return nil
+			return nil, false
 		}
 	}
 	switch {
@@ -37,26 +38,26 @@ func (d *Callee) nseLimits(p *push) *flow.Diagnosis {
 		return &flow.Diagnosis{Stage: flow.StageExtension, Code: CodeNSEKilled,
 			Apple:  "EXC_RESOURCE RESOURCE_TYPE_MEMORY (limit=" + strconv.Itoa(pr.NSEMemoryCapMB) + " MB)",
 			Detail: "the extension used " + strconv.Itoa(pr.NSEMemoryMB) + " MB, over the " + strconv.Itoa(pr.NSEMemoryCapMB) + " MB cap; jetsam killed it and iOS showed the original alert",
-			Hint:   "keep the NSE small: no full database or key store load; open only what one push needs"}
+			Hint:   "keep the NSE small: no full database or key store load; open only what one push needs"}, true
 	case pr.NSEStartup > pr.NSEStartupMax:
 		return &flow.Diagnosis{Stage: flow.StageExtension, Code: CodeNSEKilled,
 			Apple:  "Extension will be killed because it used its runtime in starting up",
 			Detail: "init took " + pr.NSEStartup.String() + " (simulated), over the startup allowance; no serviceExtensionTimeWillExpire",
-			Hint:   "move heavy set-up out of init and off the main thread"}
+			Hint:   "move heavy set-up out of init and off the main thread"}, true
 	}
 	if pr.NSEWork > 0 {
 		w := min(pr.NSEWork, pr.NSEBudget)
 		if err := d.simulate(p, flow.StageExtension, "nse-work", w, nil); err != nil {
-			return nil
+			return nil, false
 		}
 		if pr.NSEWork > pr.NSEBudget {
 			return &flow.Diagnosis{Stage: flow.StageExtension, Code: CodeNSETimeExpired,
 				Apple:  "serviceExtensionTimeWillExpire()",
 				Detail: "the extension's work took longer than its " + pr.NSEBudget.String() + " budget; iOS showed the original alert",
-				Hint:   "report the call first, then do slow work; never wait on the network before reporting"}
+				Hint:   "report the call first, then do slow work; never wait on the network before reporting"}, true
 		}
 	}
-	return nil
+	return nil, true
 }
 
 // keysReadable is S4's first step: the device key in the shared keychain.

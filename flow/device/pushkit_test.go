@@ -182,3 +182,33 @@ func TestBlockedAppNeverLaunches(t *testing.T) {
 		t.Fatalf("a blocked app was launched: %s", got)
 	}
 }
+
+// TestCallerHangsUpWhileRinging: a hang-up for a ringing call ends it with
+// .remoteEnded; it is not the callee declining.
+func TestCallerHangsUpWhileRinging(t *testing.T) {
+	rec := newRecorder()
+	prof := DefaultProfile()
+	prof.AnswerPolicy, prof.RingTimeout = AnswerManual, 0
+	ph := newPhone(t, prof, rec, flow.VirtualClock{})
+	p, callID := ph.push(t, request{})
+	ph.Deliver(p)
+	rec.ringing(t, prof.Name, callID)
+	hang, _ := ph.push(t, request{typ: "call.hangup", callID: callID})
+	ph.Deliver(hang)
+	if s := rec.next(t, p.TraceID); s.Kind != SignalUnanswered {
+		t.Fatalf("signal %s, want unanswered (the caller gave up)", s.Kind)
+	}
+	ph.settle(t)
+	var ended string
+	for _, e := range rec.trace(p.TraceID) {
+		if e.Name == "declined" {
+			t.Fatalf("a hang-up was recorded as the callee declining: %+v", e)
+		}
+		if e.Stage == flow.StageCallKit && e.Name == "ended" {
+			ended = e.Attrs[flow.AttrEndedReason]
+		}
+	}
+	if ended != EndedRemoteEnded {
+		t.Fatalf("ended reason %q, want %s", ended, EndedRemoteEnded)
+	}
+}

@@ -251,3 +251,25 @@ func TestCallerStates(t *testing.T) {
 		t.Fatalf("caller states %v\n%s", got, dump(r.Events))
 	}
 }
+
+// TestWarningKeepsThePath: a diagnosis that does not stop the call (the
+// banner shows, a rotated key opened it) leaves every stage's latency to run
+// to ringing.
+func TestWarningKeepsThePath(t *testing.T) {
+	lib, _ := NewLibrary()
+	for _, name := range []string{"placeholder-banner", "rotated-key"} {
+		t.Run(name, func(t *testing.T) {
+			s, err := lib.Get(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := Run(context.Background(), s)
+			if r.Observed == nil || !r.Observed.Warning {
+				t.Fatalf("diagnosis %v, want a warning", r.Observed)
+			}
+			if d, ok := r.Call.Latency.Get(flow.StageCallKit); !ok || d <= 0 {
+				t.Fatalf("callkit latency %v (reached %v): the warning cut the path", d, ok)
+			}
+		})
+	}
+}
