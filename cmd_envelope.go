@@ -120,7 +120,10 @@ func envelopeOpen() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			cfg := receiver.Config{Skew: skew, Context: cmd.Context()}
+			if skew < 0 {
+				return usageError{fmt.Errorf("--skew must not be negative (got %s)", skew)}
+			}
+			cfg := receiver.Config{Skew: skew, ExactSkew: true, Context: cmd.Context()}
 			if cmd.Flags().Changed("info") {
 				cfg.Info = []byte(info)
 			}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -50,6 +51,10 @@ func keysNew() *cobra.Command {
 				return err
 			}
 			d, err := st.New(name, sch, nil)
+			var ne *keyring.NameError
+			if errors.As(err, &ne) {
+				return usageError{err}
+			}
 			if err != nil {
 				return err
 			}

@@ -95,7 +95,7 @@ func runMockAPNs(ctx context.Context, o mockAPNsOptions, out io.Writer) error {
 	if o.record != "" {
 		rec, err := trace.Create(o.record)
 		if err != nil {
-			return usageError{err}
+			return err // the flag is fine; the file system said no
 		}
 		sinks = append(sinks, rec)
 		closers = append(closers, rec.Close)

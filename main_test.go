@@ -49,6 +49,10 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"mock-apns", "--provider-key", "nocolons"}, "--provider-key"},
 		{[]string{"mock-apns", "--device", "xyz"}, "--device"},
 		{[]string{"mock-apns", "--environment", "staging"}, "--environment"},
+		{[]string{"keys", "new", "--name", "../evil"}, "--name"},
+		{[]string{"keys", "new", "--scheme", "rot13"}, "--scheme"},
+		{[]string{"envelope", "open", "--in", badProfile, "--skew", "-1h"}, "--skew"},
+		{[]string{"envelope", "open"}, "--in"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {

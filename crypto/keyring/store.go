@@ -66,6 +66,12 @@ type PublicInfo struct {
 	DeviceToken string `json:"device_token"`
 }
 
+// NameError is a device name the store cannot take: the caller's input is
+// at fault, not the disk.
+type NameError struct{ msg string }
+
+func (e *NameError) Error() string { return e.msg }
+
 var nameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
 
 func (s *Store) devDir() string { return filepath.Join(s.Dir, "devices") }
@@ -105,11 +111,11 @@ func (s *Store) New(name, schemeName string, rnd io.Reader) (*Device, error) {
 		name = fmt.Sprintf("iphone-%d", len(existing)+1)
 	}
 	if !nameRE.MatchString(name) {
-		return nil, fmt.Errorf("--name %q: use letters, digits, dot, dash and underscore", name)
+		return nil, &NameError{fmt.Sprintf("--name %q: use letters, digits, dot, dash and underscore", name)}
 	}
 	for _, d := range existing {
 		if d.Name == name {
-			return nil, fmt.Errorf("--name %q: a device with that name exists (%s)", name, d.path)
+			return nil, &NameError{fmt.Sprintf("--name %q: a device with that name exists (%s)", name, d.path)}
 		}
 	}
 	tok := make([]byte, 32)

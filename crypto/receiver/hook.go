@@ -89,7 +89,10 @@ func (r *run) openWith(raw []byte) (*Opened, error) {
 		return nil, r.fail("payload", CodePayload, "decrypt command's output is not JSON: "+err.Error(), "")
 	}
 	if p.SentMS <= 0 {
-		return r.schema(nil, nil, pt, p)
+		// Without the envelope's ts the plaintext's sent_ms is the only
+		// clock there is; freshness (§3.5 step 8) is not optional.
+		return nil, r.fail("fresh", CodeExpired, "the decrypt command's plaintext has no sent_ms: freshness cannot be checked",
+			"have the decryptor pass sent_ms through (crypto.md §3.4)")
 	}
 	// A stand-in header from the plaintext lets steps 8–9 run unchanged.
 	h := &envelope.Envelope{V: envelope.Version, TS: p.SentMS, TTL: envelope.MaxTTL, KID: make([]byte, 8)}

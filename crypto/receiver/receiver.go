@@ -50,7 +50,9 @@ type Config struct {
 	Ring        *keyring.Ring
 	DeviceToken []byte // raw APNs token bytes, as the app saved it
 	Now         func() time.Time
-	Skew        time.Duration // default 30 s
+	Skew        time.Duration // default 30 s; see ExactSkew
+	// ExactSkew makes a zero Skew mean no skew at all instead of the default.
+	ExactSkew bool
 	Replay      *replay.Cache // nil: no replay check
 	Info        []byte        // nil: envelope.Info
 	// OtherInfo are the labels the E_AUTH diagnosis tries besides Info
@@ -132,7 +134,7 @@ func Open(data []byte, cfg Config) (*Opened, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	if cfg.Skew == 0 {
+	if cfg.Skew == 0 && !cfg.ExactSkew {
 		cfg.Skew = 30 * time.Second
 	}
 	if cfg.Info == nil {

@@ -312,10 +312,18 @@ func TestCommandRoundTrip(t *testing.T) {
 		t.Skip("no cat on this system:", err)
 	}
 	pt := invite()
+	pt.SentMS = time.Now().UnixMilli()
 	body, _ := json.Marshal(pt)
 	o, err := Open(body, Config{Decrypt: c})
 	if err != nil || o.Plaintext.CallUUID != pt.CallUUID {
 		t.Fatalf("%v %+v", err, o)
+	}
+	// Without sent_ms nothing says how old the request is: refused.
+	pt.SentMS = 0
+	body, _ = json.Marshal(pt)
+	var re *Error
+	if _, err := Open(body, Config{Decrypt: c}); !asError(err, &re) || re.Code != CodeExpired {
+		t.Fatalf("no sent_ms: err %v, want %s", err, CodeExpired)
 	}
 	if _, err := ParseCommand("no-such-decryptor-xyz"); err == nil || !strings.Contains(err.Error(), "--decrypt-cmd") {
 		t.Fatalf("err %v, want one naming --decrypt-cmd", err)

@@ -81,9 +81,13 @@ type Pipeline struct {
 	mu    sync.Mutex
 	calls *flow.Calls
 	open  map[string]bool
-	wg    sync.WaitGroup
-	ctx   context.Context
-	stop  context.CancelFunc
+	// sending guards wg.Add against Close's wg.Wait: the screen may send
+	// while the user quits.
+	sending sync.Mutex
+	closed  bool
+	wg      sync.WaitGroup
+	ctx     context.Context
+	stop    context.CancelFunc
 }
 
 func (c *Config) fill() {
@@ -285,6 +289,9 @@ func (p *Pipeline) Config() Config { return p.cfg }
 
 // Close stops every stage and waits for requests in flight.
 func (p *Pipeline) Close() {
+	p.sending.Lock()
+	p.closed = true
+	p.sending.Unlock()
 	p.stop()
 	p.wg.Wait()
 	for _, d := range p.callees {

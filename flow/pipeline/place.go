@@ -27,11 +27,14 @@ func (p *Pipeline) Place(ctx context.Context, req flow.Request) flow.Call {
 // Send starts a request in the background and returns its trace id at once;
 // its events tell the rest.
 func (p *Pipeline) Send(req flow.Request) (string, error) {
-	if p.ctx.Err() != nil {
+	p.sending.Lock()
+	if p.closed || p.ctx.Err() != nil {
+		p.sending.Unlock()
 		return "", fmt.Errorf("pipeline closed")
 	}
-	started := make(chan string, 1)
 	p.wg.Add(1)
+	p.sending.Unlock()
+	started := make(chan string, 1)
 	go func() {
 		defer p.wg.Done()
 		p.place(p.ctx, req, func(id string) { started <- id })

@@ -56,3 +56,27 @@ func TestSendAnswerPrecedence(t *testing.T) {
 		})
 	}
 }
+
+// TestSendWhileClosing: the screen may send as the user quits; Send then
+// either starts a request that Close waits for, or says the pipeline closed.
+func TestSendWhileClosing(t *testing.T) {
+	p := newPipeline(t, nil)
+	done := make(chan error, 1)
+	go func() {
+		for {
+			if _, err := p.Send(p.Compose()); err != nil {
+				done <- err
+				return
+			}
+		}
+	}()
+	p.Close()
+	select {
+	case err := <-done:
+		if err.Error() != "pipeline closed" {
+			t.Fatalf("Send after Close: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Send kept succeeding after Close")
+	}
+}
