@@ -53,8 +53,8 @@ type Config struct {
 	Skew        time.Duration // default 30 s; see ExactSkew
 	// ExactSkew makes a zero Skew mean no skew at all instead of the default.
 	ExactSkew bool
-	Replay      *replay.Cache // nil: no replay check
-	Info        []byte        // nil: envelope.Info
+	Replay    *replay.Cache // nil: no replay check
+	Info      []byte        // nil: envelope.Info
 	// OtherInfo are the labels the E_AUTH diagnosis tries besides Info
 	// (nil: envelope.KnownInfo), e.g. the label of the app's previous release.
 	OtherInfo [][]byte
