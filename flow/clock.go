@@ -16,11 +16,16 @@ type Clock interface {
 	Virtual() bool
 }
 
-// VirtualClock spends no wall time on simulated waits.
+// VirtualClock spends no wall time on simulated waits. It keeps no order
+// between waits: SimClock does, for runs with several devices.
 type VirtualClock struct{}
 
-// Sleep returns at once unless ctx is already done.
-func (VirtualClock) Sleep(ctx context.Context, _ time.Duration) (time.Duration, error) {
+// Sleep returns at once unless ctx is already done; a Forever wait lasts
+// until ctx ends.
+func (VirtualClock) Sleep(ctx context.Context, d time.Duration) (time.Duration, error) {
+	if d == Forever {
+		<-ctx.Done()
+	}
 	return 0, ctx.Err()
 }
 
@@ -32,6 +37,11 @@ type RealClock struct{ Scale float64 }
 
 // Sleep waits d/Scale of wall time.
 func (c RealClock) Sleep(ctx context.Context, d time.Duration) (time.Duration, error) {
+	if d == Forever {
+		start := time.Now()
+		<-ctx.Done()
+		return time.Since(start), ctx.Err()
+	}
 	if c.Scale > 0 {
 		d = time.Duration(float64(d) / c.Scale)
 	}

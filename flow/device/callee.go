@@ -110,7 +110,9 @@ func (d *Callee) work() {
 		p := d.queue[0]
 		d.queue = d.queue[1:]
 		d.qmu.Unlock()
+		d.enter(p.TraceID)
 		d.receive(p)
+		d.leave(p.TraceID)
 		d.done()
 	}
 }
@@ -148,16 +150,32 @@ func (d *Callee) Settle(ctx context.Context) error {
 }
 
 // async runs the app side of a push beside the extension's queue.
-func (d *Callee) async(f func()) {
+func (d *Callee) async(p *push, f func()) {
 	d.qmu.Lock()
 	d.busy++
 	d.qmu.Unlock()
+	d.enter(p.TraceID) // before the NSE's unit leaves: no gap for the clock
 	d.wg.Add(1)
 	go func() {
 		defer d.wg.Done()
 		defer d.done()
+		defer d.leave(p.TraceID)
 		f()
 	}()
+}
+
+// enter and leave tell a clock that orders simulated time (flow.SimClock)
+// that the device is working on a request.
+func (d *Callee) enter(traceID string) {
+	if pc, ok := d.Clock.(flow.Participants); ok {
+		pc.Enter(traceID)
+	}
+}
+
+func (d *Callee) leave(traceID string) {
+	if pc, ok := d.Clock.(flow.Participants); ok {
+		pc.Leave(traceID)
+	}
 }
 
 // push is what one delivery carries through the stages of the device.
@@ -179,7 +197,7 @@ func (d *Callee) emit(p *push, stage flow.Stage, name string, at time.Time, dur 
 // simulate waits simulated time on the device's clock and records it.
 func (d *Callee) simulate(p *push, stage flow.Stage, name string, dur time.Duration, attrs map[string]string) error {
 	at := time.Now()
-	waited, err := d.Clock.Sleep(d.ctx, dur)
+	waited, err := d.Clock.Sleep(flow.WithTrace(d.ctx, p.TraceID), dur)
 	d.Sink.Emit(flow.Event{TraceID: p.TraceID, CallID: p.callID, ApnsID: p.ApnsID, Stage: stage, Name: name,
 		Time: at, Duration: dur, Simulated: true, Waited: waited, Attrs: withState(attrs, p.state)})
 	return err
@@ -220,7 +238,7 @@ func (d *Callee) receive(pp flow.Push) {
 
 	if p.PushType == "voip" {
 		// A real PushKit push: no extension; iOS launches the app directly.
-		d.async(func() { d.voipPush(p) })
+		d.async(p, func() { d.voipPush(p) })
 		return
 	}
 	// S2: the NSE launch gate.

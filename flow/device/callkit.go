@@ -79,7 +79,7 @@ func (d *Callee) relayCall(p *push, pt envelope.Plaintext) {
 			Warning: true})
 	}
 
-	d.async(func() { d.launchApp(p, pt) })
+	d.async(p, func() { d.launchApp(p, pt) })
 }
 
 // reportIncoming is S7–S10: reportNewIncomingCall, CallKit's checks,
@@ -235,26 +235,45 @@ func (d *Callee) awaitCallee(in *incoming) (kind SignalKind, waited, simulated t
 			after, timed = d.Profile.AnswerAfter, SignalDeclined
 		}
 	}
+	wait := after
+	if after == 0 && timed == SignalUnanswered {
+		wait = flow.Forever // no ring limit: only a person (or another device) ends it
+	}
 	start := time.Now()
 	fired := make(chan time.Duration, 1)
-	ctx, cancel := context.WithCancel(d.ctx)
+	exited := make(chan struct{})
+	ctx, cancel := context.WithCancel(flow.WithTrace(d.ctx, in.p.TraceID))
 	defer cancel()
-	if after > 0 || timed != SignalUnanswered {
-		go func() {
-			w, err := d.Clock.Sleep(ctx, after)
-			if err == nil {
-				fired <- w
-			}
-		}()
+	go func() {
+		defer close(exited)
+		if w, err := d.Clock.Sleep(ctx, wait); err == nil {
+			fired <- w
+		}
+	}()
+	// stop ends the wait before anything else happens on this device, so a
+	// clock that orders simulated time sees it gone.
+	stop := func() {
+		cancel()
+		<-exited
 	}
 	select {
 	case k := <-in.action:
 		// The user (or another device) acted in real time.
+		stop()
 		w := time.Since(start)
 		return k, w, w
 	case w := <-fired:
+		<-exited
+		select {
+		case k := <-in.action:
+			// Another device acted first in simulated time; its news came
+			// as this wait ended.
+			return k, w, w
+		default:
+		}
 		return timed, w, after
 	case <-d.ctx.Done():
+		stop()
 		return "", time.Since(start), 0
 	}
 }

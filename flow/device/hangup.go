@@ -19,7 +19,7 @@ func (d *Callee) hangup(p *push, pt envelope.Plaintext) {
 	p.enter(S5)
 	if d.Profile.RelaysHangups {
 		d.emit(p, flow.StageExtension, "report-voip-payload", time.Now(), 0, map[string]string{"type": "call.hangup"}, nil)
-		d.async(func() { d.launchForHangup(p) })
+		d.async(p, func() { d.launchForHangup(p) })
 		return
 	}
 	d.mu.Lock()

@@ -92,7 +92,7 @@ type Pipeline struct {
 
 func (c *Config) fill() {
 	if c.Clock == nil {
-		c.Clock = flow.VirtualClock{}
+		c.Clock = flow.NewSimClock()
 	}
 	if c.Profile.Name == "" {
 		c.Profile = device.DefaultProfile()

@@ -55,7 +55,7 @@ func (r Result) Mismatch() string {
 func (s Scenario) Config() pipeline.Config {
 	devs := append([]device.Profile{s.Profile}, s.ExtraDevices...)
 	return pipeline.Config{
-		Clock:       flow.VirtualClock{},
+		Clock:       flow.NewSimClock(),
 		Devices:     devs,
 		Sender:      s.Sender,
 		Push:        s.Push,
