@@ -1,0 +1,99 @@
+package ingest
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/callscope/callscope/flow"
+)
+
+const tid = "4bf92f3577b34da6a3ce929d0e0e4736"
+
+func TestDecodeLines(t *testing.T) {
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	good := `{"trace_id":"` + tid + `","stage":"apns","name":"received","time":"2026-03-01T11:59:59Z"}`
+	for _, tc := range []struct {
+		name     string
+		body     string
+		accepted int
+		errLine  int    // line of the first error, 0 for none
+		errHas   string // the first error names this
+	}{
+		{"one", good, 1, 0, ""},
+		{"crlf and blank lines", good + "\r\n\r\n" + good + "\r\n", 2, 0, ""},
+		{"empty", "", 0, 0, ""},
+		{"bad json counts blank lines", good + "\n\n{nope\n" + good, 2, 3, "not JSON"},
+		{"unknown stage", `{"trace_id":"` + tid + `","stage":"nse","name":"x"}`, 0, 1, "stage: unknown stage"},
+		{"missing stage", `{"trace_id":"` + tid + `","name":"x"}`, 0, 1, "stage: missing"},
+		{"missing name", `{"trace_id":"` + tid + `","stage":"apns"}`, 0, 1, "name: missing"},
+		{"missing trace", `{"stage":"apns","name":"x"}`, 0, 1, "trace_id: missing"},
+		{"uppercase trace", `{"trace_id":"` + strings.ToUpper(tid) + `","stage":"apns","name":"x"}`, 0, 1, "trace_id:"},
+		{"zero trace", `{"trace_id":"` + strings.Repeat("0", 32) + `","stage":"apns","name":"x"}`, 0, 1, "trace_id:"},
+		{"short trace", `{"trace_id":"abc","stage":"apns","name":"x"}`, 0, 1, "trace_id:"},
+		{"wrong type", `{"trace_id":"` + tid + `","stage":"apns","name":"x","duration_ns":"fast"}`, 0, 1, "duration_ns: want a JSON number"},
+		{"attr type", `{"trace_id":"` + tid + `","stage":"apns","name":"x","attrs":{"a":1}}`, 0, 1, "attrs: want a JSON string"},
+		{"bad time", `{"trace_id":"` + tid + `","stage":"apns","name":"x","time":"yesterday"}`, 0, 1, "time: want an RFC 3339"},
+		{"negative duration", `{"trace_id":"` + tid + `","stage":"apns","name":"x","duration_ns":-1}`, 0, 1, "duration_ns: negative"},
+		{"bad outcome", `{"trace_id":"` + tid + `","stage":"apns","name":"x","outcome":"won"}`, 0, 1, "outcome:"},
+		{"bad diagnosis stage", `{"trace_id":"` + tid + `","stage":"apns","name":"x","diagnosis":{"stage":"moon"}}`, 0, 1, "diagnosis.stage:"},
+		{"not an object", `[1,2]`, 0, 1, "want a JSON object"},
+		{"two objects on a line", good + " " + good, 0, 1, "not JSON"},
+		{"unknown fields are fine", `{"v":1,"trace_id":"` + tid + `","stage":"callkit","name":"ringing","future":true}`, 1, 0, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			evs, errs := Decode([]byte(tc.body), now)
+			if len(evs) != tc.accepted {
+				t.Fatalf("accepted %d, want %d (errors %v)", len(evs), tc.accepted, errs)
+			}
+			if tc.errLine == 0 {
+				if len(errs) != 0 {
+					t.Fatalf("errors %v, want none", errs)
+				}
+				return
+			}
+			if len(errs) == 0 || errs[0].Line != tc.errLine || !strings.Contains(errs[0].Error, tc.errHas) {
+				t.Fatalf("errors %v, want line %d with %q", errs, tc.errLine, tc.errHas)
+			}
+		})
+	}
+}
+
+func TestDecodeFillsAndCleans(t *testing.T) {
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	jwt := "eyJhbGciOiJFUzI1NiJ9.eyJpc3MiOiJURUFNMTIzNDU2In0.MEUCIQDabcdefghijklmnopqrstuvwxyz0123456789"
+	body := `{"seq":99,"trace_id":"` + tid + `","stage":"extension","name":"deco\u001b]0;pwned\u0007ded",` +
+		`"attrs":{"authorization":"bearer ` + jwt + `","note":"token ` + jwt + `","private_key":"x"},` +
+		`"diagnosis":{"stage":"extension","code":"E","detail":"` + jwt + `","hint":"` + jwt + `"}}`
+	evs, errs := Decode([]byte(body), now)
+	if len(errs) != 0 || len(evs) != 1 {
+		t.Fatalf("events %v errors %v", evs, errs)
+	}
+	e := evs[0]
+	if !e.Time.Equal(now) || e.Seq != 0 {
+		t.Errorf("time %v seq %d: want arrival time and no seq", e.Time, e.Seq)
+	}
+	if strings.ContainsAny(e.Name, "\x1b\x07") {
+		t.Errorf("name %q keeps control characters", e.Name)
+	}
+	if e.Attrs["authorization"] != flow.Redacted || e.Attrs["private_key"] != flow.Redacted {
+		t.Errorf("secret attrs not redacted: %v", e.Attrs)
+	}
+	for _, s := range []string{e.Attrs["note"], e.Diagnosis.Detail, e.Diagnosis.Hint} {
+		if strings.Contains(s, jwt) {
+			t.Errorf("a JWT got through: %q", s)
+		}
+	}
+}
+
+func TestDecodeErrorsAreBoundedAndRedacted(t *testing.T) {
+	jwt := "eyJhbGciOiJFUzI1NiJ9.eyJpc3MiOiJURUFNMTIzNDU2In0.MEUCIQDabcdefghijklmnopqrstuvwxyz0123456789"
+	body := `{"trace_id":"` + tid + `","stage":"` + jwt + strings.Repeat("x", 10000) + `","name":"x"}`
+	_, errs := Decode([]byte(body), time.Now())
+	if len(errs) != 1 {
+		t.Fatalf("errors %v", errs)
+	}
+	if len(errs[0].Error) > maxErrorLen+len("…") || strings.Contains(errs[0].Error, jwt) {
+		t.Fatalf("error %q: too long or carries the JWT", errs[0].Error)
+	}
+}
