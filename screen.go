@@ -3,11 +3,13 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 
 	"github.com/callscope/callscope/flow"
 	"github.com/callscope/callscope/flow/device"
 	"github.com/callscope/callscope/flow/pipeline"
 	"github.com/callscope/callscope/themes"
+	"github.com/callscope/callscope/transport/ingest"
 	"github.com/callscope/callscope/ui"
 )
 
@@ -17,6 +19,8 @@ type screenOptions struct {
 	profile   string
 	// profileSet are --device-set KEY=VALUE changes over the profile.
 	profileSet []string
+	// ingest is --ingest ADDR: where outside components post their events.
+	ingest string
 }
 
 func runScreen(ctx context.Context, o screenOptions) error {
@@ -50,10 +54,26 @@ func runScreen(ctx context.Context, o screenOptions) error {
 	if o.timeScale != 1 {
 		clock = fmt.Sprintf("simulated time ×%g", o.timeScale)
 	}
+	endpoints := "mock APNs " + apnsURL
+	if o.ingest != "" {
+		// Outside events go straight to the bus, as the screen's own do: the
+		// screen rebuilds calls from the bus. The pipeline's tracker decides
+		// outcomes only for the calls it sent, so a remote event never
+		// settles one of those.
+		srv, err := ingest.Start(ingest.Config{Addr: o.ingest, Token: os.Getenv(ingest.TokenEnv), Sink: p.Bus()})
+		if err != nil {
+			return usageError{fmt.Errorf("--ingest %s: %w", o.ingest, err)}
+		}
+		defer func() {
+			srv.Close()
+			fmt.Fprintln(os.Stderr, srv.Status())
+		}()
+		endpoints += " · ingest " + srv.URL()
+	}
 	tok := p.DeviceToken()
 	return ui.Run(ctx, p, sub, ui.Options{Theme: o.theme, Header: ui.Header{
 		Mode:      "embedded default",
-		Endpoints: "mock APNs " + apnsURL,
+		Endpoints: endpoints,
 		Device:    fmt.Sprintf("%s (simulated) %s…", prof.Name, tok[:8]),
 		Clock:     clock,
 	}})
