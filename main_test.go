@@ -43,6 +43,8 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"send", "--decrypt-cmd", filepath.Join(dir, "missing")}, "--decrypt-cmd"},
 		{[]string{"send", "--scenario", "do-not-disturbb"}, "did you mean do-not-disturb"},
 		{[]string{"send", "extra"}, "unknown command"},
+		{[]string{"--ingest", "0.0.0.0:0"}, "--ingest"},
+		{[]string{"--ingest", busy.Addr().String()}, "--ingest"},
 		{[]string{"mock-apns", "--listen", busy.Addr().String()}, "--listen"},
 		{[]string{"mock-apns", "--provider-key", "ABC:TEAM:" + filepath.Join(dir, "none.p8")}, "--provider-key"},
 		{[]string{"mock-apns", "--provider-key", "ABC:TEAM:" + notKey}, "--provider-key"},
@@ -57,6 +59,7 @@ func TestUsageErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
 			t.Setenv("XDG_DATA_HOME", dir)
+			t.Setenv("CALLSCOPE_INGEST_TOKEN", "")
 			root := rootCommand()
 			var out bytes.Buffer
 			root.SetOut(&out)
