@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"encoding/base64"
 	"strings"
 	"testing"
 	"time"
@@ -95,5 +96,30 @@ func TestDecodeErrorsAreBoundedAndRedacted(t *testing.T) {
 	}
 	if len(errs[0].Error) > maxErrorLen+len("…") || strings.Contains(errs[0].Error, jwt) {
 		t.Fatalf("error %q: too long or carries the JWT", errs[0].Error)
+	}
+}
+
+// TestDecodeRedactsSpacedJWTs: Apple's openssl recipe writes the header as
+// { "alg": … }, which encodes as eyA…, not the eyJ… flow.Redact looks for.
+func TestDecodeRedactsSpacedJWTs(t *testing.T) {
+	enc := base64.RawURLEncoding.EncodeToString
+	sig := enc([]byte(strings.Repeat("s", 64)))
+	claims := enc([]byte(`{ "iss": "TEAM123456", "iat": 1767225600 }`))
+	for _, head := range []string{`{ "alg": "ES256", "kid": "ABC1234567" }`, "{\n\"alg\":\"ES256\"}", `{"alg":"ES256"}`} {
+		jwt := enc([]byte(head)) + "." + claims + "." + sig
+		body := `{"trace_id":"` + tid + `","stage":"server","name":"sent ` + jwt + `","attrs":{"header":"bearer ` + jwt + `"}}`
+		evs, errs := Decode([]byte(body), time.Now())
+		if len(evs) != 1 {
+			t.Fatalf("%s: errors %v", head, errs)
+		}
+		if strings.Contains(evs[0].Name, jwt) || strings.Contains(evs[0].Attrs["header"], jwt) {
+			t.Errorf("%s: JWT through: %+v", head, evs[0])
+		}
+	}
+	// Not every dotted base64 is a JWT: a version string or an apns-id stays.
+	for _, s := range []string{"eyes.example.com/abcdefghijklmnopqrstuvwxyz", "1.2.3", enc([]byte(`{"kid":"x"}`)) + ".abcdefgh.abcdefghijklmnopqrstu"} {
+		if got := redactJWTs(s); got != s {
+			t.Errorf("redactJWTs(%q) = %q", s, got)
+		}
 	}
 }
