@@ -112,7 +112,10 @@ func (s *Server) Close() error {
 func (s *Server) Status() string {
 	st := s.Stats()
 	line := fmt.Sprintf("ingest %s: %d accepted, %d rejected", s.URL(), st.Accepted, st.Rejected)
-	if st.Refused > 0 {
+	switch {
+	case st.Refused == 1:
+		line += ", 1 request refused"
+	case st.Refused > 1:
 		line += fmt.Sprintf(", %d requests refused", st.Refused)
 	}
 	return line
