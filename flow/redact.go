@@ -1,6 +1,8 @@
 package flow
 
 import (
+	"bytes"
+	"encoding/base64"
 	"regexp"
 	"strings"
 )
@@ -9,7 +11,11 @@ import (
 // under them, applied to every event before it leaves the process.
 
 var (
-	jwtPattern = regexp.MustCompile(`eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{20,}`)
+	// A JWT's first part is base64url of a JSON object: "eyJ" for {"alg"…,
+	// but Apple's own openssl recipe writes { "alg"… with a space ("eyA…")
+	// and other encoders start with a newline ("ew…"). So: every JWT-shaped
+	// token whose header decodes to an object naming an algorithm.
+	jwtPattern = regexp.MustCompile(`e[wy][A-Za-z0-9_-]{6,}={0,2}\.[A-Za-z0-9_-]{6,}={0,2}\.[A-Za-z0-9_-]{16,}={0,2}`)
 	pemPattern = regexp.MustCompile(`(?s)-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(-----END [A-Z ]*PRIVATE KEY-----|$)`)
 )
 
@@ -26,8 +32,8 @@ const Redacted = "[redacted]"
 
 // RedactValue removes signed JWTs and PEM private keys from s.
 func RedactValue(s string) string {
-	if strings.Contains(s, "eyJ") {
-		s = jwtPattern.ReplaceAllString(s, "[redacted JWT]")
+	if strings.Contains(s, ".") && (strings.Contains(s, "ey") || strings.Contains(s, "ew")) {
+		s = jwtPattern.ReplaceAllStringFunc(s, redactJWT)
 	}
 	if strings.Contains(s, "PRIVATE KEY") {
 		s = pemPattern.ReplaceAllString(s, "[redacted private key]")
@@ -58,11 +64,24 @@ func Redact(e Event) Event {
 		e.Attrs = a
 	}
 	if e.Diagnosis != nil {
-		if d := RedactValue(e.Diagnosis.Detail); d != e.Diagnosis.Detail {
+		d, h := RedactValue(e.Diagnosis.Detail), RedactValue(e.Diagnosis.Hint)
+		if d != e.Diagnosis.Detail || h != e.Diagnosis.Hint {
 			c := *e.Diagnosis
-			c.Detail = d
+			c.Detail, c.Hint = d, h
 			e.Diagnosis = &c
 		}
 	}
 	return e
+}
+
+func redactJWT(tok string) string {
+	head, _, _ := strings.Cut(tok, ".")
+	b, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(head, "="))
+	if err != nil {
+		return tok
+	}
+	if t := bytes.TrimSpace(b); len(t) > 0 && t[0] == '{' && bytes.Contains(t, []byte(`"alg"`)) {
+		return "[redacted JWT]"
+	}
+	return tok
 }

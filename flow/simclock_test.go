@@ -2,6 +2,7 @@ package flow
 
 import (
 	"context"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -18,6 +19,19 @@ func recv[T any](t *testing.T, ch <-chan T, what string) T {
 		t.Fatalf("no %s within %s", what, deadline)
 		var zero T
 		return zero
+	}
+}
+
+// eventually spins (yielding) until cond holds or the deadline passes: the
+// goroutines under test have no event to wait on while they start.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	end := time.Now().Add(deadline)
+	for !cond() {
+		if time.Now().After(end) {
+			t.Fatalf("no %s within %s", what, deadline)
+		}
+		runtime.Gosched()
 	}
 }
 
@@ -39,8 +53,10 @@ func TestSimClockOrder(t *testing.T) {
 	ctx := WithTrace(context.Background(), "t1")
 	order := make(chan string, 2)
 	var wg sync.WaitGroup
+	// Both units are at work before either waits, as two devices ringing.
+	c.Enter("t1")
+	c.Enter("t1")
 	start := func(name string, d time.Duration, after func()) {
-		c.Enter("t1")
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -94,6 +110,8 @@ func TestSimClockCancel(t *testing.T) {
 		got <- "hour:" + errString(err)
 		c.Leave("t1")
 	}()
+	// Both waits must have begun before the test acts on them.
+	eventually(t, "both waits to begin", func() bool { return c.waiting("t1") == 2 })
 	// A third unit is running: nothing may wake. Cancelling the hour wait
 	// removes it; when the third unit leaves, only Forever is left.
 	stopShort()

@@ -41,7 +41,7 @@ func Decode(body []byte, now time.Time) (events []flow.Event, errs []LineError) 
 		}
 		e, err := decodeLine(raw, now)
 		if err != nil {
-			errs = append(errs, LineError{Line: line, Error: clip(redactJWTs(flow.RedactValue(err.Error())))})
+			errs = append(errs, LineError{Line: line, Error: clip(flow.RedactValue(err.Error()))})
 			continue
 		}
 		events = append(events, e)
@@ -188,14 +188,14 @@ func sanitize(e *flow.Event) {
 
 func clean(s string) string {
 	if strings.IndexFunc(s, unicode.IsControl) < 0 {
-		return redactJWTs(flow.RedactValue(s))
+		return flow.RedactValue(s)
 	}
-	return redactJWTs(flow.RedactValue(strings.Map(func(r rune) rune {
+	return flow.RedactValue(strings.Map(func(r rune) rune {
 		if unicode.IsControl(r) {
 			return unicode.ReplacementChar
 		}
 		return r
-	}, s)))
+	}, s))
 }
 
 func clip(s string) string {

@@ -100,7 +100,7 @@ func TestDecodeErrorsAreBoundedAndRedacted(t *testing.T) {
 }
 
 // TestDecodeRedactsSpacedJWTs: Apple's openssl recipe writes the header as
-// { "alg": … }, which encodes as eyA…, not the eyJ… flow.Redact looks for.
+// { "alg": … }, which encodes as eyA…, not eyJ…: flow.Redact must catch it.
 func TestDecodeRedactsSpacedJWTs(t *testing.T) {
 	enc := base64.RawURLEncoding.EncodeToString
 	sig := enc([]byte(strings.Repeat("s", 64)))
@@ -118,8 +118,8 @@ func TestDecodeRedactsSpacedJWTs(t *testing.T) {
 	}
 	// Not every dotted base64 is a JWT: a version string or an apns-id stays.
 	for _, s := range []string{"eyes.example.com/abcdefghijklmnopqrstuvwxyz", "1.2.3", enc([]byte(`{"kid":"x"}`)) + ".abcdefgh.abcdefghijklmnopqrstu"} {
-		if got := redactJWTs(s); got != s {
-			t.Errorf("redactJWTs(%q) = %q", s, got)
+		if got := flow.RedactValue(s); got != s {
+			t.Errorf("RedactValue(%q) = %q", s, got)
 		}
 	}
 }

@@ -50,7 +50,7 @@ func FuzzDecode(f *testing.F) {
 				t.Fatalf("accepted %+v: %v", e, err)
 			}
 			for _, s := range strs(e) {
-				if strings.IndexFunc(s, unicode.IsControl) >= 0 || flow.RedactValue(s) != s || redactJWTs(s) != s {
+				if strings.IndexFunc(s, unicode.IsControl) >= 0 || flow.RedactValue(s) != s {
 					t.Fatalf("accepted %q: control character or secret", s)
 				}
 			}
