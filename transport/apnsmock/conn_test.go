@@ -273,3 +273,34 @@ func TestResponseHeaders(t *testing.T) {
 }
 
 var _ = apns2.PushTypeAlert
+
+// TestTraceIDs: a push is traced under its payload's traceparent, or, from a
+// server that sends none, under its apns-id.
+func TestTraceIDs(t *testing.T) {
+	const trace = "4bf92f3577b34da6a3ce929d0e0e4736"
+	tests := []struct {
+		name, payload, sentID, want string
+	}{
+		{"traceparent", `{"aps":{"alert":{"title":"New message"},"mutable-content":1},"traceparent":"00-` + trace + `-00f067aa0ba902b7-01"}`,
+			"", trace},
+		{"none: the apns-id", `{"aps":{"alert":{"title":"New message"},"mutable-content":1}}`,
+			"7A1B2C3D-0000-4000-8000-00000000AB12", "7a1b2c3d00004000800000000000ab12"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t, nil)
+			hdr := [][2]string{{"authorization", "bearer " + f.jwt(t)}, {"apns-topic", testTopic}}
+			if tc.sentID != "" {
+				hdr = append(hdr, [2]string{"apns-id", tc.sentID})
+			}
+			r := f.do(t, f.raw(), "POST", "/3/device/"+testDevice, hdr, tc.payload)
+			if r.status != 200 {
+				t.Fatalf("status %d %s", r.status, r.body)
+			}
+			e := f.events.wait(t, "accepted", named(r.header.Get("apns-id"), "accepted"))
+			if e.TraceID != tc.want {
+				t.Fatalf("trace id %q, want %q", e.TraceID, tc.want)
+			}
+		})
+	}
+}
