@@ -82,7 +82,7 @@ func envelopeSeal() *cobra.Command {
 			if err != nil {
 				return fmt.Errorf("%s: %w", in, err)
 			}
-			out, err := json.MarshalIndent(envelope.NewPayload(env, pt.Type), "", "  ")
+			out, err := json.MarshalIndent(envelope.NewPayload(env), "", "  ")
 			if err != nil {
 				return err
 			}

@@ -35,7 +35,7 @@ func FuzzEnvelopeOpen(f *testing.F) {
 		if err != nil {
 			f.Fatal(err)
 		}
-		b, _ := json.Marshal(envelope.NewPayload(e, pt.Type))
+		b, _ := json.Marshal(envelope.NewPayload(e))
 		f.Add(b)
 	}
 	ring := keyring.NewRing(keys...)

@@ -49,7 +49,11 @@ func (b B64) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON reads base64url with or without padding.
 func (b *B64) UnmarshalJSON(data []byte) error {
 	var s string
-	if err := json.Unmarshal(data, &s); err != nil {
+	if n := len(data); n >= 2 && data[0] == '"' && data[n-1] == '"' && bytes.IndexByte(data, '\\') < 0 {
+		// Every push is read through here: base64url has no characters
+		// JSON escapes, so skip a second decoder pass.
+		s = string(data[1 : n-1])
+	} else if err := json.Unmarshal(data, &s); err != nil {
 		return err
 	}
 	d, err := base64.RawURLEncoding.DecodeString(trimPad(s))
@@ -327,14 +331,14 @@ type APNsPayload struct {
 	Envelope *Envelope `json:"vpe"`
 }
 
-// NewPayload wraps an envelope in the push a provider sends for a request
-// of type kind; the alert text says nothing about the caller.
-func NewPayload(e *Envelope, kind string) APNsPayload {
+// NewPayload wraps an envelope in the push a provider sends. The alert is
+// the same for calls and messages ("New message", as callscope's provider
+// server sends it): alert text is visible to the server and to Apple, so
+// saying "Incoming call" there would tell them what E2EE hides. It is what
+// the callee sees when the extension fails.
+func NewPayload(e *Envelope) APNsPayload {
 	var p APNsPayload
-	p.APS.Alert.Title, p.APS.Alert.Body = "Incoming call", "Open to answer"
-	if kind == "message" {
-		p.APS.Alert.Title, p.APS.Alert.Body = "New message", "Open to read"
-	}
+	p.APS.Alert.Title, p.APS.Alert.Body = "New message", "Open to read"
 	p.APS.MutableContent, p.APS.Sound, p.Envelope = 1, "default", e
 	return p
 }

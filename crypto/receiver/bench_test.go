@@ -54,7 +54,7 @@ func (d benchDevice) seal(b *testing.B) []byte {
 	if err != nil {
 		b.Fatal(err)
 	}
-	body, _ := json.Marshal(envelope.NewPayload(e, "call.invite"))
+	body, _ := json.Marshal(envelope.NewPayload(e))
 	return body
 }
 

@@ -39,7 +39,7 @@ func FuzzOpen(f *testing.F) {
 		if err != nil {
 			f.Fatal(err)
 		}
-		b, _ := json.Marshal(envelope.NewPayload(e, "call.invite"))
+		b, _ := json.Marshal(envelope.NewPayload(e))
 		f.Add(b)
 		b, _ = json.Marshal(e)
 		f.Add(b)
