@@ -14,7 +14,7 @@ import (
 // TestSendAnswerPrecedence: --answer and --answer-after override the
 // profile only when given; otherwise the profile (and --device-set) decide.
 func TestSendAnswerPrecedence(t *testing.T) {
-	fiveSec := 5 * time.Second
+	five := 5 * time.Second
 	tests := []struct {
 		name     string
 		opts     SendOptions
@@ -25,7 +25,7 @@ func TestSendAnswerPrecedence(t *testing.T) {
 		{"profile says ignore", SendOptions{ProfileSet: []string{"answer=ignore", "ring_timeout=3s"}}, flow.OutcomeUnanswered, 0},
 		{"profile's answer_after", SendOptions{ProfileSet: []string{"answer_after=40s"}}, flow.OutcomeConnected, 40 * time.Second},
 		{"--answer beats the default", SendOptions{Answer: device.AnswerDecline}, flow.OutcomeDeclined, 2 * time.Second},
-		{"--answer-after beats the profile", SendOptions{ProfileSet: []string{"answer_after=40s"}, AnswerAfter: &fiveSec}, flow.OutcomeConnected, 5 * time.Second},
+		{"--answer-after beats the profile", SendOptions{ProfileSet: []string{"answer_after=40s"}, AnswerAfter: &five}, flow.OutcomeConnected, 5 * time.Second},
 		{"manual is ignore headless", SendOptions{ProfileSet: []string{"answer=manual", "ring_timeout=3s"}}, flow.OutcomeUnanswered, 0},
 	}
 	for _, tt := range tests {
