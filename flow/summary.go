@@ -1,6 +1,7 @@
 package flow
 
 import (
+	"sort"
 	"time"
 
 	"github.com/HdrHistogram/hdrhistogram-go"
@@ -77,4 +78,18 @@ func FormatDuration(d time.Duration) string {
 	default:
 		return trim(d.Seconds(), 2) + "s"
 	}
+}
+
+// FormatSimulated lists simulated waits by name, "app-launch 350ms", in name
+// order, for tables and the screen.
+func FormatSimulated(sim map[string]time.Duration) []string {
+	names := make([]string, 0, len(sim))
+	for n := range sim {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for i, n := range names {
+		names[i] = n + " " + FormatDuration(sim[n])
+	}
+	return names
 }

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"sort"
 	"strings"
 	"time"
 
@@ -132,14 +131,5 @@ func simulatedLine(sim map[string]time.Duration) string {
 	if len(sim) == 0 {
 		return ""
 	}
-	names := make([]string, 0, len(sim))
-	for n := range sim {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	parts := make([]string, len(names))
-	for i, n := range names {
-		parts[i] = n + " " + flow.FormatDuration(sim[n])
-	}
-	return strings.Join(parts, " · ") + " (simulated)"
+	return strings.Join(flow.FormatSimulated(sim), " · ") + " (simulated)"
 }

@@ -3,7 +3,6 @@ package report
 import (
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -69,16 +68,7 @@ func simulated(m map[string]time.Duration) string {
 	if len(m) == 0 {
 		return ""
 	}
-	names := make([]string, 0, len(m))
-	for n := range m {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	parts := make([]string, len(names))
-	for i, n := range names {
-		parts[i] = n + " " + flow.FormatDuration(m[n])
-	}
-	return strings.Join(parts, ", ") + " (sim)"
+	return strings.Join(flow.FormatSimulated(m), ", ") + " (sim)"
 }
 
 // Summary prints p50/p95/p99 per stage and the outcomes.
