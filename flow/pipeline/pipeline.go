@@ -78,9 +78,11 @@ type Pipeline struct {
 	callees []*device.Callee
 	unlinks []func()
 
-	mu    sync.Mutex
-	calls *flow.Calls
-	open  map[string]bool
+	// open holds the requests in flight, each with its own tracker and
+	// lock: every event of a busy run passes here, and one lock for all of
+	// them was the run's most contended.
+	mu   sync.RWMutex
+	open map[string]*tracker
 	// sending guards wg.Add against Close's wg.Wait: the screen may send
 	// while the user quits.
 	sending sync.Mutex
@@ -125,7 +127,7 @@ func (c *Config) fill() {
 // pair, registered with the server and linked to APNs.
 func New(ctx context.Context, cfg Config) (*Pipeline, error) {
 	cfg.fill()
-	p := &Pipeline{cfg: cfg, bus: bus.New(), calls: flow.NewCalls(), open: map[string]bool{}}
+	p := &Pipeline{cfg: cfg, bus: bus.New(), open: map[string]*tracker{}}
 	p.ctx, p.stop = context.WithCancel(ctx)
 	sink := flow.SinkFunc(p.emit)
 
@@ -237,12 +239,13 @@ func (p *Pipeline) Signal(s device.Signal) {
 // a reader keeping up, then the bus.
 func (p *Pipeline) emit(e flow.Event) {
 	e = flow.Redact(e)
-	p.mu.Lock()
-	open := p.open[e.TraceID]
+	p.mu.RLock()
+	t := p.open[e.TraceID]
+	p.mu.RUnlock()
+	open := t != nil
 	if open {
-		p.calls.Add(e)
+		t.add(e)
 	}
-	p.mu.Unlock()
 	p.bus.Emit(e)
 	if open && e.Stage == flow.StageAPNs && (e.Name == "replaced" || e.Name == "dropped") {
 		// APNs will never deliver this push: that device is done.
@@ -312,4 +315,26 @@ func (p *Pipeline) Close() {
 		_ = p.mock.Close()
 	}
 	p.bus.Close()
+}
+
+// tracker is one request's events, as the pipeline decides its outcome.
+type tracker struct {
+	mu    sync.Mutex
+	calls *flow.Calls
+}
+
+func newTracker() *tracker { return &tracker{calls: flow.NewCalls()} }
+
+func (t *tracker) add(e flow.Event) {
+	t.mu.Lock()
+	t.calls.Add(e)
+	t.mu.Unlock()
+}
+
+// call returns the request as its events so far describe it, and the events.
+func (t *tracker) call(traceID string) (flow.Call, []flow.Event) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	c, _ := t.calls.Get(traceID)
+	return c, t.calls.Events(traceID)
 }

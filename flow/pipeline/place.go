@@ -64,13 +64,13 @@ func (p *Pipeline) onDevice(callID string, act func(*device.Callee, string) erro
 
 func (p *Pipeline) place(ctx context.Context, req flow.Request, started func(traceID string)) flow.Call {
 	traceparent, traceID := provider.NewTraceParent()
+	t := newTracker()
 	p.mu.Lock()
-	p.open[traceID] = true
+	p.open[traceID] = t
 	p.mu.Unlock()
 	defer func() {
 		p.mu.Lock()
 		delete(p.open, traceID)
-		p.calls.Forget(traceID)
 		p.mu.Unlock()
 	}()
 	if started != nil {
@@ -83,26 +83,21 @@ func (p *Pipeline) place(ctx context.Context, req flow.Request, started func(tra
 	select {
 	case <-placed.Done:
 	case <-timer.C:
-		p.caller.Abandon(traceID, p.stalled(traceID))
+		p.caller.Abandon(traceID, p.stalled(t, traceID))
 		<-placed.Done
 	case <-ctx.Done():
 		p.caller.Abandon(traceID, &flow.Diagnosis{Stage: flow.StageSender, Code: flow.CodeTimedOut,
 			Detail: "cancelled: " + ctx.Err().Error()})
 		<-placed.Done
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	c, _ := p.calls.Get(traceID)
+	c, _ := t.call(traceID)
 	return c
 }
 
 // stalled explains a request that did not conclude in time from how far its
 // events got.
-func (p *Pipeline) stalled(traceID string) *flow.Diagnosis {
-	p.mu.Lock()
-	c, _ := p.calls.Get(traceID)
-	evs := p.calls.Events(traceID)
-	p.mu.Unlock()
+func (p *Pipeline) stalled(t *tracker, traceID string) *flow.Diagnosis {
+	c, evs := t.call(traceID)
 	wait := p.cfg.CallTimeout.String()
 	switch c.Stage {
 	case flow.StageAPNs:
