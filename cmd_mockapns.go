@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/callscope/callscope/flow"
+	"github.com/callscope/callscope/flow/bus"
 	"github.com/callscope/callscope/flow/trace"
 	"github.com/callscope/callscope/transport/apns"
 	"github.com/callscope/callscope/transport/apnsmock"
@@ -84,8 +85,15 @@ func runMockAPNs(ctx context.Context, o mockAPNsOptions, out io.Writer) error {
 	if err != nil {
 		return usageError{err}
 	}
-	log := &eventLog{w: out}
-	sinks := []flow.Sink{log}
+	// Without --headless, on a terminal, the events go to the screen; the
+	// log would scribble over it.
+	var screen *bus.Subscription
+	sinks := []flow.Sink{&eventLog{w: out}}
+	if !o.headless && isTerminal(out) {
+		b := bus.New()
+		screen = b.Subscribe(4096) // before the first push can arrive
+		sinks = []flow.Sink{b}
+	}
 	var closers []func() error
 	defer func() {
 		for _, c := range closers {
@@ -141,6 +149,9 @@ func runMockAPNs(ctx context.Context, o mockAPNsOptions, out io.Writer) error {
 		fmt.Fprintln(out, "devices: none listed, so any well-formed token gets a simulated device")
 	} else {
 		fmt.Fprintf(out, "devices: %d listed; other tokens get 400 BadDeviceToken\n", len(cfg.Devices)+len(cfg.VoIPDevices))
+	}
+	if screen != nil {
+		return runMockScreen(ctx, screen, m.URL(), cfg.Environment, ca)
 	}
 	<-ctx.Done()
 	fmt.Fprintln(out, "mock APNs: shutting down")

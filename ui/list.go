@@ -30,8 +30,12 @@ func (m Model) listLines(w, h int) []string {
 
 func (m Model) callRow(c flow.Call, w int) string {
 	kind := "call"
-	if c.Kind == flow.KindMessage {
+	switch c.Kind {
+	case flow.KindMessage:
 		kind = "msg "
+	case "":
+		// Seen only from APNs on: a server cannot tell a call from a message.
+		kind = "push"
 	}
 	total := ""
 	if c.Latency.Total > 0 {
@@ -41,7 +45,10 @@ func (m Model) callRow(c flow.Call, w int) string {
 	// and the outcome; the names get at most half of it.
 	whoW := max(9, (w-24)/2)
 	who := c.From + "→" + c.To
-	if len([]rune(who)) > whoW {
+	switch {
+	case c.From == "" && c.To == "":
+		who = "" // seen only from APNs on: nobody's names
+	case len([]rune(who)) > whoW:
 		who = user(c.From) + "→" + user(c.To)
 	}
 	at := c.Started.In(m.opts.Location).Format("15:04:05")

@@ -29,6 +29,11 @@ type Options struct {
 	Theme    string
 	NoColor  bool
 	Location *time.Location // times in the call list; nil = local
+	// Observer is a screen that only watches (the standalone mock): with no
+	// sender to conclude a request, its first failure ends it.
+	Observer bool
+	// Status is the first status line; "" for the composer's hint.
+	Status string
 }
 
 // EventMsg carries one event from the bus into Update.
@@ -82,6 +87,9 @@ func NewModel(ctrl Controller, opts Options) Model {
 	m := Model{ctrl: ctrl, opts: opts, dark: true, themeName: name, calls: flow.NewCalls(), follow: true,
 		summary: flow.NewSummary(), summarized: map[string]bool{},
 		status: "n compose a call · enter send it · ? help"}
+	if opts.Status != "" {
+		m.status = opts.Status
+	}
 	m.st = newStyles(m.themeName, m.dark, opts.NoColor)
 	return m
 }

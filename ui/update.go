@@ -115,6 +115,9 @@ func (m *Model) act(verb string, f func(string) error) tea.Cmd {
 
 // apply folds an event into its call.
 func (m *Model) apply(e flow.Event) {
+	if m.opts.Observer && e.Outcome == "" && e.Diagnosis != nil && !e.Diagnosis.Warning {
+		e.Outcome = flow.OutcomeFailed
+	}
 	before := m.calls.Len()
 	c, ok := m.calls.Apply(e)
 	if !ok {
@@ -131,14 +134,17 @@ func (m *Model) apply(e flow.Event) {
 		m.summarized[c.TraceID] = true
 		m.summary.Add(c)
 	}
-	who := strings.TrimSpace(c.From + " → " + c.To)
+	who := ""
+	if c.From != "" || c.To != "" {
+		who = strings.TrimSpace(c.From+" → "+c.To) + " · "
+	}
 	switch {
 	case e.Outcome == flow.OutcomeFailed && c.Diag != nil:
-		m.setStatus("failed: "+who+" · "+c.Diag.String(), true)
+		m.setStatus("failed: "+who+c.Diag.String(), true)
 	case e.Outcome != "":
-		m.setStatus(string(e.Outcome)+": "+who, false)
+		m.setStatus(string(e.Outcome)+": "+strings.TrimSuffix(who, " · "), false)
 	case e.Stage == flow.StageCallKit && e.Name == flow.NameRinging:
-		m.setStatus("ringing: "+who+" · a answer · d decline", false)
+		m.setStatus("ringing: "+who+"a answer · d decline", false)
 	}
 }
 

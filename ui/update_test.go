@@ -218,3 +218,35 @@ func TestTrimKeepsRingingCalls(t *testing.T) {
 }
 
 func secs(n int) time.Duration { return time.Duration(n) * time.Second }
+
+// TestObserver: the standalone mock's screen has no sender to end a
+// request; the first failure ends it, and a warning does not.
+func TestObserver(t *testing.T) {
+	m := NewModel(&fakeController{}, Options{NoColor: true, Location: time.UTC, Observer: true, Status: "watching"})
+	if m.status != "watching" {
+		t.Fatalf("status %q", m.status)
+	}
+	received := ev("t1", "", flow.StageAPNs, "received", base, 0)
+	warn := ev("t1", "", flow.StageAPNs, "accepted", base.Add(time.Millisecond), 0)
+	warn.Diagnosis = &flow.Diagnosis{Stage: flow.StageAPNs, Code: "W_SOMETHING", Warning: true}
+	m = feed(m, received, warn)
+	if c, _ := m.selected(); c.Outcome != "" {
+		t.Fatalf("a warning ended the request: %+v", c)
+	}
+	rejected := ev("t1", "", flow.StageAPNs, "rejected", base.Add(2*time.Millisecond), 0)
+	rejected.Diagnosis = &flow.Diagnosis{Stage: flow.StageAPNs, Code: flow.CodeAPNsRejected, Apple: "BadPriority"}
+	m = feed(m, rejected)
+	c, _ := m.selected()
+	if c.Outcome != flow.OutcomeFailed || c.Diag == nil || c.Diag.Apple != "BadPriority" {
+		t.Fatalf("call %+v, want failed with BadPriority", c)
+	}
+	if !m.failed || !strings.HasPrefix(m.status, "failed: apns: APNS_REJECTED") {
+		t.Fatalf("status %q", m.status)
+	}
+	// Without Observer, the same events leave the request open: the sender
+	// decides when it ends.
+	m2 := feed(newTestModel(&fakeController{}), received, rejected)
+	if c, _ := m2.selected(); c.Outcome != "" {
+		t.Fatalf("outcome %q without a sender's verdict", c.Outcome)
+	}
+}
