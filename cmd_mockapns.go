@@ -42,7 +42,7 @@ func mockAPNsCommand() *cobra.Command {
 		Long: "mock-apns runs callscope's mock of Apple Push Notification service: HTTP/2 over TLS (ALPN h2), validating\n" +
 			"each push as APNs does and answering with Apple's statuses and JSON reasons. Point your provider at the URL\n" +
 			"it prints and trust the CA it writes with --ca-out. Accepted pushes go to simulated devices, which record\n" +
-			"what iOS does with them. It logs one line per event (there is no screen for the standalone mock yet).\n" +
+			"what iOS does with them. On a terminal it shows them on the screen; --headless logs one line per event.\n" +
 			"See docs/mock-apns.md for the curl command and the JWT recipe.",
 		Example: "  callscope mock-apns --ca-out ca.pem --provider-key ABC1234567:TEAM123456:AuthKey.p8 --topic org.example.app",
 		Args:    usageArgs(cobra.NoArgs),
@@ -64,7 +64,7 @@ func mockAPNsCommand() *cobra.Command {
 	f.StringVar(&o.environment, "environment", "sandbox", "sandbox or production")
 	f.StringVar(&o.record, "record", "", "write every event to FILE as JSON lines, flushed per event")
 	f.StringVar(&o.eventsTo, "events-to", "", "POST events as JSON lines to a callscope ingest URL (token from CALLSCOPE_INGEST_TOKEN)")
-	f.BoolVar(&o.headless, "headless", false, "log lines instead of the screen (the standalone mock has only the log for now)")
+	f.BoolVar(&o.headless, "headless", false, "log lines instead of the screen")
 	f.DurationVar(&o.faults.Latency, "latency", 0, "fault: add this latency to every answer")
 	f.IntVar(&o.faults.TooManyRequests, "too-many-requests", 0, "fault: answer 429 TooManyRequests beyond N pushes per device token per second")
 	f.IntVar(&o.faults.InternalErrorEvery, "fail-500-every", 0, "fault: answer every Nth valid push 500 InternalServerError")
