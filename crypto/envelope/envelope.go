@@ -43,7 +43,11 @@ type B64 []byte
 
 // MarshalJSON writes base64url without padding.
 func (b B64) MarshalJSON() ([]byte, error) {
-	return json.Marshal(base64.RawURLEncoding.EncodeToString(b))
+	// base64url needs no JSON escaping: quote it directly.
+	out := make([]byte, 0, base64.RawURLEncoding.EncodedLen(len(b))+2)
+	out = append(out, '"')
+	out = base64.RawURLEncoding.AppendEncode(out, b)
+	return append(out, '"'), nil
 }
 
 // UnmarshalJSON reads base64url with or without padding.
