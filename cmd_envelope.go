@@ -139,7 +139,7 @@ func envelopeOpen() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				e, err := envelope.Parse(receiver.EnvelopeBytes(b))
+				e, err := envelope.ParsePayload(b)
 				if err != nil {
 					return fmt.Errorf("--sent %s: %w", sent, err)
 				}
@@ -204,7 +204,7 @@ func envelopeInspect() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			env, err := envelope.Parse(receiver.EnvelopeBytes(data))
+			env, err := envelope.ParsePayload(data)
 			if err != nil {
 				return fmt.Errorf("%s: %w", in, err)
 			}
