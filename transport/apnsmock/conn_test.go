@@ -88,7 +88,8 @@ func TestRefusedOverLimit(t *testing.T) {
 }
 
 // TestTokenState: the connection is bound to its first token's key and team;
-// a changed token within 20 minutes is refused on that connection only.
+// a changed token within 20 minutes, of the same key or another team key, is
+// refused on that connection only.
 func TestTokenState(t *testing.T) {
 	var clock atomic.Int64
 	clock.Store(time.Now().UnixNano())
@@ -100,9 +101,9 @@ func TestTokenState(t *testing.T) {
 		wantShared string // reason on the same connection ("" = 200)
 	}{
 		{"same token", func(t *testing.T, f *fixture) *apns2Token { return nil }, 0, ""},
-		{"other key of the team", func(t *testing.T, f *fixture) *apns2Token {
+		{"other team key of the team: a token update", func(t *testing.T, f *fixture) *apns2Token {
 			return bearer(t, f.key2, testKeyID2, testTeam, now())
-		}, 0, "UnrelatedKeyIdInToken"},
+		}, 0, "TooManyProviderTokenUpdates"},
 		{"new token within 20 min", func(t *testing.T, f *fixture) *apns2Token {
 			return bearer(t, f.key, testKeyID, testTeam, now().Add(time.Second))
 		}, time.Minute, "TooManyProviderTokenUpdates"},

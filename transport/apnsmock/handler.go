@@ -41,14 +41,17 @@ type request struct {
 	priority   int
 	expiration time.Time
 	collapseID string
-	hdr        map[string]string // the apns-* headers, for events
+	keyTopics  []string          // a topic-specific key's bundle ids
+	hdr        map[string]string // the apns-* headers as received, for events
+	dup        string            // a header sent more than once
 }
 
 // verdict is an answer: zero status lets the request proceed.
 type verdict struct {
 	status       int
 	reason, why  string
-	unauthorized bool // auth failed: the connection stays at one stream
+	hint         string // "" = the reason's general hint (apns.Hint)
+	unauthorized bool   // auth failed: the connection stays at one stream
 }
 
 // header names validate reads.
@@ -62,14 +65,16 @@ const (
 	hPushType   = "apns-push-type"
 )
 
-// readHeaders picks the headers APNs reads and finds a repeated one.
-func (rq *request) readHeaders() (dup string) {
+// readHeaders picks the headers APNs reads, as received, and finds a
+// repeated one; a repeated apns-* header keeps every value, joined with ", "
+// as HTTP joins them, so that the record shows what came.
+func (rq *request) readHeaders() {
 	for i, f := range rq.fields {
 		// cookie is the one field HTTP/2 lets a client split (RFC 9113 §8.2.3).
-		if dup == "" && f.Name != "cookie" {
+		if rq.dup == "" && f.Name != "cookie" {
 			for _, g := range rq.fields[:i] {
 				if g.Name == f.Name {
-					dup = f.Name
+					rq.dup = f.Name
 					break
 				}
 			}
@@ -81,10 +86,16 @@ func (rq *request) readHeaders() (dup string) {
 			if rq.hdr == nil {
 				rq.hdr = map[string]string{}
 			}
-			rq.hdr[f.Name] = f.Value
+			if old, ok := rq.hdr[f.Name]; ok {
+				rq.hdr[f.Name] = old + ", " + f.Value
+			} else {
+				rq.hdr[f.Name] = f.Value
+			}
 		}
 	}
-	return dup
+	if id, ok := rq.hdr[hID]; ok && rq.dup != hID {
+		rq.sentID = id
+	}
 }
 
 // validate applies APNs' checks in the order of apns.md §11, steps 2 to 8.
@@ -102,8 +113,8 @@ func (s *Server) validate(c *connAuth, rq *request) verdict {
 	if token == "" {
 		return verdict{status: 400, reason: "MissingDeviceToken", why: "no device token in the path"}
 	}
-	if dup := rq.readHeaders(); dup != "" {
-		return verdict{status: 400, reason: "DuplicateHeaders", why: "header " + quoteShort(dup) + " was sent more than once"}
+	if rq.dup != "" {
+		return verdict{status: 400, reason: "DuplicateHeaders", why: "header " + quoteShort(rq.dup) + " was sent more than once"}
 	}
 	rq.topic = rq.hdr[hTopic]
 	rq.pushType = rq.hdr[hPushType]
@@ -115,9 +126,13 @@ func (s *Server) validate(c *connAuth, rq *request) verdict {
 		if v := s.authorizeCert(c.cert, rq); v.status != 0 {
 			return v
 		}
-	} else if v := s.authorizeToken(c, rq.auth, strings.TrimSuffix(rq.topic, suffix)); v.status != 0 {
-		v.unauthorized = !c.authed
-		return v
+	} else {
+		v, k := s.authorizeToken(c, rq.auth)
+		if v.status != 0 {
+			v.unauthorized = !c.authed
+			return v
+		}
+		rq.keyTopics = k.Topics
 	}
 	if v := s.validateHeaders(rq, suffix); v.status != 0 {
 		return v
@@ -168,9 +183,15 @@ func (s *Server) validateHeaders(rq *request, suffix string) verdict {
 		return verdict{status: 400, reason: "InvalidPushType", why: "apns-push-type " + quoteShort(rq.pushType) + " is not one of Apple's"}
 	}
 	if rq.pushType == "background" && rq.priority == 10 {
-		// Apple: priority 10 for background "is an error"; it names no
-		// reason, BadPriority is the nearest (apns.md §11 step 5).
-		return verdict{status: 400, reason: "BadPriority", why: "background pushes must use apns-priority 5"}
+		// Apple: priority 10 for a push with only content-available "is an
+		// error"; it names no reason, BadPriority is the nearest. The general
+		// hint (10, 5 or 1) would contradict the detail, so this one has its own.
+		why := "apns-priority 10 on a background push: Apple calls 10 an error for a background push"
+		if _, sent := rq.hdr[hPriority]; !sent {
+			why = "no apns-priority, so 10, on a background push: Apple calls 10 an error for a background push"
+		}
+		return verdict{status: 400, reason: "BadPriority", why: why,
+			hint: "send background pushes with apns-priority 5, as Apple asks; 10 is for pushes that alert, sound or badge"}
 	}
 	if rq.topic == "" {
 		return verdict{status: 400, reason: "MissingTopic", why: "token auth needs apns-topic"}
@@ -178,8 +199,13 @@ func (s *Server) validateHeaders(rq *request, suffix string) verdict {
 	if suffix != "" && !strings.HasSuffix(rq.topic, suffix) || suffix == "" && hasPushSuffix(rq.topic) {
 		return verdict{status: 400, reason: "InvalidPushType", why: "apns-push-type " + rq.pushType + " does not match topic " + quoteShort(rq.topic)}
 	}
-	if !s.topics[strings.TrimSuffix(rq.topic, suffix)] {
+	base := strings.TrimSuffix(rq.topic, suffix)
+	if !s.topics[base] {
 		return verdict{status: 400, reason: "TopicDisallowed", why: "topic " + quoteShort(rq.topic) + " is not one of this team's apps"}
+	}
+	if rq.keyTopics != nil && !contains(rq.keyTopics, base) {
+		return verdict{status: 400, reason: "TopicDisallowed", why: "the topic-specific key may not push to " + quoteShort(base),
+			hint: "sign with a key for " + base + " (on another connection) or add the topic to the key"}
 	}
 	return verdict{}
 }

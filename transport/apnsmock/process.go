@@ -27,11 +27,7 @@ type answer struct {
 // respond, when the answer goes out.
 func (s *Server) handle(c *connAuth, rq *request) answer {
 	rq.apnsID = ""
-	for _, f := range rq.fields {
-		if f.Name == hID {
-			rq.sentID = f.Value
-		}
-	}
+	rq.readHeaders()
 	if isUUID(rq.sentID) {
 		rq.apnsID = rq.sentID
 	} else {
@@ -83,9 +79,13 @@ func (s *Server) errorBody(status int, reason string) []byte {
 func (s *Server) settle(rq *request, a answer) {
 	d := time.Since(rq.start)
 	if a.status != 0 {
+		hint := a.hint
+		if hint == "" {
+			hint = apns.Hint(a.reason)
+		}
 		s.event(rq, "rejected", rq.start, d, map[string]string{"status": strconv.Itoa(a.status), "reason": a.reason},
 			&flow.Diagnosis{Stage: flow.StageAPNs, Code: flow.CodeAPNsRejected, Apple: a.reason,
-				Detail: strconv.Itoa(a.status) + " " + a.reason + ": " + a.why, Hint: apns.Hint(a.reason)})
+				Detail: strconv.Itoa(a.status) + " " + a.reason + ": " + a.why, Hint: hint})
 		return
 	}
 	s.event(rq, "accepted", rq.start, d, map[string]string{"status": "200"}, nil)
@@ -97,16 +97,23 @@ func (s *Server) event(rq *request, name string, at time.Time, d time.Duration, 
 		Duration: d, Attrs: attrs, Diagnosis: diag})
 }
 
-// emitReceived records the request as APNs saw it; the authorization header
-// is left out: a JWT is a secret.
+// receivedAttrs names the attribute each recorded apns-* header goes under.
+var receivedAttrs = [...]struct{ header, attr string }{
+	{hPushType, "push_type"}, {hTopic, "topic"}, {hPriority, "priority"}, {hExpiration, "expiration"},
+	{hCollapse, "collapse_id"}, {hID, "apns_id"},
+}
+
+// emitReceived records the request as APNs saw it: each apns-* header exactly
+// as received, and only when it was sent, never a default the mock applied
+// (no apns-priority is not "10"; the answer's apns-id is the event's). The
+// authorization header is left out: a JWT is a secret.
 func (s *Server) emitReceived(rq *request) {
-	attrs := map[string]string{"push_type": rq.pushType, "topic": rq.topic, "priority": strconv.Itoa(rq.priority),
-		"payload_bytes": strconv.Itoa(rq.size), "environment": s.cfg.Environment, "token": short(rq.token)}
-	if !rq.expiration.IsZero() {
-		attrs["expiration"] = strconv.FormatInt(rq.expiration.Unix(), 10)
-	}
-	if rq.collapseID != "" {
-		attrs["collapse_id"] = rq.collapseID
+	attrs := map[string]string{"payload_bytes": strconv.Itoa(rq.size), "environment": s.cfg.Environment,
+		"token": short(rq.token)}
+	for _, h := range receivedAttrs {
+		if v, ok := rq.hdr[h.header]; ok {
+			attrs[h.attr] = v
+		}
 	}
 	s.event(rq, "received", rq.start, 0, attrs, nil)
 }

@@ -98,6 +98,10 @@ var reasonCases = []reasonCase{
 	{reason: "BadExpirationDate", status: 400, send: viaRaw("POST", "/3/device/"+testDevice, [][2]string{{"apns-expiration", "tomorrow"}}, body)},
 	{reason: "BadMessageId", status: 400, send: viaApns2(with(alertPush(testDevice), func(n *apns2.Notification) { n.ApnsID = "not-a-uuid" }), nil)},
 	{reason: "BadPriority", status: 400, send: viaApns2(with(alertPush(testDevice), func(n *apns2.Notification) { n.Priority = 7 }), nil)},
+	{reason: "BadPriority", status: 400, send: viaApns2(&apns2.Notification{DeviceToken: testDevice, Topic: testTopic, // background at 10
+		PushType: apns2.PushTypeBackground, Priority: 10, Payload: []byte(`{"aps":{"content-available":1}}`)}, nil)},
+	{reason: "BadPriority", status: 400, send: viaRaw("POST", "/3/device/"+testDevice, // background without apns-priority: 10
+		[][2]string{{"apns-push-type", "background"}}, `{"aps":{"content-available":1}}`)},
 	{reason: "BadTopic", status: 400, send: certCase(ClientCertOptions{BundleID: testTopic}, "org.other.app")},
 	{reason: "DeviceTokenNotForTopic", status: 400, send: viaApns2(with(alertPush(testDevice), func(n *apns2.Notification) {
 		n.PushType, n.Topic = apns2.PushTypeVOIP, testTopic+".voip"
@@ -126,7 +130,9 @@ var reasonCases = []reasonCase{
 		c.Token = bearer(t, f.key, testKeyID, "TEAM999999", time.Now()) // iss is not the key's team
 	})},
 	{reason: "MissingProviderToken", status: 403, send: viaRaw("POST", "/3/device/"+testDevice, [][2]string{{"authorization", ""}}, body)},
-	{reason: "UnrelatedKeyIdInToken", status: 403, send: func(t *testing.T, f *fixture) (int, string, string) {
+	{reason: "UnrelatedKeyIdInToken", status: 403, mod: func(c *Config) {
+		c.Keys[0].Topics, c.Keys[1].Topics = []string{testTopic}, []string{testTopic} // two unrelated topic-specific keys
+	}, send: func(t *testing.T, f *fixture) (int, string, string) {
 		c := f.client(t)
 		if res, err := c.Push(alertPush(testDevice)); err != nil || res.StatusCode != 200 {
 			t.Fatalf("first push: %v %v", res, err)
@@ -139,6 +145,9 @@ var reasonCases = []reasonCase{
 		return res.StatusCode, res.Reason, res.ApnsID
 	}},
 	{reason: "BadEnvironmentKeyIdInToken", status: 403, mod: func(c *Config) { c.Keys[0].Environment = "production" }, send: viaApns2(alertPush(testDevice), nil)},
+	{reason: "BadEnvironmentKeyInToken", status: 403, mod: func(c *Config) { // the field's spelling, by the switch
+		c.Keys[0].Environment, c.BadEnvironmentKeyReason = "production", "BadEnvironmentKeyInToken"
+	}, send: viaApns2(alertPush(testDevice), nil)},
 	{reason: "BadPath", status: 404, send: viaRaw("POST", "/4/broadcasts/apps/"+testTopic, nil, body)},
 	{reason: "BadPath", status: 404, send: viaRaw("POST", "//3/device/"+testDevice, nil, body)},
 	{reason: "MethodNotAllowed", status: 405, send: viaRaw("GET", "/3/device/"+testDevice, nil, "")},

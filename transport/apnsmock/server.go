@@ -16,12 +16,21 @@ import (
 )
 
 // ProviderKey is a token-auth signing key the mock accepts: the public half of
-// a provider's .p8.
+// a provider's .p8, and its kind as Apple issues keys (docs/mock-apns.md).
 type ProviderKey struct {
 	KeyID, TeamID string
 	Public        *ecdsa.PublicKey
-	Environment   string   // "" = both, "sandbox" or "production"
-	Topics        []string // nil = any topic of Config.Topics
+	// Environment is "" for a key valid in both environments (a team key as
+	// legacy keys are), or "sandbox" or "production". A topic-specific key
+	// without one is taken to be for Config.Environment: Apple issues topic
+	// keys for one environment only.
+	Environment string
+	// Topics makes the key topic-specific: bundle ids it may push to. Nil: a
+	// team-scoped key, for any topic of Config.Topics.
+	Topics []string
+	// Related is the key id of a topic-specific key's related key: tokens of
+	// both may share a connection. Topic-specific keys only.
+	Related string
 }
 
 // Config sets up a mock.
@@ -29,7 +38,11 @@ type Config struct {
 	Addr        string // default "127.0.0.1:0"
 	Environment string // "sandbox" (default) or "production"
 	Keys        []ProviderKey
-	Topics      []string // bundle ids the mock knows
+	// BadEnvironmentKeyReason is the reason answered for a key scoped to the
+	// other environment: "" or "BadEnvironmentKeyIdInToken" (Apple's table),
+	// or "BadEnvironmentKeyInToken" (the spelling field reports show).
+	BadEnvironmentKeyReason string
+	Topics                  []string // bundle ids the mock knows
 	// Devices are hex tokens that exist, of either kind: the mock cannot
 	// tell a PushKit token from a regular one, so any topic goes.
 	Devices []string
@@ -78,6 +91,7 @@ type Server struct {
 	faults atomic.Pointer[Faults]
 
 	keys    map[string]ProviderKey
+	envKey  string // the reason for a key of the other environment
 	topics  map[string]bool
 	devices map[string]tokenKind
 	gone    map[string]string // token → 410 reason
@@ -129,11 +143,8 @@ func New(cfg Config) (*Server, error) {
 	default:
 		return nil, fmt.Errorf("environment %q: want sandbox or production", cfg.Environment)
 	}
-	for _, k := range cfg.Keys {
-		if k.Public == nil || k.KeyID == "" || k.TeamID == "" {
-			return nil, fmt.Errorf("provider key %q: key id, team id and public key are required", k.KeyID)
-		}
-		s.keys[k.KeyID] = k
+	if err := s.loadKeys(); err != nil {
+		return nil, err
 	}
 	for _, t := range cfg.Topics {
 		s.topics[t] = true
