@@ -15,7 +15,6 @@ import (
 	"github.com/callscope/callscope/flow"
 	"github.com/callscope/callscope/flow/bus"
 	"github.com/callscope/callscope/flow/trace"
-	"github.com/callscope/callscope/transport/apns"
 	"github.com/callscope/callscope/transport/apnsmock"
 )
 
@@ -25,6 +24,7 @@ type mockAPNsOptions struct {
 	providerKeys, topics      []string
 	devices, voip, unreg, exp []string
 	environment, record       string
+	envKeyReason              string
 	eventsTo                  string
 	headless                  bool
 	faults                    apnsmock.Faults
@@ -55,7 +55,11 @@ func mockAPNsCommand() *cobra.Command {
 	f.StringVar(&o.caOut, "ca-out", "", "write the PEM of the CA that signed the mock's certificate to FILE")
 	f.StringVar(&o.cert, "cert", "", "serve this certificate (PEM) instead of a generated one; needs --key")
 	f.StringVar(&o.key, "key", "", "the private key (PEM) of --cert")
-	f.StringArrayVar(&o.providerKeys, "provider-key", nil, "KEYID:TEAMID:FILE.p8 a provider signs tokens with; the mock uses its public half (repeatable)")
+	f.StringArrayVar(&o.providerKeys, "provider-key", nil, providerKeyUsage+": a key a provider signs tokens with; "+
+		"alone a team key for both environments, :sandbox/:production scope it, topic= makes it topic-specific; "+
+		"the mock uses its public half (repeatable; docs/mock-apns.md)")
+	f.StringVar(&o.envKeyReason, "bad-environment-key-reason", "BadEnvironmentKeyIdInToken",
+		"the reason for a key of the other environment: BadEnvironmentKeyIdInToken (Apple's table) or BadEnvironmentKeyInToken (as field reports show APNs answering)")
 	f.StringArrayVar(&o.topics, "topic", nil, "a bundle id the mock knows (repeatable)")
 	f.StringArrayVar(&o.devices, "device", nil, "a device token (hex) that exists; with any, only listed tokens exist (repeatable)")
 	f.StringArrayVar(&o.voip, "voip-device", nil, "a PushKit VoIP token (hex): only valid on the .voip topic (repeatable)")
@@ -139,7 +143,7 @@ func runMockAPNs(ctx context.Context, o mockAPNsOptions, out io.Writer) error {
 	fmt.Fprintf(out, "mock APNs (%s) listening on %s\n", cfg.Environment, m.URL())
 	fmt.Fprintf(out, "CA: %s\n", ca)
 	for _, k := range cfg.Keys {
-		fmt.Fprintf(out, "provider key %s, team %s\n", k.KeyID, k.TeamID)
+		fmt.Fprintln(out, describeKey(k, cfg.Environment))
 	}
 	if len(cfg.Keys) == 0 {
 		fmt.Fprintln(out, "no --provider-key: token-auth pushes get 403 InvalidProviderToken; client certificates still work")
@@ -171,16 +175,13 @@ func (o mockAPNsOptions) config() (apnsmock.Config, error) {
 	if o.goAwayAfter > 0 {
 		cfg.Faults.GoAway = &apnsmock.GoAwayFault{After: o.goAwayAfter, LastStreamID: o.goAwayLast}
 	}
-	for _, pk := range o.providerKeys {
-		parts := strings.SplitN(pk, ":", 3)
-		if len(parts) != 3 || parts[0] == "" || parts[1] == "" || parts[2] == "" {
-			return cfg, fmt.Errorf("--provider-key %q: want KEYID:TEAMID:FILE.p8", pk)
-		}
-		key, err := apns.LoadP8(parts[2])
-		if err != nil {
-			return cfg, fmt.Errorf("--provider-key: %w", err)
-		}
-		cfg.Keys = append(cfg.Keys, apnsmock.ProviderKey{KeyID: parts[0], TeamID: parts[1], Public: &key.PublicKey})
+	if o.envKeyReason != "BadEnvironmentKeyIdInToken" && o.envKeyReason != "BadEnvironmentKeyInToken" {
+		return cfg, fmt.Errorf("--bad-environment-key-reason %q: want BadEnvironmentKeyIdInToken or BadEnvironmentKeyInToken", o.envKeyReason)
+	}
+	cfg.BadEnvironmentKeyReason = o.envKeyReason
+	var err error
+	if cfg.Keys, err = parseProviderKeys(o.providerKeys); err != nil {
+		return cfg, err
 	}
 	for _, l := range []struct {
 		flag   string
@@ -203,6 +204,8 @@ func startError(err error, o mockAPNsOptions) error {
 		return fmt.Errorf("--listen %s: %s", o.listen, msg[strings.LastIndex(msg, ": ")+2:])
 	case strings.HasPrefix(msg, "--"):
 		return err
+	case strings.HasPrefix(msg, "provider key "):
+		return fmt.Errorf("--provider-key %s", strings.TrimPrefix(msg, "provider key "))
 	}
 	return fmt.Errorf("mock APNs: %w", err)
 }
