@@ -12,7 +12,7 @@ import (
 	"github.com/callscope/callscope/crypto/keyring"
 )
 
-// explainAuth runs the differential checks of docs/receiver-checks.md#diagnosing-e_auth for an AEAD failure,
+// explainAuth runs the differential checks of §3.5 for an AEAD failure,
 // which Go and CryptoKit report identically whatever its cause: the other
 // keys held, the other info labels, the header as it was sealed, and says
 // which explanation fits.

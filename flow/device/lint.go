@@ -1,10 +1,10 @@
 package device
 
-// Finding is one S0 precondition a profile breaks (docs/device-rules.md#s0-preconditions),
-// with the catalogue id of what it causes.
+// Finding is one S0 precondition a profile breaks (docs/device-rules.md S0: "a
+// simulator should lint these"), with the catalogue id of what it causes.
 type Finding struct {
 	Field  string // the profile key
-	Source string // F-xx or a docs/ section
+	Source string // F-xx, or the device rule (S0.1, S3) where no failure has one
 	Text   string
 }
 
@@ -20,7 +20,7 @@ func (p Profile) Lint() []Finding {
 			out = append(out, Finding{Field: field, Source: source, Text: text})
 		}
 	}
-	add(p.AtLeast(14, 5), "ios", "docs/device-rules.md#s0-preconditions", "reportNewIncomingVoIPPushPayload needs iOS 14.5")
+	add(p.AtLeast(14, 5), "ios", "S0.1", "reportNewIncomingVoIPPushPayload needs iOS 14.5")
 	add(p.AlertsEnabled, "alerts_enabled", "F-03", "alerts are off for the app: iOS never runs the NSE")
 	add(p.NSEInstalled, "nse_installed", "F-04", "no Notification Service Extension is embedded")
 	add(p.FilteringEntitlement, "filtering_entitlement", "F-09", "the NSE lacks com.apple.developer.usernotifications.filtering")
@@ -31,7 +31,7 @@ func (p Profile) Lint() []Finding {
 	add(p.Region != "CN", "region", "F-27", "CallKit must not be used in the China region")
 	add(p.NSEMemoryMB <= p.NSEMemoryCapMB, "nse_memory_mb", "F-07", "the extension needs more memory than the cap")
 	add(p.NSEStartup <= p.NSEStartupMax, "nse_startup", "F-08", "the extension's start-up is longer than iOS allows")
-	add(p.NSEWork <= p.NSEBudget, "nse_work", "docs/device-rules.md#s3-the-nse-running", "the extension's work outlasts its time budget")
+	add(p.NSEWork <= p.NSEBudget, "nse_work", "S3", "the extension's work outlasts its time budget")
 	add(p.DelegateBlock <= p.ReportDeadline, "delegate_block", "F-15", "the PushKit delegate blocks past callservicesd's deadline")
 	add(!p.RelaysHangups, "relays_hangups", "F-21", "the NSE relays hang-ups the app cannot report")
 	add(!p.ContentHandlerFirst, "content_handler_first", "F-11", "the NSE calls its content handler before relaying the call")

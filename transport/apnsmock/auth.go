@@ -79,7 +79,7 @@ func (s *Server) authorizeToken(c *connAuth, header string, topicBase string) ve
 		c.boundKey, c.boundTeam, c.token, c.changedAt = res.keyID, res.team, tok, s.now()
 	case res.team != c.boundTeam:
 		// Apple names no reason for a second team on a connection; Pushy's
-		// mock answers InvalidProviderToken (docs/apns-rules.md#the-jwt).
+		// mock answers InvalidProviderToken (apns.md §6.1).
 		return rej(403, "InvalidProviderToken", "team "+res.team+" differs from the connection's team "+c.boundTeam)
 	case res.keyID != c.boundKey:
 		return rej(403, "UnrelatedKeyIdInToken", "key "+res.keyID+" is not related to the connection's first key "+c.boundKey)

@@ -169,7 +169,7 @@ func (s *Server) validateHeaders(rq *request, suffix string) verdict {
 	}
 	if rq.pushType == "background" && rq.priority == 10 {
 		// Apple: priority 10 for background "is an error"; it names no
-		// reason, BadPriority is the nearest (docs/apns-rules.md#push-types).
+		// reason, BadPriority is the nearest (apns.md §11 step 5).
 		return verdict{status: 400, reason: "BadPriority", why: "background pushes must use apns-priority 5"}
 	}
 	if rq.topic == "" {
