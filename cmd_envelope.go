@@ -33,7 +33,7 @@ func envelopeSeal() *cobra.Command {
 	var ttl time.Duration
 	cmd := &cobra.Command{
 		Use:     "seal --in FILE",
-		Short:   "Seal a plaintext call request (crypto.md §3.4) into an APNs payload, printed to stdout",
+		Short:   "Seal a plaintext call request (docs/envelope.md) into an APNs payload, printed to stdout",
 		Example: "  callscope envelope seal --in plain.json > env.json\n  callscope envelope seal --in plain.json --to ipad --ttl 30s",
 		Args:    usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -107,7 +107,7 @@ func envelopeOpen() *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "open --in FILE",
-		Short: "Open an APNs payload or bare envelope as the extension does: every check of crypto.md §3.5",
+		Short: "Open an APNs payload or bare envelope as the extension does: every receiver check (docs/receiver-checks.md)",
 		Long: "open runs the receiver's checks in order (E_PARSE … E_SIG), prints the header, the AAD bytes, each check\n" +
 			"and the plaintext, and exits 1 naming the first failed check. For an authentication failure it tries the\n" +
 			"other keys held, other info labels and, with --sent, the envelope as it was sealed, and says which fits.",

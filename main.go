@@ -177,7 +177,7 @@ func scenariosCommand() *cobra.Command {
 		Use:   "scenarios",
 		Short: "List the failure scenarios callscope diagnoses",
 		Long: "scenarios lists every named scenario: its name, the stage where it must fail, its source in the\n" +
-			"failure catalogue (F-xx) or the specs, and what happens. Run one with callscope send --scenario NAME.",
+			"failure catalogue (F-xx, docs/failures.md) or the rules in docs/, and what happens. Run one with callscope send --scenario NAME.",
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			lib, err := library(scenFile)

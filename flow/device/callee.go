@@ -183,7 +183,7 @@ type push struct {
 	flow.Push
 	callID   string
 	noSignal bool  // a hang-up: its fate does not end the request
-	state    State // where the push is in device.md §1; every event carries it
+	state    State // where the push is in docs/device-rules.md#states; every event carries it
 }
 
 // enter moves the push to state s: the events that follow carry it.

@@ -10,7 +10,7 @@ import (
 )
 
 // TestStateMachine delivers one push per case to a fresh iPhone and checks
-// the states its events pass through (device.md §1), the signal the caller
+// the states its events pass through (docs/device-rules.md#states), the signal the caller
 // gets, and the diagnosis with Apple's name.
 func TestStateMachine(t *testing.T) {
 	tests := []struct {

@@ -163,7 +163,7 @@ func (c *Caller) Place(ctx context.Context, req flow.Request, traceparent string
 	return p
 }
 
-// callerStates places the caller's events in O0–O5 (device.md §1). O2, the
+// callerStates places the caller's events in O0–O5 (docs/device-rules.md#the-callers-side). O2, the
 // system accepting the transaction and the delegate fulfilling it, happens
 // within start-call-action.
 var callerStates = map[string]State{

@@ -1,5 +1,5 @@
 // Package device simulates the two iPhones of a call by iOS rules: the
-// caller's app (the outgoing flow O0–O5 of ../../../shared/spec/device.md) and
+// caller's app (the outgoing flow O0–O5 of docs/device-rules.md) and
 // the callee's Notification Service Extension, app, PushKit and CallKit (the
 // receiving flow S0–S10).
 //

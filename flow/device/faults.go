@@ -19,7 +19,7 @@ type SenderFaults struct {
 	// request (another conversation), e.g. to replace a stored push.
 	FollowUp bool `toml:"follow_up_message"`
 
-	// Crypto faults of crypto.md §3.5, applied in crypto.go.
+	// Crypto faults of docs/receiver-checks.md, applied in crypto.go.
 	TamperEnc    bool          `toml:"tamper_enc"`    // flip one bit of the encapsulated key on the way
 	TamperHeader string        `toml:"tamper_header"` // change a header field after sealing: ts, ttl or nonce
 	WrongInfo    bool          `toml:"wrong_info"`    // seal with an empty HPKE info label (another build's label)

@@ -8,7 +8,7 @@ import (
 )
 
 // Profile is what a simulated iPhone and the callee's app build look like:
-// the static preconditions of S0 and the parameters of device.md §7. The
+// the static preconditions of S0 and the parameters of docs/device-rules.md#parameters. The
 // defaults model a correctly built app on a current iPhone. Profiles load from
 // TOML with the keys of the toml tags.
 type Profile struct {
@@ -23,7 +23,7 @@ type Profile struct {
 	// MissingEntitlement is what reportNewIncomingVoIPPushPayload does
 	// without the entitlement: "error" (code 2, Apple's docs and a measured
 	// run) or "unsilenced" (the call rings but the banner shows, as an Apple
-	// engineer was quoted): device.md §9.1.
+	// engineer was quoted): docs/device-rules.md#contested-points.
 	MissingEntitlement   string `toml:"missing_entitlement"`
 	PushKitDelegate      bool   `toml:"pushkit_delegate"`        // PKPushRegistry and delegate set up at launch
 	ReportsCall          bool   `toml:"reports_call"`            // the app calls reportNewIncomingCall in its PushKit delegate

@@ -17,10 +17,10 @@ func TestDefaultProfileIsACorrectApp(t *testing.T) {
 	if l := p.Lint(); len(l) != 0 {
 		t.Fatalf("the default profile has S0 findings: %v", l)
 	}
-	// device.md §7 defaults.
+	// docs/device-rules.md#parameters defaults.
 	if p.NSEBudget != 30*time.Second || p.NSEMemoryCapMB != 24 || p.ReportDeadline != 7*time.Second ||
 		p.RingTimeout != 60*time.Second || p.MaximumCallGroups != 2 || p.MissingEntitlement != "error" || !p.AtLeast(14, 5) {
-		t.Fatalf("defaults drifted from device.md §7: %+v", p)
+		t.Fatalf("defaults drifted from docs/device-rules.md#parameters: %+v", p)
 	}
 }
 

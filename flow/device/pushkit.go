@@ -9,7 +9,7 @@ import (
 	"github.com/callscope/callscope/flow"
 )
 
-// Apple's words for the PushKit contract's enforcement (device.md §1 S7).
+// Apple's words for the PushKit contract's enforcement (docs/device-rules.md#s7-the-pushkit-contract).
 const (
 	appleNeverPosted = "NSInternalInconsistencyException: Killing app because it never posted an incoming call to the system after receiving a PushKit VoIP push"
 	appleBaadCall    = "0xbaadca11"
@@ -116,7 +116,7 @@ func (d *Callee) voipPush(p *push) {
 }
 
 // voipBlocked reports the consecutive PushKit failures and whether they
-// reached the block threshold (device.md §7: K failures ⇒ no more launches).
+// reached the block threshold (docs/device-rules.md#parameters: K failures ⇒ no more launches).
 func (d *Callee) voipBlocked() (failures int, blocked bool) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -131,7 +131,7 @@ func (d *Callee) pushKitFailed() {
 }
 
 // pushKitReported resets the count: the threshold is for failures in a row
-// (device.md §7 models "repeatedly" as K consecutive failures).
+// (docs/device-rules.md#parameters models "repeatedly" as K consecutive failures).
 func (d *Callee) pushKitReported() {
 	d.mu.Lock()
 	d.voipFailures = 0

@@ -1,6 +1,6 @@
 package device
 
-// State is a state of device.md §1: S0–S10 on the callee's iPhone, O0–O5 in
+// State is a state of docs/device-rules.md#states: S0–S10 on the callee's iPhone, O0–O5 in
 // the caller's app. Every device event carries the state it happened in as
 // the attribute "state"; the first event of a state is the transition into
 // it. A trace thus shows the state machine's path, and a test can assert it.
@@ -8,7 +8,7 @@ package device
 // device's first event, push-received, is already in S2.
 type State string
 
-// The callee's states (device.md §1).
+// The callee's states (docs/device-rules.md#states).
 const (
 	S0  State = "S0"  // static preconditions: Profile.Lint
 	S1  State = "S1"  // push in flight; the device link delivers it
@@ -23,7 +23,7 @@ const (
 	S10 State = "S10" // ended
 )
 
-// The caller's states (device.md §1, outgoing side).
+// The caller's states (docs/device-rules.md#the-callers-side).
 const (
 	O0 State = "O0" // the user taps call (or composes a message)
 	O1 State = "O1" // CXStartCallAction through CXCallController

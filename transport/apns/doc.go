@@ -3,7 +3,7 @@
 // Apple's sandbox or production hosts or at callscope's mock.
 //
 // It follows Apple's "Establishing a token-based connection to APNs" and the
-// notes on apns2 in ../../shared/spec/apns.md §8. It imports only flow-free
+// notes on apns2 in docs/apns-rules.md#notes-on-apns2. It imports only flow-free
 // code: the provider server decides what to push, this package how to reach
 // APNs. The signing key never leaves it: no JWT or key material is logged.
 package apns

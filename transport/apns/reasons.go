@@ -32,7 +32,7 @@ var hints = map[string]string{
 	"MissingProviderToken":       "no authorization: bearer header and no client certificate",
 	"UnrelatedKeyIdInToken":      "this key is not related to the connection's first key: open a new connection",
 	"BadEnvironmentKeyIdInToken": "the key is scoped to the other environment",
-	// The spelling field reports show for the same error (apns.md §5.3).
+	// The spelling field reports show for the same error (docs/apns-rules.md#reasons).
 	"BadEnvironmentKeyInToken":    "the key is scoped to the other environment",
 	"BadPath":                     "the :path must be /3/device/<token>",
 	"MethodNotAllowed":            "APNs only accepts POST",

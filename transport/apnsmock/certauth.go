@@ -8,7 +8,7 @@ import (
 )
 
 // certInfo is what a provider certificate presented in the handshake allows
-// (apns.md §6.2). bad is the 403 reason for every request when it is unusable.
+// (docs/apns-rules.md#certificate-auth). bad is the 403 reason for every request when it is unusable.
 type certInfo struct {
 	bad, why string
 	bundle   string

@@ -10,7 +10,7 @@ import (
 
 // SimDevice is the standalone mock's stand-in iPhone. It holds no app keys,
 // so it cannot open an envelope; it applies the iOS rules that decide what
-// happens to a push on arrival (apns.md §4.3) and records them, per apns-id:
+// happens to a push on arrival (docs/apns-rules.md#when-the-extension-runs) and records them, per apns-id:
 // whether the Notification Service Extension runs, PushKit delivery, and a
 // shown notification replaced by one with the same apns-collapse-id.
 type SimDevice struct {

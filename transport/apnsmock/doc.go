@@ -1,7 +1,7 @@
 // Package apnsmock is callscope's mock of Apple Push Notification service:
 // an HTTP/2-over-TLS server (ALPN h2 only) that validates provider requests
 // as APNs does and answers with Apple's statuses and JSON reasons
-// (../../../shared/spec/apns.md §5), then carries accepted pushes over a
+// (docs/apns-rules.md#responses), then carries accepted pushes over a
 // per-device link to simulated devices, as APNs does over a device's
 // persistent connection.
 //

@@ -9,7 +9,7 @@ import (
 )
 
 // Faults are APNs misbehaviours to inject. The zero value injects none.
-// Request faults apply after validation (apns.md §11 steps 9 and 10), so a
+// Request faults apply after validation (docs/apns-rules.md#check-order, steps 9 and 10), so a
 // broken push still gets its own reason.
 type Faults struct {
 	Latency time.Duration // added before every answer
@@ -50,7 +50,7 @@ type GoAwayFault struct {
 
 func (s *Server) currentFaults() *Faults { return s.faults.Load() }
 
-// requestFault applies the request faults (§11 steps 9 and 10) to a push
+// requestFault applies the request faults (docs/apns-rules.md#check-order, steps 9 and 10) to a push
 // that passed validation. It returns the verdict and what the connection
 // must do after answering.
 func (s *Server) requestFault(f *Faults, rq *request) (verdict, connAction) {

@@ -17,7 +17,7 @@ import (
 // x/net's Framer and HPACK, because APNs does what Go's http2.Server cannot:
 // a SETTINGS raise of MAX_CONCURRENT_STREAMS once a token verifies, GOAWAY
 // with JSON debug data and a chosen Last-Stream-ID, and closing connections
-// that pile up errors (apns.md §10, §7). One goroutine reads (and validates:
+// that pile up errors (docs/apns-rules.md#connection-behaviour). One goroutine reads (and validates:
 // the per-connection token state needs no lock), one writes.
 type h2conn struct {
 	s    *Server
@@ -47,7 +47,7 @@ type h2conn struct {
 	killOnce sync.Once
 }
 
-// Settings as observed from APNs (apns.md §7).
+// Settings as observed from APNs (docs/apns-rules.md#connection-behaviour).
 const (
 	headerTableSize   = 4096
 	maxHeaderListSize = 8000
@@ -83,7 +83,7 @@ func (c *h2conn) serve() {
 	_ = c.tc.SetReadDeadline(time.Time{})
 	go c.w.run()
 	// Token connections get one stream until a valid provider token; a
-	// certificate connection is trusted from the handshake (apns.md §6.3).
+	// certificate connection is trusted from the handshake (docs/apns-rules.md#certificate-auth).
 	c.limit = 1
 	if c.auth.cert != nil {
 		c.limit = c.s.cfg.MaxStreams

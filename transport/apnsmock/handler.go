@@ -16,7 +16,7 @@ var pushTypes = map[string]string{
 	"widgets": ".push-type.widgets", "controls": ".push-type.controls",
 }
 
-// Payload size limits (apns.md §4.1).
+// Payload size limits (docs/apns-rules.md#size-limits).
 const (
 	maxPayload     = 4096
 	maxVoIPPayload = 5120
@@ -98,7 +98,7 @@ func (rq *request) readHeaders() {
 	}
 }
 
-// validate applies APNs' checks in the order of apns.md §11, steps 2 to 8.
+// validate applies APNs' checks in the order of docs/apns-rules.md#check-order, steps 2 to 8.
 // It may change c (token binding), which is the point: APNs' token state is
 // per connection.
 func (s *Server) validate(c *connAuth, rq *request) verdict {
@@ -156,7 +156,7 @@ func (s *Server) validate(c *connAuth, rq *request) verdict {
 	return verdict{}
 }
 
-// validateHeaders is §11 step 5.
+// validateHeaders is step 5 of docs/apns-rules.md#check-order.
 func (s *Server) validateHeaders(rq *request, suffix string) verdict {
 	if rq.sentID != "" && !isUUID(rq.sentID) {
 		return verdict{status: 400, reason: "BadMessageId", why: "apns-id " + quoteShort(rq.sentID) + " is not a UUID"}
@@ -210,7 +210,7 @@ func (s *Server) validateHeaders(rq *request, suffix string) verdict {
 	return verdict{}
 }
 
-// validateToken is §11 step 6: any even-length hex is well formed; a token
+// validateToken is step 6 of docs/apns-rules.md#check-order: any even-length hex is well formed; a token
 // the mock does not know is another environment's (BadDeviceToken).
 func (s *Server) validateToken(rq *request) verdict {
 	if !validToken(rq.token) {

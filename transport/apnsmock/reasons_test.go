@@ -9,7 +9,7 @@ import (
 	"github.com/sideshow/apns2"
 )
 
-// reasonCase is one of Apple's reasons (apns.md §5.3) and how to provoke it.
+// reasonCase is one of Apple's reasons (docs/apns-rules.md#reasons) and how to provoke it.
 type reasonCase struct {
 	reason string
 	status int
@@ -217,7 +217,7 @@ func TestReasons(t *testing.T) {
 	}
 }
 
-// appleReasons is Apple's table (apns.md §5.3).
+// appleReasons is Apple's table (docs/apns-rules.md#reasons).
 var appleReasons = []string{"BadCollapseId", "BadDeviceToken", "BadExpirationDate", "BadMessageId", "BadPriority",
 	"BadTopic", "DeviceTokenNotForTopic", "DuplicateHeaders", "IdleTimeout", "InvalidPushType", "MissingDeviceToken",
 	"MissingTopic", "PayloadEmpty", "TopicDisallowed", "BadCertificate", "BadCertificateEnvironment",

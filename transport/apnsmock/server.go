@@ -48,7 +48,7 @@ type Config struct {
 	Devices []string
 	// APNsDevices are regular APNs tokens: on the .voip topic they draw
 	// DeviceTokenNotForTopic. VoIPDevices are PushKit tokens: on any other
-	// topic they draw TopicDisallowed (both field-observed, apns.md §3).
+	// topic they draw TopicDisallowed (both field-observed, docs/apns-rules.md#push-types).
 	APNsDevices  []string
 	VoIPDevices  []string
 	AnyDevice    bool     // with no Devices: any well-formed token exists
