@@ -1,10 +1,10 @@
 package device
 
-// Finding is one S0 precondition a profile breaks (device.md §1 S0: "a
+// Finding is one S0 precondition a profile breaks (docs/device-rules.md S0: "a
 // simulator should lint these"), with the catalogue id of what it causes.
 type Finding struct {
 	Field  string // the profile key
-	Source string // F-xx or spec section
+	Source string // F-xx, or the device rule (S0.1, S3) where no failure has one
 	Text   string
 }
 
@@ -31,7 +31,7 @@ func (p Profile) Lint() []Finding {
 	add(p.Region != "CN", "region", "F-27", "CallKit must not be used in the China region")
 	add(p.NSEMemoryMB <= p.NSEMemoryCapMB, "nse_memory_mb", "F-07", "the extension needs more memory than the cap")
 	add(p.NSEStartup <= p.NSEStartupMax, "nse_startup", "F-08", "the extension's start-up is longer than iOS allows")
-	add(p.NSEWork <= p.NSEBudget, "nse_work", "device.md S3", "the extension's work outlasts its time budget")
+	add(p.NSEWork <= p.NSEBudget, "nse_work", "S3", "the extension's work outlasts its time budget")
 	add(p.DelegateBlock <= p.ReportDeadline, "delegate_block", "F-15", "the PushKit delegate blocks past callservicesd's deadline")
 	add(!p.RelaysHangups, "relays_hangups", "F-21", "the NSE relays hang-ups the app cannot report")
 	add(!p.ContentHandlerFirst, "content_handler_first", "F-11", "the NSE calls its content handler before relaying the call")
