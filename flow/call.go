@@ -49,13 +49,16 @@ type Call struct {
 	To      string    `json:"to,omitempty"`
 	Started time.Time `json:"started"`
 	// Stage is the furthest stage the request reached.
-	Stage   Stage      `json:"stage"`
-	Ringing bool       `json:"ringing,omitempty"`
-	Outcome Outcome    `json:"outcome,omitempty"`
-	Reason  string     `json:"ended_reason,omitempty"` // CXCallEndedReason, when CallKit ended it
-	Latency Latency    `json:"latency"`
-	Diag    *Diagnosis `json:"diagnosis,omitempty"`
-	Events  int        `json:"events"`
+	Stage   Stage `json:"stage"`
+	Ringing bool  `json:"ringing,omitempty"`
+	// Observed: no sender here concludes the request; its events decide
+	// (Calls.AddObserved). Nothing here can answer it either.
+	Observed bool       `json:"observed,omitempty"`
+	Outcome  Outcome    `json:"outcome,omitempty"`
+	Reason   string     `json:"ended_reason,omitempty"` // CXCallEndedReason, when CallKit ended it
+	Latency  Latency    `json:"latency"`
+	Diag     *Diagnosis `json:"diagnosis,omitempty"`
+	Events   int        `json:"events"`
 }
 
 // Done reports whether the call has ended. An accepted push has, as far as

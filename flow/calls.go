@@ -20,11 +20,10 @@ type Calls struct {
 }
 
 type callState struct {
-	call   Call
-	events []Event
-	stale  bool // call.Latency predates the last event
-	// observed: no sender here concludes the call; its events decide.
-	observed bool
+	call     Call
+	events   []Event
+	stale    bool // call.Latency predates the last event
+	observed bool // see Call.Observed
 }
 
 // NewCalls returns an empty tracker.
@@ -76,6 +75,7 @@ func (cs *Calls) add(e Event, observed bool) bool {
 	st.events = append(st.events, e)
 	st.observed = st.observed || observed
 	c2 := &st.call
+	c2.Observed = st.observed
 	c2.Events++
 	if e.Time.Before(c2.Started) {
 		c2.Started = e.Time

@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/callscope/callscope/flow"
+	"github.com/callscope/callscope/flow/report"
 )
 
 // screen renders the model as plain text: goldens compare what a person
@@ -52,6 +53,10 @@ func TestViewGolden(t *testing.T) {
 		}},
 		{"compose", func() Model { return press(newTestModel(&fakeController{}), "n", "space") }},
 		{"help", func() Model { return press(newTestModel(&fakeController{}), "?") }},
+		{"observer", observerSession},
+		{"observer_help", func() Model { return press(observerSession(), "?") }},
+		{"lint", func() Model { return withLint(newTestModel(&fakeController{})) }},
+		{"lint_help", func() Model { return press(withLint(newTestModel(&fakeController{})), "?") }},
 	}
 	for _, st := range states {
 		for _, size := range [][2]int{{80, 24}, {120, 40}} {
@@ -60,6 +65,16 @@ func TestViewGolden(t *testing.T) {
 			})
 		}
 	}
+}
+
+// withLint gives the screen the lint of a profile with alerts off and no
+// filtering entitlement.
+func withLint(m Model) Model {
+	m.opts.Header.Lint = []report.Warning{
+		{ID: "F-03", Device: "iPhone", Field: "alerts_enabled", Detail: "alerts are off for the app: iOS never runs the NSE"},
+		{ID: "F-09", Device: "iPhone", Field: "filtering_entitlement", Detail: "the NSE lacks com.apple.developer.usernotifications.filtering"},
+	}
+	return m
 }
 
 // TestViewSmall keeps tiny terminals from panicking or overflowing.
