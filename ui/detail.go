@@ -156,8 +156,11 @@ func (m Model) helpLines(w int) []string {
 		out = append(out, fit(m.st.accent.Render(fmt.Sprintf("  %-8s", k[0]))+" "+k[1], w))
 	}
 	out = append(out,
-		m.st.muted.Render(fit("Hop labels are measured latency; simulated iPhone time (app launch, answering) is shown apart.", w)),
-		m.st.muted.Render(fit("Percentiles: finished requests on screen, failures counted apart. accepted: APNs answered 200 (not delivered).", w)))
+		m.st.muted.Render(fit("Hop labels are measured latency; simulated iPhone time is shown apart (sim:).", w)),
+		m.st.muted.Render(fit("Percentiles: finished requests on screen; failures counted apart in the title.", w)))
+	if m.opts.Observer || m.opts.Outside != nil {
+		out = append(out, m.st.muted.Render(fit("accepted: APNs answered 200 (accepted, not delivered) and no device said more.", w)))
+	}
 	return out
 }
 

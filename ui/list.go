@@ -83,7 +83,8 @@ func (m Model) callRow(c flow.Call, w int) string {
 		// The ladder shows the total; a narrow list keeps the outcome.
 		return fmt.Sprintf("%s %s %s %s", at, kind, fit(who, whoW), m.st.outcome(c))
 	}
-	return fmt.Sprintf("%s %s %s %8s %s", at, kind, fit(who, whoW), m.st.muted.Render(total), m.st.outcome(c))
+	// Pad before styling: fmt would count the escape codes as width.
+	return fmt.Sprintf("%s %s %s %s %s", at, kind, fit(who, whoW), m.st.muted.Render(fmt.Sprintf("%8s", total)), m.st.outcome(c))
 }
 
 // user is a handle without its domain: alice@example.org is alice.

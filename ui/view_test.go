@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
+	"unicode/utf8"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -82,5 +84,21 @@ func TestViewSmall(t *testing.T) {
 	m := feed(newTestModel(&fakeController{}), failedEvents("t", "c", base)...)
 	for _, size := range [][2]int{{40, 12}, {20, 6}, {80, 10}} {
 		screen(t, m, size[0], size[1])
+	}
+}
+
+// TestCallRowAligned: with colours on, the outcome column still lines up
+// whatever the total's width.
+func TestCallRowAligned(t *testing.T) {
+	m := NewModel(&fakeController{}, Options{Location: time.UTC})
+	col := -1
+	for _, d := range []time.Duration{125 * time.Microsecond, 5470 * time.Microsecond, 2 * time.Second} {
+		c := flow.Call{TraceID: "t", Started: base, Outcome: flow.OutcomeAccepted, Latency: flow.Latency{Total: d}}
+		row := ansi.Strip(m.callRow(c, 44))
+		at := utf8.RuneCountInString(row[:strings.Index(row, "accepted")])
+		if col >= 0 && at != col {
+			t.Fatalf("outcome at column %d, want %d: %q", at, col, row)
+		}
+		col = at
 	}
 }
