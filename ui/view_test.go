@@ -102,3 +102,16 @@ func TestCallRowAligned(t *testing.T) {
 		col = at
 	}
 }
+
+// TestDroppedShown: events the screen's subscription lost are counted in
+// the header, never dropped silently.
+func TestDroppedShown(t *testing.T) {
+	m := newTestModel(&fakeController{})
+	if s := screen(t, m, 80, 24); strings.Contains(s, "dropped") {
+		t.Fatalf("no drops, yet:\n%s", s)
+	}
+	m.dropped = func() uint64 { return 3 }
+	if s := screen(t, m, 80, 24); !strings.HasPrefix(s, "callscope · ⚠ 3 events dropped") {
+		t.Fatalf("header: %s", strings.SplitN(s, "\n", 2)[0])
+	}
+}
