@@ -106,18 +106,21 @@ func (cs *Calls) add(e Event, observed bool) bool {
 	if e.Stage == StageCallKit && e.Name == NameRinging && open {
 		c2.Ringing = true
 	}
-	outcome, ends := e.Outcome, e.Outcome != ""
+	outcome := e.Outcome
 	if st.observed {
 		outcome = observedOutcome(e)
-		ends = outcome != "" && open && (c2.Outcome == "" || outcome != OutcomeAccepted)
 	}
+	// The first outcome settles a call, but accepted only until something
+	// else arrives.
+	settles := outcome != "" && open && (c2.Outcome == "" || outcome != OutcomeAccepted)
 	// A failure's diagnosis wins over a warning's; the ending event's over
-	// earlier ones.
-	if e.Diagnosis != nil && (c2.Diag == nil || c2.Diag.Warning || ends) {
+	// earlier ones (for a sender's call, any event that carries an outcome).
+	ending := settles || (!st.observed && e.Outcome != "")
+	if e.Diagnosis != nil && (c2.Diag == nil || c2.Diag.Warning || ending) {
 		d := *e.Diagnosis
 		c2.Diag = &d
 	}
-	if ends && open && (c2.Outcome == "" || outcome != OutcomeAccepted) {
+	if settles {
 		c2.Outcome = outcome
 		c2.Ringing = false
 	}
