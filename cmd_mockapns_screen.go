@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"io"
 	"os"
 
 	"github.com/charmbracelet/x/term"
@@ -35,7 +34,8 @@ func runMockScreen(ctx context.Context, sub *bus.Subscription, url, env, ca stri
 		}})
 }
 
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
+// isTerminal reports whether rw (a reader or a writer) is a terminal.
+func isTerminal(rw any) bool {
+	f, ok := rw.(*os.File)
 	return ok && term.IsTerminal(f.Fd())
 }

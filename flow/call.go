@@ -11,6 +11,12 @@ const (
 	OutcomeUnanswered Outcome = "unanswered" // the ring timed out (CXCallEndedReason.unanswered)
 	OutcomeShown      Outcome = "shown"      // a message was shown to the callee
 	OutcomeFailed     Outcome = "failed"     // a stage failed: see the diagnosis
+	// OutcomeAccepted ends a request seen only from APNs on (the standalone
+	// mock's screen, events from outside): APNs answered 200, which means
+	// accepted, not delivered. No sender here will conclude it, so it counts
+	// as done; a device event that reports later (a real phone through
+	// --ingest) replaces it with where the push really ended.
+	OutcomeAccepted Outcome = "accepted"
 )
 
 // Succeeded reports whether the outcome is what the sender wanted: a call
@@ -43,16 +49,20 @@ type Call struct {
 	To      string    `json:"to,omitempty"`
 	Started time.Time `json:"started"`
 	// Stage is the furthest stage the request reached.
-	Stage   Stage      `json:"stage"`
-	Ringing bool       `json:"ringing,omitempty"`
-	Outcome Outcome    `json:"outcome,omitempty"`
-	Reason  string     `json:"ended_reason,omitempty"` // CXCallEndedReason, when CallKit ended it
-	Latency Latency    `json:"latency"`
-	Diag    *Diagnosis `json:"diagnosis,omitempty"`
-	Events  int        `json:"events"`
+	Stage   Stage `json:"stage"`
+	Ringing bool  `json:"ringing,omitempty"`
+	// Observed: no sender here concludes the request; its events decide
+	// (Calls.AddObserved). Nothing here can answer it either.
+	Observed bool       `json:"observed,omitempty"`
+	Outcome  Outcome    `json:"outcome,omitempty"`
+	Reason   string     `json:"ended_reason,omitempty"` // CXCallEndedReason, when CallKit ended it
+	Latency  Latency    `json:"latency"`
+	Diag     *Diagnosis `json:"diagnosis,omitempty"`
+	Events   int        `json:"events"`
 }
 
-// Done reports whether the call has ended.
+// Done reports whether the call has ended. An accepted push has, as far as
+// anyone here knows.
 func (c *Call) Done() bool { return c.Outcome != "" }
 
 // Push is a notification as APNs accepted it and hands it to a device: the

@@ -8,6 +8,9 @@ const (
 	AttrEndedReason = "ended_reason" // CXCallEndedReason
 )
 
+// NameAccepted is APNs's event for a push it answered 200.
+const NameAccepted = "accepted"
+
 // Calls rebuilds calls from their events, in any order. The pipeline uses it
 // to decide outcomes, the screen to draw, replay to rebuild a session. It is
 // not safe for concurrent use.
@@ -17,9 +20,10 @@ type Calls struct {
 }
 
 type callState struct {
-	call   Call
-	events []Event
-	stale  bool // call.Latency predates the last event
+	call     Call
+	events   []Event
+	stale    bool // call.Latency predates the last event
+	observed bool // see Call.Observed
 }
 
 // NewCalls returns an empty tracker.
@@ -34,10 +38,29 @@ func (cs *Calls) Apply(e Event) (c Call, ok bool) {
 	return cs.Get(e.TraceID)
 }
 
+// ApplyObserved is Apply for a request no sender here concludes: see
+// AddObserved.
+func (cs *Calls) ApplyObserved(e Event) (c Call, ok bool) {
+	if !cs.AddObserved(e) {
+		return Call{}, false
+	}
+	return cs.Get(e.TraceID)
+}
+
 // Add folds one event into its call without working out its latency, which
 // waits until the call is read: a busy run adds far more events than it reads
 // calls. It reports whether the event had a trace id.
-func (cs *Calls) Add(e Event) bool {
+func (cs *Calls) Add(e Event) bool { return cs.add(e, false) }
+
+// AddObserved folds in an event of a request that no sender here will
+// conclude: pushes to the standalone mock, events from outside (--ingest).
+// Such a call (every event of it, once one arrived this way) ends on what
+// its events show: APNs accepting the push ends it as accepted, a failure's
+// diagnosis ends it as failed, and a device event that reports later, a
+// failure or an outcome, replaces accepted with where the push really ended.
+func (cs *Calls) AddObserved(e Event) bool { return cs.add(e, true) }
+
+func (cs *Calls) add(e Event, observed bool) bool {
 	if e.TraceID == "" {
 		return false
 	}
@@ -50,7 +73,9 @@ func (cs *Calls) Add(e Event) bool {
 		cs.order = append(cs.order, e.TraceID)
 	}
 	st.events = append(st.events, e)
+	st.observed = st.observed || observed
 	c2 := &st.call
+	c2.Observed = st.observed
 	c2.Events++
 	if e.Time.Before(c2.Started) {
 		c2.Started = e.Time
@@ -76,21 +101,44 @@ func (cs *Calls) Add(e Event) bool {
 	if v := e.Attrs[AttrEndedReason]; v != "" {
 		c2.Reason = v
 	}
-	if e.Stage == StageCallKit && e.Name == NameRinging && c2.Outcome == "" {
+	// Accepted is provisional: what a device reports later replaces it.
+	open := c2.Outcome == "" || c2.Outcome == OutcomeAccepted
+	if e.Stage == StageCallKit && e.Name == NameRinging && open {
 		c2.Ringing = true
 	}
+	outcome := e.Outcome
+	if st.observed {
+		outcome = observedOutcome(e)
+	}
+	// The first outcome settles a call, but accepted only until something
+	// else arrives.
+	settles := outcome != "" && open && (c2.Outcome == "" || outcome != OutcomeAccepted)
 	// A failure's diagnosis wins over a warning's; the ending event's over
-	// earlier ones.
-	if e.Diagnosis != nil && (c2.Diag == nil || c2.Diag.Warning || e.Outcome != "") {
+	// earlier ones (for a sender's call, any event that carries an outcome).
+	ending := settles || (!st.observed && e.Outcome != "")
+	if e.Diagnosis != nil && (c2.Diag == nil || c2.Diag.Warning || ending) {
 		d := *e.Diagnosis
 		c2.Diag = &d
 	}
-	if e.Outcome != "" && c2.Outcome == "" {
-		c2.Outcome = e.Outcome
+	if settles {
+		c2.Outcome = outcome
 		c2.Ringing = false
 	}
 	st.stale = true
 	return true
+}
+
+// observedOutcome is how e ends a request no sender concludes, or "".
+func observedOutcome(e Event) Outcome {
+	switch {
+	case e.Outcome != "":
+		return e.Outcome
+	case e.Diagnosis != nil && !e.Diagnosis.Warning:
+		return OutcomeFailed
+	case e.Stage == StageAPNs && e.Name == NameAccepted:
+		return OutcomeAccepted
+	}
+	return ""
 }
 
 // Get returns the call with this trace id, its latency worked out if events

@@ -25,7 +25,8 @@ func (m Model) detailLines(w, h int) []string {
 	}
 	c, ok := m.selected()
 	if !ok {
-		return pad([]string{rule, m.st.muted.Render("no call selected")}, h)
+		// Nothing to show yet but the lint, which explains what will fail.
+		return pad(append([]string{rule, m.st.muted.Render("no call selected")}, m.lintLines(w)...), h)
 	}
 	out := []string{rule, m.callTitle(c)}
 	if c.Diag != nil {
@@ -134,6 +135,8 @@ func attrText(attrs map[string]string, w int) string {
 	return b.String()
 }
 
+// helpLines: the lint first (the header sends people here for it), then
+// the keys this screen acts on, then how to read the numbers.
 func (m Model) helpLines(w int) []string {
 	keys := [][2]string{
 		{"n", "compose a call or message (defaults filled in)"},
@@ -144,11 +147,34 @@ func (m Model) helpLines(w int) []string {
 		{"? / esc", "close this help"},
 		{"q", "quit"},
 	}
-	out := []string{m.st.title.Render("Keys")}
+	if m.opts.Observer {
+		keys = keys[3:] // nothing to send or answer from a screen that watches
+	}
+	out := m.lintLines(w)
+	out = append(out, m.st.title.Render("Keys"))
 	for _, k := range keys {
 		out = append(out, fit(m.st.accent.Render(fmt.Sprintf("  %-8s", k[0]))+" "+k[1], w))
 	}
-	out = append(out, m.st.muted.Render(fit("Hop labels are measured latency; simulated iPhone time (app launch, answering) is shown apart.", w)))
+	out = append(out,
+		m.st.muted.Render(fit("Hop labels are measured latency; simulated iPhone time is shown apart (sim:).", w)),
+		m.st.muted.Render(fit("Percentiles: finished requests on screen; failures counted apart in the title.", w)))
+	if m.opts.Observer || m.opts.Outside != nil {
+		out = append(out, m.st.muted.Render(fit("accepted: APNs answered 200 (accepted, not delivered) and no device said more.", w)))
+	}
+	return out
+}
+
+// lintLines list the profile lint, one warning a line, or nothing.
+func (m Model) lintLines(w int) []string {
+	ws := m.opts.Header.Lint
+	if len(ws) == 0 {
+		return nil
+	}
+	out := []string{m.st.warn.Render(fit(fmt.Sprintf("Lint: %d device profile precondition%s broken before any push (docs/failures.md)",
+		len(ws), map[bool]string{true: "", false: "s"}[len(ws) == 1]), w))}
+	for _, x := range ws {
+		out = append(out, fit(m.st.warn.Render("  ⚠ "+x.ID)+" "+x.Field+" ("+x.Device+"): "+x.Detail, w))
+	}
 	return out
 }
 

@@ -3,18 +3,21 @@ package ui
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/callscope/callscope/flow"
 )
 
-// latencyLines are the session's per-stage percentiles: a header row and
-// p50, p95, p99 over every finished call.
+// latencyLines are the per-stage percentiles: a header row and p50, p95,
+// p99 over the finished requests on screen that did not fail (failures are
+// counted apart, in the list's title).
 func (m Model) latencyLines(w int) []string {
 	const label = 10
+	l := m.latencies()
 	col := max(8, (w-label)/(len(flow.Stages)+1))
 	cell := func(s string) string { return fmt.Sprintf("%*s", col, s) }
 	var head strings.Builder
-	head.WriteString(m.st.title.Render(fmt.Sprintf("%-*s", label, plural(m.summary.Calls(), "call"))))
+	head.WriteString(m.st.title.Render(fmt.Sprintf("%-*s", label, plural(l.calls, "call"))))
 	for i, s := range flow.Stages {
 		head.WriteString(m.st.lanes[i].Render(cell(s.Title())))
 	}
@@ -24,21 +27,19 @@ func (m Model) latencyLines(w int) []string {
 		var row strings.Builder
 		row.WriteString(m.st.muted.Render(fmt.Sprintf("%-*s", label, fmt.Sprintf("p%g", q))))
 		for _, s := range flow.Stages {
-			d, n := m.summary.Percentile(s, q)
-			v := "-"
-			if n > 0 {
-				v = flow.FormatDuration(d)
-			}
-			row.WriteString(cell(v))
+			row.WriteString(cell(orDash(quantile(l.stages[s], q))))
 		}
-		v := "-"
-		if m.summary.Calls() > 0 {
-			v = flow.FormatDuration(m.summary.TotalPercentile(q))
-		}
-		row.WriteString(cell(v))
+		row.WriteString(cell(orDash(quantile(l.total, q))))
 		out = append(out, fit(row.String(), w))
 	}
 	return out
+}
+
+func orDash(d time.Duration, ok bool) string {
+	if !ok {
+		return "-"
+	}
+	return flow.FormatDuration(d)
 }
 
 func plural(n int, what string) string {

@@ -10,10 +10,14 @@ import (
 // listLines renders the call list: newest at the bottom, the selection kept
 // in view.
 func (m Model) listLines(w, h int) []string {
-	out := []string{m.st.title.Render(fmt.Sprintf("Calls (%d)", len(m.order)))}
+	out := []string{m.listTitle()}
 	rows := h - 1
 	if len(m.order) == 0 {
-		out = append(out, m.st.muted.Render("none yet: press n"))
+		hint := "none yet: press n"
+		if m.opts.Observer {
+			hint = "none yet: push to the mock"
+		}
+		out = append(out, m.st.muted.Render(hint))
 		return pad(out, h)
 	}
 	first := max(0, min(m.sel-rows/2, len(m.order)-rows))
@@ -26,6 +30,29 @@ func (m Model) listLines(w, h int) []string {
 		out = append(out, line)
 	}
 	return pad(out, h)
+}
+
+// listTitle counts the requests: on screen (of all seen, once the oldest are
+// trimmed), then the finished ones by outcome, failures first.
+func (m Model) listTitle() string {
+	n := fmt.Sprintf("Calls (%d)", len(m.order))
+	if m.tally.seen > len(m.order) {
+		n = fmt.Sprintf("Calls (%d of %d)", len(m.order), m.tally.seen)
+	}
+	var counts []string
+	for _, o := range m.tally.outcomes() {
+		s := fmt.Sprintf("%d %s", m.tally.n[o], o)
+		if o == flow.OutcomeFailed {
+			s = m.st.fail.Render(s)
+		} else {
+			s = m.st.muted.Render(s)
+		}
+		counts = append(counts, s)
+	}
+	if len(counts) == 0 {
+		return m.st.title.Render(n)
+	}
+	return m.st.title.Render(n+":") + " " + strings.Join(counts, m.st.muted.Render(", "))
 }
 
 func (m Model) callRow(c flow.Call, w int) string {
@@ -56,7 +83,8 @@ func (m Model) callRow(c flow.Call, w int) string {
 		// The ladder shows the total; a narrow list keeps the outcome.
 		return fmt.Sprintf("%s %s %s %s", at, kind, fit(who, whoW), m.st.outcome(c))
 	}
-	return fmt.Sprintf("%s %s %s %8s %s", at, kind, fit(who, whoW), m.st.muted.Render(total), m.st.outcome(c))
+	// Pad before styling: fmt would count the escape codes as width.
+	return fmt.Sprintf("%s %s %s %s %s", at, kind, fit(who, whoW), m.st.muted.Render(fmt.Sprintf("%8s", total)), m.st.outcome(c))
 }
 
 // user is a handle without its domain: alice@example.org is alice.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/callscope/callscope/flow"
 	"github.com/callscope/callscope/flow/bus"
+	"github.com/callscope/callscope/flow/report"
 	"github.com/callscope/callscope/themes"
 )
 
@@ -21,7 +22,12 @@ type Controller interface {
 }
 
 // Header is the run's description in the header line.
-type Header struct{ Mode, Endpoints, Device, Clock string }
+type Header struct {
+	Mode, Endpoints, Device, Clock string
+	// Lint is what the device profiles break before any push (Profile.Lint):
+	// counted in the header, listed under ? and on an empty screen.
+	Lint []report.Warning
+}
 
 // Options configure the screen.
 type Options struct {
@@ -29,15 +35,24 @@ type Options struct {
 	Theme    string
 	NoColor  bool
 	Location *time.Location // times in the call list; nil = local
-	// Observer is a screen that only watches (the standalone mock): with no
-	// sender to conclude a request, its first failure ends it.
+	// Observer is a screen that only watches (the standalone mock): nothing
+	// can be sent or answered from it, so n, enter, a and d are not offered,
+	// and every request is observed (see Outside).
 	Observer bool
+	// Outside are events from outside the process (--ingest): no sender on
+	// this screen concludes their requests, so those end on what their
+	// events show (flow.Calls.AddObserved): accepted by APNs, or failed.
+	Outside *bus.Subscription
 	// Status is the first status line; "" for the composer's hint.
 	Status string
 }
 
-// EventMsg carries one event from the bus into Update.
-type EventMsg struct{ Event flow.Event }
+// EventMsg carries one event from the bus into Update. Outside marks an
+// event whose request no sender on this screen concludes.
+type EventMsg struct {
+	Event   flow.Event
+	Outside bool
+}
 
 type sentMsg struct {
 	traceID string
@@ -62,12 +77,13 @@ type Model struct {
 	themeName     string
 	st            styles
 
-	calls      *flow.Calls
-	order      []string // trace ids, oldest first
-	sel        int
-	follow     bool // keep the newest call selected
-	summary    *flow.Summary
-	summarized map[string]bool
+	calls  *flow.Calls
+	order  []string // trace ids, oldest first
+	sel    int
+	follow bool // keep the newest call selected
+	tally  *tally
+	// dropped counts events the screen's subscriptions lost; nil in tests.
+	dropped func() uint64
 
 	help    bool
 	compose *composer
@@ -85,10 +101,12 @@ func NewModel(ctrl Controller, opts Options) Model {
 		name = themes.Names()[0]
 	}
 	m := Model{ctrl: ctrl, opts: opts, dark: true, themeName: name, calls: flow.NewCalls(), follow: true,
-		summary: flow.NewSummary(), summarized: map[string]bool{},
-		status: "n compose a call · enter send it · ? help"}
-	if opts.Status != "" {
+		tally: newTally(), status: "n compose a call · enter send it · ? help"}
+	switch {
+	case opts.Status != "":
 		m.status = opts.Status
+	case opts.Observer:
+		m.status = "watching · ? help"
 	}
 	m.st = newStyles(m.themeName, m.dark, opts.NoColor)
 	return m
@@ -100,13 +118,30 @@ func (m Model) Init() tea.Cmd { return tea.RequestBackgroundColor }
 // Run opens the screen and forwards every event of sub to it until the user
 // quits or ctx ends.
 func Run(ctx context.Context, ctrl Controller, sub *bus.Subscription, opts Options) error {
-	p := tea.NewProgram(NewModel(ctrl, opts), tea.WithContext(ctx))
-	go func() {
-		for e := range sub.Events() {
-			p.Send(EventMsg{Event: e})
+	m := NewModel(ctrl, opts)
+	subs := []*bus.Subscription{sub}
+	if opts.Outside != nil {
+		subs = append(subs, opts.Outside)
+	}
+	m.dropped = func() uint64 {
+		var n uint64
+		for _, s := range subs {
+			n += s.Dropped()
 		}
-	}()
+		return n
+	}
+	p := tea.NewProgram(m, tea.WithContext(ctx))
+	for i, s := range subs {
+		outside := opts.Observer || i > 0
+		go func() {
+			for e := range s.Events() {
+				p.Send(EventMsg{Event: e, Outside: outside})
+			}
+		}()
+	}
 	_, err := p.Run()
-	sub.Close()
+	for _, s := range subs {
+		s.Close()
+	}
 	return err
 }

@@ -57,6 +57,9 @@ func (st styles) outcome(c flow.Call) string {
 		return st.fail.Render("failed" + where)
 	case c.Outcome.Succeeded():
 		return st.ok.Render(string(c.Outcome))
+	case c.Outcome == flow.OutcomeAccepted:
+		// APNs took it; whether it arrived, nothing here knows.
+		return st.text.Render(string(c.Outcome))
 	}
 	return st.warn.Render(string(c.Outcome))
 }

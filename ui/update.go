@@ -18,7 +18,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.dark = msg.IsDark()
 		m.st = newStyles(m.themeName, m.dark, m.opts.NoColor)
 	case EventMsg:
-		m.apply(msg.Event)
+		m.apply(msg.Event, msg.Outside || m.opts.Observer)
 	case sentMsg:
 		if msg.err != nil {
 			m.setStatus("send failed: "+msg.err.Error(), true)
@@ -42,7 +42,15 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 func (m *Model) setStatus(s string, failed bool) { m.status, m.failed = s, failed }
 
+// watchOnly are the keys that send or answer: an observer has nothing to
+// send them to.
+var watchOnly = map[string]bool{"n": true, "enter": true, "a": true, "d": true}
+
 func (m Model) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	if m.opts.Observer && watchOnly[msg.String()] {
+		m.setStatus("nothing to send or answer here: this screen only watches", true)
+		return m, nil
+	}
 	switch msg.String() {
 	case "q", "ctrl+c":
 		return m, tea.Quit
@@ -95,12 +103,13 @@ func (m Model) send(req flow.Request) tea.Cmd {
 // act answers or declines the selected call if it rings, else the newest
 // ringing call.
 func (m *Model) act(verb string, f func(string) error) tea.Cmd {
+	// An observed call rings on a phone this screen does not drive.
 	target := ""
-	if c, ok := m.selected(); ok && c.Ringing {
+	if c, ok := m.selected(); ok && c.Ringing && !c.Observed {
 		target = c.CallID
 	} else {
 		for i := len(m.order) - 1; i >= 0; i-- {
-			if c, _ := m.calls.Get(m.order[i]); c.Ringing {
+			if c, _ := m.calls.Get(m.order[i]); c.Ringing && !c.Observed {
 				target = c.CallID
 				break
 			}
@@ -113,38 +122,48 @@ func (m *Model) act(verb string, f func(string) error) tea.Cmd {
 	return func() tea.Msg { return actedMsg{verb: verb, callID: target, err: f(target)} }
 }
 
-// apply folds an event into its call.
-func (m *Model) apply(e flow.Event) {
-	if m.opts.Observer && e.Outcome == "" && e.Diagnosis != nil && !e.Diagnosis.Warning {
-		e.Outcome = flow.OutcomeFailed
-	}
+// apply folds an event into its call. observed: no sender on this screen
+// concludes the call, its events do (flow.Calls.AddObserved).
+func (m *Model) apply(e flow.Event, observed bool) {
 	before := m.calls.Len()
-	c, ok := m.calls.Apply(e)
+	was, _ := m.calls.Get(e.TraceID)
+	var c flow.Call
+	var ok bool
+	if observed {
+		c, ok = m.calls.ApplyObserved(e)
+	} else {
+		c, ok = m.calls.Apply(e)
+	}
 	if !ok {
 		return
 	}
 	if m.calls.Len() > before {
 		m.order = append(m.order, e.TraceID)
+		m.tally.seen++
 		if m.follow {
 			m.sel = len(m.order) - 1
 		}
-		m.trim()
 	}
-	if c.Done() && !m.summarized[c.TraceID] {
-		m.summarized[c.TraceID] = true
-		m.summary.Add(c)
-	}
-	who := ""
-	if c.From != "" || c.To != "" {
-		who = strings.TrimSpace(c.From+" → "+c.To) + " · "
+	m.tally.set(c)
+	m.trim()
+	who := strings.TrimSpace(c.From + " → " + c.To)
+	if c.From == "" && c.To == "" {
+		// Seen from APNs on: nobody's names, the push's id.
+		who = "push " + short(c.TraceID, 8)
+		if c.ApnsID != "" {
+			who = "push " + c.ApnsID
+		}
 	}
 	switch {
-	case e.Outcome == flow.OutcomeFailed && c.Diag != nil:
-		m.setStatus("failed: "+who+c.Diag.String(), true)
-	case e.Outcome != "":
-		m.setStatus(string(e.Outcome)+": "+strings.TrimSuffix(who, " · "), false)
-	case e.Stage == flow.StageCallKit && e.Name == flow.NameRinging:
-		m.setStatus("ringing: "+who+"a answer · d decline", false)
+	case c.Outcome == was.Outcome && !(c.Ringing && !was.Ringing):
+	case c.Outcome == flow.OutcomeFailed && c.Diag != nil:
+		m.setStatus("failed: "+who+" · "+c.Diag.String(), true)
+	case c.Ringing && c.Observed:
+		m.setStatus("ringing: "+who, false)
+	case c.Ringing:
+		m.setStatus("ringing: "+who+" · a answer · d decline", false)
+	case c.Outcome != "":
+		m.setStatus(string(c.Outcome)+": "+who, false)
 	}
 }
 
@@ -153,7 +172,7 @@ func (m *Model) trim() {
 	for len(m.order) > maxCalls {
 		drop := -1
 		for i, id := range m.order {
-			if c, _ := m.calls.Get(id); c.Done() {
+			if c, _ := m.calls.Get(id); c.Done() && !c.Ringing {
 				drop = i
 				break
 			}
@@ -162,7 +181,7 @@ func (m *Model) trim() {
 			return
 		}
 		m.calls.Forget(m.order[drop])
-		delete(m.summarized, m.order[drop])
+		m.tally.forget(m.order[drop])
 		m.order = append(m.order[:drop], m.order[drop+1:]...)
 		if m.sel >= drop && m.sel > 0 {
 			m.sel--

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/callscope/callscope/flow"
 )
@@ -191,13 +192,13 @@ func TestSelectionAndOutcomes(t *testing.T) {
 	if c.Outcome != flow.OutcomeConnected || c.Ringing {
 		t.Fatalf("call 1 = %+v", c)
 	}
-	if m.summary.Calls() != 1 {
-		t.Fatalf("summary counts %d finished calls, want 1", m.summary.Calls())
+	if m.tally.done() != 1 || m.latencies().calls != 1 {
+		t.Fatalf("tally counts %d finished calls, percentiles %d, want 1", m.tally.done(), m.latencies().calls)
 	}
 	// The finished call is counted once however many events follow.
 	m = feed(m, endEvents(traceOf(callUUID(1)), callUUID(1), base.Add(secs(9)), flow.OutcomeConnected)...)
-	if m.summary.Calls() != 1 {
-		t.Fatalf("summary counts %d, want 1", m.summary.Calls())
+	if m.tally.done() != 1 {
+		t.Fatalf("tally counts %d, want 1", m.tally.done())
 	}
 }
 
@@ -219,34 +220,143 @@ func TestTrimKeepsRingingCalls(t *testing.T) {
 
 func secs(n int) time.Duration { return time.Duration(n) * time.Second }
 
-// TestObserver: the standalone mock's screen has no sender to end a
-// request; the first failure ends it, and a warning does not.
-func TestObserver(t *testing.T) {
-	m := NewModel(&fakeController{}, Options{NoColor: true, Location: time.UTC, Observer: true, Status: "watching"})
-	if m.status != "watching" {
+// pushEvents are a push seen from APNs on, as the standalone mock reports
+// it: received, then accepted or rejected.
+func pushEvents(trace string, at time.Time, reason string) []flow.Event {
+	received := ev(trace, "", flow.StageAPNs, "received", at, 0)
+	received.ApnsID = "5e9d7d40-bca0-405c-95ef-eb8910a7" + trace[len(trace)-4:]
+	received.Attrs = map[string]string{"push_type": "alert", "priority": "10", "topic": "org.example.app"}
+	end := ev(trace, "", flow.StageAPNs, flow.NameAccepted, at, 80*time.Microsecond) // as the mock: from the request's start
+	end.ApnsID = received.ApnsID
+	end.Attrs = map[string]string{"status": "200"}
+	if reason != "" {
+		end.Name = "rejected"
+		end.Attrs = map[string]string{"status": "400", "reason": reason}
+		end.Diagnosis = &flow.Diagnosis{Stage: flow.StageAPNs, Code: flow.CodeAPNsRejected, Apple: reason,
+			Detail: "400 " + reason}
+	}
+	return []flow.Event{received, end}
+}
+
+func nseNotRun(trace string, at time.Time) flow.Event {
+	e := ev(trace, "", flow.StageExtension, "nse-not-run", at, 0)
+	e.Diagnosis = &flow.Diagnosis{Stage: flow.StageExtension, Code: flow.CodeNSENotRun,
+		Detail: "NSE not run: no mutable-content; iOS shows the alert as sent"}
+	return e
+}
+
+func newObserver() Model {
+	m := NewModel(&fakeController{}, Options{NoColor: true, Location: time.UTC, Observer: true,
+		Status: "watching pushes to https://127.0.0.1:2197 · push from your provider server · ? help",
+		Header: Header{Mode: "mock APNs (sandbox)", Endpoints: "https://127.0.0.1:2197 · CA ca.pem", Device: "simulated devices"}})
+	next, _ := m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	return next.(Model)
+}
+
+// observerSession: an accepted push, a rejected one, and one accepted whose
+// device then reports the NSE did not run.
+func observerSession() Model {
+	m := newObserver()
+	m = feed(m, pushEvents("a0000000000000000000000000000001", base, "")...)
+	m = feed(m, pushEvents("a0000000000000000000000000000002", base.Add(secs(1)), "BadDeviceToken")...)
+	m = feed(m, pushEvents("a0000000000000000000000000000003", base.Add(secs(2)), "")...)
+	return feed(m, nseNotRun("a0000000000000000000000000000003", base.Add(secs(2)+time.Millisecond)))
+}
+
+// TestObserverOutcomes: on a screen that only watches, a push the mock
+// accepted ends as accepted and a diagnosed failure as failed, in the list,
+// the counts and the percentiles; on the embedded screen the sender decides.
+func TestObserverOutcomes(t *testing.T) {
+	m := feed(newObserver(), pushEvents("a0000000000000000000000000000001", base, "")...)
+	if c, _ := m.selected(); c.Outcome != flow.OutcomeAccepted || !c.Done() {
+		t.Fatalf("accepted push: %+v", c)
+	}
+	if m.tally.n[flow.OutcomeAccepted] != 1 || m.latencies().calls != 1 || m.status != "accepted: push 5e9d7d40-bca0-405c-95ef-eb8910a70001" {
+		t.Fatalf("tally %v, percentiles over %d, status %q", m.tally.n, m.latencies().calls, m.status)
+	}
+
+	m = observerSession()
+	want := []flow.Outcome{flow.OutcomeAccepted, flow.OutcomeFailed, flow.OutcomeFailed}
+	for i, id := range m.order {
+		if c, _ := m.calls.Get(id); c.Outcome != want[i] {
+			t.Errorf("push %d: %q, want %q", i+1, c.Outcome, want[i])
+		}
+	}
+	if m.tally.n[flow.OutcomeAccepted] != 1 || m.tally.n[flow.OutcomeFailed] != 2 || m.tally.done() != 3 {
+		t.Fatalf("tally %v: the failure after accepted must move its count", m.tally.n)
+	}
+	if l := m.latencies(); l.calls != 1 || len(l.stages[flow.StageAPNs]) != 1 {
+		t.Fatalf("percentiles over %d calls (%v), want the one that did not fail", l.calls, l.stages)
+	}
+	if !m.failed || !strings.HasPrefix(m.status, "failed: push 5e9d7d40-bca0-405c-95ef-eb8910a70003 · extension: NSE_NOT_RUN") {
 		t.Fatalf("status %q", m.status)
 	}
-	received := ev("t1", "", flow.StageAPNs, "received", base, 0)
-	warn := ev("t1", "", flow.StageAPNs, "accepted", base.Add(time.Millisecond), 0)
-	warn.Diagnosis = &flow.Diagnosis{Stage: flow.StageAPNs, Code: "W_SOMETHING", Warning: true}
-	m = feed(m, received, warn)
-	if c, _ := m.selected(); c.Outcome != "" {
-		t.Fatalf("a warning ended the request: %+v", c)
-	}
-	rejected := ev("t1", "", flow.StageAPNs, "rejected", base.Add(2*time.Millisecond), 0)
-	rejected.Diagnosis = &flow.Diagnosis{Stage: flow.StageAPNs, Code: flow.CodeAPNsRejected, Apple: "BadPriority"}
-	m = feed(m, rejected)
-	c, _ := m.selected()
-	if c.Outcome != flow.OutcomeFailed || c.Diag == nil || c.Diag.Apple != "BadPriority" {
-		t.Fatalf("call %+v, want failed with BadPriority", c)
-	}
-	if !m.failed || !strings.HasPrefix(m.status, "failed: apns: APNS_REJECTED") {
-		t.Fatalf("status %q", m.status)
-	}
+
 	// Without Observer, the same events leave the request open: the sender
 	// decides when it ends.
-	m2 := feed(newTestModel(&fakeController{}), received, rejected)
-	if c, _ := m2.selected(); c.Outcome != "" {
+	m2 := feed(newTestModel(&fakeController{}), pushEvents("a0000000000000000000000000000002", base, "BadDeviceToken")...)
+	if c, _ := m2.selected(); c.Outcome != "" || m2.tally.done() != 0 {
 		t.Fatalf("outcome %q without a sender's verdict", c.Outcome)
+	}
+}
+
+// TestOutsideEvents: on the embedded screen with --ingest, events from
+// outside end as they show, and a/d never act on a phone the screen does
+// not drive.
+func TestOutsideEvents(t *testing.T) {
+	ctrl := &fakeController{}
+	m := newTestModel(ctrl)
+	for _, e := range pushEvents("b0000000000000000000000000000001", base, "") {
+		next, _ := m.Update(EventMsg{Event: e, Outside: true})
+		m = next.(Model)
+	}
+	if c, _ := m.selected(); c.Outcome != flow.OutcomeAccepted || !c.Observed {
+		t.Fatalf("outside push: %+v", c)
+	}
+	ring := ev("b0000000000000000000000000000001", "REMOTE-CALL", flow.StageCallKit, flow.NameRinging, base.Add(secs(1)), 0)
+	next, _ := m.Update(EventMsg{Event: ring, Outside: true})
+	m = press(next.(Model), "a")
+	if c, _ := m.selected(); !c.Ringing || len(ctrl.answered) != 0 || m.status != "no call is ringing" {
+		t.Fatalf("ringing %v, answered %v, status %q", c.Ringing, ctrl.answered, m.status)
+	}
+	end := ev("b0000000000000000000000000000001", "REMOTE-CALL", flow.StageSender, "ended", base.Add(secs(3)), 0)
+	end.Outcome = flow.OutcomeConnected
+	next, _ = m.Update(EventMsg{Event: end, Outside: true})
+	m = next.(Model)
+	if c, _ := m.selected(); c.Outcome != flow.OutcomeConnected || m.tally.n[flow.OutcomeAccepted] != 0 || m.tally.n[flow.OutcomeConnected] != 1 {
+		t.Fatalf("a later outcome must replace accepted: %+v, tally %v", c, m.tally.n)
+	}
+}
+
+// TestObserverKeys: a screen that only watches neither offers nor acts on
+// n, enter, a and d.
+func TestObserverKeys(t *testing.T) {
+	ring := ev("a0000000000000000000000000000009", "C", flow.StageCallKit, flow.NameRinging, base, 0)
+	for _, k := range []string{"n", "enter", "a", "d"} {
+		ctrl := &fakeController{}
+		m := NewModel(ctrl, Options{NoColor: true, Observer: true})
+		m = feed(m, ring)
+		next, cmd := m.Update(key(k))
+		m = next.(Model)
+		if m.compose != nil || cmd != nil || len(ctrl.sent)+len(ctrl.answered)+len(ctrl.declined) != 0 {
+			t.Errorf("%s acted: compose %v cmd %v ctrl %+v", k, m.compose, cmd != nil, ctrl)
+		}
+		if !strings.Contains(m.status, "only watches") {
+			t.Errorf("%s: status %q", k, m.status)
+		}
+	}
+	m := press(newObserver(), "?")
+	bar := ansi.Strip(m.helpLine(120))
+	help := ansi.Strip(strings.Join(m.helpLines(120), "\n"))
+	for _, s := range []string{"n compose", "enter send", "a answer", "compose a call", "send: the composed", "answer / decline"} {
+		if strings.Contains(bar, s) || strings.Contains(help, s) {
+			t.Errorf("offered on a screen that only watches: %q\nbar: %s\nhelp: %s", s, bar, help)
+		}
+	}
+	if !strings.Contains(bar, "q quit") || !strings.Contains(help, "select a call") {
+		t.Errorf("the keys that work are gone:\n%s\n%s", bar, help)
+	}
+	if bar := ansi.Strip(newTestModel(&fakeController{}).helpLine(120)); !strings.Contains(bar, "n compose · enter send") {
+		t.Errorf("the embedded screen lost n and enter: %s", bar)
 	}
 }

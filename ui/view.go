@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
@@ -79,12 +80,44 @@ func pad(lines []string, n int) []string {
 func (m Model) headerLine(w int) string {
 	h := m.opts.Header
 	parts := []string{m.st.title.Render("callscope")}
+	// Before the run's description, which may be cut at 80 columns: these
+	// explain what follows.
+	if n := m.droppedEvents(); n > 0 {
+		parts = append(parts, m.st.fail.Render(fmt.Sprintf("⚠ %d events dropped", n)))
+	}
+	if lint := m.lintSummary(); lint != "" {
+		parts = append(parts, m.st.warn.Render(lint))
+	}
 	for _, p := range []string{h.Mode, h.Endpoints, h.Device, h.Clock, "theme " + m.themeName} {
 		if p != "" {
 			parts = append(parts, m.st.muted.Render(p))
 		}
 	}
 	return fit(strings.Join(parts, m.st.muted.Render(" · ")), w)
+}
+
+// lintSummary is the header's account of the profile lint: the ids, the
+// field when there is one, and where the rest is.
+func (m Model) lintSummary() string {
+	ws := m.opts.Header.Lint
+	switch len(ws) {
+	case 0:
+		return ""
+	case 1:
+		return "⚠ lint " + ws[0].ID + " " + ws[0].Field + " (? lists it)"
+	}
+	ids := make([]string, len(ws))
+	for i, w := range ws {
+		ids[i] = w.ID
+	}
+	return fmt.Sprintf("⚠ %d lint: %s (? lists them)", len(ws), strings.Join(ids, " "))
+}
+
+func (m Model) droppedEvents() uint64 {
+	if m.dropped == nil {
+		return 0
+	}
+	return m.dropped()
 }
 
 func (m Model) statusLine(w int) string {
@@ -97,6 +130,9 @@ func (m Model) statusLine(w int) string {
 func (m Model) helpLine(w int) string {
 	if m.compose != nil {
 		return fit(m.st.muted.Render("tab field · space toggle · type to edit · enter send · esc cancel"), w)
+	}
+	if m.opts.Observer {
+		return fit(m.st.muted.Render("j/k select · t theme · ? help · q quit"), w)
 	}
 	return fit(m.st.muted.Render("n compose · enter send · a answer · d decline · j/k select · t theme · ? help · q quit"), w)
 }

@@ -4,12 +4,15 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
+	"unicode/utf8"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/callscope/callscope/flow"
+	"github.com/callscope/callscope/flow/report"
 )
 
 // screen renders the model as plain text: goldens compare what a person
@@ -52,6 +55,10 @@ func TestViewGolden(t *testing.T) {
 		}},
 		{"compose", func() Model { return press(newTestModel(&fakeController{}), "n", "space") }},
 		{"help", func() Model { return press(newTestModel(&fakeController{}), "?") }},
+		{"observer", observerSession},
+		{"observer_help", func() Model { return press(observerSession(), "?") }},
+		{"lint", func() Model { return withLint(newTestModel(&fakeController{})) }},
+		{"lint_help", func() Model { return press(withLint(newTestModel(&fakeController{})), "?") }},
 	}
 	for _, st := range states {
 		for _, size := range [][2]int{{80, 24}, {120, 40}} {
@@ -62,10 +69,49 @@ func TestViewGolden(t *testing.T) {
 	}
 }
 
+// withLint gives the screen the lint of a profile with alerts off and no
+// filtering entitlement.
+func withLint(m Model) Model {
+	m.opts.Header.Lint = []report.Warning{
+		{ID: "F-03", Device: "iPhone", Field: "alerts_enabled", Detail: "alerts are off for the app: iOS never runs the NSE"},
+		{ID: "F-09", Device: "iPhone", Field: "filtering_entitlement", Detail: "the NSE lacks com.apple.developer.usernotifications.filtering"},
+	}
+	return m
+}
+
 // TestViewSmall keeps tiny terminals from panicking or overflowing.
 func TestViewSmall(t *testing.T) {
 	m := feed(newTestModel(&fakeController{}), failedEvents("t", "c", base)...)
 	for _, size := range [][2]int{{40, 12}, {20, 6}, {80, 10}} {
 		screen(t, m, size[0], size[1])
+	}
+}
+
+// TestCallRowAligned: with colours on, the outcome column still lines up
+// whatever the total's width.
+func TestCallRowAligned(t *testing.T) {
+	m := NewModel(&fakeController{}, Options{Location: time.UTC})
+	col := -1
+	for _, d := range []time.Duration{125 * time.Microsecond, 5470 * time.Microsecond, 2 * time.Second} {
+		c := flow.Call{TraceID: "t", Started: base, Outcome: flow.OutcomeAccepted, Latency: flow.Latency{Total: d}}
+		row := ansi.Strip(m.callRow(c, 44))
+		at := utf8.RuneCountInString(row[:strings.Index(row, "accepted")])
+		if col >= 0 && at != col {
+			t.Fatalf("outcome at column %d, want %d: %q", at, col, row)
+		}
+		col = at
+	}
+}
+
+// TestDroppedShown: events the screen's subscription lost are counted in
+// the header, never dropped silently.
+func TestDroppedShown(t *testing.T) {
+	m := newTestModel(&fakeController{})
+	if s := screen(t, m, 80, 24); strings.Contains(s, "dropped") {
+		t.Fatalf("no drops, yet:\n%s", s)
+	}
+	m.dropped = func() uint64 { return 3 }
+	if s := screen(t, m, 80, 24); !strings.HasPrefix(s, "callscope · ⚠ 3 events dropped") {
+		t.Fatalf("header: %s", strings.SplitN(s, "\n", 2)[0])
 	}
 }

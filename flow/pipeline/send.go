@@ -156,6 +156,11 @@ func RunSend(ctx context.Context, opts SendOptions, out io.Writer) (ok bool, err
 	sum := flow.NewSummary()
 	var calls []report.CallJSON
 	table := report.NewTable(out)
+	// The profile's lint heads the output: it explains the failures below.
+	warnings := report.Lint(prof)
+	if !opts.JSON {
+		table.Warnings(warnings)
+	}
 	ok = true
 	start := time.Now()
 	p.PlaceMany(ctx, req, opts.Count, opts.Concurrency, func(c flow.Call) {
@@ -183,7 +188,7 @@ func RunSend(ctx context.Context, opts SendOptions, out io.Writer) (ok bool, err
 		enc.SetIndent("", "  ")
 		sj := report.SummaryToJSON(sum, wall)
 		sj.Notes = notes
-		return ok, enc.Encode(report.Output{Calls: calls, Summary: sj})
+		return ok, enc.Encode(report.Output{Warnings: warnings, Calls: calls, Summary: sj})
 	}
 	if err := table.Summary(sum, wall); err != nil {
 		return ok, err

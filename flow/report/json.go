@@ -1,6 +1,7 @@
 package report
 
 import (
+	"strings"
 	"time"
 
 	"github.com/callscope/callscope/flow"
@@ -41,10 +42,13 @@ type PercentilesJSON struct {
 	N   int64   `json:"n,omitempty"`
 }
 
-// Output is the whole `send --json` document.
+// Output is the whole `send --json` document. Every key is lower-case
+// snake_case, map keys included.
 type Output struct {
-	Calls   []CallJSON  `json:"calls"`
-	Summary SummaryJSON `json:"summary"`
+	// Warnings are the device profiles' lint, never null.
+	Warnings []Warning   `json:"warnings"`
+	Calls    []CallJSON  `json:"calls"`
+	Summary  SummaryJSON `json:"summary"`
 }
 
 func us(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1e3 }
@@ -60,7 +64,8 @@ func ToJSON(c flow.Call) CallJSON {
 	if len(c.Latency.Simulated) > 0 {
 		j.SimulatedMS = map[string]float64{}
 		for n, d := range c.Latency.Simulated {
-			j.SimulatedMS[n] = float64(d) / float64(time.Millisecond)
+			// Keys as the rest: app-launch is app_launch.
+			j.SimulatedMS[strings.ReplaceAll(n, "-", "_")] = float64(d) / float64(time.Millisecond)
 		}
 	}
 	return j

@@ -78,7 +78,7 @@ func TestCallJSON(t *testing.T) {
 				t.Errorf("call fields: %s", b)
 			}
 			if tt.apple == "" {
-				if got.Diagnosis != nil || got.Simulated["answered"] != 2000 || got.Simulated["app-launch"] != 350 || got.CallUUID == "" {
+				if got.Diagnosis != nil || got.Simulated["answered"] != 2000 || got.Simulated["app_launch"] != 350 || got.CallUUID == "" {
 					t.Errorf("connected call: %s", b)
 				}
 			} else if got.Diagnosis == nil || got.Diagnosis.Apple != tt.apple || got.Diagnosis.Stage != "apns" || got.Diagnosis.Hint == "" || got.Simulated != nil {

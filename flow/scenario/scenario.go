@@ -37,11 +37,11 @@ type Scenario struct {
 
 // Expect is what a scenario must produce. A happy scenario has no Code.
 type Expect struct {
-	Outcome flow.Outcome `toml:"outcome"`
-	Stage   flow.Stage   `toml:"stage"`
-	Code    flow.Code    `toml:"code"`
+	Outcome flow.Outcome `toml:"outcome" json:"outcome"`
+	Stage   flow.Stage   `toml:"stage" json:"stage,omitempty"`
+	Code    flow.Code    `toml:"code" json:"code,omitempty"`
 	// Apple is Apple's name for the error; the observed name must contain it.
-	Apple string `toml:"apple"`
+	Apple string `toml:"apple" json:"apple,omitempty"`
 }
 
 // Happy reports whether the scenario expects no diagnosis.
