@@ -110,8 +110,8 @@ type Error struct {
 	// it showed (Config.Sent): evidence only the debugger has.
 	SenderCopy string
 	Checks     []Check
-	Envelope    *envelope.Envelope // nil before parsing succeeded
-	AAD         []byte
+	Envelope   *envelope.Envelope // nil before parsing succeeded
+	AAD        []byte
 }
 
 func (e *Error) Error() string { return e.Code + ": " + e.Detail }

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"io"
+	"strconv"
 	"time"
 
 	"github.com/callscope/callscope/crypto/envelope"
@@ -22,6 +23,17 @@ func (c *Caller) sealFor(traceID string, to envelope.Recipient, pt envelope.Plai
 	opts := envelope.SealOptions{TTL: ttl, Now: time.Now().Add(-f.Backdate).Add(f.Postdate)}
 	if f.WrongInfo {
 		opts.Info = []byte{} // the app's other build passes no info label
+	}
+	switch {
+	case f.Unsigned:
+	case f.ForeignSigner:
+		k, err := keyring.GenerateSigning(rnd)
+		if err != nil {
+			return nil, err
+		}
+		opts.Signer = k
+	default:
+		opts.Signer = c.Signer
 	}
 	env, err := envelope.SealWith(rnd, to, pt, opts)
 	if err != nil {
@@ -67,7 +79,7 @@ func (c *Caller) Sealed(traceID string) []*envelope.Envelope {
 // receiverConfig is what the NSE opens a push with.
 func (d *Callee) receiverConfig(p *push) receiver.Config {
 	tok, _ := hex.DecodeString(d.Token)
-	cfg := receiver.Config{Ring: d.Ring, DeviceToken: tok, Now: d.Now, Replay: d.Replay, Decrypt: d.Decrypt, Context: d.ctx}
+	cfg := receiver.Config{Ring: d.Ring, DeviceToken: tok, Now: d.Now, Replay: d.Replay, Decrypt: d.Decrypt, Context: d.ctx, Signers: d.Signers}
 	if d.Sent != nil {
 		cfg.Sent = d.Sent(p.TraceID)
 	}
@@ -83,6 +95,31 @@ func openedWarning(o *receiver.Opened) *flow.Diagnosis {
 	return &flow.Diagnosis{Stage: flow.StageExtension, Code: flow.Code(o.Warning.Code), Detail: o.Warning.Detail,
 		Hint: o.Warning.Explanation, Warning: true}
 }
+
+// decryptedAttrs describe an opened request on its "decrypted" event: what
+// it is, how it was sealed, and who signed it, so the trace and the screen
+// show an unauthenticated caller even when nothing failed.
+func decryptedAttrs(o *receiver.Opened) map[string]string {
+	attrs := map[string]string{"type": o.Plaintext.Type, "alg": openedAlg(o), "checks": strconv.Itoa(len(o.Checks)) + " passed"}
+	switch {
+	case o.Signer != nil:
+		attrs[AttrSignature] = "ok (signer kid " + o.Plaintext.SignerKID + ")"
+	case o.Envelope == nil:
+		attrs[AttrSignature] = "not checked (decrypt command)"
+	default:
+		attrs[AttrSignature] = "unsigned (" + receiver.CodeUnsigned + ")"
+	}
+	if o.Envelope != nil {
+		if n, padded := o.Envelope.Bucket(); padded {
+			attrs["padded"] = strconv.Itoa(n) + " B"
+		}
+	}
+	return attrs
+}
+
+// AttrSignature is the decrypted event's attribute saying whether the
+// caller signed: "ok (signer kid …)", "unsigned (W_UNSIGNED)".
+const AttrSignature = "signature"
 
 func openedAlg(o *receiver.Opened) string {
 	if o.Envelope == nil {
