@@ -1,4 +1,4 @@
-// Package envelope is the VPE1 envelope of crypto.md §3: a versioned JSON
+// Package envelope is the VPE1 envelope of docs/envelope.md: a versioned JSON
 // object under the "vpe" key of an APNs payload, with a cleartext header (v,
 // alg, kid, rcpt, ts, ttl, nonce), the HPKE encapsulated key and the
 // ciphertext. The header is bound as AAD (HPKE) or inside the plaintext
@@ -90,7 +90,7 @@ type Envelope struct {
 	CT    B64    `json:"ct"`
 }
 
-// AAD is the 58-byte header serialisation of §3.2:
+// AAD is the 58-byte header serialisation (docs/envelope.md):
 // "VPE1" ‖ u8 v ‖ u8 scheme id ‖ kid(8) ‖ rcpt(16) ‖ u64be ts ‖ u32be ttl ‖ nonce(16).
 func (e *Envelope) AAD() ([]byte, error) {
 	s, err := scheme.ByName(e.Alg)
@@ -132,7 +132,7 @@ type Caller struct {
 	Name       string `json:"name,omitempty"`
 }
 
-// Plaintext is the sealed request (crypto.md §3.4).
+// Plaintext is the sealed request (docs/envelope.md).
 type Plaintext struct {
 	Type      string  `json:"type"` // call.invite, call.hangup or message
 	CallUUID  string  `json:"call_uuid,omitempty"`
@@ -366,10 +366,10 @@ func (e *Envelope) check() error {
 	return nil
 }
 
-// MaxAlertPayload is APNs' limit for an alert push (apns.md, crypto.md §1.1).
+// MaxAlertPayload is APNs' limit for an alert push (docs/apns-rules.md).
 const MaxAlertPayload = 4096
 
-// APNsPayload is the whole push of crypto.md §3.1: a generic alert, shown
+// APNsPayload is the whole push of docs/envelope.md: a generic alert, shown
 // when the extension fails or times out, mutable-content so the extension
 // runs at all, and the envelope under "vpe".
 type APNsPayload struct {

@@ -13,7 +13,7 @@ import (
 	"github.com/callscope/callscope/crypto/scheme"
 )
 
-// KIDSize is the key id's length (crypto.md §3.1).
+// KIDSize is the key id's length (docs/envelope.md).
 const KIDSize = 8
 
 // Key is one device key pair, bound to one scheme.

@@ -16,7 +16,7 @@ import (
 
 // Decryptor opens an envelope of a format callscope does not know: it gets
 // the envelope (the "vpe" value of the push, or the whole payload) and
-// returns the plaintext JSON of crypto.md §3.4.
+// returns the plaintext JSON of docs/envelope.md.
 type Decryptor interface {
 	Decrypt(ctx context.Context, envelope []byte) ([]byte, error)
 }
@@ -90,9 +90,9 @@ func (r *run) openWith(raw []byte) (*Opened, error) {
 	}
 	if p.SentMS <= 0 {
 		// Without the envelope's ts the plaintext's sent_ms is the only
-		// clock there is; freshness (§3.5 step 8) is not optional.
+		// clock there is; freshness (E_EXPIRED) is not optional.
 		return nil, r.fail("fresh", CodeExpired, "the decrypt command's plaintext has no sent_ms: freshness cannot be checked",
-			"have the decryptor pass sent_ms through (crypto.md §3.4)")
+			"have the decryptor pass sent_ms through (docs/envelope.md, the plaintext)")
 	}
 	// A stand-in header from the plaintext lets steps 8–9 run unchanged.
 	h := &envelope.Envelope{V: envelope.Version, TS: p.SentMS, TTL: envelope.MaxTTL, KID: make([]byte, 8)}

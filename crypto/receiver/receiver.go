@@ -1,7 +1,7 @@
 // Package receiver opens envelopes as the callee's Notification Service
-// Extension must: the checks of crypto.md §3.5, in that order, each with a
+// Extension must: the checks of docs/receiver-checks.md, in that order, each with a
 // stable code (E_PARSE … E_SIG). For an authentication failure, which looks
-// the same whatever its cause, it runs the differential checks §3.5 asks
+// the same whatever its cause, it runs the differential checks docs/receiver-checks.md describes
 // for (explain.go) and says which explanation fits.
 package receiver
 
@@ -21,7 +21,7 @@ import (
 	"github.com/callscope/callscope/crypto/scheme"
 )
 
-// The stable diagnosis codes, in the order of §3.5.
+// The stable diagnosis codes, in check order (docs/receiver-checks.md).
 const (
 	CodeParse      = "E_PARSE"
 	CodeVersion    = "E_VERSION"
@@ -73,7 +73,7 @@ type Config struct {
 	Context context.Context
 }
 
-// Check is one step of §3.5 and how it went.
+// Check is one receiver check and how it went.
 type Check struct {
 	Name   string `json:"name"`
 	Code   string `json:"code"`

@@ -1,4 +1,4 @@
-// Package replay is the receiver's replay cache (crypto.md §3.5 step 9):
+// Package replay is the receiver's replay cache (docs/receiver-checks.md, E_REPLAY):
 // (kid, nonce) pairs seen in authenticated envelopes, kept until
 // ts + ttl + skew. The NSE inserts only after every other check passed, so
 // forged pushes cannot poison it.

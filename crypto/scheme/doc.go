@@ -1,4 +1,4 @@
-// Package scheme holds the envelope's encryption schemes (crypto.md §2): HPKE
+// Package scheme holds the envelope's encryption schemes (docs/envelope.md): HPKE
 // base mode with DHKEM(X25519)/HKDF-SHA256/ChaCha20Poly1305 (the default,
 // CryptoKit's Curve25519_SHA256_ChachaPoly), HPKE with DHKEM(P-256)/
 // HKDF-SHA256/AES-256-GCM (CryptoKit's P256_SHA256_AES_GCM_256), and the

@@ -11,7 +11,7 @@ import (
 	"golang.org/x/crypto/nacl/box"
 )
 
-// Names and numeric ids (crypto.md §2).
+// Names and numeric ids (docs/envelope.md).
 const (
 	NameX25519    = "hpke-x25519-sha256-chacha20poly1305"
 	NameP256      = "hpke-p256-sha256-aes256gcm"

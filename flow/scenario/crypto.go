@@ -7,7 +7,7 @@ import (
 	"github.com/callscope/callscope/flow"
 )
 
-// cryptoScenarios are the envelope faults of crypto.md §3.5 beyond the first
+// cryptoScenarios are the envelope faults of docs/receiver-checks.md beyond the first
 // five in builtins.go, and the other two schemes' happy paths. Each is
 // diagnosed at the extension, where the NSE opens the envelope.
 func cryptoScenarios() []Scenario {
