@@ -10,7 +10,7 @@ import (
 
 // PadBlock is the default plaintext bucket: the sealed JSON is padded to a
 // multiple of 512 bytes, so a typical call and a typical message (up to a
-// few hundred bytes of text), signed or not, seal to the same size and the
+// hundred bytes of text), signed or not, seal to the same size and the
 // push's length does not tell the provider server or Apple which it is.
 // (64 or 128 bytes would hide a name's length but not a call from a
 // message: their plaintexts differ by more than that.)
