@@ -15,9 +15,11 @@ import (
 )
 
 // sealFor seals pt as the caller's app does, then applies the faults that
-// happen to an envelope on its way. The envelope as sealed is kept (Sealed)
-// because the debugger, unlike the real NSE, saw the sender's side: the
-// extension's E_AUTH diagnosis compares against it to name the edit.
+// happen to an envelope on its way. It signs with the caller's key unless a
+// fault says otherwise. The envelope as sealed is kept (Sealed) because the
+// debugger, unlike the real NSE, saw the sender's side: the extension's
+// E_AUTH diagnosis adds, labelled "compared with the sender's copy", what
+// that copy shows beyond the device's own checks.
 func (c *Caller) sealFor(traceID string, to envelope.Recipient, pt envelope.Plaintext, ttl time.Duration, rnd io.Reader) (*envelope.Envelope, error) {
 	f := c.Faults
 	opts := envelope.SealOptions{TTL: ttl, Now: time.Now().Add(-f.Backdate).Add(f.Postdate)}
