@@ -145,3 +145,14 @@ func (d *Callee) rotateKey() error {
 	d.Ring.Add(k)
 	return nil
 }
+
+// Trusted is the trust a callee that verified this caller's identity key
+// has: the caller's public signing key under its handle (empty when the
+// caller does not sign).
+func (c *Caller) Trusted() *keyring.Signers {
+	s := &keyring.Signers{}
+	if c.Signer != nil {
+		_ = s.Add(c.Handle, c.Signer.Public()) // an Ed25519 public key is always 32 bytes
+	}
+	return s
+}

@@ -217,7 +217,7 @@ func (p *Pipeline) addDevice(pc *provider.Client, prof device.Profile, token str
 		return err
 	}
 	d := &device.Callee{Profile: prof, Token: token, Ring: keyring.NewRing(key), Replay: replay.NewMemory(),
-		Sink: sink, Clock: p.cfg.Clock, Signal: p, Sent: p.caller.Sealed, Decrypt: p.cfg.Decrypt, Signers: keyring.NewSigners(p.caller.Signer)}
+		Sink: sink, Clock: p.cfg.Clock, Signal: p, Sent: p.caller.Sealed, Decrypt: p.cfg.Decrypt, Signers: p.caller.Trusted()}
 	d.Start(p.ctx)
 	p.callees = append(p.callees, d)
 	if !p.cfg.APNs.Offline {
