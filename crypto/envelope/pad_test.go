@@ -100,6 +100,8 @@ func TestCheckPlaintext(t *testing.T) {
 		{"uuid", func(p *Plaintext) { p.CallUUID = "1234" }, `call_uuid "1234" is not a UUID`},
 		{"handle type", func(p *Plaintext) { p.Caller = &Caller{Handle: "a", HandleType: "sip"} }, `caller.handle_type "sip"`},
 		{"no handle", func(p *Plaintext) { p.Caller = nil }, "caller.handle is missing"},
+		{"message without a sender", func(p *Plaintext) { p.Type, p.Caller = "message", nil }, "caller.handle is missing"},
+		{"message", func(p *Plaintext) { p.Type, p.CallUUID = "message", "" }, ""},
 	}
 	for _, r := range rows {
 		p := good

@@ -16,19 +16,19 @@ func CheckPlaintext(p Plaintext) error {
 		if !uuidRE.MatchString(p.CallUUID) {
 			return fmt.Errorf("call_uuid %q is not a UUID", p.CallUUID)
 		}
-		if p.Caller == nil || p.Caller.Handle == "" {
-			return errors.New("caller.handle is missing")
-		}
 	case "message":
 	default:
 		return fmt.Errorf("unknown type %q: want call.invite, call.hangup or message", p.Type)
 	}
-	if p.Caller != nil {
-		switch p.Caller.HandleType {
-		case "generic", "phone", "email":
-		default:
-			return fmt.Errorf("caller.handle_type %q: want generic, phone or email", p.Caller.HandleType)
-		}
+	// Every request names its sender: CallKit shows the handle for a call,
+	// the notification shows it for a message.
+	if p.Caller == nil || p.Caller.Handle == "" {
+		return errors.New("caller.handle is missing")
+	}
+	switch p.Caller.HandleType {
+	case "generic", "phone", "email":
+	default:
+		return fmt.Errorf("caller.handle_type %q: want generic, phone or email", p.Caller.HandleType)
 	}
 	return nil
 }

@@ -172,6 +172,9 @@ func TestOpenFails(t *testing.T) {
 			pt.CallUUID = "nope"
 			f.env = sealPT(t, f.dev.key, pt)
 		}},
+		{"message without a sender", scheme.Default, CodePayload, "", func(t *testing.T, f *fixture) {
+			f.env = sealPT(t, f.dev.key, envelope.Plaintext{Type: "message", Text: "hi"})
+		}},
 		{"signed, no signer key", scheme.Default, CodeSig, "", func(t *testing.T, f *fixture) {
 			pt := invite()
 			pt.Sig, pt.SignerKID = "c2ln", "alice"
