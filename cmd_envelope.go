@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -23,18 +25,24 @@ func envelopeCommand() *cobra.Command {
 		Use:   "envelope",
 		Short: "Seal, open and inspect VPE1 envelopes (docs/envelope.md)",
 		Args:  usageArgs(cobra.NoArgs),
+		// Runnable, so that an unknown subcommand is a usage error (exit 2).
+		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	cmd.AddCommand(envelopeSeal(), envelopeOpen(), envelopeInspect())
 	return cmd
 }
 
 func envelopeSeal() *cobra.Command {
-	var in, to, sch string
+	var in, to, sch, sign string
 	var ttl time.Duration
+	var noPad bool
 	cmd := &cobra.Command{
-		Use:     "seal --in FILE",
-		Short:   "Seal a plaintext call request (docs/envelope.md) into an APNs payload, printed to stdout",
-		Example: "  callscope envelope seal --in plain.json > env.json\n  callscope envelope seal --in plain.json --to ipad --ttl 30s",
+		Use:   "seal --in FILE",
+		Short: "Seal a plaintext call request (docs/envelope.md) into an APNs payload, printed to stdout",
+		Long: "seal checks the plaintext against the receiver's schema (E_PAYLOAD: type, call_uuid, handle_type) and\n" +
+			"refuses what envelope open would refuse, pads it to a 512-byte bucket so calls and messages look alike,\n" +
+			"signs it with --sign (a key from keys new --signing) and seals it for a device.",
+		Example: "  callscope envelope seal --in plain.json > env.json\n  callscope envelope seal --in plain.json --to ipad --ttl 30s --sign caller-1",
 		Args:    usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if in == "" {
@@ -58,9 +66,27 @@ func envelopeSeal() *cobra.Command {
 			if err := dec.Decode(&pt); err != nil {
 				return fmt.Errorf("%s: not a plaintext call request: %v", in, err)
 			}
+			// The receiver's schema, before anything is sealed: what open
+			// would refuse is refused here, with the same code.
+			if err := envelope.CheckPlaintext(pt); err != nil {
+				return fmt.Errorf("%s: %s: %v (envelope open would refuse it)", in, receiver.CodePayload, err)
+			}
 			st, err := keyStore()
 			if err != nil {
 				return err
+			}
+			opts := envelope.SealOptions{TTL: ttl}
+			if noPad {
+				opts.Pad = -1
+			}
+			if sign != "" {
+				ss, err := st.GetSigner(sign)
+				if err != nil {
+					return usageError{fmt.Errorf("--sign: %w", err)}
+				}
+				if opts.Signer, err = ss.Key(); err != nil {
+					return usageError{fmt.Errorf("--sign: %w", err)}
+				}
 			}
 			d, err := st.Get(to)
 			if err != nil {
@@ -77,8 +103,7 @@ func envelopeSeal() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			env, err := envelope.SealWith(rand.Reader, envelope.Recipient{Scheme: s.Name(), PublicKey: pub, DeviceToken: tok}, pt,
-				envelope.SealOptions{TTL: ttl})
+			env, err := envelope.SealWith(rand.Reader, envelope.Recipient{Scheme: s.Name(), PublicKey: pub, DeviceToken: tok}, pt, opts)
 			if err != nil {
 				return fmt.Errorf("%s: %w", in, err)
 			}
@@ -98,6 +123,8 @@ func envelopeSeal() *cobra.Command {
 	f.StringVar(&to, "to", "", "device to seal for (default: the default device)")
 	f.StringVar(&sch, "scheme", "", "expected scheme of the device's key")
 	f.DurationVar(&ttl, "ttl", envelope.DefaultTTL, "how long the request is valid (at most 120s)")
+	f.StringVar(&sign, "sign", "", "sign as the caller with this signing key (keys new --signing)")
+	f.BoolVar(&noPad, "no-pad", false, "do not pad the plaintext to a 512-byte bucket (the push's size then shows what it carries)")
 	return cmd
 }
 
@@ -109,8 +136,10 @@ func envelopeOpen() *cobra.Command {
 		Use:   "open --in FILE",
 		Short: "Open an APNs payload or bare envelope as the extension does: every receiver check (docs/receiver-checks.md)",
 		Long: "open runs the receiver's checks in order (E_PARSE … E_SIG), prints the header, the AAD bytes, each check\n" +
-			"and the plaintext, and exits 1 naming the first failed check. For an authentication failure it tries the\n" +
-			"other keys held, other info labels and, with --sent, the envelope as it was sealed, and says which fits.",
+			"and the plaintext, and exits 1 naming the first failed check. For an authentication failure it tries what\n" +
+			"the device itself can (other keys held, other info labels, other ttl values) and, with --sent, compares\n" +
+			"with the envelope as it was sealed, labelled as such. Signatures verify against every signing key in the\n" +
+			"key store; an unsigned request opens with the warning W_UNSIGNED.",
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if in == "" {
@@ -187,6 +216,9 @@ func deviceConfig(cfg *receiver.Config, name string) error {
 		return err
 	}
 	cfg.Ring, cfg.DeviceToken = ring, tok
+	if cfg.Signers, err = st.Trusted(); err != nil {
+		return err
+	}
 	return nil
 }
 
@@ -209,8 +241,14 @@ func envelopeInspect() *cobra.Command {
 				return fmt.Errorf("%s: %w", in, err)
 			}
 			aad, _ := env.AAD()
-			printHeader(cmd.OutOrStdout(), env, aad)
-			fmt.Fprintf(cmd.OutOrStdout(), "payload       %d bytes (APNs limit %d)\n", len(data), envelope.MaxAlertPayload)
+			w := cmd.OutOrStdout()
+			printHeader(w, env, aad)
+			if n, padded := env.Bucket(); padded {
+				fmt.Fprintf(w, "bucket        %d-byte plaintext: padded to a %d-byte bucket (size does not show a call from a message)\n", n, envelope.PadBlock)
+			} else {
+				fmt.Fprintf(w, "bucket        none: a %d-byte plaintext, not padded (its size shows how long the content is)\n", n)
+			}
+			fmt.Fprintf(w, "payload       %d bytes (APNs limit %d)\n", len(data), envelope.MaxAlertPayload)
 			return nil
 		},
 	}
@@ -236,9 +274,22 @@ type openJSON struct {
 	Plaintext   json.RawMessage    `json:"plaintext,omitempty"`
 	Code        string             `json:"code,omitempty"`
 	Explanation string             `json:"explanation,omitempty"`
+	// Differential is what an E_AUTH diagnosis tried with the device's
+	// own keys and labels; SenderCopy what the sealed copy (--sent) showed.
+	Differential []receiver.Check `json:"differential,omitempty"`
+	SenderCopy   string           `json:"sender_copy,omitempty"`
+	Warnings     []warningJSON    `json:"warnings,omitempty"`
+	Signer       string           `json:"signer_kid,omitempty"`
+}
+
+type warningJSON struct {
+	Code        string `json:"code"`
+	Detail      string `json:"detail"`
+	Explanation string `json:"explanation,omitempty"`
 }
 
 // reportOpen prints what open found; a failed check is the error (exit 1).
+// Warnings (W_UNSIGNED, W_ROTATED_KEY) are printed, not failures.
 func reportOpen(w io.Writer, o *receiver.Opened, err error, asJSON bool) error {
 	var re *receiver.Error
 	if err != nil && !errors.As(err, &re) {
@@ -247,11 +298,18 @@ func reportOpen(w io.Writer, o *receiver.Opened, err error, asJSON bool) error {
 	j := openJSON{}
 	if o != nil {
 		j.Header, j.AAD, j.Checks, j.Plaintext = o.Envelope, hex.EncodeToString(o.AAD), o.Checks, o.Raw
+		for _, wa := range o.Warnings {
+			j.Warnings = append(j.Warnings, warningJSON{Code: wa.Code, Detail: wa.Detail, Explanation: wa.Explanation})
+		}
 		if o.Warning != nil {
 			j.Code, j.Explanation = o.Warning.Code, o.Warning.Explanation
 		}
+		if o.Signer != nil {
+			j.Signer = o.Plaintext.SignerKID
+		}
 	} else {
 		j.Header, j.AAD, j.Checks, j.Code, j.Explanation = re.Envelope, hex.EncodeToString(re.AAD), re.Checks, re.Code, re.Explanation
+		j.Differential, j.SenderCopy = re.Differential, re.SenderCopy
 	}
 	if asJSON {
 		enc := json.NewEncoder(w)
@@ -260,34 +318,58 @@ func reportOpen(w io.Writer, o *receiver.Opened, err error, asJSON bool) error {
 			return e
 		}
 	} else {
-		if j.Header != nil {
-			aad, _ := j.Header.AAD()
-			printHeader(w, j.Header, aad)
-		}
-		fmt.Fprintln(w, "checks")
-		for _, c := range j.Checks {
-			mark := "pass"
-			if !c.OK {
-				mark = "FAIL"
-			}
-			fmt.Fprintf(w, "  %s  %-9s %-14s %s\n", mark, c.Name, c.Code, c.Detail)
-		}
-		if j.Explanation != "" {
-			fmt.Fprintf(w, "diagnosis     %s: %s\n", j.Code, j.Explanation)
-		}
-		if o != nil {
-			var pretty bytes.Buffer
-			if json.Indent(&pretty, o.Raw, "", "  ") != nil {
-				pretty.Write(o.Raw)
-			}
-			fmt.Fprintf(w, "plaintext\n%s\n", pretty.String())
-			if c := o.Plaintext.Caller; c != nil {
-				fmt.Fprintf(w, "caller        %s (%s) %s\n", c.Handle, c.HandleType, c.Name)
-			}
-		}
+		printOpen(w, j, o)
 	}
 	if re != nil {
 		return re
 	}
 	return nil
+}
+
+// padRE finds the padding, shown by its length: hundreds of spaces say nothing.
+var padRE = regexp.MustCompile(`"pad": " *"`)
+
+func printOpen(w io.Writer, j openJSON, o *receiver.Opened) {
+	if j.Header != nil {
+		aad, _ := j.Header.AAD()
+		printHeader(w, j.Header, aad)
+	}
+	fmt.Fprintln(w, "checks")
+	for _, c := range j.Checks {
+		mark := "pass"
+		if !c.OK {
+			mark = "FAIL"
+		}
+		fmt.Fprintf(w, "  %s  %-9s %-14s %s\n", mark, c.Name, c.Code, c.Detail)
+	}
+	for _, wa := range j.Warnings {
+		fmt.Fprintf(w, "warning       %s: %s: %s\n", wa.Code, wa.Detail, wa.Explanation)
+	}
+	if o == nil && j.Explanation != "" {
+		own := strings.TrimSuffix(j.Explanation, "; compared with the sender's copy: "+j.SenderCopy)
+		fmt.Fprintf(w, "diagnosis     %s: %s\n", j.Code, own)
+		for _, c := range j.Differential {
+			res := "no"
+			if c.OK {
+				res = "yes"
+			}
+			fmt.Fprintf(w, "  tried (this device)   %-12s %-3s %s\n", c.Name, res, c.Detail)
+		}
+		if j.SenderCopy != "" {
+			fmt.Fprintf(w, "  compared with the sender's copy (--sent; a real extension has no such copy): %s\n", j.SenderCopy)
+		}
+	}
+	if o != nil {
+		var pretty bytes.Buffer
+		if json.Indent(&pretty, o.Raw, "", "  ") != nil {
+			pretty.Write(o.Raw)
+		}
+		shown := padRE.ReplaceAllStringFunc(pretty.String(), func(m string) string {
+			return fmt.Sprintf(`"pad": "(%d spaces)"`, len(m)-len(`"pad": ""`))
+		})
+		fmt.Fprintf(w, "plaintext     %d bytes\n%s\n", len(o.Raw), shown)
+		if c := o.Plaintext.Caller; c != nil {
+			fmt.Fprintf(w, "caller        %s (%s) %s\n", c.Handle, c.HandleType, c.Name)
+		}
+	}
 }

@@ -29,8 +29,12 @@ func keysCommand() *cobra.Command {
 		Short: "Make and show device identities: key pair, key id and a simulated device token",
 		Long: "keys manages the simulated callee devices envelopes are sealed for. Each device has a key pair bound to\n" +
 			"one scheme, its key id (kid) and an APNs device token, kept in $XDG_DATA_HOME/callscope (files 0600).\n" +
-			"Private keys are never printed. Schemes: " + strings.Join(scheme.Names(), ", ") + ".",
+			"keys new --signing makes a caller's Ed25519 signing key (envelope seal --sign); keys import --signer trusts\n" +
+			"another caller's. Private keys are never printed. Schemes: " + strings.Join(scheme.Names(), ", ") + ".",
 		Args: usageArgs(cobra.NoArgs),
+		// Runnable, so that an unknown subcommand is a usage error (exit 2)
+		// instead of the help text and exit 0.
+		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	cmd.AddCommand(keysNew(), keysList(), keysShow(), keysRotate(), keysExport(), keysImport())
 	return cmd
@@ -38,17 +42,24 @@ func keysCommand() *cobra.Command {
 
 func keysNew() *cobra.Command {
 	var name, sch string
+	var signing bool
 	cmd := &cobra.Command{
 		Use:   "new",
-		Short: "Make a device identity; the first one becomes the default device",
+		Short: "Make a device identity (the first one becomes the default device), or with --signing a caller signing key",
 		Args:  usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if signing && cmd.Flags().Changed("scheme") {
+				return usageError{errors.New("--scheme: a signing key is always Ed25519; --scheme is for device keys")}
+			}
 			if _, err := scheme.ByName(sch); err != nil {
 				return usageError{fmt.Errorf("--scheme: %w", err)}
 			}
 			st, err := keyStore()
 			if err != nil {
 				return err
+			}
+			if signing {
+				return newSigning(cmd.OutOrStdout(), st, name)
 			}
 			d, err := st.New(name, sch, nil)
 			var ne *keyring.NameError
@@ -62,7 +73,8 @@ func keysNew() *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&sch, "scheme", scheme.Default, "envelope scheme of the key")
-	cmd.Flags().StringVar(&name, "name", "", "device name (default iphone-N)")
+	cmd.Flags().StringVar(&name, "name", "", "device name (default iphone-N; caller-N with --signing)")
+	cmd.Flags().BoolVar(&signing, "signing", false, "make a caller's Ed25519 signing key instead of a device")
 	return cmd
 }
 
@@ -81,6 +93,11 @@ func keysList() *cobra.Command {
 				return err
 			}
 			w := cmd.OutOrStdout()
+			ss, err := st.Signers()
+			if err != nil {
+				return err
+			}
+			defer listSigners(w, ss)
 			if len(ds) == 0 {
 				fmt.Fprintf(w, "no devices in %s: make one with callscope keys new\n", st.Dir)
 				return nil
@@ -110,10 +127,16 @@ func keysList() *cobra.Command {
 func keysShow() *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
-		Use:   "show [DEVICE]",
-		Short: "Show a device's public identity (default: the default device)",
+		Use:   "show [NAME]",
+		Short: "Show a device's or a signing key's public identity (default: the default device)",
 		Args:  usageArgs(cobra.MaximumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if ss := signerArg(args); ss != nil {
+				if asJSON {
+					return printJSON(cmd.OutOrStdout(), ss.Info())
+				}
+				return printSigner(cmd.OutOrStdout(), ss)
+			}
 			st, d, err := deviceArg(args)
 			if err != nil {
 				return err
@@ -148,10 +171,13 @@ func keysRotate() *cobra.Command {
 
 func keysExport() *cobra.Command {
 	return &cobra.Command{
-		Use:   "export [DEVICE]",
-		Short: "Print a device's public key as JSON, for keys import on another machine",
+		Use:   "export [NAME]",
+		Short: "Print a device's or a signing key's public key as JSON, for keys import on another machine",
 		Args:  usageArgs(cobra.MaximumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if ss := signerArg(args); ss != nil {
+				return printJSON(cmd.OutOrStdout(), ss.Info())
+			}
 			_, d, err := deviceArg(args)
 			if err != nil {
 				return err
@@ -162,14 +188,18 @@ func keysExport() *cobra.Command {
 }
 
 func keysImport() *cobra.Command {
-	return &cobra.Command{
+	var signer bool
+	cmd := &cobra.Command{
 		Use:   "import FILE",
-		Short: "Add another device's public key (keys export output) to seal envelopes for it",
+		Short: "Add another device's public key (keys export output) to seal envelopes for it; with --signer, trust a caller's signing key",
 		Args:  usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			b, err := readInput(args[0])
 			if err != nil {
 				return err
+			}
+			if signer {
+				return importSigner(cmd.OutOrStdout(), args[0], b)
 			}
 			var p keyring.PublicInfo
 			dec := json.NewDecoder(strings.NewReader(string(b)))
@@ -188,6 +218,8 @@ func keysImport() *cobra.Command {
 			return printDevice(cmd.OutOrStdout(), st, d)
 		},
 	}
+	cmd.Flags().BoolVar(&signer, "signer", false, "FILE is a caller's signing key (keys export of a --signing key): trust its signatures")
+	return cmd
 }
 
 func deviceArg(args []string) (*keyring.Store, *keyring.Device, error) {

@@ -11,8 +11,10 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/callscope/callscope/crypto/keyring"
@@ -142,6 +144,9 @@ type Plaintext struct {
 	Bind      string  `json:"bind,omitempty"`
 	Sig       string  `json:"sig,omitempty"`
 	SignerKID string  `json:"signer_kid,omitempty"`
+	// Pad is ASCII spaces that round the JSON up to a PadBlock bucket;
+	// receivers ignore it (pad.go).
+	Pad string `json:"pad,omitempty"`
 }
 
 // Recipient is whom a request is sealed for.
@@ -164,6 +169,11 @@ type SealOptions struct {
 	// Info overrides the HPKE info label (nil: Info): apps with another
 	// label, and the wrong-info scenario.
 	Info []byte
+	// Pad is the bucket the plaintext is padded to: 0 is PadBlock, a
+	// negative value turns padding off.
+	Pad int
+	// Signer, when set, signs the request as the caller (sig, signer_kid).
+	Signer *keyring.SigningKey
 }
 
 // DefaultTTL is how long a call request rings for when the sender does not say.
@@ -214,7 +224,14 @@ func SealWith(rand io.Reader, to Recipient, pt Plaintext, o SealOptions) (*Envel
 	if !s.HasAAD() {
 		pt.Bind = Bind(aad)
 	}
-	body, err := json.Marshal(pt)
+	if o.Signer != nil {
+		Sign(o.Signer, aad, &pt)
+	}
+	block := o.Pad
+	if block == 0 {
+		block = PadBlock
+	}
+	body, err := marshalPadded(pt, block)
 	if err != nil {
 		return nil, err
 	}
@@ -240,9 +257,26 @@ func Parse(b []byte) (*Envelope, error) {
 	var e Envelope
 	dec := json.NewDecoder(bytes.NewReader(b))
 	if err := dec.Decode(&e); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) && te.Field == "" {
+			return nil, &ParseError{Code: "E_PARSE", Detail: NotEnvelope + ": the JSON is " + article(te.Value) + ", not an object"}
+		}
 		return nil, &ParseError{Code: "E_PARSE", Detail: "envelope is not valid JSON: " + badField(b, err).Error()}
 	}
 	return &e, e.check()
+}
+
+// NotEnvelope starts the E_PARSE detail of JSON that is not an envelope.
+const NotEnvelope = "not a VPE1 envelope"
+
+func article(what string) string {
+	if what == "" {
+		return "not an object"
+	}
+	if strings.ContainsRune("aeiou", rune(what[0])) {
+		return "an " + what
+	}
+	return "a " + what
 }
 
 // ParsePayload reads the envelope of an APNs payload ({"aps":…,"vpe":{…}})
@@ -262,6 +296,12 @@ func ParsePayload(b []byte) (*Envelope, error) {
 	}
 	if json.Unmarshal(b, &w) == nil && len(w.VPE) > 0 && w.VPE[0] == '{' {
 		return Parse(w.VPE)
+	}
+	var aps struct {
+		APS json.RawMessage `json:"aps"`
+	}
+	if json.Unmarshal(b, &aps) == nil && len(aps.APS) > 0 {
+		return nil, &ParseError{Code: "E_PARSE", Detail: NotEnvelope + `: an APNs payload without a "vpe" object`}
 	}
 	return Parse(b)
 }
@@ -293,6 +333,11 @@ type ParseError struct {
 func (e *ParseError) Error() string { return e.Code + ": " + e.Detail }
 
 func (e *Envelope) check() error {
+	if e.V == 0 && e.Alg == "" && len(e.CT) == 0 {
+		// No member of an envelope at all: another JSON document, not an
+		// envelope of version 0.
+		return &ParseError{Code: "E_PARSE", Detail: NotEnvelope + ": no v, alg or ct member"}
+	}
 	if e.V != Version {
 		return &ParseError{Code: "E_VERSION", Detail: fmt.Sprintf("envelope version %d (this receiver reads %d)", e.V, Version)}
 	}
@@ -313,6 +358,10 @@ func (e *Envelope) check() error {
 		return &ParseError{Code: "E_PARSE", Detail: fmt.Sprintf("ct is %d bytes, shorter than a tag", len(e.CT))}
 	case e.TS <= 0:
 		return &ParseError{Code: "E_PARSE", Detail: "ts is not a positive Unix time in ms"}
+	case e.TTL > MaxTTL:
+		// A request valid for longer would ring long after the caller gave
+		// up, and would hold its replay-cache entry as long.
+		return &ParseError{Code: "E_PARSE", Detail: fmt.Sprintf("ttl %d s is above the %d s a receiver accepts", e.TTL, MaxTTL)}
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -134,4 +135,75 @@ func mustJSON(t *testing.T, v any) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// TestJSSignsGoVerifies: JS signs with Node's own Ed25519 (node:crypto)
+// over the bytes docs/envelope.md defines and pads by its rule; Go
+// verifies against the trusted key, refuses it against another, and sees
+// the 512-byte bucket.
+func TestJSSignsGoVerifies(t *testing.T) {
+	for _, alg := range scheme.Names() {
+		t.Run(alg, func(t *testing.T) {
+			k, _ := keyring.Generate(alg, rand.Reader)
+			seed := make([]byte, 32)
+			rand.Read(seed)
+			caller, _ := keyring.SigningFromSeed(seed)
+			other, _ := keyring.GenerateSigning(rand.Reader)
+			now := time.Now()
+			var env envelope.Envelope
+			js(t, map[string]any{"op": "seal", "alg": alg, "public_key": b64(k.Public()), "device_token": hex.EncodeToString(token),
+				"ts": now.UnixMilli(), "ttl": 45, "plaintext": invite(), "signing_key": b64(seed)}, &env)
+			open := func(trust *keyring.SigningKey) (*receiver.Opened, error) {
+				return receiver.Open(mustJSON(t, &env), receiver.Config{Ring: keyring.NewRing(k), DeviceToken: token,
+					Now: func() time.Time { return now }, Signers: keyring.NewSigners(trust)})
+			}
+			o, err := open(caller)
+			if err != nil || o.Signer == nil || o.Warning != nil {
+				t.Fatalf("Go does not verify JS's signature: %v, signer %v, warning %v", err, o.Signer, o.Warning)
+			}
+			if len(o.Raw) != envelope.PadBlock {
+				t.Fatalf("JS-padded plaintext is %d bytes, want %d", len(o.Raw), envelope.PadBlock)
+			}
+			var re *receiver.Error
+			if _, err := open(other); !errors.As(err, &re) || re.Code != receiver.CodeSig {
+				t.Fatalf("signed by a key not trusted: %v, want %s", err, receiver.CodeSig)
+			}
+		})
+	}
+}
+
+// TestGoSignsJSVerifies: callscope signs and pads; JS rebuilds the signed
+// bytes, verifies with the caller's public key (and not with another), and
+// ignores the pad.
+func TestGoSignsJSVerifies(t *testing.T) {
+	for _, alg := range scheme.Names() {
+		t.Run(alg, func(t *testing.T) {
+			k, _ := keyring.Generate(alg, rand.Reader)
+			caller, _ := keyring.GenerateSigning(rand.Reader)
+			other, _ := keyring.GenerateSigning(rand.Reader)
+			env, err := envelope.SealWith(rand.Reader, envelope.Recipient{Scheme: alg, PublicKey: k.Public(), DeviceToken: token}, invite(),
+				envelope.SealOptions{Signer: caller})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range []struct {
+				pub  []byte
+				want bool
+			}{{caller.Public(), true}, {other.Public(), false}} {
+				var got struct {
+					Plaintext      envelope.Plaintext `json:"plaintext"`
+					PlaintextBytes int                `json:"plaintext_bytes"`
+					SigOK          bool               `json:"sig_ok"`
+				}
+				js(t, map[string]any{"op": "open", "envelope": env, "public_key": b64(k.Public()), "private_key": b64(k.PrivateBytes()),
+					"device_token": hex.EncodeToString(token), "signer_public_key": b64(c.pub)}, &got)
+				if got.SigOK != c.want {
+					t.Fatalf("JS verify with the %v key: %v, want %v", c.want, got.SigOK, c.want)
+				}
+				if got.PlaintextBytes != envelope.PadBlock || got.Plaintext.Caller.Handle != "alice@example.org" {
+					t.Fatalf("JS opened %d bytes: %+v", got.PlaintextBytes, got.Plaintext)
+				}
+			}
+		})
+	}
 }

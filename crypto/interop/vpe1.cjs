@@ -23,6 +23,43 @@ const unb64 = (s) => Buffer.from(s, "base64url");
 const sha256 = (...parts) => nodeCrypto.createHash("sha256").update(Buffer.concat(parts)).digest();
 const buf = (ab) => new Uint8Array(ab).buffer.slice(0);
 
+// Caller signatures (docs/envelope.md): Ed25519 over
+// SHA-256(aad) ‖ "VPE1 sig" ‖ str(type) ‖ str(call_uuid) ‖ str(caller.handle) ‖
+// str(caller.handle_type) ‖ str(caller.name) ‖ u8(video) ‖ str(text) ‖ str(signer_kid),
+// str(s) = u32be(UTF-8 length) ‖ UTF-8 bytes; a missing member is "".
+const PKCS8_ED25519 = Buffer.from("302e020100300506032b657004220420", "hex");
+const SPKI_ED25519 = Buffer.from("302a300506032b6570032100", "hex");
+function signerKid(pub) { return sha256(Buffer.from("VPE1 signer"), pub).subarray(0, 8); }
+function str(s) {
+  const b = Buffer.from(s || "", "utf8");
+  const n = Buffer.alloc(4);
+  n.writeUInt32BE(b.length);
+  return Buffer.concat([n, b]);
+}
+function signedBytes(a, pt) {
+  const c = pt.caller || {};
+  return Buffer.concat([sha256(a), Buffer.from("VPE1 sig"), str(pt.type), str(pt.call_uuid), str(c.handle),
+    str(c.handle_type), str(c.name), Buffer.from([pt.video ? 1 : 0]), str(pt.text), str(pt.signer_kid)]);
+}
+function sign(a, pt, seed) {
+  const priv = nodeCrypto.createPrivateKey({ key: Buffer.concat([PKCS8_ED25519, seed]), format: "der", type: "pkcs8" });
+  const pub = nodeCrypto.createPublicKey(priv).export({ format: "der", type: "spki" }).subarray(SPKI_ED25519.length);
+  pt.signer_kid = b64(signerKid(pub));
+  pt.sig = b64(nodeCrypto.sign(null, signedBytes(a, pt), priv));
+}
+function verify(a, pt, pub) {
+  if (!pt.sig || pt.signer_kid !== b64(signerKid(pub))) return false;
+  const key = nodeCrypto.createPublicKey({ key: Buffer.concat([SPKI_ED25519, pub]), format: "der", type: "spki" });
+  return nodeCrypto.verify(null, signedBytes(a, pt), key, unb64(pt.sig));
+}
+// pad rounds the JSON up to a multiple of 512 bytes with a "pad" member of spaces.
+function pad(pt) {
+  delete pt.pad;
+  const n = Buffer.byteLength(JSON.stringify(pt)) + ',"pad":""'.length;
+  pt.pad = " ".repeat(Math.ceil(n / 512) * 512 - n);
+  return Buffer.from(JSON.stringify(pt));
+}
+
 function kid(id, pub) { return sha256(Buffer.from("VPE1 kid"), Buffer.from([id]), pub).subarray(0, 8); }
 function rcpt(token) { return sha256(Buffer.from("VPE1 rcpt"), token).subarray(0, 16); }
 
@@ -47,16 +84,18 @@ async function seal(req) {
     ts: req.ts, ttl: req.ttl, nonce: b64(nodeCrypto.randomBytes(16)) };
   const a = aad(h);
   const pt = Object.assign({}, req.plaintext, { sent_ms: h.ts, nonce: h.nonce });
+  if (!s.suite) pt.bind = b64(sha256(a));
+  if (req.signing_key) sign(a, pt, unb64(req.signing_key));
+  const body = pad(pt);
   if (!s.suite) {
-    pt.bind = b64(sha256(a));
     await sodium.ready;
-    h.ct = b64(sodium.crypto_box_seal(Buffer.from(JSON.stringify(pt)), pub));
+    h.ct = b64(sodium.crypto_box_seal(body, pub));
     return h;
   }
   const suite = s.suite();
   const pk = await suite.kem.deserializePublicKey(buf(pub));
   const sender = await suite.createSenderContext({ recipientPublicKey: pk, info: buf(INFO) });
-  const ct = await sender.seal(buf(Buffer.from(JSON.stringify(pt))), buf(a));
+  const ct = await sender.seal(buf(body), buf(a));
   return Object.assign(h, { enc: b64(sender.enc), ct: b64(ct) });
 }
 
@@ -80,7 +119,9 @@ async function open(req) {
   const obj = JSON.parse(Buffer.from(pt).toString("utf8"));
   if (!s.suite && obj.bind !== b64(sha256(a))) throw new Error("bind does not match the header");
   if (obj.nonce !== e.nonce || obj.sent_ms !== e.ts) throw new Error("inner nonce/sent_ms differ from the header");
-  return { plaintext: obj, aad: a.toString("hex") };
+  const out = { plaintext: obj, aad: a.toString("hex"), plaintext_bytes: pt.length };
+  if (req.signer_public_key) out.sig_ok = verify(a, obj, unb64(req.signer_public_key));
+  return out;
 }
 
 let input = "";

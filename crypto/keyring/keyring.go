@@ -75,6 +75,20 @@ func (k *Key) Open(enc, info, aad, ct []byte) ([]byte, error) {
 	return k.opener.Open(enc, info, aad, ct)
 }
 
+// OpenAny opens with the first of aads that authenticates ct, returning
+// its index, or -1 and an error.
+func (k *Key) OpenAny(enc, info []byte, aads [][]byte, ct []byte) (int, []byte, error) {
+	if a, ok := k.opener.(scheme.AnyOpener); ok {
+		return a.OpenAny(enc, info, aads, ct)
+	}
+	for i, aad := range aads {
+		if pt, err := k.opener.Open(enc, info, aad, ct); err == nil {
+			return i, pt, nil
+		}
+	}
+	return -1, nil, scheme.ErrOpen
+}
+
 // PrivateBytes returns the private key for storage in a 0600 file; never log it.
 func (k *Key) PrivateBytes() []byte { return bytes.Clone(k.priv) }
 

@@ -118,6 +118,9 @@ func (s *Store) New(name, schemeName string, rnd io.Reader) (*Device, error) {
 			return nil, &NameError{fmt.Sprintf("--name %q: a device with that name exists (%s)", name, d.path)}
 		}
 	}
+	if _, err := s.GetSigner(name); err == nil {
+		return nil, &NameError{fmt.Sprintf("--name %q: a signing key with that name exists", name)}
+	}
 	tok := make([]byte, 32)
 	if _, err := io.ReadFull(rnd, tok); err != nil {
 		return nil, err
@@ -191,8 +194,8 @@ func (s *Store) Import(p PublicInfo) (*Device, error) {
 	if tok, err := hex.DecodeString(p.DeviceToken); err != nil || len(tok) == 0 {
 		return nil, fmt.Errorf("field device_token: want hex")
 	}
-	if _, err := s.Get(p.Name); err == nil {
-		return nil, fmt.Errorf("field name %q: a device with that name exists", p.Name)
+	if err := s.freeName("field name", p.Name); err != nil {
+		return nil, err
 	}
 	d := &Device{Name: p.Name, Scheme: sch.Name(), Token: strings.ToLower(p.DeviceToken), path: s.file(p.Name),
 		Keys: []*StoredKey{{Scheme: sch.Name(), Public: b64(pub), Created: time.Now().UTC()}}}
@@ -200,16 +203,28 @@ func (s *Store) Import(p PublicInfo) (*Device, error) {
 }
 
 func (s *Store) save(d *Device) error {
+	if err := s.writeJSON(s.devDir(), s.file(d.Name), d); err != nil {
+		return err
+	}
+	d.path = s.file(d.Name)
+	return nil
+}
+
+// writeJSON writes v to path inside dir, 0600.
+func (s *Store) writeJSON(dir, path string, v any) error {
 	if err := s.mkdirs(); err != nil {
 		return err
 	}
-	b, err := json.MarshalIndent(d, "", "  ")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	b, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		return err
 	}
 	// Write a 0600 temporary file and rename it: a crash never leaves a
 	// half-written key file, and the key never sits in a wider-mode file.
-	tmp, err := os.CreateTemp(s.devDir(), ".tmp-*")
+	tmp, err := os.CreateTemp(dir, ".tmp-*")
 	if err != nil {
 		return err
 	}
@@ -225,8 +240,7 @@ func (s *Store) save(d *Device) error {
 	if err := tmp.Close(); err != nil {
 		return err
 	}
-	d.path = s.file(d.Name)
-	return os.Rename(tmp.Name(), d.path)
+	return os.Rename(tmp.Name(), path)
 }
 
 // Load reads one device file, refusing a private key others can read.

@@ -3,26 +3,48 @@ package receiver
 import (
 	"bytes"
 	"encoding/base64"
-	"errors"
+	"encoding/binary"
 	"fmt"
-	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/callscope/callscope/crypto/envelope"
 	"github.com/callscope/callscope/crypto/keyring"
 )
 
-// explainAuth runs the differential checks of §3.5 for an AEAD failure,
-// which Go and CryptoKit report identically whatever its cause: the other
-// keys held, the other info labels, the header as it was sealed, and says
-// which explanation fits.
-func (r *run) explainAuth(tried *keyring.Key) string {
+// explainAuth runs the differential checks for an AEAD failure, which Go
+// and CryptoKit report identically whatever its cause. First what the
+// receiver alone can try (a real extension can do the same): the other
+// keys it holds, the other info labels, the header values an edit could
+// have changed. Then, only when the debugger saw the sender's side
+// (Config.Sent), the comparison with the sender's copy, labelled as such.
+func (r *run) explainAuth(tried *keyring.Key, e *Error) {
+	own := r.receiverOnly(tried, e)
+	e.Explanation = own
+	if sent := r.sent(); sent != nil {
+		if why := r.compareSent(tried, sent); why != "" {
+			e.SenderCopy = why
+			e.Explanation = own + "; compared with the sender's copy: " + why
+		}
+	}
+}
+
+// receiverOnly is the differential a receiver can run by itself. Each try
+// is recorded in e.Differential; the sentence returned names the one that
+// opened the envelope, or what is left when none did.
+func (r *run) receiverOnly(tried *keyring.Key, e *Error) string {
 	env := r.env
+	note := func(name, detail string, ok bool) {
+		e.Differential = append(e.Differential, Check{Name: name, Code: CodeAuth, OK: ok, Detail: detail})
+	}
+	// kid vs key tried: the kid is in the AAD, so rebuild it for each
+	// other key this device holds (a rotated one included).
+	others := 0
 	for _, k := range r.cfg.Ring.Keys() {
 		if k == tried || k.Scheme().ID() != tried.Scheme().ID() {
 			continue
 		}
-		// The kid is part of the AAD: rebuild it as sealed for k.
+		others++
 		cand := *env
 		cand.KID = k.KID()
 		aad, err := cand.AAD()
@@ -30,27 +52,62 @@ func (r *run) explainAuth(tried *keyring.Key) string {
 			continue
 		}
 		if _, err := k.Open(env.Enc, r.cfg.Info, aad, env.CT); err == nil {
-			return "sealed for key kid " + b64(k.KID()) + ", but the header names kid " + b64(env.KID) + ": the kid was changed after sealing"
+			held := "key kid " + b64(k.KID())
+			if k.Rotated {
+				held += " (rotated)"
+			}
+			note("other keys", held+" opens it", true)
+			return "sealed for " + held + ", but the header names kid " + b64(env.KID) + keyState(tried) + ": the kid was changed after sealing"
 		}
 	}
+	note("other keys", fmt.Sprintf("%d other held key(s) of this scheme: none opens it", others), false)
+
+	// previous/next info label.
+	var labels []string
 	for _, label := range r.cfg.OtherInfo {
 		if bytes.Equal(label, r.cfg.Info) {
 			continue
 		}
+		labels = append(labels, strconv.Quote(string(label)))
 		if _, err := tried.Open(env.Enc, label, r.aad, env.CT); err == nil {
+			note("info labels", fmt.Sprintf("%q opens it", label), true)
 			return fmt.Sprintf("info label differs: sealed with %q, this receiver uses %q", label, r.cfg.Info)
 		}
 	}
-	if sent := r.sent(); sent != nil {
-		if why := r.compareSent(tried, sent); why != "" {
-			return why
-		}
-	}
+	note("info labels", "tried "+strings.Join(labels, ", ")+": none opens it", false)
+
 	if !tried.Scheme().HasAAD() {
-		return "ciphertext altered, or sealed for another public key under this kid (no other held key or label opens it)"
+		return "ciphertext altered, or sealed for another public key under this kid" + keyState(tried) +
+			" (no other held key opens it; a sealed box has no AAD, so the header is checked after opening)"
 	}
-	return "ciphertext altered, or enc or a header field (ts, ttl, nonce) changed after sealing: the AEAD binds all of them " +
-		"(no other held key or info label opens it; give the sealed envelope, e.g. envelope open --sent, to tell which)"
+	// AAD fields: ttl has few possible values, so try them all; ts and
+	// nonce have too many, and v, alg, kid and rcpt were checked above.
+	var ttls []uint32
+	var aads [][]byte
+	for ttl := uint32(1); ttl <= envelope.MaxTTL; ttl++ {
+		if ttl == env.TTL {
+			continue
+		}
+		aad := bytes.Clone(r.aad)
+		binary.BigEndian.PutUint32(aad[38:42], ttl) // the AAD's ttl field
+		ttls, aads = append(ttls, ttl), append(aads, aad)
+	}
+	if i, _, err := tried.OpenAny(env.Enc, r.cfg.Info, aads, env.CT); err == nil {
+		note("header ttl", fmt.Sprintf("ttl %d opens it", ttls[i]), true)
+		return fmt.Sprintf("header field ttl was changed after sealing (it opens with ttl %d, received %d)", ttls[i], env.TTL)
+	}
+	note("header ttl", fmt.Sprintf("ttl 1–%d s: none opens it", envelope.MaxTTL), false)
+	return "ciphertext altered, or enc or the header's ts or nonce changed after sealing (the AEAD binds them all), or sealed for " +
+		"another public key under this kid" + keyState(tried) + ": no other held key, info label or ttl opens it"
+}
+
+// keyState says what the key tried is, when that matters: a rotated key
+// means the sender's key directory is stale.
+func keyState(k *keyring.Key) string {
+	if k.Rotated {
+		return " (the key tried, kid " + b64(k.KID()) + ", is a rotated key)"
+	}
+	return ""
 }
 
 // sent picks the sealed envelope this one came from: the candidate sharing
@@ -204,31 +261,6 @@ func (r *run) explainBind(p envelope.Plaintext) string {
 		}
 	}
 	return "a header field was changed after sealing, or the sender computed bind over another header (sealed boxes bind the header inside)"
-}
-
-var uuidRE = regexp.MustCompile(`^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$`)
-
-func checkPayload(p envelope.Plaintext) error {
-	switch p.Type {
-	case "call.invite", "call.hangup":
-		if !uuidRE.MatchString(p.CallUUID) {
-			return fmt.Errorf("call_uuid %q is not a UUID", p.CallUUID)
-		}
-		if p.Caller == nil || p.Caller.Handle == "" {
-			return errors.New("caller.handle is missing")
-		}
-	case "message":
-	default:
-		return fmt.Errorf("unknown type %q", p.Type)
-	}
-	if p.Caller != nil {
-		switch p.Caller.HandleType {
-		case "generic", "phone", "email":
-		default:
-			return fmt.Errorf("caller.handle_type %q: want generic, phone or email", p.Caller.HandleType)
-		}
-	}
-	return nil
 }
 
 func heldKeys(r *keyring.Ring) string {

@@ -33,9 +33,20 @@ func fuzzRing(f *testing.F) *keyring.Ring {
 func FuzzOpen(f *testing.F) {
 	ring := fuzzRing(f)
 	at := time.UnixMilli(1732460123456)
-	for _, k := range ring.Keys() {
+	// A fixed caller key: signed corpus entries reach step 11's parsing
+	// of sig and signer_kid, and keep meaning the same thing.
+	caller, err := keyring.SigningFromSeed(bytes.Repeat([]byte{9}, 32))
+	if err != nil {
+		f.Fatal(err)
+	}
+	signers := keyring.NewSigners(caller)
+	for i, k := range ring.Keys() {
+		opts := envelope.SealOptions{Now: at}
+		if i%2 == 0 {
+			opts.Signer = caller
+		}
 		e, err := envelope.SealWith(rand.Reader, envelope.Recipient{Scheme: k.Scheme().Name(), PublicKey: k.Public(), DeviceToken: token},
-			invite(), envelope.SealOptions{Now: at})
+			invite(), opts)
 		if err != nil {
 			f.Fatal(err)
 		}
@@ -47,7 +58,7 @@ func FuzzOpen(f *testing.F) {
 	f.Add([]byte(`{"vpe":"x"}`))
 	f.Add([]byte(`{"vpe":{"v":1,"alg":"hpke-p256-sha256-aes256gcm"}}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		o, err := Open(b, Config{Ring: ring, DeviceToken: token, Now: func() time.Time { return at }})
+		o, err := Open(b, Config{Ring: ring, DeviceToken: token, Now: func() time.Time { return at }, Signers: signers})
 		if err == nil {
 			if o.Plaintext.Type == "" {
 				t.Fatal("opened with no plaintext type")

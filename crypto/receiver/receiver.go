@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/callscope/callscope/crypto/envelope"
@@ -62,6 +63,9 @@ type Config struct {
 	// that side (the sender stage, or `envelope open --sent`): the E_AUTH
 	// and E_BIND diagnoses then name the field changed on the way.
 	Sent []*envelope.Envelope
+	// Signers are the caller signing keys this device trusts (step 11):
+	// a signed request verifies against one of them or fails E_SIG.
+	Signers *keyring.Signers
 	// Decrypt replaces the VPE1 checks 2–7 with a team's own decryptor
 	// (see Command), for apps whose pushes use another format.
 	Decrypt Decryptor
@@ -85,8 +89,12 @@ type Opened struct {
 	AAD       []byte
 	Key       *keyring.Key // the key that opened it
 	Checks    []Check
-	// Warning is a diagnosis that did not stop the request (W_ROTATED_KEY).
-	Warning *Error
+	// Warning is the first diagnosis that did not stop the request
+	// (W_ROTATED_KEY, W_UNSIGNED); Warnings has them all, in check order.
+	Warning  *Error
+	Warnings []*Error
+	// Signer is the caller key whose signature verified; nil when unsigned.
+	Signer *keyring.Signer
 }
 
 // Error is a failed check.
@@ -94,9 +102,16 @@ type Error struct {
 	Code        string
 	Detail      string
 	Explanation string
-	Checks      []Check
-	Envelope    *envelope.Envelope // nil before parsing succeeded
-	AAD         []byte
+	// Differential is what an E_AUTH diagnosis tried with what this device
+	// holds (other keys, info labels, header values): evidence a real
+	// extension has too.
+	Differential []Check
+	// SenderCopy is what comparing with the envelope as the sender sealed
+	// it showed (Config.Sent): evidence only the debugger has.
+	SenderCopy string
+	Checks     []Check
+	Envelope   *envelope.Envelope // nil before parsing succeeded
+	AAD        []byte
 }
 
 func (e *Error) Error() string { return e.Code + ": " + e.Detail }
@@ -205,7 +220,9 @@ func Open(data []byte, cfg Config) (*Opened, error) {
 		if s.HasAAD() {
 			r.pass("enc", CodeEnc, "")
 		}
-		return nil, r.fail("aead", CodeAuth, "authentication failed (tampered ciphertext or wrong key)", r.explainAuth(key))
+		err := r.fail("aead", CodeAuth, "authentication failed (tampered ciphertext or wrong key)", "")
+		r.explainAuth(key, err.(*Error))
+		return nil, err
 	}
 	if s.HasAAD() {
 		r.pass("enc", CodeEnc, "")
@@ -262,24 +279,77 @@ func (r *run) finish(env *envelope.Envelope, key *keyring.Key, raw []byte, p env
 
 // schema runs steps 10–11.
 func (r *run) schema(env *envelope.Envelope, key *keyring.Key, raw []byte, p envelope.Plaintext) (*Opened, error) {
-	if err := checkPayload(p); err != nil {
+	if err := envelope.CheckPlaintext(p); err != nil {
 		return nil, r.fail("payload", CodePayload, err.Error(), "")
 	}
 	r.pass("payload", CodePayload, p.Type)
-	if p.Sig == "" {
-		r.checks = append(r.checks, Check{Name: "signature", Code: CodeUnsigned, OK: true, Detail: "caller unauthenticated: no signature"})
-	} else {
-		// No caller key directory exists yet, so a signature cannot be
-		// verified: say so rather than pretend it passed.
-		return nil, r.fail("signature", CodeSig, "signed by "+p.SignerKID+" but no caller signing key is known to verify it",
-			"callscope has no caller key directory yet: send unsigned requests or add the signer's key")
-	}
-	o := &Opened{Envelope: env, Plaintext: p, Raw: raw, AAD: r.aad, Key: key, Checks: r.checks}
+	o := &Opened{Envelope: env, Plaintext: p, Raw: raw, AAD: r.aad, Key: key}
 	if key != nil && key.Rotated {
-		o.Warning = &Error{Code: CodeRotated, Detail: "opened with rotated key kid " + b64(env.KID),
-			Explanation: "the sender still seals for this device's previous key: its key directory (the server's registration) is stale", Checks: r.checks}
+		o.Warnings = append(o.Warnings, &Error{Code: CodeRotated, Detail: "opened with rotated key kid " + b64(env.KID),
+			Explanation: "the sender still seals for this device's previous key: its key directory (the server's registration) is stale"})
+	}
+	if r.aad == nil {
+		// A team's decryptor: a VPE1 signature covers the VPE1 header,
+		// which a foreign format does not have.
+		r.checks = append(r.checks, Check{Name: "signature", Code: CodeUnsigned, OK: true, Detail: "not checked: the decrypt command's format has no VPE1 header to sign"})
+	} else if w, err := r.signature(p, o); err != nil {
+		return nil, err
+	} else if w != nil {
+		o.Warnings = append(o.Warnings, w)
+	}
+	o.Checks = r.checks
+	for _, w := range o.Warnings {
+		w.Checks = r.checks
+	}
+	if len(o.Warnings) > 0 {
+		o.Warning = o.Warnings[0]
 	}
 	return o, nil
+}
+
+// signature is step 11: a signed request must verify against a trusted
+// caller key (E_SIG); an unsigned one passes with W_UNSIGNED, since base
+// mode HPKE and sealed boxes do not say who sealed.
+func (r *run) signature(p envelope.Plaintext, o *Opened) (*Error, error) {
+	const name = "signature"
+	switch {
+	case p.Sig == "" && p.SignerKID == "":
+		detail := "caller unauthenticated: no signature"
+		r.checks = append(r.checks, Check{Name: name, Code: CodeUnsigned, OK: true, Detail: detail})
+		return &Error{Code: CodeUnsigned, Detail: detail,
+			Explanation: "anyone holding this device's public key, the provider server included, could have sent it with any caller handle: sign requests with the caller's Ed25519 key (docs/receiver-checks.md)"}, nil
+	case p.SignerKID == "":
+		return nil, r.fail(name, CodeSig, "sig without signer_kid", "the sender must say which key signed (signer_kid)")
+	case p.Sig == "":
+		return nil, r.fail(name, CodeSig, "signer_kid "+p.SignerKID+" without sig", "the sender named a signing key but did not sign")
+	}
+	kid, err := decodeB64(p.SignerKID)
+	if err != nil {
+		return nil, r.fail(name, CodeSig, "signer_kid is not base64url", "")
+	}
+	signer, ok := r.cfg.Signers.Lookup(kid)
+	if !ok {
+		return nil, r.fail(name, CodeSig, "signed by signer_kid "+p.SignerKID+", a key this device does not trust",
+			"trusted signers: "+signerList(r.cfg.Signers)+"; a caller this device has not verified, or a forged request: import the caller's key with callscope keys import --signer (docs/receiver-checks.md)")
+	}
+	if err := envelope.VerifySig(signer.Public, r.aad, p); err != nil {
+		return nil, r.fail(name, CodeSig, "signer_kid "+p.SignerKID+" ("+signer.Name+"): "+err.Error(),
+			"the request or its header was changed after signing, or signed over other bytes (docs/receiver-checks.md)")
+	}
+	o.Signer = &signer
+	r.pass(name, CodeSig, "signature ok (signer kid "+p.SignerKID+", "+signer.Name+")")
+	return nil, nil
+}
+
+func signerList(s *keyring.Signers) string {
+	var names []string
+	for _, k := range s.List() {
+		names = append(names, b64(k.KID)+" ("+k.Name+")")
+	}
+	if len(names) == 0 {
+		return "none"
+	}
+	return strings.Join(names, ", ")
 }
 
 func checkName(code string) string {

@@ -65,20 +65,21 @@ func TestOpenPasses(t *testing.T) {
 	for _, alg := range scheme.Names() {
 		t.Run(alg, func(t *testing.T) {
 			d := newDevice(t, alg)
-			e := seal(t, d.key, envelope.SealOptions{TTL: 45 * time.Second})
+			caller := newSigner(t)
+			e := seal(t, d.key, envelope.SealOptions{TTL: 45 * time.Second, Signer: caller})
 			o, err := Open(marshal(t, e), Config{Ring: d.ring, DeviceToken: token, Now: func() time.Time { return now.Add(2 * time.Second) },
-				Replay: replay.NewMemory()})
+				Replay: replay.NewMemory(), Signers: keyring.NewSigners(caller)})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if o.Plaintext.Caller.Handle != "alice@example.org" || o.Warning != nil {
-				t.Fatalf("plaintext %+v, warning %v", o.Plaintext, o.Warning)
+			if o.Plaintext.Caller.Handle != "alice@example.org" || o.Warning != nil || o.Signer == nil {
+				t.Fatalf("plaintext %+v, warning %v, signer %v", o.Plaintext, o.Warning, o.Signer)
 			}
 			var names []string
 			for _, c := range o.Checks {
 				names = append(names, c.Code)
 			}
-			want := []string{CodeParse, CodeVersion, CodeAlg, CodeKIDUnknown, CodeRcpt, CodeEnc, CodeAuth, CodeBind, CodeExpired, CodeReplay, CodePayload, CodeUnsigned}
+			want := []string{CodeParse, CodeVersion, CodeAlg, CodeKIDUnknown, CodeRcpt, CodeEnc, CodeAuth, CodeBind, CodeExpired, CodeReplay, CodePayload, CodeSig}
 			if alg == scheme.NameSealedBox {
 				want = slices.Delete(want, 5, 6) // no KEM step apart from the box
 			}
@@ -170,6 +171,9 @@ func TestOpenFails(t *testing.T) {
 			pt := invite()
 			pt.CallUUID = "nope"
 			f.env = sealPT(t, f.dev.key, pt)
+		}},
+		{"message without a sender", scheme.Default, CodePayload, "", func(t *testing.T, f *fixture) {
+			f.env = sealPT(t, f.dev.key, envelope.Plaintext{Type: "message", Text: "hi"})
 		}},
 		{"signed, no signer key", scheme.Default, CodeSig, "", func(t *testing.T, f *fixture) {
 			pt := invite()

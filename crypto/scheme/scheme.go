@@ -179,6 +179,30 @@ func (o hpkeOpener) Open(enc, info, aad, ct []byte) ([]byte, error) {
 	return pt, nil
 }
 
+// OpenAny opens ct with the first of aads that authenticates it and says
+// which: one key schedule (one DH) for every try, since a failed Open does
+// not advance the context. The E_AUTH diagnosis uses it to try header
+// values. No AAD opens it: -1, ErrOpen.
+func (o hpkeOpener) OpenAny(enc, info []byte, aads [][]byte, ct []byte) (int, []byte, error) {
+	s := o.s
+	r, err := hpke.NewRecipient(enc, o.sk, s.kdf, s.aead, info)
+	if err != nil {
+		return -1, nil, ErrEnc
+	}
+	for i, aad := range aads {
+		if pt, err := r.Open(aad, ct); err == nil {
+			return i, pt, nil
+		}
+	}
+	return -1, nil, ErrOpen
+}
+
+// AnyOpener is an Opener that can try many AADs for one ciphertext cheaply
+// (the HPKE schemes).
+type AnyOpener interface {
+	OpenAny(enc, info []byte, aads [][]byte, ct []byte) (int, []byte, error)
+}
+
 type sealedBox struct{}
 
 func (sealedBox) ID() uint8    { return 3 }

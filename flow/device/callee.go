@@ -26,6 +26,8 @@ type Callee struct {
 	// Sent returns what the caller sealed for a trace, so the NSE's E_AUTH
 	// diagnosis can name the edit on the way (nil: no such view).
 	Sent func(traceID string) []*envelope.Envelope
+	// Signers are the caller keys whose signatures the NSE accepts.
+	Signers *keyring.Signers
 	// Decrypt is a team's own decryptor (--decrypt-cmd); nil: VPE1.
 	Decrypt receiver.Decryptor
 	Sink    flow.Sink
@@ -284,9 +286,7 @@ func (d *Callee) receive(pp flow.Push) {
 	}
 	pt := opened.Plaintext
 	p.callID = pt.CallUUID
-	d.emit(p, flow.StageExtension, "decrypted", t0, dur, map[string]string{
-		"type": pt.Type, "alg": openedAlg(opened), "checks": strconv.Itoa(len(opened.Checks)) + " passed",
-	}, openedWarning(opened))
+	d.emit(p, flow.StageExtension, "decrypted", t0, dur, decryptedAttrs(opened), openedWarning(opened))
 	if why := d.fresh(pt); why != nil {
 		d.fail(p, flow.StageExtension, "placeholder-shown", why)
 		return

@@ -31,6 +31,9 @@ type Caller struct {
 	Sink     flow.Sink
 	Rand     io.Reader // nil: crypto/rand
 	Faults   SenderFaults
+	// Signer is the caller's Ed25519 identity key; nil sends unsigned
+	// requests (W_UNSIGNED at the callee). See crypto.go.
+	Signer *keyring.SigningKey
 
 	mu       sync.Mutex
 	outgoing map[string]*outgoing // by trace id

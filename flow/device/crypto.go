@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"io"
+	"strconv"
 	"time"
 
 	"github.com/callscope/callscope/crypto/envelope"
@@ -14,14 +15,27 @@ import (
 )
 
 // sealFor seals pt as the caller's app does, then applies the faults that
-// happen to an envelope on its way. The envelope as sealed is kept (Sealed)
-// because the debugger, unlike the real NSE, saw the sender's side: the
-// extension's E_AUTH diagnosis compares against it to name the edit.
+// happen to an envelope on its way. It signs with the caller's key unless a
+// fault says otherwise. The envelope as sealed is kept (Sealed) because the
+// debugger, unlike the real NSE, saw the sender's side: the extension's
+// E_AUTH diagnosis adds, labelled "compared with the sender's copy", what
+// that copy shows beyond the device's own checks.
 func (c *Caller) sealFor(traceID string, to envelope.Recipient, pt envelope.Plaintext, ttl time.Duration, rnd io.Reader) (*envelope.Envelope, error) {
 	f := c.Faults
 	opts := envelope.SealOptions{TTL: ttl, Now: time.Now().Add(-f.Backdate).Add(f.Postdate)}
 	if f.WrongInfo {
 		opts.Info = []byte{} // the app's other build passes no info label
+	}
+	switch {
+	case f.Unsigned:
+	case f.ForeignSigner:
+		k, err := keyring.GenerateSigning(rnd)
+		if err != nil {
+			return nil, err
+		}
+		opts.Signer = k
+	default:
+		opts.Signer = c.Signer
 	}
 	env, err := envelope.SealWith(rnd, to, pt, opts)
 	if err != nil {
@@ -67,7 +81,7 @@ func (c *Caller) Sealed(traceID string) []*envelope.Envelope {
 // receiverConfig is what the NSE opens a push with.
 func (d *Callee) receiverConfig(p *push) receiver.Config {
 	tok, _ := hex.DecodeString(d.Token)
-	cfg := receiver.Config{Ring: d.Ring, DeviceToken: tok, Now: d.Now, Replay: d.Replay, Decrypt: d.Decrypt, Context: d.ctx}
+	cfg := receiver.Config{Ring: d.Ring, DeviceToken: tok, Now: d.Now, Replay: d.Replay, Decrypt: d.Decrypt, Context: d.ctx, Signers: d.Signers}
 	if d.Sent != nil {
 		cfg.Sent = d.Sent(p.TraceID)
 	}
@@ -83,6 +97,31 @@ func openedWarning(o *receiver.Opened) *flow.Diagnosis {
 	return &flow.Diagnosis{Stage: flow.StageExtension, Code: flow.Code(o.Warning.Code), Detail: o.Warning.Detail,
 		Hint: o.Warning.Explanation, Warning: true}
 }
+
+// decryptedAttrs describe an opened request on its "decrypted" event: what
+// it is, how it was sealed, and who signed it, so the trace and the screen
+// show an unauthenticated caller even when nothing failed.
+func decryptedAttrs(o *receiver.Opened) map[string]string {
+	attrs := map[string]string{"type": o.Plaintext.Type, "alg": openedAlg(o), "checks": strconv.Itoa(len(o.Checks)) + " passed"}
+	switch {
+	case o.Signer != nil:
+		attrs[AttrSignature] = "ok (signer kid " + o.Plaintext.SignerKID + ")"
+	case o.Envelope == nil:
+		attrs[AttrSignature] = "not checked (decrypt command)"
+	default:
+		attrs[AttrSignature] = "unsigned (" + receiver.CodeUnsigned + ")"
+	}
+	if o.Envelope != nil {
+		if n, padded := o.Envelope.Bucket(); padded {
+			attrs["padded"] = strconv.Itoa(n) + " B"
+		}
+	}
+	return attrs
+}
+
+// AttrSignature is the decrypted event's attribute saying whether the
+// caller signed: "ok (signer kid …)", "unsigned (W_UNSIGNED)".
+const AttrSignature = "signature"
 
 func openedAlg(o *receiver.Opened) string {
 	if o.Envelope == nil {
@@ -105,4 +144,15 @@ func (d *Callee) rotateKey() error {
 	}
 	d.Ring.Add(k)
 	return nil
+}
+
+// Trusted is the trust a callee that verified this caller's identity key
+// has: the caller's public signing key under its handle (empty when the
+// caller does not sign).
+func (c *Caller) Trusted() *keyring.Signers {
+	s := &keyring.Signers{}
+	if c.Signer != nil {
+		_ = s.Add(c.Handle, c.Signer.Public()) // an Ed25519 public key is always 32 bytes
+	}
+	return s
 }

@@ -24,4 +24,8 @@ type SenderFaults struct {
 	TamperHeader string        `toml:"tamper_header"` // change a header field after sealing: ts, ttl or nonce
 	WrongInfo    bool          `toml:"wrong_info"`    // seal with an empty HPKE info label (another build's label)
 	Postdate     time.Duration `toml:"postdate"`      // ts this far in the future: the sender's clock is ahead
+	Unsigned     bool          `toml:"unsigned"`      // the caller does not sign (W_UNSIGNED)
+	// ForeignSigner signs with a key the callee does not trust (E_SIG): a
+	// caller it never verified, or a server forging a caller.
+	ForeignSigner bool `toml:"foreign_signer"`
 }

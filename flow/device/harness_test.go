@@ -107,6 +107,9 @@ func (r *recorder) ringing(t testing.TB, device, callID string) {
 	})
 }
 
+// testCaller signs the harness's requests; every phone trusts it.
+var testCaller, _ = keyring.GenerateSigning(rand.Reader)
+
 // phone is one simulated callee device with its key and token.
 type phone struct {
 	*Callee
@@ -125,7 +128,7 @@ func newPhone(t testing.TB, prof Profile, rec *recorder, clock flow.Clock) *phon
 		t.Fatal(err)
 	}
 	d := &Callee{Profile: prof, Token: hex.EncodeToString(tok), Ring: keyring.NewRing(key), Replay: replay.NewMemory(),
-		Sink: rec, Signal: rec, Clock: clock}
+		Sink: rec, Signal: rec, Clock: clock, Signers: keyring.NewSigners(testCaller)}
 	d.Start(context.Background())
 	t.Cleanup(d.Close)
 	return &phone{Callee: d, key: key, token: tok}
@@ -151,8 +154,8 @@ func (ph *phone) push(t testing.TB, rq request) (flow.Push, string) {
 	}
 	pt := envelope.Plaintext{Type: rq.typ, CallUUID: rq.callID, Text: "hello",
 		Caller: &envelope.Caller{Handle: "alice@example.org", HandleType: "email", Name: "Alice"}}
-	env, err := envelope.Seal(rand.Reader, envelope.Recipient{Scheme: scheme.Default, PublicKey: ph.key.Public(), DeviceToken: ph.token},
-		pt, 45*time.Second, time.Now().Add(-rq.backdate))
+	env, err := envelope.SealWith(rand.Reader, envelope.Recipient{Scheme: scheme.Default, PublicKey: ph.key.Public(), DeviceToken: ph.token},
+		pt, envelope.SealOptions{TTL: 45 * time.Second, Now: time.Now().Add(-rq.backdate), Signer: testCaller})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -184,7 +184,14 @@ func New(ctx context.Context, cfg Config) (*Pipeline, error) {
 		return nil, err
 	}
 	pc := provider.NewClient(p.server.URL())
-	p.caller = &device.Caller{Handle: cfg.Caller, Name: cfg.CallerName, Provider: pc, Sink: sink, Faults: cfg.Sender}
+	// The caller signs its requests and the callee's devices trust its key,
+	// as an app that verified its contact's identity key does.
+	signer, err := keyring.GenerateSigning(rand.Reader)
+	if err != nil {
+		p.Close()
+		return nil, err
+	}
+	p.caller = &device.Caller{Handle: cfg.Caller, Name: cfg.CallerName, Provider: pc, Sink: sink, Faults: cfg.Sender, Signer: signer}
 	for i, prof := range cfg.Devices {
 		if err := p.addDevice(pc, prof, tokens[i], sink); err != nil {
 			p.Close()
@@ -210,7 +217,7 @@ func (p *Pipeline) addDevice(pc *provider.Client, prof device.Profile, token str
 		return err
 	}
 	d := &device.Callee{Profile: prof, Token: token, Ring: keyring.NewRing(key), Replay: replay.NewMemory(),
-		Sink: sink, Clock: p.cfg.Clock, Signal: p, Sent: p.caller.Sealed, Decrypt: p.cfg.Decrypt}
+		Sink: sink, Clock: p.cfg.Clock, Signal: p, Sent: p.caller.Sealed, Decrypt: p.cfg.Decrypt, Signers: p.caller.Trusted()}
 	d.Start(p.ctx)
 	p.callees = append(p.callees, d)
 	if !p.cfg.APNs.Offline {

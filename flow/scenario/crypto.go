@@ -7,7 +7,7 @@ import (
 	"github.com/callscope/callscope/flow"
 )
 
-// cryptoScenarios are the envelope faults of crypto.md §3.5 beyond the first
+// cryptoScenarios are the envelope faults of docs/receiver-checks.md beyond the first
 // five in builtins.go, and the other two schemes' happy paths. Each is
 // diagnosed at the extension, where the NSE opens the envelope.
 func cryptoScenarios() []Scenario {
@@ -34,6 +34,10 @@ func cryptoScenarios() []Scenario {
 		fails(ext, "E_ENC", "")), func(s *Scenario) { s.Sender.TamperEnc, s.Scheme = true, scheme.NameP256 })
 	add(call("future-envelope", src, "crypto", "the sender's clock is 5 min ahead: ts is in the future",
 		fails(ext, "E_FUTURE", "")), func(s *Scenario) { s.Sender.Postdate = 5 * time.Minute })
+	add(call("unsigned-caller", src, "crypto", "the caller's app does not sign: the call rings, with the warning that anyone holding the device's public key could have sent it",
+		Expect{Outcome: flow.OutcomeConnected, Stage: ext, Code: "W_UNSIGNED"}), func(s *Scenario) { s.Sender.Unsigned = true })
+	add(call("untrusted-signer", src, "crypto", "the request is signed by a key the callee does not trust (a forged caller, or one never verified): refused",
+		fails(ext, "E_SIG", "")), func(s *Scenario) { s.Sender.ForeignSigner = true })
 	add(call("sealed-box-binding", "crypto.md §3.3", "crypto", "a sealed box's header ts is changed: the box opens but bind no longer matches the header",
 		fails(ext, "E_BIND", "")), func(s *Scenario) { s.Sender.TamperHeader, s.Scheme = "ts", scheme.NameSealedBox })
 	return out

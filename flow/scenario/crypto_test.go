@@ -29,6 +29,8 @@ func TestCryptoDiagnoses(t *testing.T) {
 		"future-envelope":     "ahead",
 		"replayed-envelope":   "arrived twice",
 		"sealed-box-binding":  "header field ts (sealed",
+		"unsigned-caller":     "could have sent it",
+		"untrusted-signer":    "has not verified",
 	}
 	for name, hint := range want {
 		t.Run(name, func(t *testing.T) {

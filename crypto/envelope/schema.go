@@ -1,0 +1,34 @@
+package envelope
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+)
+
+var uuidRE = regexp.MustCompile(`^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$`)
+
+// CheckPlaintext is the receiver's schema (check E_PAYLOAD): the sender
+// applies it before sealing, so what a receiver would refuse is never sent.
+func CheckPlaintext(p Plaintext) error {
+	switch p.Type {
+	case "call.invite", "call.hangup":
+		if !uuidRE.MatchString(p.CallUUID) {
+			return fmt.Errorf("call_uuid %q is not a UUID", p.CallUUID)
+		}
+	case "message":
+	default:
+		return fmt.Errorf("unknown type %q: want call.invite, call.hangup or message", p.Type)
+	}
+	// Every request names its sender: CallKit shows the handle for a call,
+	// the notification shows it for a message.
+	if p.Caller == nil || p.Caller.Handle == "" {
+		return errors.New("caller.handle is missing")
+	}
+	switch p.Caller.HandleType {
+	case "generic", "phone", "email":
+	default:
+		return fmt.Errorf("caller.handle_type %q: want generic, phone or email", p.Caller.HandleType)
+	}
+	return nil
+}
