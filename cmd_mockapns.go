@@ -32,6 +32,35 @@ type mockAPNsOptions struct {
 	goAwayLast                uint32
 	idle                      time.Duration
 	errorLimit                int
+	forward                   forwardFlags
+}
+
+// forwardFlags are the store-and-forward faults' flags (docs/mock-apns.md).
+type forwardFlags struct {
+	delay, holdOffline, reorder []string
+	window                      time.Duration
+}
+
+func (ff *forwardFlags) add(cmd *cobra.Command) {
+	f := cmd.Flags()
+	const sel = " SELECTOR is all, a push type (alert, voip, …) or a device token (repeatable)"
+	f.StringArrayVar(&ff.delay, "delay", nil, "fault: hold each push this long before delivering it: [SELECTOR=]DURATION, e.g. 20s or voip=20s;"+sel)
+	f.StringArrayVar(&ff.holdOffline, "hold-while-offline", nil, "fault: keep apns-expiration 0 pushes for an offline device and deliver them when it reconnects, as seen in the field: --hold-while-offline[=SELECTOR];"+sel)
+	f.Lookup("hold-while-offline").NoOptDefVal = "all"
+	f.StringArrayVar(&ff.reorder, "reorder", nil, "fault: deliver each group of N pushes to a device newest first: [SELECTOR=]N, e.g. 2 or alert=2;"+sel)
+	f.DurationVar(&ff.window, "reorder-window", time.Second, "how long a --reorder group waits for its Nth push before what it has goes out, newest first")
+}
+
+func (ff forwardFlags) parse() (apnsmock.Forward, error) {
+	fw, err := apnsmock.ParseForward(ff.delay, ff.holdOffline, ff.reorder)
+	if err != nil {
+		return fw, err
+	}
+	if ff.window <= 0 {
+		return fw, fmt.Errorf("--reorder-window %s: must be positive", ff.window)
+	}
+	fw.ReorderWindow = ff.window
+	return fw, nil
 }
 
 func mockAPNsCommand() *cobra.Command {
@@ -77,6 +106,7 @@ func mockAPNsCommand() *cobra.Command {
 	f.BoolVar(&o.faults.CertEnvironmentMismatch, "cert-env-mismatch", false, "fault: treat client certificates as the other environment's (GOAWAY BadCertificateEnvironment)")
 	f.DurationVar(&o.idle, "idle-timeout", time.Hour, "close connections idle this long with GOAWAY IdleTimeout")
 	f.IntVar(&o.errorLimit, "error-limit", 100, "errors a connection may pile up before the mock closes it (410 not counted)")
+	o.forward.add(cmd)
 	return cmd
 }
 
@@ -168,6 +198,11 @@ func (o mockAPNsOptions) config() (apnsmock.Config, error) {
 	if (o.cert == "") != (o.key == "") {
 		return cfg, errors.New("--cert and --key go together")
 	}
+	fw, err := o.forward.parse()
+	if err != nil {
+		return cfg, err
+	}
+	cfg.Faults.Forward = fw
 	if o.goAwayAfter > 0 {
 		cfg.Faults.GoAway = &apnsmock.GoAwayFault{After: o.goAwayAfter, LastStreamID: o.goAwayLast}
 	}
