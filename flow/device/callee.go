@@ -287,7 +287,7 @@ func (d *Callee) receive(pp flow.Push) {
 	d.emit(p, flow.StageExtension, "decrypted", t0, dur, map[string]string{
 		"type": pt.Type, "alg": openedAlg(opened), "checks": strconv.Itoa(len(opened.Checks)) + " passed",
 	}, openedWarning(opened))
-	if why := d.fresh(pt); why != nil {
+	if why := d.fresh(p, pt); why != nil {
 		d.fail(p, flow.StageExtension, "placeholder-shown", why)
 		return
 	}

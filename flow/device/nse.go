@@ -77,17 +77,44 @@ func (d *Callee) keysReadable() *flow.Diagnosis {
 }
 
 // fresh applies the app's own staleness policy to a call invite, beyond the
-// envelope's ttl (Signal drops after 5 min, Element X after 10 s).
-func (d *Callee) fresh(pt envelope.Plaintext) *flow.Diagnosis {
+// envelope's ttl (Signal drops after 5 min, Element X after 10 s). An invite
+// that would have been fresh but for the time APNs held it is APNs's doing.
+func (d *Callee) fresh(p *push, pt envelope.Plaintext) *flow.Diagnosis {
 	lim := d.Profile.FreshnessLimit
 	if lim <= 0 || pt.Type != "call.invite" {
 		return nil
 	}
-	age := d.Now().Sub(time.UnixMilli(pt.SentMS))
+	age := d.nowFor(p)().Sub(time.UnixMilli(pt.SentMS))
 	if age <= lim {
 		return nil
 	}
+	old := age.Round(time.Millisecond).String()
+	if fw := p.Forward; fw != nil && fw.Held > 0 && age-fw.Held <= lim {
+		return &flow.Diagnosis{Stage: flow.StageAPNs, Code: flow.CodeDeliveredLate,
+			Detail: "APNs held the invite " + heldFor(fw) + " after accepting it (mock fault: " + fw.Fault + "); it reached the NSE " +
+				old + " old, over the app's " + lim.String() + " limit, and was shown as a missed call",
+			Hint: "APNs may deliver late whatever apns-expiration says; the app's freshness check did its job: tell the caller the call was missed"}
+	}
 	return &flow.Diagnosis{Stage: flow.StageExtension, Code: CodeStale,
-		Detail: "the invite is " + age.Round(time.Millisecond).String() + " old, over the app's " + lim.String() + " limit: shown as a missed call",
-		Hint:   "late delivery despite a short apns-expiration; the caller may have hung up already"}
+		Detail: "the invite is " + old + " old by the sender's ts, over the app's " + lim.String() + " limit: shown as a missed call",
+		Hint:   "APNs delivered it without delay: is the sender's clock behind?"}
+}
+
+// nowFor is the device's clock for one push: the wall clock, plus the
+// simulated time APNs held the push, which no wall clock saw.
+func (d *Callee) nowFor(p *push) func() time.Time {
+	fw := p.Forward
+	if fw == nil || fw.Unseen <= 0 {
+		return d.Now
+	}
+	return func() time.Time { return d.Now().Add(fw.Unseen) }
+}
+
+// heldFor says how long APNs held a push, and whether that was simulated.
+func heldFor(fw *flow.Forwarding) string {
+	h := fw.Held.Round(time.Millisecond).String()
+	if fw.Simulated {
+		return h + " (simulated)"
+	}
+	return h + " (measured)"
 }

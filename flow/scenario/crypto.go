@@ -7,20 +7,20 @@ import (
 	"github.com/callscope/callscope/flow"
 )
 
-// cryptoScenarios are the envelope faults of crypto.md §3.5 beyond the first
+// cryptoScenarios are the envelope faults of docs/receiver-checks.md beyond the first
 // five in builtins.go, and the other two schemes' happy paths. Each is
 // diagnosed at the extension, where the NSE opens the envelope.
 func cryptoScenarios() []Scenario {
 	ext := flow.StageExtension
-	src := "crypto.md §3.5"
+	src := "docs/receiver-checks.md"
 	var out []Scenario
 	add := func(s Scenario, mod func(*Scenario)) {
 		mod(&s)
 		out = append(out, s)
 	}
-	add(call("p256-call", "crypto.md §2", "none", "a call sealed with HPKE P-256/AES-256-GCM rings and is answered",
+	add(call("p256-call", "docs/envelope.md", "none", "a call sealed with HPKE P-256/AES-256-GCM rings and is answered",
 		Expect{Outcome: flow.OutcomeConnected}), func(s *Scenario) { s.Scheme = scheme.NameP256 })
-	add(call("sealed-box-call", "crypto.md §2", "none", "a call sealed in a libsodium sealed box rings and is answered",
+	add(call("sealed-box-call", "docs/envelope.md", "none", "a call sealed in a libsodium sealed box rings and is answered",
 		Expect{Outcome: flow.OutcomeConnected}), func(s *Scenario) { s.Scheme = scheme.NameSealedBox })
 	add(call("rotated-key", src, "crypto", "the device rotated its key and the server still seals for the old one: it opens with the rotated key, with a warning",
 		Expect{Outcome: flow.OutcomeConnected, Stage: ext, Code: "W_ROTATED_KEY"}), func(s *Scenario) { s.Profile.RotatedKey = true })
@@ -34,7 +34,7 @@ func cryptoScenarios() []Scenario {
 		fails(ext, "E_ENC", "")), func(s *Scenario) { s.Sender.TamperEnc, s.Scheme = true, scheme.NameP256 })
 	add(call("future-envelope", src, "crypto", "the sender's clock is 5 min ahead: ts is in the future",
 		fails(ext, "E_FUTURE", "")), func(s *Scenario) { s.Sender.Postdate = 5 * time.Minute })
-	add(call("sealed-box-binding", "crypto.md §3.3", "crypto", "a sealed box's header ts is changed: the box opens but bind no longer matches the header",
+	add(call("sealed-box-binding", "docs/receiver-checks.md", "crypto", "a sealed box's header ts is changed: the box opens but bind no longer matches the header",
 		fails(ext, "E_BIND", "")), func(s *Scenario) { s.Sender.TamperHeader, s.Scheme = "ts", scheme.NameSealedBox })
 	return out
 }

@@ -13,8 +13,9 @@ type Summary struct {
 	Name        string `json:"name"`
 	Stage       string `json:"stage"`
 	Source      string `json:"source"`
-	Injects     string `json:"injects"`
-	Description string `json:"description"`
+	Injects     string   `json:"injects"`
+	Knobs       []string `json:"knobs"`
+	Description string   `json:"description"`
 	Outcome     string `json:"outcome"`
 	Code        string `json:"code,omitempty"`
 	Apple       string `json:"apple,omitempty"`
@@ -25,7 +26,7 @@ func summarize(s Scenario) Summary {
 	if s.Happy() {
 		stage = "-"
 	}
-	return Summary{Name: s.Name, Stage: stage, Source: s.Source, Injects: s.Injects, Description: s.Description,
+	return Summary{Name: s.Name, Stage: stage, Source: s.Source, Injects: s.Injects, Knobs: s.Knobs(), Description: s.Description,
 		Outcome: string(s.Expect.Outcome), Code: string(s.Expect.Code), Apple: s.Expect.Apple}
 }
 
@@ -50,10 +51,11 @@ func ListJSON(w io.Writer, ss []Scenario) error {
 	return enc.Encode(out)
 }
 
-// Markdown renders the scenario table in README.md.
+// Markdown renders the scenario table in README.md. The knob column is
+// what the scenario turns (Knobs), read from its fields.
 func Markdown(ss []Scenario) string {
 	var b strings.Builder
-	b.WriteString("| scenario | stage | diagnosis | Apple's name | source | what it injects |\n|---|---|---|---|---|---|\n")
+	b.WriteString("| scenario | stage | diagnosis | Apple's name | source | knob | what happens |\n|---|---|---|---|---|---|---|\n")
 	for _, s := range ss {
 		m := summarize(s)
 		code := m.Code
@@ -64,8 +66,12 @@ func Markdown(ss []Scenario) string {
 		if apple != "" {
 			apple = "`" + apple + "`"
 		}
-		fmt.Fprintf(&b, "| `%s` | %s | `%s` | %s | %s | %s: %s |\n", m.Name, m.Stage, code, apple, m.Source, m.Injects,
-			strings.ReplaceAll(m.Description, "|", "\\|"))
+		knob := m.Injects
+		if len(m.Knobs) > 0 {
+			knob += ": `" + strings.Join(m.Knobs, "`, `") + "`"
+		}
+		fmt.Fprintf(&b, "| `%s` | %s | `%s` | %s | %s | %s | %s |\n", m.Name, m.Stage, code, apple, m.Source,
+			strings.ReplaceAll(knob, "|", "\\|"), strings.ReplaceAll(m.Description, "|", "\\|"))
 	}
 	return b.String()
 }

@@ -41,7 +41,7 @@ func (r Result) Mismatch() string {
 	case e.Code != "" && o == nil:
 		diffs = append(diffs, "no diagnosis")
 	case e.Code != "":
-		if o.Stage != e.Stage || o.Code != e.Code {
+		if e.Stage != "" && o.Stage != e.Stage || o.Code != e.Code {
 			diffs = append(diffs, fmt.Sprintf("diagnosis %s %s, want %s %s", o.Stage, o.Code, e.Stage, e.Code))
 		}
 		if e.Apple != "" && !strings.Contains(o.Apple, e.Apple) {

@@ -1,0 +1,68 @@
+package scenario
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/callscope/callscope/flow"
+)
+
+// TestFaultsAtAPNs: F-18 and F-20 fail at APNs because the mock's
+// store-and-forward fault held or reordered the push, as its events show; the
+// sender stages nothing (no backdated clock, no hang-up posted first), and
+// with the fault off APNs is blamed for nothing.
+func TestFaultsAtAPNs(t *testing.T) {
+	lib, _ := NewLibrary()
+	tests := []struct {
+		name   string
+		code   flow.Code
+		events []string // the mock's, at the APNs stage
+		off    func(*Scenario)
+	}{
+		{"late-delivery", flow.CodeDeliveredLate, []string{"held", "released"}, func(s *Scenario) { s.APNs.Delay = nil }},
+		{"hangup-before-invite", flow.CodeOutOfOrder, []string{"held", "reordered", "released"}, func(s *Scenario) { s.APNs.Reorder = nil }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s, err := lib.Get(tt.name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s.Sender.Backdate != 0 || s.Sender.Hangup == "before" {
+				t.Fatalf("the sender stages the fault: %+v", s.Sender)
+			}
+			r := Run(context.Background(), s)
+			if r.Observed == nil || r.Observed.Stage != flow.StageAPNs || r.Observed.Code != tt.code {
+				t.Fatalf("diagnosis %v, want apns %s\n%s", r.Observed, tt.code, dump(r.Events))
+			}
+			seen := map[string]flow.Event{}
+			for _, e := range r.Events {
+				if e.Stage == flow.StageAPNs && e.Attrs["fault"] != "" {
+					seen[e.Name] = e
+				}
+			}
+			for _, name := range tt.events {
+				if _, ok := seen[name]; !ok {
+					t.Fatalf("no mock %q event naming its fault\n%s", name, dump(r.Events))
+				}
+			}
+			if rel := seen["released"]; tt.name == "late-delivery" && (!rel.Simulated || rel.Duration != 20*time.Second || rel.Attrs["held"] != "20s (simulated)") {
+				t.Fatalf("a virtual run's delay must pass in simulated time, labelled so: %+v", rel)
+			}
+
+			tt.off(&s)
+			r = Run(context.Background(), s)
+			if r.Err != nil {
+				t.Fatal(r.Err)
+			}
+			if r.Observed != nil && r.Observed.Stage == flow.StageAPNs {
+				t.Fatalf("fault off, APNs still blamed: %v\n%s", r.Observed, dump(r.Events))
+			}
+			if tt.name == "late-delivery" && (r.Observed != nil || r.Call.Outcome != flow.OutcomeConnected) {
+				t.Fatalf("fault off: %s %v, want a connected call", r.Call.Outcome, r.Observed)
+			}
+		})
+	}
+}
