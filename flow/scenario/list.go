@@ -10,15 +10,15 @@ import (
 
 // Summary is one scenario as `callscope scenarios --json` prints it.
 type Summary struct {
-	Name        string `json:"name"`
-	Stage       string `json:"stage"`
-	Source      string `json:"source"`
+	Name        string   `json:"name"`
+	Stage       string   `json:"stage"`
+	Source      string   `json:"source"`
 	Injects     string   `json:"injects"`
 	Knobs       []string `json:"knobs"`
 	Description string   `json:"description"`
-	Outcome     string `json:"outcome"`
-	Code        string `json:"code,omitempty"`
-	Apple       string `json:"apple,omitempty"`
+	Outcome     string   `json:"outcome"`
+	Code        string   `json:"code,omitempty"`
+	Apple       string   `json:"apple,omitempty"`
 }
 
 func summarize(s Scenario) Summary {
