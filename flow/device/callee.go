@@ -258,6 +258,7 @@ func (d *Callee) receive(pp flow.Push) {
 		return
 	}
 	d.emit(p, flow.StageExtension, "did-receive", time.Now(), 0, map[string]string{"budget": d.Profile.NSEBudget.String() + " (simulated)"}, nil)
+	defer d.nseSuspended(p) // nse.go: started, not killed: iOS suspends it when it is done
 
 	// S4: keys from the shared keychain, then decrypt and classify.
 	p.enter(S4)

@@ -118,3 +118,21 @@ func heldFor(fw *flow.Forwarding) string {
 	}
 	return h + " (measured)"
 }
+
+// nseSuspended is S5's end: the extension has called its content handler and
+// iOS suspends it. One that still holds a lock on a database in the App
+// Group container is killed with 0xdead10cc (F-13); this push got through,
+// so the diagnosis is a warning. It runs after the app's side may have
+// started on p, so it reads no state of p that side changes.
+func (d *Callee) nseSuspended(p *push) {
+	if !d.Profile.NSEHoldsDBLock {
+		return
+	}
+	d.Sink.Emit(flow.Event{TraceID: p.TraceID, CallID: p.callID, ApnsID: p.ApnsID, Stage: flow.StageExtension, Name: "nse-killed",
+		Time: time.Now(), Attrs: withState(nil, S5), Diagnosis: &flow.Diagnosis{Stage: flow.StageExtension, Code: CodeNSEKilled,
+			Apple:  "0xdead10cc",
+			Detail: "the extension called its content handler while still holding a lock on the App Group's SQLite database; iOS suspended it and killed it with 0xdead10cc",
+			Hint:   "commit or roll back and close shared-container databases before calling the content handler",
+			// The push was handled; the kill follows it.
+			Warning: true}})
+}

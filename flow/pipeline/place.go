@@ -105,7 +105,7 @@ func (p *Pipeline) stalled(t *tracker, traceID string) *flow.Diagnosis {
 			if e.Stage == flow.StageAPNs && e.Name == "stored" {
 				return &flow.Diagnosis{Stage: flow.StageAPNs, Code: flow.CodeNotDelivered,
 					Detail: "APNs stored the push for an offline device; it never arrived within " + wait,
-					Hint:   "APNs keeps one push per bundle id for offline devices: a later push replaces a call"}
+					Hint:   "the device's connection to APNs is down (no network, or power policy while idle): APNs delivers one stored push per bundle id when it comes back, unless it expired or a later push replaced it"}
 			}
 		}
 		return &flow.Diagnosis{Stage: flow.StageAPNs, Code: flow.CodeNotDelivered,

@@ -100,6 +100,9 @@ func Builtins() []Scenario {
 	add(call("china-region", "F-27", "profile", "CallKit must be off in the China region: no call UI",
 		fails(ext, device.CodeCallKitOff, "")), func(s *Scenario) { s.Profile.Region = "CN" })
 
+	add(call("nse-suspended-holding-lock", "F-13", "profile", "the NSE calls its content handler with the shared database still locked: the call rings, and iOS kills the suspended NSE with 0xdead10cc",
+		Expect{Outcome: flow.OutcomeConnected, Stage: ext, Code: device.CodeNSEKilled, Apple: "0xdead10cc"}), func(s *Scenario) { s.Profile.NSEHoldsDBLock = true })
+
 	// The app and CallKit (S6–S10).
 	add(call("app-never-reports", "F-14", "profile", "the PushKit delegate returns without reportNewIncomingCall",
 		fails(ck, flow.CodeAppKilled, "never posted an incoming call")), func(s *Scenario) { s.Profile.ReportsCall = false })
@@ -138,6 +141,10 @@ func Builtins() []Scenario {
 	})
 	add(call("no-voip-background-mode", "F-26", "profile", "UIBackgroundModes lacks voip: CallKit refuses the app",
 		fails(ck, flow.CodeIncomingFailed, "unentitled")), func(s *Scenario) { s.Profile.VoIPBackgroundMode = false })
+	add(call("provider-off-main", "F-30", "profile", "the CXProvider is created off the main thread: providerDidBegin never comes, and the app, waiting for it, never reports the call",
+		fails(ck, flow.CodeAppKilled, "never posted an incoming call")), func(s *Scenario) { s.Profile.ProviderOffMain = true })
+	add(call("no-voip-registration", "F-31", "profile", "the app never sets desiredPushTypes to .voIP: the NSE's relay succeeds, but no app gets the call",
+		fails(ck, device.CodeNotLaunched, "")), func(s *Scenario) { s.Profile.RegistersVoIP = false })
 	add(call("ring-timeout", "F-28", "profile", "nobody answers: iOS ends the call after 60 s",
 		Expect{Outcome: flow.OutcomeUnanswered, Stage: ck, Code: flow.CodeUnanswered, Apple: "CXCallEndedReason.unanswered"}),
 		func(s *Scenario) { s.Profile.AnswerPolicy = device.AnswerIgnore })
@@ -148,6 +155,9 @@ func Builtins() []Scenario {
 		fails(apns, flow.CodeNotDelivered, "")), func(s *Scenario) {
 		s.APNs.Offline, s.Sender.FollowUp = true, true
 	})
+
+	add(call("apns-link-cut", "F-32", "mock fault", "power policy cut the idle iPhone's persistent connection to APNs: APNs stores the call push, and the phone does not come back while the caller waits",
+		fails(apns, flow.CodeNotDelivered, "")), func(s *Scenario) { s.APNs.Offline = true })
 
 	// APNs rejections.
 	add(call("token-other-environment", "F-06", "profile", "a TestFlight build (aps-environment production) registers its token; the server pushes to the sandbox, which answers BadDeviceToken",

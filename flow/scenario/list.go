@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 	"text/tabwriter"
 )
@@ -73,7 +74,30 @@ func Markdown(ss []Scenario) string {
 		fmt.Fprintf(&b, "| `%s` | %s | `%s` | %s | %s | %s | %s |\n", m.Name, m.Stage, code, apple, m.Source,
 			strings.ReplaceAll(knob, "|", "\\|"), strings.ReplaceAll(m.Description, "|", "\\|"))
 	}
+	b.WriteString("\nCatalogue entries with no scenario, and why:\n\n")
+	for _, id := range sortedKeys(NotModelled) {
+		fmt.Fprintf(&b, "- **%s**: %s\n", id, NotModelled[id])
+	}
 	return b.String()
+}
+
+// NotModelled are the catalogue entries (docs/failures.md) no scenario can
+// show, and why.
+var NotModelled = map[string]string{
+	"F-05": "the Simulator's local pushes (`xcrun simctl push`, dropped `.apns` files) never pass through APNs, " +
+		"and callscope's path is APNs → device: there is no push to send. On a device, or a Simulator receiving " +
+		"real remote pushes (Xcode 14+), the NSE runs as in `audio-call`.",
+	"F-33": "a refused entitlement request is a decision of Apple's entitlements team, not something that happens " +
+		"to a push. What follows from it is modelled: `no-filtering-entitlement` (F-09) and `placeholder-banner` (F-10).",
+}
+
+func sortedKeys(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // Report prints one run's diagnosis for `send --scenario NAME`.
