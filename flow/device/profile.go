@@ -67,7 +67,7 @@ type Profile struct {
 	// ProviderOffMain: the CXProvider is created off the main thread and its
 	// delegate set late, so providerDidBegin never comes and an app that
 	// waits for it never reports the call (F-30).
-	ProviderOffMain bool `toml:"provider_off_main"`
+	ProviderOffMain    bool          `toml:"provider_off_main"`
 	AppLaunch          time.Duration `toml:"app_launch"`           // simulated: the system launching the app
 	DelegateBlock      time.Duration `toml:"delegate_block"`       // simulated: the PushKit delegate blocks before reporting
 	ReportDeadline     time.Duration `toml:"report_deadline"`      // callservicesd kills with 0xbaadca11 after this
