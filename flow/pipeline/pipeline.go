@@ -54,6 +54,9 @@ type APNsFaults struct {
 	UnknownToken bool          `toml:"unknown_token"` // the token belongs to the other environment
 	JWTAge       time.Duration `toml:"jwt_age"`       // the provider signs with an iat this old (its clock is behind)
 	Offline      bool          `toml:"offline"`       // the devices are offline until ConnectDevices
+	// Reconnect brings offline devices back while the request is still up:
+	// as soon as APNs has held, stored or dropped its first push.
+	Reconnect bool `toml:"reconnect"`
 	// The mock's store-and-forward faults, written as mock-apns's flags
 	// take them (docs/mock-apns.md): "20s" or "voip=20s" for Delay, a
 	// selector ("all", "voip") for HoldWhileOffline, "2" or "alert=2" for

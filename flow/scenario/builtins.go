@@ -95,6 +95,11 @@ func Builtins() []Scenario {
 		fails(apns, flow.CodeDeliveredLate, "")), func(s *Scenario) {
 		s.APNs.Delay, s.Profile.FreshnessLimit = []string{"alert=20s"}, 10*time.Second
 	})
+	add(call("late-delivery-expiration-zero", "F-18", "mock fault", "the call push is sent with apns-expiration 0 while the phone is offline; APNs keeps it anyway (--hold-while-offline) and delivers it 25 s after the phone comes back (--delay 25s): a missed call",
+		fails(apns, flow.CodeDeliveredLate, "")), func(s *Scenario) {
+		s.Push.ExpirationZero, s.APNs.Offline, s.APNs.Reconnect = true, true, true
+		s.APNs.HoldWhileOffline, s.APNs.Delay, s.Profile.FreshnessLimit = []string{"all"}, []string{"25s"}, 10*time.Second
+	})
 	add(call("ios-too-old", "docs/device-rules.md S0", "profile", "iOS 14.4 has no reportNewIncomingVoIPPushPayload",
 		fails(ext, device.CodeCallKitOff, "")), func(s *Scenario) { s.Profile.IOS = "14.4" })
 	add(call("china-region", "F-27", "profile", "CallKit must be off in the China region: no call UI",

@@ -2,6 +2,7 @@ package scenario
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -17,11 +18,17 @@ func TestFaultsAtAPNs(t *testing.T) {
 	tests := []struct {
 		name   string
 		code   flow.Code
+		fault  string   // what the diagnosis says the mock did
 		events []string // the mock's, at the APNs stage
 		off    func(*Scenario)
+		// offCode is APNs's diagnosis with the fault off: none, or, for a
+		// push Apple says is dropped, that drop.
+		offCode flow.Code
 	}{
-		{"late-delivery", flow.CodeDeliveredLate, []string{"held", "released"}, func(s *Scenario) { s.APNs.Delay = nil }},
-		{"hangup-before-invite", flow.CodeOutOfOrder, []string{"held", "reordered", "released"}, func(s *Scenario) { s.APNs.Reorder = nil }},
+		{"late-delivery", flow.CodeDeliveredLate, "delay 20s", []string{"held", "released"}, func(s *Scenario) { s.APNs.Delay = nil }, ""},
+		{"hangup-before-invite", flow.CodeOutOfOrder, "reorder 2", []string{"held", "reordered", "released"}, func(s *Scenario) { s.APNs.Reorder = nil }, ""},
+		{"late-delivery-expiration-zero", flow.CodeDeliveredLate, "hold-while-offline, delay 25s", []string{"held", "released"},
+			func(s *Scenario) { s.APNs.HoldWhileOffline = nil }, flow.CodeNotDelivered},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -34,7 +41,8 @@ func TestFaultsAtAPNs(t *testing.T) {
 				t.Fatalf("the sender stages the fault: %+v", s.Sender)
 			}
 			r := Run(context.Background(), s)
-			if r.Observed == nil || r.Observed.Stage != flow.StageAPNs || r.Observed.Code != tt.code {
+			if r.Observed == nil || r.Observed.Stage != flow.StageAPNs || r.Observed.Code != tt.code ||
+				!strings.Contains(r.Observed.Detail, "mock fault: "+tt.fault) {
 				t.Fatalf("diagnosis %v, want apns %s\n%s", r.Observed, tt.code, dump(r.Events))
 			}
 			seen := map[string]flow.Event{}
@@ -48,7 +56,7 @@ func TestFaultsAtAPNs(t *testing.T) {
 					t.Fatalf("no mock %q event naming its fault\n%s", name, dump(r.Events))
 				}
 			}
-			if rel := seen["released"]; tt.name == "late-delivery" && (!rel.Simulated || rel.Duration != 20*time.Second || rel.Attrs["held"] != "20s (simulated)") {
+			if rel := seen["released"]; tt.name != "hangup-before-invite" && (!rel.Simulated || rel.Duration < 20*time.Second || !strings.HasSuffix(rel.Attrs["held"], "s (simulated)")) {
 				t.Fatalf("a virtual run's delay must pass in simulated time, labelled so: %+v", rel)
 			}
 
@@ -56,6 +64,12 @@ func TestFaultsAtAPNs(t *testing.T) {
 			r = Run(context.Background(), s)
 			if r.Err != nil {
 				t.Fatal(r.Err)
+			}
+			if tt.offCode != "" {
+				if r.Observed == nil || r.Observed.Code != tt.offCode {
+					t.Fatalf("fault off: %v, want %s\n%s", r.Observed, tt.offCode, dump(r.Events))
+				}
+				return
 			}
 			if r.Observed != nil && r.Observed.Stage == flow.StageAPNs {
 				t.Fatalf("fault off, APNs still blamed: %v\n%s", r.Observed, dump(r.Events))
