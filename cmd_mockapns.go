@@ -175,6 +175,9 @@ func runMockAPNs(ctx context.Context, o mockAPNsOptions, out io.Writer) error {
 		fmt.Fprintln(out, "no --provider-key: token-auth pushes get 403 InvalidProviderToken; client certificates still work")
 	}
 	fmt.Fprintf(out, "topics: %s\n", orNone(cfg.Topics))
+	if fw := cfg.Faults.Forward; !fw.Empty() {
+		fmt.Fprintf(out, "store-and-forward faults: %s\n", fw)
+	}
 	if len(cfg.Devices)+len(cfg.VoIPDevices) == 0 {
 		fmt.Fprintln(out, "devices: none listed, so any well-formed token gets a simulated device")
 	} else {
@@ -263,7 +266,7 @@ func (l *eventLog) Emit(e flow.Event) {
 	if e.ApnsID != "" {
 		b.WriteString(" apns-id=" + e.ApnsID)
 	}
-	for _, k := range []string{"status", "reason", "topic", "push_type", "token", "note", "why"} {
+	for _, k := range []string{"status", "reason", "topic", "push_type", "token", "fault", "held", "delivered", "after", "note", "why"} {
 		if v, ok := e.Attrs[k]; ok && v != "" {
 			fmt.Fprintf(&b, " %s=%q", k, v)
 		}

@@ -102,6 +102,11 @@ func (p *Pipeline) stalled(t *tracker, traceID string) *flow.Diagnosis {
 	switch c.Stage {
 	case flow.StageAPNs:
 		for _, e := range evs {
+			if e.Stage == flow.StageAPNs && e.Name == "held" {
+				return &flow.Diagnosis{Stage: flow.StageAPNs, Code: flow.CodeNotDelivered,
+					Detail: "APNs held the push (mock fault: " + e.Attrs["fault"] + ") and had not delivered it within " + wait,
+					Hint:   "APNs may hold a push for a long time, or until the device comes back; a call push that late is a missed call"}
+			}
 			if e.Stage == flow.StageAPNs && e.Name == "stored" {
 				return &flow.Diagnosis{Stage: flow.StageAPNs, Code: flow.CodeNotDelivered,
 					Detail: "APNs stored the push for an offline device; it never arrived within " + wait,

@@ -104,6 +104,9 @@ func sortedKeys(m map[string]string) []string {
 func Report(w io.Writer, r Result) {
 	s := r.Scenario
 	fmt.Fprintf(w, "scenario %s (%s): %s\n", s.Name, s.Source, s.Description)
+	if k := s.Knobs(); len(k) > 0 {
+		fmt.Fprintf(w, "knobs (%s): %s\n", s.Injects, strings.Join(k, "; "))
+	}
 	fmt.Fprintf(w, "outcome: %s", r.Call.Outcome)
 	if r.Call.TraceID != "" {
 		fmt.Fprintf(w, "  trace %s", r.Call.TraceID)

@@ -53,6 +53,24 @@ func (f Forward) Empty() bool {
 	return len(f.Delay) == 0 && len(f.HoldWhileOffline) == 0 && len(f.Reorder) == 0
 }
 
+// String is the faults as mock-apns's flags spell them, or "none".
+func (f Forward) String() string {
+	var out []string
+	for _, r := range f.Delay {
+		out = append(out, "--delay "+r.Selector.String()+"="+r.Delay.String())
+	}
+	for _, s := range f.HoldWhileOffline {
+		out = append(out, "--hold-while-offline="+s.String())
+	}
+	for _, r := range f.Reorder {
+		out = append(out, "--reorder "+r.Selector.String()+"="+strconv.Itoa(r.N))
+	}
+	if len(out) == 0 {
+		return "none"
+	}
+	return strings.Join(out, " ")
+}
+
 func (s Selector) String() string {
 	switch {
 	case s.Token != "":
