@@ -2,6 +2,7 @@ package scenario
 
 import (
 	"context"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -78,5 +79,27 @@ func TestFaultsAtAPNs(t *testing.T) {
 				t.Fatalf("fault off: %s %v, want a connected call", r.Call.Outcome, r.Observed)
 			}
 		})
+	}
+}
+
+// TestREADMERowsNameTheMockFault: README's F-18 and F-20 rows name the mock
+// fault that makes them fail.
+func TestREADMERowsNameTheMockFault(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := 0
+	for _, line := range strings.Split(string(b), "\n") {
+		if !strings.Contains(line, "| F-18 |") && !strings.Contains(line, "| F-20 |") {
+			continue
+		}
+		rows++
+		if !strings.Contains(line, "| mock fault: `mock-apns --") {
+			t.Errorf("row does not lead with the mock fault: %s", line)
+		}
+	}
+	if rows < 2 {
+		t.Fatalf("%d F-18/F-20 rows in README.md", rows)
 	}
 }

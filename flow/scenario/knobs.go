@@ -31,15 +31,15 @@ func (s Scenario) Knobs() []string {
 	a := s.APNs
 	fw := struct{ delay, hold, reorder []string }{a.Delay, a.HoldWhileOffline, a.Reorder}
 	a.Delay, a.HoldWhileOffline, a.Reorder = nil, nil, nil
-	out = append(out, diff("apns.", a, zeroOf(a))...)
 	for _, f := range []struct {
 		flag string
 		vals []string
-	}{{"--delay ", fw.delay}, {"--hold-while-offline=", fw.hold}, {"--reorder ", fw.reorder}} {
+	}{{"--hold-while-offline=", fw.hold}, {"--delay ", fw.delay}, {"--reorder ", fw.reorder}} {
 		for _, v := range f.vals {
 			out = append(out, "mock-apns "+f.flag+v)
 		}
 	}
+	out = append(out, diff("apns.", a, zeroOf(a))...)
 	if s.Scheme != "" {
 		out = append(out, "scheme = "+s.Scheme)
 	}

@@ -69,7 +69,7 @@ func Markdown(ss []Scenario) string {
 		}
 		knob := m.Injects
 		if len(m.Knobs) > 0 {
-			knob += ": `" + strings.Join(m.Knobs, "`, `") + "`"
+			knob += ": `" + strings.Join(causeFirst(s.Injects, m.Knobs), "`, `") + "`"
 		}
 		fmt.Fprintf(&b, "| `%s` | %s | `%s` | %s | %s | %s | %s |\n", m.Name, m.Stage, code, apple, m.Source,
 			strings.ReplaceAll(knob, "|", "\\|"), strings.ReplaceAll(m.Description, "|", "\\|"))
@@ -79,6 +79,20 @@ func Markdown(ss []Scenario) string {
 		fmt.Fprintf(&b, "- **%s**: %s\n", id, NotModelled[id])
 	}
 	return b.String()
+}
+
+// causeFirst puts the knobs of the scenario's Injects kind, the cause, before
+// the rest (the parameters it sets the stage with).
+func causeFirst(injects string, knobs []string) []string {
+	var cause, rest []string
+	for _, k := range knobs {
+		if hasAnyPrefix(k, knobKinds[injects]) {
+			cause = append(cause, k)
+		} else {
+			rest = append(rest, k)
+		}
+	}
+	return append(cause, rest...)
 }
 
 // NotModelled are the catalogue entries (docs/failures.md) no scenario can
