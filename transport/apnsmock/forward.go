@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/callscope/callscope/flow"
@@ -21,6 +22,9 @@ type forwarder struct {
 	seq     uint64
 	devices map[string]*fwdDevice
 	passing map[*request]*held // released pushes on their way through deliver
+	// inEngine counts pushes held or on their way out, so that deliver's
+	// hook can skip the lock when there is nothing to do.
+	inEngine atomic.Int64
 	pending int                // pushes a timer will release (delay, reorder)
 	idle    chan struct{}      // closed when pending drops to zero
 	closed  bool
@@ -85,6 +89,9 @@ func (f *forwarder) device(token string) *fwdDevice {
 // p gets its acceptance time and what was done to it.
 func (s *Server) forwardHold(rq *request, p *flow.Push) bool {
 	f := &s.fwd
+	if f.inEngine.Load() == 0 && s.currentFaults().Forward.Empty() {
+		return false // no faults, nothing held: the common case takes no lock
+	}
 	f.mu.Lock()
 	f.lazyInit()
 	h := f.passing[rq]
@@ -107,7 +114,12 @@ func (s *Server) forwardHold(rq *request, p *flow.Push) bool {
 	}
 	h = &held{rq: rq, token: p.Token, pushType: p.PushType, bundle: strings.TrimSuffix(p.Topic, pushTypes[p.PushType]),
 		expZero: !p.Expiration.IsZero() && p.Expiration.Unix() == 0, seq: seq, accepted: p.Accepted}
-	return s.forwardFrom(h)
+	f.inEngine.Add(1)
+	if !s.forwardFrom(h) {
+		f.inEngine.Add(-1)
+		return false
+	}
+	return true
 }
 
 // forwardFrom walks h through the holds from its step on. It reports whether
@@ -178,6 +190,7 @@ func (s *Server) holdOffline(h *held) bool {
 	dev.offline[h.bundle] = h
 	f.mu.Unlock()
 	if old != nil {
+		f.inEngine.Add(-1) // it never leaves
 		s.event(old.rq, "replaced", time.Now(), 0, map[string]string{"by": h.rq.apnsID,
 			"why": "APNs keeps one stored push per bundle id for an offline device"}, nil)
 	}
@@ -357,5 +370,6 @@ func (s *Server) release(h *held) {
 	f.passing[h.rq] = h
 	f.mu.Unlock()
 	s.deliver(h.rq)
+	f.inEngine.Add(-1) // before uncount: Settle returns on uncount
 	s.uncount(h)
 }

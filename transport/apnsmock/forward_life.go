@@ -13,6 +13,7 @@ import (
 // forwardDrop ends a push the mock held when it shut down.
 func (s *Server) forwardDrop(h *held) {
 	s.event(h.rq, "dropped", time.Now(), 0, map[string]string{"why": "the mock shut down while holding it"}, nil)
+	s.fwd.inEngine.Add(-1)
 	s.uncount(h)
 }
 

@@ -256,3 +256,28 @@ func ctxWithin(t *testing.T, d time.Duration) context.Context {
 	t.Cleanup(cancel)
 	return ctx
 }
+
+// TestForwardAccounting: every push the engine took leaves it, delivered,
+// replaced or dropped, so the hook's lock-free path comes back.
+func TestForwardAccounting(t *testing.T) {
+	f := newFixture(t, func(c *Config) {
+		c.Faults.Forward = Forward{HoldWhileOffline: []Selector{{}}, Delay: []DelayRule{{Delay: time.Millisecond}}, Reorder: []ReorderRule{{N: 2}}}
+	})
+	ps := f.pusher(t)
+	a, b := ps.send(t, zeroTo), ps.send(t, zeroTo)
+	f.events.wait(t, "replaced", named(a, "replaced"))
+	f.events.wait(t, "held", named(b, "held"))
+	link := make(chanLink, 4)
+	defer f.s.Connect(testDevice, link)()
+	c := ps.send(t, alertTo)
+	for range 2 {
+		link.next(t)
+	}
+	if err := f.s.Settle(ctxWithin(t, 5*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	f.events.wait(t, "delivered", named(c, "delivered"))
+	if n := f.s.fwd.inEngine.Load(); n != 0 {
+		t.Fatalf("%d pushes still counted in the engine", n)
+	}
+}
