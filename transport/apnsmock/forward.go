@@ -25,12 +25,12 @@ type forwarder struct {
 	// inEngine counts pushes held or on their way out, so that deliver's
 	// hook can skip the lock when there is nothing to do.
 	inEngine atomic.Int64
-	pending int                // pushes a timer will release (delay, reorder)
-	idle    chan struct{}      // closed when pending drops to zero
-	closed  bool
-	ctx     context.Context
-	cancel  context.CancelFunc
-	wg      sync.WaitGroup
+	pending  int           // pushes a timer will release (delay, reorder)
+	idle     chan struct{} // closed when pending drops to zero
+	closed   bool
+	ctx      context.Context
+	cancel   context.CancelFunc
+	wg       sync.WaitGroup
 }
 
 // held is one push in the engine.
