@@ -280,7 +280,7 @@ func (d *Callee) receive(pp flow.Push) {
 			}
 		}
 		d.emit(p, flow.StageExtension, "decrypt-failed", t0, dur, nil, nil)
-		d.fail(p, flow.StageExtension, "placeholder-shown", diag)
+		d.fail(p, flow.StageExtension, "placeholder-shown", heldTooLong(p, diag)) // nse.go
 		return
 	}
 	pt := opened.Plaintext

@@ -100,6 +100,28 @@ func (d *Callee) fresh(p *push, pt envelope.Plaintext) *flow.Diagnosis {
 		Hint:   "APNs delivered it without delay: is the sender's clock behind?"}
 }
 
+// heldTooLong lays an envelope that expired on the way at APNs's door when
+// it would still have been valid without the time APNs held it (the mock's
+// store-and-forward faults). Any other diagnosis is returned as it is.
+func heldTooLong(p *push, diag *flow.Diagnosis) *flow.Diagnosis {
+	fw := p.Forward
+	if diag == nil || diag.Code != "E_EXPIRED" || fw == nil || fw.Held <= 0 {
+		return diag
+	}
+	env, err := envelope.ParsePayload(p.Payload)
+	if err != nil {
+		return diag
+	}
+	// The receiver's default skew (crypto/receiver): 30 s.
+	deadline := time.UnixMilli(env.TS).Add(time.Duration(env.TTL)*time.Second + 30*time.Second)
+	if p.Accepted.After(deadline) {
+		return diag // it was stale when APNs took it
+	}
+	return &flow.Diagnosis{Stage: flow.StageAPNs, Code: flow.CodeDeliveredLate,
+		Detail: "APNs held the push " + heldFor(fw) + " after accepting it (mock fault: " + fw.Fault + "), past the envelope's ts + ttl: the NSE refused it (E_EXPIRED: " + diag.Detail + ")",
+		Hint:   "APNs may deliver late whatever apns-expiration says; a stale call must not ring, so the app was right to refuse it"}
+}
+
 // nowFor is the device's clock for one push: the wall clock, plus the
 // simulated time APNs held the push, which no wall clock saw.
 func (d *Callee) nowFor(p *push) func() time.Time {

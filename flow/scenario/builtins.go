@@ -95,6 +95,8 @@ func Builtins() []Scenario {
 		fails(apns, flow.CodeDeliveredLate, "")), func(s *Scenario) {
 		s.APNs.Delay, s.Profile.FreshnessLimit = []string{"alert=20s"}, 10*time.Second
 	})
+	add(call("late-delivery-past-ttl", "F-18", "mock fault", "APNs holds the invite 90 s (--delay 90s), past the envelope's ts + ttl: the NSE refuses it (E_EXPIRED) and the call never rings",
+		fails(apns, flow.CodeDeliveredLate, "")), func(s *Scenario) { s.APNs.Delay = []string{"90s"} })
 	add(call("late-delivery-expiration-zero", "F-18", "mock fault", "the call push is sent with apns-expiration 0 while the phone is offline; APNs keeps it anyway (--hold-while-offline) and delivers it 25 s after the phone comes back (--delay 25s): a missed call",
 		fails(apns, flow.CodeDeliveredLate, "")), func(s *Scenario) {
 		s.Push.ExpirationZero, s.APNs.Offline, s.APNs.Reconnect = true, true, true

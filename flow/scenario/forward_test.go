@@ -28,6 +28,7 @@ func TestFaultsAtAPNs(t *testing.T) {
 	}{
 		{"late-delivery", flow.CodeDeliveredLate, "delay 20s", []string{"held", "released"}, func(s *Scenario) { s.APNs.Delay = nil }, ""},
 		{"hangup-before-invite", flow.CodeOutOfOrder, "reorder 2", []string{"held", "reordered", "released"}, func(s *Scenario) { s.APNs.Reorder = nil }, ""},
+		{"late-delivery-past-ttl", flow.CodeDeliveredLate, "delay 1m30s", []string{"held", "released"}, func(s *Scenario) { s.APNs.Delay = nil }, ""},
 		{"late-delivery-expiration-zero", flow.CodeDeliveredLate, "hold-while-offline, delay 25s", []string{"held", "released"},
 			func(s *Scenario) { s.APNs.HoldWhileOffline = nil }, flow.CodeNotDelivered},
 	}
@@ -75,7 +76,7 @@ func TestFaultsAtAPNs(t *testing.T) {
 			if r.Observed != nil && r.Observed.Stage == flow.StageAPNs {
 				t.Fatalf("fault off, APNs still blamed: %v\n%s", r.Observed, dump(r.Events))
 			}
-			if tt.name == "late-delivery" && (r.Observed != nil || r.Call.Outcome != flow.OutcomeConnected) {
+			if strings.HasPrefix(tt.name, "late-delivery") && (r.Observed != nil || r.Call.Outcome != flow.OutcomeConnected) {
 				t.Fatalf("fault off: %s %v, want a connected call", r.Call.Outcome, r.Observed)
 			}
 		})
