@@ -55,7 +55,8 @@ type APNsFaults struct {
 	JWTAge       time.Duration `toml:"jwt_age"`       // the provider signs with an iat this old (its clock is behind)
 	Offline      bool          `toml:"offline"`       // the devices are offline until ConnectDevices
 	// Reconnect brings offline devices back while the request is still up:
-	// as soon as APNs has held, stored or dropped its first push.
+	// as soon as APNs has kept (hold_while_offline), stored or dropped its
+	// first push (scenario.Run does it).
 	Reconnect bool `toml:"reconnect"`
 	// The mock's store-and-forward faults, written as mock-apns's flags
 	// take them (docs/mock-apns.md): "20s" or "voip=20s" for Delay, a
@@ -205,6 +206,9 @@ func New(ctx context.Context, cfg Config) (*Pipeline, error) {
 		return nil, fmt.Errorf("apns: %w", err)
 	}
 	mcfg.Clock = cfg.Clock // store-and-forward delays pass in the devices' time
+	// A reorder group waits in wall time for its pushes, which a loaded
+	// machine may be slow to send: twice the standalone mock's second.
+	mcfg.Faults.Forward.ReorderWindow = 2 * time.Second
 	if cfg.APNs.UnknownToken {
 		other, err := randomToken()
 		if err != nil {

@@ -23,7 +23,7 @@ func TestFileDefaults(t *testing.T) {
 	}{
 		{name: "bare table", body: "[[scenario]]\n", names: []string{"cases-1"}},
 		{name: "two bare tables", body: "[[scenario]]\n[[scenario]]\nvideo = true\n", names: []string{"cases-1", "cases-2"}},
-		{name: "extra devices without names", body: "[[scenario]]\n[[scenario.extra_device]]\n[[scenario.extra_device]]\nanswer = \"ignore\"\n",
+		{name: "extra devices without names", body: "[[scenario]]\n[[scenario.extra_device]]\nanswer = \"ignore\"\n[[scenario.extra_device]]\nanswer = \"ignore\"\n",
 			names: []string{"cases-1"}},
 		{name: "a code without a stage or outcome", body: "[[scenario]]\n[scenario.expect]\ncode = \"CALL_FILTERED\"\n[scenario.profile]\ndo_not_disturb = true\n",
 			names: []string{"cases-1"}},

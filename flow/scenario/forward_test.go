@@ -104,3 +104,15 @@ func TestREADMERowsNameTheMockFault(t *testing.T) {
 		t.Fatalf("%d F-18/F-20 rows in README.md", rows)
 	}
 }
+
+// TestHeldPastTheCallTimeout: a push the mock still holds when the caller
+// gives up is diagnosed as held by that fault, not as lost.
+func TestHeldPastTheCallTimeout(t *testing.T) {
+	lib, _ := NewLibrary()
+	s, _ := lib.Get("audio-call")
+	s.Push.ExpirationZero, s.APNs.Offline, s.APNs.HoldWhileOffline = true, true, []string{"all"}
+	r := Run(context.Background(), s)
+	if o := r.Observed; o == nil || o.Stage != flow.StageAPNs || o.Code != flow.CodeNotDelivered || !strings.Contains(o.Detail, "mock fault: hold-while-offline") {
+		t.Fatalf("diagnosis %v\n%s", r.Observed, dump(r.Events))
+	}
+}
