@@ -32,6 +32,35 @@ type mockAPNsOptions struct {
 	goAwayLast                uint32
 	idle                      time.Duration
 	errorLimit                int
+	forward                   forwardFlags
+}
+
+// forwardFlags are the store-and-forward faults' flags (docs/mock-apns.md).
+type forwardFlags struct {
+	delay, holdOffline, reorder []string
+	window                      time.Duration
+}
+
+func (ff *forwardFlags) add(cmd *cobra.Command) {
+	f := cmd.Flags()
+	const sel = " SELECTOR is all, a push type (alert, voip, …) or a device token (repeatable)"
+	f.StringArrayVar(&ff.delay, "delay", nil, "fault: hold each push this long before delivering it: [SELECTOR=]DURATION, e.g. 20s or voip=20s;"+sel)
+	f.StringArrayVar(&ff.holdOffline, "hold-while-offline", nil, "fault: keep apns-expiration 0 pushes for an offline device and deliver them when it reconnects, as seen in the field: --hold-while-offline[=SELECTOR];"+sel)
+	f.Lookup("hold-while-offline").NoOptDefVal = "all"
+	f.StringArrayVar(&ff.reorder, "reorder", nil, "fault: deliver each group of N pushes to a device newest first: [SELECTOR=]N, e.g. 2 or alert=2;"+sel)
+	f.DurationVar(&ff.window, "reorder-window", time.Second, "how long a --reorder group waits for its Nth push before what it has goes out, newest first")
+}
+
+func (ff forwardFlags) parse() (apnsmock.Forward, error) {
+	fw, err := apnsmock.ParseForward(ff.delay, ff.holdOffline, ff.reorder)
+	if err != nil {
+		return fw, err
+	}
+	if ff.window <= 0 {
+		return fw, fmt.Errorf("--reorder-window %s: must be positive", ff.window)
+	}
+	fw.ReorderWindow = ff.window
+	return fw, nil
 }
 
 func mockAPNsCommand() *cobra.Command {
@@ -81,6 +110,7 @@ func mockAPNsCommand() *cobra.Command {
 	f.BoolVar(&o.faults.CertEnvironmentMismatch, "cert-env-mismatch", false, "fault: treat client certificates as the other environment's (GOAWAY BadCertificateEnvironment)")
 	f.DurationVar(&o.idle, "idle-timeout", time.Hour, "close connections idle this long with GOAWAY IdleTimeout")
 	f.IntVar(&o.errorLimit, "error-limit", 100, "errors a connection may pile up before the mock closes it (410 not counted)")
+	o.forward.add(cmd)
 	return cmd
 }
 
@@ -149,6 +179,9 @@ func runMockAPNs(ctx context.Context, o mockAPNsOptions, out io.Writer) error {
 		fmt.Fprintln(out, "no --provider-key: token-auth pushes get 403 InvalidProviderToken; client certificates still work")
 	}
 	fmt.Fprintf(out, "topics: %s\n", orNone(cfg.Topics))
+	if fw := cfg.Faults.Forward; !fw.Empty() {
+		fmt.Fprintf(out, "store-and-forward faults: %s\n", fw)
+	}
 	if len(cfg.Devices)+len(cfg.VoIPDevices) == 0 {
 		fmt.Fprintln(out, "devices: none listed, so any well-formed token gets a simulated device")
 	} else {
@@ -172,6 +205,11 @@ func (o mockAPNsOptions) config() (apnsmock.Config, error) {
 	if (o.cert == "") != (o.key == "") {
 		return cfg, errors.New("--cert and --key go together")
 	}
+	fw, err := o.forward.parse()
+	if err != nil {
+		return cfg, err
+	}
+	cfg.Faults.Forward = fw
 	if o.goAwayAfter > 0 {
 		cfg.Faults.GoAway = &apnsmock.GoAwayFault{After: o.goAwayAfter, LastStreamID: o.goAwayLast}
 	}
@@ -179,7 +217,6 @@ func (o mockAPNsOptions) config() (apnsmock.Config, error) {
 		return cfg, fmt.Errorf("--bad-environment-key-reason %q: want BadEnvironmentKeyIdInToken or BadEnvironmentKeyInToken", o.envKeyReason)
 	}
 	cfg.BadEnvironmentKeyReason = o.envKeyReason
-	var err error
 	if cfg.Keys, err = parseProviderKeys(o.providerKeys); err != nil {
 		return cfg, err
 	}
@@ -231,7 +268,7 @@ func (l *eventLog) Emit(e flow.Event) {
 	if e.ApnsID != "" {
 		b.WriteString(" apns-id=" + e.ApnsID)
 	}
-	for _, k := range []string{"status", "reason", "topic", "push_type", "token", "note", "why"} {
+	for _, k := range []string{"status", "reason", "topic", "push_type", "token", "fault", "held", "delivered", "after", "note", "why"} {
 		if v, ok := e.Attrs[k]; ok && v != "" {
 			fmt.Fprintf(&b, " %s=%q", k, v)
 		}

@@ -22,22 +22,11 @@ import (
 // the spec's files or sections.
 var specCitation = regexp.MustCompile(`(?:^|[^\w-])(?:apns|crypto|device)\.md|\.\./shared`)
 
-// pendingRewrite is left to the branch that owns it: flow/scenario's Source
-// fields, and the README table generated from them, are rewritten there.
-// Once that is merged, drop both so the whole tree is checked.
-var pendingRewrite = struct {
-	dirs          []string
-	readmeBetween [2]string
-}{
-	dirs:          []string{"flow/scenario/"},
-	readmeBetween: [2]string{"<!-- scenarios:begin -->", "<!-- scenarios:end -->"},
-}
-
 // TestNoSpecCitations fails when a non-test Go file's string literal, the
 // README or a page of docs/ cites the spec folder users never get.
 func TestNoSpecCitations(t *testing.T) {
 	for _, f := range goFiles(t) {
-		if strings.HasSuffix(f, "_test.go") || pending(f) {
+		if strings.HasSuffix(f, "_test.go") {
 			continue
 		}
 		for _, lit := range stringLiterals(t, f) {
@@ -265,8 +254,7 @@ func markdownFiles(t *testing.T) []string {
 	return out
 }
 
-// markdownLines returns a file's lines, blanking those left to another
-// branch (pendingRewrite) so that line numbers stay right.
+// markdownLines returns a file's lines.
 func markdownLines(t *testing.T, file string) []string {
 	t.Helper()
 	b, err := os.ReadFile(file)
@@ -274,33 +262,13 @@ func markdownLines(t *testing.T, file string) []string {
 		t.Fatal(err)
 	}
 	var out []string
-	skip := false
 	sc := bufio.NewScanner(bytes.NewReader(b))
 	sc.Buffer(nil, 1<<20)
 	for sc.Scan() {
-		line := sc.Text()
-		if file == "README.md" && strings.Contains(line, pendingRewrite.readmeBetween[0]) {
-			skip = true
-		}
-		if skip {
-			line = ""
-		}
-		if file == "README.md" && strings.Contains(sc.Text(), pendingRewrite.readmeBetween[1]) {
-			skip = false
-		}
-		out = append(out, line)
+		out = append(out, sc.Text())
 	}
 	if err := sc.Err(); err != nil {
 		t.Fatal(err)
 	}
 	return out
-}
-
-func pending(file string) bool {
-	for _, d := range pendingRewrite.dirs {
-		if strings.HasPrefix(file, d) {
-			return true
-		}
-	}
-	return false
 }

@@ -79,4 +79,7 @@ type Push struct {
 	Accepted   time.Time `json:"accepted"`
 	// TraceID is read from the payload's traceparent key, when there is one.
 	TraceID string `json:"trace_id,omitempty"`
+	// Forward is what the mock's store-and-forward faults did to the push
+	// (nil: it went straight through).
+	Forward *Forwarding `json:"forward,omitempty"`
 }

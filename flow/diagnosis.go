@@ -25,6 +25,13 @@ const (
 	CodeNotificationErr Code = "NOTIFICATION_ERR" // the notification could not be shown
 )
 
+// Codes for what APNs's store-and-forward did (the mock's faults): a delivery
+// so late, or so out of order, that the app did the wrong thing with it.
+const (
+	CodeDeliveredLate Code = "DELIVERED_LATE"         // APNs held the push until the app dropped it as stale
+	CodeOutOfOrder    Code = "DELIVERED_OUT_OF_ORDER" // APNs delivered a newer push first and the app acted on that order
+)
+
 // Diagnosis says where and why a request failed, in the words an iOS engineer
 // would search for.
 type Diagnosis struct {

@@ -260,6 +260,7 @@ func (d *Callee) receive(pp flow.Push) {
 		return
 	}
 	d.emit(p, flow.StageExtension, "did-receive", time.Now(), 0, map[string]string{"budget": d.Profile.NSEBudget.String() + " (simulated)"}, nil)
+	defer d.nseSuspended(p) // nse.go: started, not killed: iOS suspends it when it is done
 
 	// S4: keys from the shared keychain, then decrypt and classify.
 	p.enter(S4)
@@ -281,13 +282,13 @@ func (d *Callee) receive(pp flow.Push) {
 			}
 		}
 		d.emit(p, flow.StageExtension, "decrypt-failed", t0, dur, nil, nil)
-		d.fail(p, flow.StageExtension, "placeholder-shown", diag)
+		d.fail(p, flow.StageExtension, "placeholder-shown", heldTooLong(p, diag)) // nse.go
 		return
 	}
 	pt := opened.Plaintext
 	p.callID = pt.CallUUID
 	d.emit(p, flow.StageExtension, "decrypted", t0, dur, decryptedAttrs(opened), openedWarning(opened))
-	if why := d.fresh(pt); why != nil {
+	if why := d.fresh(p, pt); why != nil {
 		d.fail(p, flow.StageExtension, "placeholder-shown", why)
 		return
 	}

@@ -113,9 +113,7 @@ func (d *Callee) reportIncoming(p *push, pt envelope.Plaintext) {
 	p.enter(S8)
 	d.emit(p, flow.StageCallKit, flow.NameRinging, time.Now(), 0, map[string]string{"from": pt.Caller.Handle}, nil)
 	if d.hungUpFirst(pt.CallUUID) {
-		d.emit(p, flow.StageCallKit, "ghost-ring", time.Now(), 0, nil, &flow.Diagnosis{Stage: flow.StageCallKit, Code: CodeGhostRing,
-			Detail: "the hang-up arrived before the invite (APNs reorders) and the phone rings for a call the caller already ended",
-			Hint:   "remember hang-ups for unknown calls and drop their late invites; check the invite's age"})
+		d.emit(p, flow.StageCallKit, "ghost-ring", time.Now(), 0, nil, ghostRing(p)) // hangup.go
 	}
 	d.Signal.Signal(Signal{TraceID: p.TraceID, CallID: p.callID, Device: d.Profile.Name, Kind: SignalRinging})
 	defer func() {

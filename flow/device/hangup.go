@@ -1,6 +1,7 @@
 package device
 
 import (
+	"strconv"
 	"time"
 
 	"github.com/callscope/callscope/crypto/envelope"
@@ -41,4 +42,20 @@ func (d *Callee) hungUpFirst(callID string) bool {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	return d.hungUp[callID]
+}
+
+// ghostRing is the diagnosis of a call ringing after its hang-up. When APNs
+// delivered the invite after newer pushes (the mock's reorder fault), the
+// order was APNs's doing and the diagnosis says so.
+func ghostRing(p *push) *flow.Diagnosis {
+	const hint = "remember hang-ups for unknown calls and drop their late invites (checks_hangups); APNs does not keep order"
+	if fw := p.Forward; fw != nil && fw.Overtaken > 0 {
+		return &flow.Diagnosis{Stage: flow.StageAPNs, Code: flow.CodeOutOfOrder,
+			Detail: "APNs delivered this invite after " + strconv.Itoa(fw.Overtaken) + " newer push(es) to the device (mock fault: " + fw.Fault +
+				"; apns-id " + fw.OvertakenBy + " went first): the hang-up came first, and the phone rings for a call the caller already ended",
+			Hint: hint}
+	}
+	return &flow.Diagnosis{Stage: flow.StageCallKit, Code: CodeGhostRing,
+		Detail: "a hang-up for this call reached the device before the call was reported, and the phone rings for a call the caller already ended",
+		Hint:   hint}
 }

@@ -36,5 +36,8 @@ func (p Profile) Lint() []Finding {
 	add(!p.RelaysHangups, "relays_hangups", "F-21", "the NSE relays hang-ups the app cannot report")
 	add(!p.ContentHandlerFirst, "content_handler_first", "F-11", "the NSE calls its content handler before relaying the call")
 	add(p.AnswerFulfill <= p.ActionTimeout, "answer_fulfill", "F-29", "the app fulfils CXAnswerCallAction after its timeout")
+	add(!p.NSEHoldsDBLock, "nse_holds_db_lock", "F-13", "the NSE holds a shared database lock when it is suspended (0xdead10cc)")
+	add(p.RegistersVoIP, "registers_voip", "F-31", "PKPushRegistry.desiredPushTypes lacks .voIP: relayed calls reach no app")
+	add(!p.ProviderOffMain, "provider_off_main", "F-30", "the CXProvider is created off the main thread: providerDidBegin never comes")
 	return out
 }

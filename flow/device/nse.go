@@ -77,17 +77,84 @@ func (d *Callee) keysReadable() *flow.Diagnosis {
 }
 
 // fresh applies the app's own staleness policy to a call invite, beyond the
-// envelope's ttl (Signal drops after 5 min, Element X after 10 s).
-func (d *Callee) fresh(pt envelope.Plaintext) *flow.Diagnosis {
+// envelope's ttl (Signal drops after 5 min, Element X after 10 s). An invite
+// that would have been fresh but for the time APNs held it is APNs's doing.
+func (d *Callee) fresh(p *push, pt envelope.Plaintext) *flow.Diagnosis {
 	lim := d.Profile.FreshnessLimit
 	if lim <= 0 || pt.Type != "call.invite" {
 		return nil
 	}
-	age := d.Now().Sub(time.UnixMilli(pt.SentMS))
+	age := d.nowFor(p)().Sub(time.UnixMilli(pt.SentMS))
 	if age <= lim {
 		return nil
 	}
+	old := age.Round(time.Millisecond).String()
+	if fw := p.Forward; fw != nil && fw.Held > 0 && age-fw.Held <= lim {
+		return &flow.Diagnosis{Stage: flow.StageAPNs, Code: flow.CodeDeliveredLate,
+			Detail: "APNs held the invite " + heldFor(fw) + " after accepting it (mock fault: " + fw.Fault + "); it reached the NSE " +
+				old + " old, over the app's " + lim.String() + " limit, and was shown as a missed call",
+			Hint: "APNs may deliver late whatever apns-expiration says; the app's freshness check did its job: tell the caller the call was missed"}
+	}
 	return &flow.Diagnosis{Stage: flow.StageExtension, Code: CodeStale,
-		Detail: "the invite is " + age.Round(time.Millisecond).String() + " old, over the app's " + lim.String() + " limit: shown as a missed call",
-		Hint:   "late delivery despite a short apns-expiration; the caller may have hung up already"}
+		Detail: "the invite is " + old + " old by the sender's ts, over the app's " + lim.String() + " limit: shown as a missed call",
+		Hint:   "APNs delivered it without delay: is the sender's clock behind?"}
+}
+
+// heldTooLong lays an envelope that expired on the way at APNs's door when
+// it would still have been valid without the time APNs held it (the mock's
+// store-and-forward faults). Any other diagnosis is returned as it is.
+func heldTooLong(p *push, diag *flow.Diagnosis) *flow.Diagnosis {
+	fw := p.Forward
+	if diag == nil || diag.Code != "E_EXPIRED" || fw == nil || fw.Held <= 0 {
+		return diag
+	}
+	env, err := envelope.ParsePayload(p.Payload)
+	if err != nil {
+		return diag
+	}
+	// The receiver's default skew (crypto/receiver): 30 s.
+	deadline := time.UnixMilli(env.TS).Add(time.Duration(env.TTL)*time.Second + 30*time.Second)
+	if p.Accepted.After(deadline) {
+		return diag // it was stale when APNs took it
+	}
+	return &flow.Diagnosis{Stage: flow.StageAPNs, Code: flow.CodeDeliveredLate,
+		Detail: "APNs held the push " + heldFor(fw) + " after accepting it (mock fault: " + fw.Fault + "), past the envelope's ts + ttl: the NSE refused it (E_EXPIRED: " + diag.Detail + ")",
+		Hint:   "APNs may deliver late whatever apns-expiration says; a stale call must not ring, so the app was right to refuse it"}
+}
+
+// nowFor is the device's clock for one push: the wall clock, plus the
+// simulated time APNs held the push, which no wall clock saw.
+func (d *Callee) nowFor(p *push) func() time.Time {
+	fw := p.Forward
+	if fw == nil || fw.Unseen <= 0 {
+		return d.Now
+	}
+	return func() time.Time { return d.Now().Add(fw.Unseen) }
+}
+
+// heldFor says how long APNs held a push, and whether that was simulated.
+func heldFor(fw *flow.Forwarding) string {
+	h := fw.Held.Round(time.Millisecond).String()
+	if fw.Simulated {
+		return h + " (simulated)"
+	}
+	return h + " (measured)"
+}
+
+// nseSuspended is S5's end: the extension has called its content handler and
+// iOS suspends it. One that still holds a lock on a database in the App
+// Group container is killed with 0xdead10cc (F-13); this push got through,
+// so the diagnosis is a warning. It runs after the app's side may have
+// started on p, so it reads no state of p that side changes.
+func (d *Callee) nseSuspended(p *push) {
+	if !d.Profile.NSEHoldsDBLock {
+		return
+	}
+	d.Sink.Emit(flow.Event{TraceID: p.TraceID, CallID: p.callID, ApnsID: p.ApnsID, Stage: flow.StageExtension, Name: "nse-killed",
+		Time: time.Now(), Attrs: withState(nil, S5), Diagnosis: &flow.Diagnosis{Stage: flow.StageExtension, Code: CodeNSEKilled,
+			Apple:  "0xdead10cc",
+			Detail: "the extension called its content handler while still holding a lock on the App Group's SQLite database; iOS suspended it and killed it with 0xdead10cc",
+			Hint:   "commit or roll back and close shared-container databases before calling the content handler",
+			// The push was handled; the kill follows it.
+			Warning: true}})
 }

@@ -55,8 +55,19 @@ type Profile struct {
 	// ContentHandlerFirst: the extension calls its content handler before
 	// reportNewIncomingVoIPPushPayload, so it no longer answers a request.
 	ContentHandlerFirst bool `toml:"content_handler_first"`
+	// NSEHoldsDBLock: the extension still holds a lock on the App Group's
+	// SQLite database when it calls its content handler; iOS suspends it
+	// and kills it with 0xdead10cc (F-13).
+	NSEHoldsDBLock bool `toml:"nse_holds_db_lock"`
 
 	// PushKit and CallKit.
+	// RegistersVoIP: PKPushRegistry.desiredPushTypes includes .voIP; without
+	// it a relayed payload has no delegate to go to (F-31).
+	RegistersVoIP bool `toml:"registers_voip"`
+	// ProviderOffMain: the CXProvider is created off the main thread and its
+	// delegate set late, so providerDidBegin never comes and an app that
+	// waits for it never reports the call (F-30).
+	ProviderOffMain    bool          `toml:"provider_off_main"`
 	AppLaunch          time.Duration `toml:"app_launch"`           // simulated: the system launching the app
 	DelegateBlock      time.Duration `toml:"delegate_block"`       // simulated: the PushKit delegate blocks before reporting
 	ReportDeadline     time.Duration `toml:"report_deadline"`      // callservicesd kills with 0xbaadca11 after this
@@ -96,6 +107,7 @@ func DefaultProfile() Profile {
 		MissingEntitlement:   "error",
 		ChecksHangups:        true,
 		PushKitDelegate:      true,
+		RegistersVoIP:        true,
 		ReportsCall:          true,
 		VoIPBackgroundMode:   true,
 		KeysAfterFirstUnlock: true,

@@ -19,7 +19,18 @@ const (
 // launchApp is S6–S7 for a call the extension relayed: the system launches
 // the app, PushKit delivers the payload, and the app must report the call.
 func (d *Callee) launchApp(p *push, pt envelope.Plaintext) {
+	if !d.Profile.RegistersVoIP {
+		p.enter(S6)
+		d.fail(p, flow.StageCallKit, "app-not-launched", &flow.Diagnosis{Stage: flow.StageCallKit, Code: CodeNotLaunched,
+			Detail: "reportNewIncomingVoIPPushPayload succeeded, but the app never registered for VoIP pushes (PKPushRegistry.desiredPushTypes lacks .voIP): " +
+				"the payload has no PushKit delegate to go to and the call never rings. Apple does not document this case; callscope models it so",
+			Hint: "set desiredPushTypes = [.voIP] on a PKPushRegistry created at launch, even though calls arrive through the NSE"})
+		return
+	}
 	if !d.pushKit(p, map[string]string{"type": "voIP"}) {
+		return
+	}
+	if d.providerNotBegun(p) {
 		return
 	}
 	if !d.Profile.ReportsCall {
@@ -74,6 +85,23 @@ func (d *Callee) pushKit(p *push, delivered map[string]string) bool {
 	return true
 }
 
+// CodeNotLaunched: the system had no PushKit delegate to hand a relayed call to.
+const CodeNotLaunched flow.Code = "APP_NOT_LAUNCHED"
+
+// providerNotBegun is F-30: an app whose CXProvider was created off the main
+// thread never gets providerDidBegin, waits for it, and returns from the
+// PushKit delegate without reporting; PKPushRegistry kills it. It reports
+// whether that happened.
+func (d *Callee) providerNotBegun(p *push) bool {
+	if !d.Profile.ProviderOffMain {
+		return false
+	}
+	d.killed(p, appleNeverPosted,
+		"providerDidBegin(_:) never came: the CXProvider was created off the main thread and its delegate set after the XPC connection was up, so the app waited for a provider that never began and returned without reportNewIncomingCall",
+		"create the CXProvider on the main queue at launch and set its delegate at once; report the call without waiting for providerDidBegin")
+	return true
+}
+
 // killed ends the app for breaking the PushKit contract, and counts the
 // failure towards the VoIP block.
 func (d *Callee) killed(p *push, apple, detail, hint string) {
@@ -102,7 +130,9 @@ func (d *Callee) voipPush(p *push) {
 	opened, err := receiver.Open(p.Payload, d.receiverConfig(p))
 	if err == nil && opened.Plaintext.Type == "call.invite" && d.Profile.ReportsCall {
 		p.callID = opened.Plaintext.CallUUID
-		d.reportIncoming(p, opened.Plaintext)
+		if !d.providerNotBegun(p) {
+			d.reportIncoming(p, opened.Plaintext)
+		}
 		return
 	}
 	what := "a push it could not open"

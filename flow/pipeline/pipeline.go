@@ -54,6 +54,48 @@ type APNsFaults struct {
 	UnknownToken bool          `toml:"unknown_token"` // the token belongs to the other environment
 	JWTAge       time.Duration `toml:"jwt_age"`       // the provider signs with an iat this old (its clock is behind)
 	Offline      bool          `toml:"offline"`       // the devices are offline until ConnectDevices
+	// Reconnect brings offline devices back while the request is still up:
+	// as soon as APNs has kept (hold_while_offline), stored or dropped its
+	// first push (scenario.Run does it).
+	Reconnect bool `toml:"reconnect"`
+	// The mock's store-and-forward faults, written as mock-apns's flags
+	// take them (docs/mock-apns.md): "20s" or "voip=20s" for Delay, a
+	// selector ("all", "voip") for HoldWhileOffline, "2" or "alert=2" for
+	// Reorder. Their delays pass on the run's clock.
+	Delay            []string `toml:"delay"`
+	HoldWhileOffline []string `toml:"hold_while_offline"`
+	Reorder          []string `toml:"reorder"`
+}
+
+// Forward parses the store-and-forward faults. The error is a
+// *device.FieldError naming the TOML key.
+func (a APNsFaults) Forward() (apnsmock.Forward, error) {
+	var fw apnsmock.Forward
+	bad := func(key string, err error) (apnsmock.Forward, error) {
+		return apnsmock.Forward{}, &device.FieldError{Field: key, Msg: err.Error()}
+	}
+	for _, v := range a.Delay {
+		r, err := apnsmock.ParseDelay(v)
+		if err != nil {
+			return bad("delay", err)
+		}
+		fw.Delay = append(fw.Delay, r)
+	}
+	for _, v := range a.HoldWhileOffline {
+		sel, err := apnsmock.ParseSelector(v)
+		if err != nil {
+			return bad("hold_while_offline", err)
+		}
+		fw.HoldWhileOffline = append(fw.HoldWhileOffline, sel)
+	}
+	for _, v := range a.Reorder {
+		r, err := apnsmock.ParseReorder(v)
+		if err != nil {
+			return bad("reorder", err)
+		}
+		fw.Reorder = append(fw.Reorder, r)
+	}
+	return fw, nil
 }
 
 // Defaults of the embedded run.
@@ -160,6 +202,13 @@ func New(ctx context.Context, cfg Config) (*Pipeline, error) {
 	if cfg.APNs.Unregistered {
 		mcfg.Unregistered = tokens
 	}
+	if mcfg.Faults.Forward, err = cfg.APNs.Forward(); err != nil {
+		return nil, fmt.Errorf("apns: %w", err)
+	}
+	mcfg.Clock = cfg.Clock // store-and-forward delays pass in the devices' time
+	// A reorder group waits in wall time for its pushes, which a loaded
+	// machine may be slow to send: twice the standalone mock's second.
+	mcfg.Faults.Forward.ReorderWindow = 2 * time.Second
 	if cfg.APNs.UnknownToken {
 		other, err := randomToken()
 		if err != nil {
@@ -286,6 +335,9 @@ func (p *Pipeline) ConnectDevices() {
 // ringing call) or ctx ends: late events (a hang-up, a replay, a second
 // device) are then all published.
 func (p *Pipeline) Settle(ctx context.Context) error {
+	if err := p.mock.Settle(ctx); err != nil { // pushes APNs still holds
+		return err
+	}
 	for _, d := range p.callees {
 		if err := d.Settle(ctx); err != nil {
 			return err

@@ -101,12 +101,26 @@ func (p *Pipeline) stalled(t *tracker, traceID string) *flow.Diagnosis {
 	wait := p.cfg.CallTimeout.String()
 	switch c.Stage {
 	case flow.StageAPNs:
+		var holding string // the mock fault still holding a push
+		for _, e := range evs {
+			switch {
+			case e.Stage == flow.StageAPNs && e.Name == "held":
+				holding = e.Attrs["fault"]
+			case e.Stage == flow.StageAPNs && e.Name == "released":
+				holding = ""
+			}
+		}
 		for _, e := range evs {
 			if e.Stage == flow.StageAPNs && e.Name == "stored" {
 				return &flow.Diagnosis{Stage: flow.StageAPNs, Code: flow.CodeNotDelivered,
 					Detail: "APNs stored the push for an offline device; it never arrived within " + wait,
-					Hint:   "APNs keeps one push per bundle id for offline devices: a later push replaces a call"}
+					Hint:   "the device's connection to APNs is down (no network, or power policy while idle): APNs delivers one stored push per bundle id when it comes back, unless it expired or a later push replaced it"}
 			}
+		}
+		if holding != "" {
+			return &flow.Diagnosis{Stage: flow.StageAPNs, Code: flow.CodeNotDelivered,
+				Detail: "APNs held the push (mock fault: " + holding + ") and had not delivered it within " + wait,
+				Hint:   "APNs may hold a push for a long time, or until the device comes back; a call push that late is a missed call"}
 		}
 		return &flow.Diagnosis{Stage: flow.StageAPNs, Code: flow.CodeNotDelivered,
 			Detail: "APNs accepted the push but the device did not receive it within " + wait,

@@ -12,15 +12,15 @@ import (
 // diagnosed at the extension, where the NSE opens the envelope.
 func cryptoScenarios() []Scenario {
 	ext := flow.StageExtension
-	src := "crypto.md §3.5"
+	src := "docs/receiver-checks.md"
 	var out []Scenario
 	add := func(s Scenario, mod func(*Scenario)) {
 		mod(&s)
 		out = append(out, s)
 	}
-	add(call("p256-call", "crypto.md §2", "none", "a call sealed with HPKE P-256/AES-256-GCM rings and is answered",
+	add(call("p256-call", "docs/envelope.md", "none", "a call sealed with HPKE P-256/AES-256-GCM rings and is answered",
 		Expect{Outcome: flow.OutcomeConnected}), func(s *Scenario) { s.Scheme = scheme.NameP256 })
-	add(call("sealed-box-call", "crypto.md §2", "none", "a call sealed in a libsodium sealed box rings and is answered",
+	add(call("sealed-box-call", "docs/envelope.md", "none", "a call sealed in a libsodium sealed box rings and is answered",
 		Expect{Outcome: flow.OutcomeConnected}), func(s *Scenario) { s.Scheme = scheme.NameSealedBox })
 	add(call("rotated-key", src, "crypto", "the device rotated its key and the server still seals for the old one: it opens with the rotated key, with a warning",
 		Expect{Outcome: flow.OutcomeConnected, Stage: ext, Code: "W_ROTATED_KEY"}), func(s *Scenario) { s.Profile.RotatedKey = true })
@@ -38,7 +38,7 @@ func cryptoScenarios() []Scenario {
 		Expect{Outcome: flow.OutcomeConnected, Stage: ext, Code: "W_UNSIGNED"}), func(s *Scenario) { s.Sender.Unsigned = true })
 	add(call("untrusted-signer", src, "crypto", "the request is signed by a key the callee does not trust (a forged caller, or one never verified): refused",
 		fails(ext, "E_SIG", "")), func(s *Scenario) { s.Sender.ForeignSigner = true })
-	add(call("sealed-box-binding", "crypto.md §3.3", "crypto", "a sealed box's header ts is changed: the box opens but bind no longer matches the header",
+	add(call("sealed-box-binding", "docs/receiver-checks.md", "crypto", "a sealed box's header ts is changed: the box opens but bind no longer matches the header",
 		fails(ext, "E_BIND", "")), func(s *Scenario) { s.Sender.TamperHeader, s.Scheme = "ts", scheme.NameSealedBox })
 	return out
 }

@@ -5,16 +5,20 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 
 	"github.com/BurntSushi/toml"
 
+	"github.com/callscope/callscope/flow"
 	"github.com/callscope/callscope/flow/device"
 	"github.com/callscope/callscope/internal/tomlfile"
 )
 
 // File is a user's scenario file: one or more [[scenario]] tables with the
-// fields of Scenario. Profile keys left out keep the default profile's values.
+// fields of Scenario. Any key may be left out: the defaults apply (see
+// fileDefaults; profile keys keep the default profile's values).
 type File struct {
 	Scenarios []Scenario `toml:"scenario"`
 }
@@ -39,9 +43,12 @@ func LoadFile(path string) ([]Scenario, error) {
 	}
 	f := File{Scenarios: make([]Scenario, len(probe.Scenarios))}
 	for i := range f.Scenarios {
-		f.Scenarios[i] = Scenario{Profile: device.DefaultProfile(), Kind: "call"}
-		for range probe.Scenarios[i].Extra {
-			f.Scenarios[i].ExtraDevices = append(f.Scenarios[i].ExtraDevices, device.DefaultProfile())
+		f.Scenarios[i] = fileDefaults(path, i)
+		for j := range probe.Scenarios[i].Extra {
+			// Devices are told apart by name: each extra one gets its own.
+			extra := device.DefaultProfile()
+			extra.Name = fmt.Sprintf("device %d", j+2)
+			f.Scenarios[i].ExtraDevices = append(f.Scenarios[i].ExtraDevices, extra)
 		}
 	}
 	if err := tomlfile.Decode(path, b, &f); err != nil {
@@ -64,6 +71,21 @@ func LoadFile(path string) ([]Scenario, error) {
 	}
 	return f.Scenarios, nil
 }
+
+// fileDefaults is the nth scenario of a file before its keys are read: any
+// key may be left out. It is named after the file, runs a call on the
+// default iPhone, and expects a clean run unless it says otherwise.
+func fileDefaults(path string, nth int) Scenario {
+	stem := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+	stem = strings.Trim(nonName.ReplaceAllString(strings.ToLower(stem), "-"), "-")
+	if stem == "" {
+		stem = "scenario"
+	}
+	return Scenario{Name: fmt.Sprintf("%s-%d", stem, nth+1), Description: fmt.Sprintf("scenario %d of %s", nth+1, filepath.Base(path)),
+		Source: filepath.Base(path), Injects: "none", Kind: flow.KindCall, Profile: device.DefaultProfile()}
+}
+
+var nonName = regexp.MustCompile(`[^a-z0-9]+`)
 
 // fieldLine finds the line of a Validate field path ("profile.ios") in the
 // nth [[scenario]] table of data, or 0.

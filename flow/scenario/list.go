@@ -4,20 +4,22 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 	"text/tabwriter"
 )
 
 // Summary is one scenario as `callscope scenarios --json` prints it.
 type Summary struct {
-	Name        string `json:"name"`
-	Stage       string `json:"stage"`
-	Source      string `json:"source"`
-	Injects     string `json:"injects"`
-	Description string `json:"description"`
-	Outcome     string `json:"outcome"`
-	Code        string `json:"code,omitempty"`
-	Apple       string `json:"apple,omitempty"`
+	Name        string   `json:"name"`
+	Stage       string   `json:"stage"`
+	Source      string   `json:"source"`
+	Injects     string   `json:"injects"`
+	Knobs       []string `json:"knobs"`
+	Description string   `json:"description"`
+	Outcome     string   `json:"outcome"`
+	Code        string   `json:"code,omitempty"`
+	Apple       string   `json:"apple,omitempty"`
 }
 
 func summarize(s Scenario) Summary {
@@ -25,7 +27,7 @@ func summarize(s Scenario) Summary {
 	if s.Happy() {
 		stage = "-"
 	}
-	return Summary{Name: s.Name, Stage: stage, Source: s.Source, Injects: s.Injects, Description: s.Description,
+	return Summary{Name: s.Name, Stage: stage, Source: s.Source, Injects: s.Injects, Knobs: s.Knobs(), Description: s.Description,
 		Outcome: string(s.Expect.Outcome), Code: string(s.Expect.Code), Apple: s.Expect.Apple}
 }
 
@@ -50,10 +52,11 @@ func ListJSON(w io.Writer, ss []Scenario) error {
 	return enc.Encode(out)
 }
 
-// Markdown renders the scenario table in README.md.
+// Markdown renders the scenario table in README.md. The knob column is
+// what the scenario turns (Knobs), read from its fields.
 func Markdown(ss []Scenario) string {
 	var b strings.Builder
-	b.WriteString("| scenario | stage | diagnosis | Apple's name | source | what it injects |\n|---|---|---|---|---|---|\n")
+	b.WriteString("| scenario | stage | diagnosis | Apple's name | source | knob | what happens |\n|---|---|---|---|---|---|---|\n")
 	for _, s := range ss {
 		m := summarize(s)
 		code := m.Code
@@ -64,16 +67,60 @@ func Markdown(ss []Scenario) string {
 		if apple != "" {
 			apple = "`" + apple + "`"
 		}
-		fmt.Fprintf(&b, "| `%s` | %s | `%s` | %s | %s | %s: %s |\n", m.Name, m.Stage, code, apple, m.Source, m.Injects,
-			strings.ReplaceAll(m.Description, "|", "\\|"))
+		knob := m.Injects
+		if len(m.Knobs) > 0 {
+			knob += ": `" + strings.Join(causeFirst(s.Injects, m.Knobs), "`, `") + "`"
+		}
+		fmt.Fprintf(&b, "| `%s` | %s | `%s` | %s | %s | %s | %s |\n", m.Name, m.Stage, code, apple, m.Source,
+			strings.ReplaceAll(knob, "|", "\\|"), strings.ReplaceAll(m.Description, "|", "\\|"))
+	}
+	b.WriteString("\nCatalogue entries with no scenario, and why:\n\n")
+	for _, id := range sortedKeys(NotModelled) {
+		fmt.Fprintf(&b, "- **%s**: %s\n", id, NotModelled[id])
 	}
 	return b.String()
+}
+
+// causeFirst puts the knobs of the scenario's Injects kind, the cause, before
+// the rest (the parameters it sets the stage with).
+func causeFirst(injects string, knobs []string) []string {
+	var cause, rest []string
+	for _, k := range knobs {
+		if hasAnyPrefix(k, knobKinds[injects]) {
+			cause = append(cause, k)
+		} else {
+			rest = append(rest, k)
+		}
+	}
+	return append(cause, rest...)
+}
+
+// NotModelled are the catalogue entries (docs/failures.md) no scenario can
+// show, and why.
+var NotModelled = map[string]string{
+	"F-05": "the Simulator's local pushes (`xcrun simctl push`, dropped `.apns` files) never pass through APNs, " +
+		"and callscope's path is APNs → device: there is no push to send. On a device, or a Simulator receiving " +
+		"real remote pushes (Xcode 14+), the NSE runs as in `audio-call`.",
+	"F-33": "a refused entitlement request is a decision of Apple's entitlements team, not something that happens " +
+		"to a push. What follows from it is modelled: `no-filtering-entitlement` (F-09) and `placeholder-banner` (F-10).",
+}
+
+func sortedKeys(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // Report prints one run's diagnosis for `send --scenario NAME`.
 func Report(w io.Writer, r Result) {
 	s := r.Scenario
 	fmt.Fprintf(w, "scenario %s (%s): %s\n", s.Name, s.Source, s.Description)
+	if k := s.Knobs(); len(k) > 0 {
+		fmt.Fprintf(w, "knobs (%s): %s\n", s.Injects, strings.Join(k, "; "))
+	}
 	fmt.Fprintf(w, "outcome: %s", r.Call.Outcome)
 	if r.Call.TraceID != "" {
 		fmt.Fprintf(w, "  trace %s", r.Call.TraceID)

@@ -17,10 +17,12 @@ import (
 type Scenario struct {
 	Name        string `toml:"name"`
 	Description string `toml:"description"`
-	// Source is the failure catalogue id (F-xx, device.md §8) or spec section.
+	// Source is the failure catalogue id (F-xx, docs/failures.md) or the
+	// repo doc the rule comes from (docs/device-rules.md S3).
 	Source string `toml:"source"`
-	// Injects names what the scenario changes: profile, payload, apns,
-	// crypto, timing, or none for happy paths.
+	// Injects is the kind of knob whose modelled behaviour fails: profile,
+	// push, sender, crypto, provider, mock fault, or none for happy paths
+	// (knobs.go). Knobs lists the knobs themselves.
 	Injects string    `toml:"injects"`
 	Kind    flow.Kind `toml:"kind"`
 	Video   bool      `toml:"video"`
@@ -65,7 +67,7 @@ func (s Scenario) Validate() error {
 	if _, err := flow.ParseKind(string(s.Kind)); err != nil {
 		return bad("kind", "%v", err)
 	}
-	if !s.Happy() {
+	if !s.Happy() && s.Expect.Stage != "" { // no stage: any stage will do
 		if _, err := flow.ParseStage(string(s.Expect.Stage)); err != nil {
 			return bad("expect.stage", "%v", err)
 		}
@@ -74,6 +76,13 @@ func (s Scenario) Validate() error {
 	case "", "before", "after":
 	default:
 		return bad("sender.hangup", "%q: want before or after", s.Sender.Hangup)
+	}
+	if _, err := s.APNs.Forward(); err != nil {
+		var fe *device.FieldError
+		if errors.As(err, &fe) {
+			return bad("apns."+fe.Field, "%s", fe.Msg)
+		}
+		return err
 	}
 	names := map[string]bool{}
 	for i, p := range append([]device.Profile{s.Profile}, s.ExtraDevices...) {

@@ -36,6 +36,9 @@ type Faults struct {
 	// environment's and answers as APNs was seen to: a GOAWAY
 	// {"reason":"BadCertificateEnvironment"} with Last-Stream-ID 0.
 	CertEnvironmentMismatch bool
+	// Forward are the store-and-forward faults between accepting a push and
+	// delivering it: delay, hold while offline, reorder (forward.go).
+	Forward Forward
 }
 
 // GoAwayFault is a GOAWAY sent after After requests on a connection

@@ -48,6 +48,7 @@ func (s *Server) Connect(token string, l Link) (disconnect func()) {
 		s.event(rq, "delivered", time.Now(), 0, map[string]string{"after": "device reconnected"}, nil)
 		l.Deliver(p)
 	}
+	s.forwardReconnected(token) // forward.go: pushes held while it was offline
 	return func() {
 		t.mu.Lock()
 		if t.links[token] == l {
@@ -64,6 +65,9 @@ func (s *Server) deliver(rq *request) {
 	p := flow.Push{ApnsID: rq.apnsID, Token: strings.ToLower(rq.token), Topic: rq.topic, PushType: rq.pushType,
 		Priority: rq.priority, Expiration: rq.expiration, CollapseID: rq.collapseID, Payload: rq.body,
 		Accepted: time.Now(), TraceID: rq.traceID}
+	if s.forwardHold(rq, &p) { // forward.go: the store-and-forward faults
+		return
+	}
 	t := &s.links
 	t.mu.Lock()
 	l := t.links[p.Token]

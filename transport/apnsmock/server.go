@@ -66,6 +66,10 @@ type Config struct {
 	ClientCAs *x509.CertPool
 	Now       func() time.Time
 	Faults    Faults
+	// Clock runs the store-and-forward delays (Faults.Forward) in simulated
+	// time, as the simulated devices' waits (flow.SimClock). Nil: they pass
+	// on the wall clock and are measured.
+	Clock flow.Clock
 	// ErrorLimit is how many counted errors one connection may pile up
 	// before APNs closes it with GOAWAY. Zero: 100.
 	ErrorLimit int
@@ -97,6 +101,7 @@ type Server struct {
 	gone    map[string]string // token → 410 reason
 
 	links    linkTable
+	fwd      forwarder // forward.go
 	rate     rateTable
 	faultSeq atomic.Uint64 // valid pushes, for the every-Nth faults
 	verifies atomic.Int64  // ES256 verifications, to show the cache works
@@ -306,6 +311,7 @@ func (s *Server) Close() error {
 		c.shutdown()
 	}
 	s.wg.Wait()
+	s.closeForward()
 	return err
 }
 

@@ -32,6 +32,9 @@ type PushOptions struct {
 	PushType           string `toml:"push_type"`            // apns-push-type; "" = alert
 	TopicSuffix        string `toml:"topic_suffix"`         // appended to the bundle id, e.g. ".voip"
 	Priority           int    `toml:"priority"`             // apns-priority; 0 = 10
+	// ExpirationZero sends apns-expiration 0 (deliver now or never, as Apple
+	// advises for calls) instead of the envelope's ts + ttl.
+	ExpirationZero bool `toml:"expiration_zero"`
 }
 
 type apsAlert struct {

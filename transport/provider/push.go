@@ -61,6 +61,12 @@ func (s *Server) handlePush(w http.ResponseWriter, r *http.Request) {
 	if s.Options.Priority != 0 {
 		n.Priority = s.Options.Priority
 	}
+	if s.Options.ExpirationZero {
+		// apns2 sends the header only for times after the epoch: one
+		// nanosecond after it is still second 0.
+		exp = time.Unix(0, 1)
+		n.Expiration = exp
+	}
 	ev.ApnsID = n.ApnsID
 	built := time.Now()
 	emit("built", start, built.Sub(start), map[string]string{
