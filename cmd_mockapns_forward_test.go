@@ -22,7 +22,7 @@ func TestMockAPNsForwardFlags(t *testing.T) {
 	o.forward.holdOffline, _ = cmd.Flags().GetStringArray("hold-while-offline")
 	o.forward.reorder, _ = cmd.Flags().GetStringArray("reorder")
 	o.forward.window, _ = cmd.Flags().GetDuration("reorder-window")
-	o.environment, o.idle, o.errorLimit = "sandbox", time.Hour, 100
+	o.environment, o.idle, o.errorLimit, o.envKeyReason = "sandbox", time.Hour, 100, "BadEnvironmentKeyIdInToken"
 	cfg, err := o.config()
 	if err != nil {
 		t.Fatal(err)
