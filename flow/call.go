@@ -69,4 +69,7 @@ type Push struct {
 	Accepted   time.Time `json:"accepted"`
 	// TraceID is read from the payload's traceparent key, when there is one.
 	TraceID string `json:"trace_id,omitempty"`
+	// Received is when the device read the push off its link to APNs; zero
+	// when it was handed over in process.
+	Received time.Time `json:"received,omitzero"`
 }
