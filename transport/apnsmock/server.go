@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/callscope/callscope/flow"
+	"github.com/callscope/callscope/transport/devicelink"
 )
 
 // ProviderKey is a token-auth signing key the mock accepts: the public half of
@@ -46,7 +47,13 @@ type Config struct {
 	// time a push is accepted for it and no device is connected (e.g. a
 	// SimDevice). Nil: pushes to unconnected devices are stored.
 	NewDevice func(token string) Link
-	CertFile  string // optional server certificate instead of a generated one
+	// DeviceLinkAddr, when set, is where devices keep their persistent TLS
+	// link to the mock ("127.0.0.1:0" picks a port; DeviceLinkAddr() tells
+	// it). A device that links is known for its token from then on.
+	DeviceLinkAddr string
+	// OnLink hears devices linking and leaving (nil: nobody listens).
+	OnLink   func(LinkState)
+	CertFile string // optional server certificate instead of a generated one
 	KeyFile   string
 	// ClientCAs verifies client certificates (certificate auth). Nil: the
 	// mock's own CA, so IssueClientCert's certificates are trusted.
@@ -74,6 +81,7 @@ type Server struct {
 	ca     *issuer
 	pool   *x509.CertPool
 	ln     net.Listener
+	dl     *devicelink.Server // device links; nil without Config.DeviceLinkAddr
 	tlsCfg *tls.Config
 	faults atomic.Pointer[Faults]
 
@@ -197,6 +205,12 @@ func New(cfg Config) (*Server, error) {
 		ClientAuth: tls.RequestClientCert,
 	}
 	s.ln = ln
+	if cfg.DeviceLinkAddr != "" {
+		if err := s.listenDevices(cert); err != nil {
+			ln.Close()
+			return nil, err
+		}
+	}
 	s.wg.Add(1)
 	go s.acceptLoop()
 	return s, nil
@@ -295,6 +309,9 @@ func (s *Server) Close() error {
 		c.shutdown()
 	}
 	s.wg.Wait()
+	if s.dl != nil {
+		_ = s.dl.Close()
+	}
 	return err
 }
 

@@ -203,7 +203,7 @@ type Conn struct {
 	hello Frame
 
 	mu     sync.Mutex
-	queue  []item              // frames not yet written
+	queue  []item               // frames not yet written
 	sent   map[uint64]flow.Push // written, not yet acknowledged
 	seq    uint64
 	closed bool
