@@ -54,7 +54,7 @@ type Config struct {
 	// OnLink hears devices linking and leaving (nil: nobody listens).
 	OnLink   func(LinkState)
 	CertFile string // optional server certificate instead of a generated one
-	KeyFile   string
+	KeyFile  string
 	// ClientCAs verifies client certificates (certificate auth). Nil: the
 	// mock's own CA, so IssueClientCert's certificates are trusted.
 	ClientCAs *x509.CertPool
