@@ -32,6 +32,8 @@ type mockAPNsOptions struct {
 	goAwayLast                uint32
 	idle                      time.Duration
 	errorLimit                int
+	deviceLink                string // --device-link: where callscope device processes link
+	standIn                   bool   // --stand-in: unlinked tokens get the in-process stand-in
 }
 
 func mockAPNsCommand() *cobra.Command {
@@ -77,6 +79,7 @@ func mockAPNsCommand() *cobra.Command {
 	f.BoolVar(&o.faults.CertEnvironmentMismatch, "cert-env-mismatch", false, "fault: treat client certificates as the other environment's (GOAWAY BadCertificateEnvironment)")
 	f.DurationVar(&o.idle, "idle-timeout", time.Hour, "close connections idle this long with GOAWAY IdleTimeout")
 	f.IntVar(&o.errorLimit, "error-limit", 100, "errors a connection may pile up before the mock closes it (410 not counted)")
+	deviceLinkFlags(f, &o)
 	return cmd
 }
 
@@ -121,7 +124,7 @@ func runMockAPNs(ctx context.Context, o mockAPNsOptions, out io.Writer) error {
 			s.Emit(e)
 		}
 	})
-	cfg.NewDevice = func(token string) apnsmock.Link { return &apnsmock.SimDevice{Token: token, Sink: cfg.Sink} }
+	linkOptions(&cfg, o, out, screen == nil)
 	m, err := apnsmock.New(cfg)
 	if err != nil {
 		return usageError{startError(err, o)}
@@ -144,6 +147,7 @@ func runMockAPNs(ctx context.Context, o mockAPNsOptions, out io.Writer) error {
 	if len(cfg.Keys) == 0 {
 		fmt.Fprintln(out, "no --provider-key: token-auth pushes get 403 InvalidProviderToken; client certificates still work")
 	}
+	printDeviceLink(out, m, o)
 	fmt.Fprintf(out, "topics: %s\n", orNone(cfg.Topics))
 	if len(cfg.Devices)+len(cfg.VoIPDevices) == 0 {
 		fmt.Fprintln(out, "devices: none listed, so any well-formed token gets a simulated device")
@@ -203,6 +207,8 @@ func startError(err error, o mockAPNsOptions) error {
 		return fmt.Errorf("--listen %s: %s", o.listen, msg[strings.LastIndex(msg, ": ")+2:])
 	case strings.HasPrefix(msg, "--"):
 		return err
+	case strings.HasPrefix(msg, "device link: listen "):
+		return fmt.Errorf("--device-link %s: %s", o.deviceLink, msg[strings.LastIndex(msg, ": ")+2:])
 	}
 	return fmt.Errorf("mock APNs: %w", err)
 }
@@ -228,7 +234,7 @@ func (l *eventLog) Emit(e flow.Event) {
 	if e.ApnsID != "" {
 		b.WriteString(" apns-id=" + e.ApnsID)
 	}
-	for _, k := range []string{"status", "reason", "topic", "push_type", "token", "note", "why"} {
+	for _, k := range []string{"status", "reason", "topic", "push_type", "token", "note", "why", "link", "device"} {
 		if v, ok := e.Attrs[k]; ok && v != "" {
 			fmt.Fprintf(&b, " %s=%q", k, v)
 		}

@@ -47,14 +47,8 @@ type Config struct {
 	// time a push is accepted for it and no device is connected (e.g. a
 	// SimDevice). Nil: pushes to unconnected devices are stored.
 	NewDevice func(token string) Link
-	// DeviceLinkAddr, when set, is where devices keep their persistent TLS
-	// link to the mock ("127.0.0.1:0" picks a port; DeviceLinkAddr() tells
-	// it). A device that links is known for its token from then on.
-	DeviceLinkAddr string
-	// OnLink hears devices linking and leaving (nil: nobody listens).
-	OnLink   func(LinkState)
-	CertFile string // optional server certificate instead of a generated one
-	KeyFile  string
+	CertFile  string // optional server certificate instead of a generated one
+	KeyFile   string
 	// ClientCAs verifies client certificates (certificate auth). Nil: the
 	// mock's own CA, so IssueClientCert's certificates are trusted.
 	ClientCAs *x509.CertPool
@@ -70,6 +64,12 @@ type Config struct {
 	// MaxStreams is MAX_CONCURRENT_STREAMS once a connection is
 	// authenticated. Zero: 1000, as observed from APNs.
 	MaxStreams uint32
+	// DeviceLinkAddr, when set, is where devices keep their persistent TLS
+	// link to the mock ("127.0.0.1:0" picks a port; DeviceLinkAddr() tells
+	// it). A device that links is known for its token from then on.
+	DeviceLinkAddr string
+	// OnLink hears devices linking and leaving (nil: nobody listens).
+	OnLink func(LinkState)
 }
 
 // Server is a running mock.
