@@ -26,8 +26,11 @@ func (m Model) latencyLines(w int) []string {
 		for _, s := range flow.Stages {
 			d, n := m.summary.Percentile(s, q)
 			v := "-"
-			if n > 0 {
+			switch {
+			case n > 0:
 				v = flow.FormatDuration(d)
+			case m.summary.Instant(s) > 0:
+				v = flow.InstantLabel
 			}
 			row.WriteString(cell(v))
 		}
