@@ -12,7 +12,6 @@ import (
 	"math/big"
 	"net"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
@@ -42,7 +41,6 @@ func testCert(t testing.TB) (tls.Certificate, *x509.CertPool) {
 
 // mockSide records what a server sees, as the mock would use it.
 type mockSide struct {
-	mu      sync.Mutex
 	conns   chan *Conn
 	written chan flow.Push
 	closed  chan []flow.Push
