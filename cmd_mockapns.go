@@ -79,7 +79,7 @@ func mockAPNsCommand() *cobra.Command {
 	f.BoolVar(&o.faults.CertEnvironmentMismatch, "cert-env-mismatch", false, "fault: treat client certificates as the other environment's (GOAWAY BadCertificateEnvironment)")
 	f.DurationVar(&o.idle, "idle-timeout", time.Hour, "close connections idle this long with GOAWAY IdleTimeout")
 	f.IntVar(&o.errorLimit, "error-limit", 100, "errors a connection may pile up before the mock closes it (410 not counted)")
-	deviceLinkFlags(f, &o)
+	deviceLinkFlags(cmd, &o)
 	return cmd
 }
 

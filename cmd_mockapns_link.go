@@ -5,13 +5,14 @@ import (
 	"io"
 	"strings"
 
-	"github.com/spf13/pflag"
+	"github.com/spf13/cobra"
 
 	"github.com/callscope/callscope/transport/apnsmock"
 )
 
 // deviceLinkFlags are mock-apns's flags for device links.
-func deviceLinkFlags(f *pflag.FlagSet, o *mockAPNsOptions) {
+func deviceLinkFlags(cmd *cobra.Command, o *mockAPNsOptions) {
+	f := cmd.Flags()
 	f.StringVar(&o.deviceLink, "device-link", "127.0.0.1:2198", `address simulated iPhones (callscope device) keep their TLS link to; "" for none`)
 	f.BoolVar(&o.standIn, "stand-in", true, "a token no device has linked gets an in-process stand-in iPhone; false: its pushes are stored as for an offline device")
 }
