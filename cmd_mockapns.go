@@ -150,7 +150,7 @@ func runMockAPNs(ctx context.Context, o mockAPNsOptions, out io.Writer) error {
 	printDeviceLink(out, m, o)
 	fmt.Fprintf(out, "topics: %s\n", orNone(cfg.Topics))
 	if len(cfg.Devices)+len(cfg.VoIPDevices) == 0 {
-		fmt.Fprintln(out, "devices: none listed, so any well-formed token gets a simulated device")
+		fmt.Fprintln(out, "devices: none listed, so any well-formed token exists; "+standInNote(o))
 	} else {
 		fmt.Fprintf(out, "devices: %d listed; other tokens get 400 BadDeviceToken\n", len(cfg.Devices)+len(cfg.VoIPDevices))
 	}

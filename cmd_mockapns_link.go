@@ -66,3 +66,11 @@ func short(token string) string {
 	}
 	return token[:8] + "…" + token[len(token)-4:]
 }
+
+// standInNote says what happens to a push for a token no device has linked.
+func standInNote(o mockAPNsOptions) string {
+	if o.standIn {
+		return "until its device links, the in-process stand-in shows what iOS does with its pushes"
+	}
+	return "until its device links, its pushes are stored as for an offline device"
+}
