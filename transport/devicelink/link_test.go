@@ -243,3 +243,22 @@ func TestLinkWrongCA(t *testing.T) {
 		t.Fatalf("err %v, want an unknown-authority error", err)
 	}
 }
+
+// TestCloseDuringHandshake: a client that connected and said nothing does
+// not hold up the server's Close.
+func TestCloseDuringHandshake(t *testing.T) {
+	m := &mockSide{}
+	s, _ := newServer(t, m)
+	nc, err := net.Dial("tcp", s.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	done := make(chan struct{})
+	go func() { s.Close(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(3 * time.Second):
+		t.Fatal("Close waited for a silent client's handshake")
+	}
+}

@@ -44,6 +44,7 @@ type Server struct {
 
 	mu      sync.Mutex
 	conns   map[*Conn]bool
+	raw     map[net.Conn]bool // every accepted socket, linked or still in its handshake
 	closed  bool
 	pending int             // pushes sent and not yet acknowledged or given back
 	idle    []chan struct{} // closed when pending drops to zero
@@ -59,7 +60,7 @@ func Listen(addr string, cfg ServerConfig) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, ln: ln, conns: map[*Conn]bool{}, tls: &tls.Config{
+	s := &Server{cfg: cfg, ln: ln, conns: map[*Conn]bool{}, raw: map[net.Conn]bool{}, tls: &tls.Config{
 		Certificates: cfg.Certificates,
 		MinVersion:   tls.VersionTLS13,
 		NextProtos:   []string{Protocol},
@@ -83,9 +84,22 @@ func (s *Server) acceptLoop() {
 			}
 			return
 		}
+		s.mu.Lock()
+		if s.closed {
+			s.mu.Unlock()
+			nc.Close()
+			return
+		}
+		s.raw[nc] = true
+		s.mu.Unlock()
 		s.wg.Add(1)
 		go func() {
 			defer s.wg.Done()
+			defer func() {
+				s.mu.Lock()
+				delete(s.raw, nc)
+				s.mu.Unlock()
+			}()
 			s.serve(nc)
 		}()
 	}
@@ -183,14 +197,14 @@ func (s *Server) Links() int {
 func (s *Server) Close() error {
 	s.mu.Lock()
 	s.closed = true
-	conns := make([]*Conn, 0, len(s.conns))
-	for c := range s.conns {
-		conns = append(conns, c)
+	raw := make([]net.Conn, 0, len(s.raw))
+	for nc := range s.raw {
+		raw = append(raw, nc)
 	}
 	s.mu.Unlock()
 	err := s.ln.Close()
-	for _, c := range conns {
-		c.tc.NetConn().Close()
+	for _, nc := range raw {
+		nc.Close() // a linked device's reader then gives its pushes back
 	}
 	s.wg.Wait()
 	return err
