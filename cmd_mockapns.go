@@ -33,6 +33,8 @@ type mockAPNsOptions struct {
 	idle                      time.Duration
 	errorLimit                int
 	forward                   forwardFlags
+	deviceLink                string // --device-link: where callscope device processes link
+	standIn                   bool   // --stand-in: unlinked tokens get the in-process stand-in
 }
 
 // forwardFlags are the store-and-forward faults' flags (docs/mock-apns.md).
@@ -111,6 +113,7 @@ func mockAPNsCommand() *cobra.Command {
 	f.DurationVar(&o.idle, "idle-timeout", time.Hour, "close connections idle this long with GOAWAY IdleTimeout")
 	f.IntVar(&o.errorLimit, "error-limit", 100, "errors a connection may pile up before the mock closes it (410 not counted)")
 	o.forward.add(cmd)
+	deviceLinkFlags(cmd, &o)
 	return cmd
 }
 
@@ -155,7 +158,7 @@ func runMockAPNs(ctx context.Context, o mockAPNsOptions, out io.Writer) error {
 			s.Emit(e)
 		}
 	})
-	cfg.NewDevice = func(token string) apnsmock.Link { return &apnsmock.SimDevice{Token: token, Sink: cfg.Sink} }
+	linkOptions(&cfg, o, out, screen == nil)
 	m, err := apnsmock.New(cfg)
 	if err != nil {
 		return usageError{startError(err, o)}
@@ -178,12 +181,13 @@ func runMockAPNs(ctx context.Context, o mockAPNsOptions, out io.Writer) error {
 	if len(cfg.Keys) == 0 {
 		fmt.Fprintln(out, "no --provider-key: token-auth pushes get 403 InvalidProviderToken; client certificates still work")
 	}
+	printDeviceLink(out, m, o)
 	fmt.Fprintf(out, "topics: %s\n", orNone(cfg.Topics))
 	if fw := cfg.Faults.Forward; !fw.Empty() {
 		fmt.Fprintf(out, "store-and-forward faults: %s\n", fw)
 	}
 	if len(cfg.Devices)+len(cfg.VoIPDevices) == 0 {
-		fmt.Fprintln(out, "devices: none listed, so any well-formed token gets a simulated device")
+		fmt.Fprintln(out, "devices: none listed, so any well-formed token exists; "+standInNote(o))
 	} else {
 		fmt.Fprintf(out, "devices: %d listed; other tokens get 400 BadDeviceToken\n", len(cfg.Devices)+len(cfg.VoIPDevices))
 	}
@@ -243,6 +247,8 @@ func startError(err error, o mockAPNsOptions) error {
 		return err
 	case strings.HasPrefix(msg, "provider key "):
 		return fmt.Errorf("--provider-key %s", strings.TrimPrefix(msg, "provider key "))
+	case strings.HasPrefix(msg, "device link: listen "):
+		return fmt.Errorf("--device-link %s: %s", o.deviceLink, msg[strings.LastIndex(msg, ": ")+2:])
 	}
 	return fmt.Errorf("mock APNs: %w", err)
 }
@@ -268,7 +274,7 @@ func (l *eventLog) Emit(e flow.Event) {
 	if e.ApnsID != "" {
 		b.WriteString(" apns-id=" + e.ApnsID)
 	}
-	for _, k := range []string{"status", "reason", "topic", "push_type", "token", "fault", "held", "delivered", "after", "note", "why"} {
+	for _, k := range []string{"status", "reason", "topic", "push_type", "token", "fault", "held", "delivered", "after", "note", "why", "link", "device"} {
 		if v, ok := e.Attrs[k]; ok && v != "" {
 			fmt.Fprintf(&b, " %s=%q", k, v)
 		}

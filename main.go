@@ -96,7 +96,7 @@ func rootCommand() *cobra.Command {
 	root.Flags().StringVar(&opts.ingest, "ingest", "", "accept events from outside (mock-apns --events-to, your server, a real NSE) over HTTP at ADDR, e.g. 127.0.0.1:4318; beyond loopback needs CALLSCOPE_INGEST_TOKEN")
 	root.AddCommand(sendCommand(), scenariosCommand())
 	root.AddCommand(keysCommand(), envelopeCommand())
-	root.AddCommand(mockAPNsCommand())
+	root.AddCommand(mockAPNsCommand(), deviceCommand())
 	return root
 }
 

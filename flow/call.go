@@ -82,4 +82,7 @@ type Push struct {
 	// Forward is what the mock's store-and-forward faults did to the push
 	// (nil: it went straight through).
 	Forward *Forwarding `json:"forward,omitempty"`
+	// Received is when the device read the push off its link to APNs; zero
+	// when it was handed over in process.
+	Received time.Time `json:"received,omitzero"`
 }

@@ -12,16 +12,22 @@ import (
 // the wall time the run actually spent on it (zero on a virtual clock). Only
 // measured time counts towards a stage's latency.
 type Event struct {
-	Seq       uint64            `json:"seq,omitempty"`
-	TraceID   string            `json:"trace_id"`
-	CallID    string            `json:"call_id,omitempty"`
-	ApnsID    string            `json:"apns_id,omitempty"`
-	Stage     Stage             `json:"stage"`
-	Name      string            `json:"name"`
-	Time      time.Time         `json:"time"`
-	Duration  time.Duration     `json:"duration_ns,omitempty"`
-	Simulated bool              `json:"simulated,omitempty"`
-	Waited    time.Duration     `json:"waited_ns,omitempty"`
+	Seq       uint64        `json:"seq,omitempty"`
+	TraceID   string        `json:"trace_id"`
+	CallID    string        `json:"call_id,omitempty"`
+	ApnsID    string        `json:"apns_id,omitempty"`
+	Stage     Stage         `json:"stage"`
+	Name      string        `json:"name"`
+	Time      time.Time     `json:"time"`
+	Duration  time.Duration `json:"duration_ns,omitempty"`
+	Simulated bool          `json:"simulated,omitempty"`
+	Waited    time.Duration `json:"waited_ns,omitempty"`
+	// Instant marks a system call that does no measurable work in the
+	// simulation (CXStartCallAction, PushKit handing over the payload,
+	// reportNewIncomingCall, CallKit ringing): it has no duration, and a
+	// stage made only of instant and simulated events is shown as
+	// instantaneous, not as latency (Latency.Instant).
+	Instant   bool              `json:"instant,omitempty"`
 	Attrs     map[string]string `json:"attrs,omitempty"`
 	Diagnosis *Diagnosis        `json:"diagnosis,omitempty"`
 	// Outcome is set on the event that ends the request, and only there.

@@ -9,10 +9,14 @@ import (
 // latency runs from its first event to the first event of the next stage
 // reached (for the last stage: to the ringing or shown event, or to the
 // failure), less the wall time spent in simulated waits inside that span.
-// Simulated time is kept apart, by event name.
+// Simulated time is kept apart, by event name. A stage whose span holds only
+// instant system calls and simulated waits crosses no boundary and does no
+// measurable work: it is Instant, with no latency (zero), not the few
+// microseconds the simulation's function calls take.
 type Latency struct {
 	Stages    map[Stage]time.Duration  `json:"-"`
 	Simulated map[string]time.Duration `json:"-"`
+	Instant   map[Stage]bool           `json:"-"`
 	// Total is the measured time from the sender's first event to the end of
 	// the path (ringing, shown or failure), without simulated waits.
 	Total time.Duration `json:"-"`
@@ -24,18 +28,41 @@ func (l Latency) Get(s Stage) (time.Duration, bool) {
 	return d, ok
 }
 
+// InstantLabel is how an instantaneous stage or event is shown where a
+// latency would be: it marks a system call, not a duration.
+const InstantLabel = "instant"
+
+// Label is a reached stage's latency as screens and tables print it, or
+// InstantLabel for an instantaneous stage.
+func (l Latency) Label(s Stage) string {
+	if l.Instant[s] {
+		return InstantLabel
+	}
+	return FormatDuration(l.Stages[s])
+}
+
 type latencyJSON struct {
 	StagesUS    map[Stage]float64  `json:"stages_us"`
+	Instant     []Stage            `json:"instant,omitempty"`
 	SimulatedMS map[string]float64 `json:"simulated_ms,omitempty"`
 	TotalUS     float64            `json:"total_us"`
 }
 
 // MarshalJSON writes stage latencies in microseconds under the stage keys
-// (sender, server, apns, extension, callkit) and simulated time apart.
+// (sender, server, apns, extension, callkit), instantaneous stages by name,
+// and simulated time apart.
 func (l Latency) MarshalJSON() ([]byte, error) {
 	j := latencyJSON{StagesUS: map[Stage]float64{}, TotalUS: us(l.Total)}
 	for s, d := range l.Stages {
+		if l.Instant[s] {
+			continue
+		}
 		j.StagesUS[s] = us(d)
+	}
+	for _, s := range Stages {
+		if l.Instant[s] {
+			j.Instant = append(j.Instant, s)
+		}
 	}
 	if len(l.Simulated) > 0 {
 		j.SimulatedMS = map[string]float64{}
@@ -55,6 +82,13 @@ func (l *Latency) UnmarshalJSON(b []byte) error {
 	l.Stages = map[Stage]time.Duration{}
 	for s, v := range j.StagesUS {
 		l.Stages[s] = time.Duration(v * float64(time.Microsecond))
+	}
+	for _, s := range j.Instant {
+		if l.Instant == nil {
+			l.Instant = map[Stage]bool{}
+		}
+		l.Instant[s] = true
+		l.Stages[s] = 0
 	}
 	if len(j.SimulatedMS) > 0 {
 		l.Simulated = map[string]time.Duration{}
@@ -128,10 +162,34 @@ func ComputeLatency(events []Event) Latency {
 		if d < 0 {
 			d = 0
 		}
+		if instantWithin(events, Stages[i], first[i], stop) {
+			if l.Instant == nil {
+				l.Instant = map[Stage]bool{}
+			}
+			l.Instant[Stages[i]] = true
+			d = 0
+		}
 		l.Stages[Stages[i]] = d
 		l.Total += d
 	}
 	return l
+}
+
+// instantWithin reports whether every event of stage s in [from, to] is an
+// instant system call or a simulated wait: then the stage did no work a
+// clock could measure.
+func instantWithin(events []Event, s Stage, from, to time.Time) bool {
+	n := 0
+	for _, e := range events {
+		if e.Stage != s || e.Time.Before(from) || e.Time.After(to) {
+			continue
+		}
+		if !e.Instant && !e.Simulated {
+			return false
+		}
+		n++
+	}
+	return n > 0
 }
 
 // waitedWithin is the wall time a stage spent in simulated waits that began

@@ -148,3 +148,72 @@ func TestFormatDuration(t *testing.T) {
 		}
 	}
 }
+
+// TestInstantStage: a stage made only of instant system calls and simulated
+// waits has no latency and is marked instant; one real event in its span
+// makes it measured again. The mark survives JSON and is kept out of the
+// summary's percentiles.
+func TestInstantStage(t *testing.T) {
+	sys := func(stage Stage, name string, us int) Event {
+		e := ev(stage, name, us)
+		e.Instant = true
+		return e
+	}
+	launch := Event{TraceID: "t", Stage: StageCallKit, Name: "app-launch", Time: at(900),
+		Duration: 350 * time.Millisecond, Simulated: true}
+	path := func(callkit ...Event) []Event {
+		return append([]Event{sys(StageSender, "start-call-action", 0), ev(StageSender, "sealed", 50),
+			ev(StageServer, "received", 200), ev(StageAPNs, "received", 500),
+			ev(StageExtension, "push-received", 600), launch}, callkit...)
+	}
+	tests := []struct {
+		name    string
+		events  []Event
+		instant bool
+		callkit time.Duration
+	}{
+		{"system calls only", path(sys(StageCallKit, "pushkit-delivered", 910), sys(StageCallKit, NameRinging, 930)), true, 0},
+		{"a measured event", path(sys(StageCallKit, "pushkit-delivered", 910), ev(StageCallKit, "work", 920),
+			sys(StageCallKit, NameRinging, 930)), false, 30 * time.Microsecond},
+		{"events after the path end do not count", path(sys(StageCallKit, NameRinging, 930), ev(StageCallKit, "answered", 5000)), true, 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			l := ComputeLatency(tc.events)
+			d, ok := l.Get(StageCallKit)
+			if !ok || l.Instant[StageCallKit] != tc.instant || d != tc.callkit {
+				t.Fatalf("callkit %v reached %v instant %v, want %v instant %v", d, ok, l.Instant[StageCallKit], tc.callkit, tc.instant)
+			}
+			if l.Instant[StageSender] {
+				t.Error("the sender seals and posts: not instant")
+			}
+			if want := 900*time.Microsecond + tc.callkit; l.Total != want {
+				t.Errorf("total %v, want %v", l.Total, want)
+			}
+			wantLabel := FormatDuration(tc.callkit)
+			if tc.instant {
+				wantLabel = InstantLabel
+			}
+			if got := l.Label(StageCallKit); got != wantLabel {
+				t.Errorf("label %q, want %q", got, wantLabel)
+			}
+			b, err := l.MarshalJSON()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var back Latency
+			if err := back.UnmarshalJSON(b); err != nil {
+				t.Fatal(err)
+			}
+			if back.Instant[StageCallKit] != tc.instant {
+				t.Errorf("JSON %s lost the instant mark", b)
+			}
+			s := NewSummary()
+			s.Add(Call{Latency: l})
+			_, n := s.Percentile(StageCallKit, 50)
+			if tc.instant && (n != 0 || s.Instant(StageCallKit) != 1) || !tc.instant && n != 1 {
+				t.Errorf("summary: %d samples, %d instant", n, s.Instant(StageCallKit))
+			}
+		})
+	}
+}

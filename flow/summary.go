@@ -11,6 +11,7 @@ import (
 // are kept in microseconds with three significant digits, from 1 µs to 1 h.
 type Summary struct {
 	stages   map[Stage]*hdrhistogram.Histogram
+	instant  map[Stage]int // calls that passed the stage instantaneously
 	total    *hdrhistogram.Histogram
 	outcomes map[Outcome]int
 	calls    int
@@ -18,7 +19,7 @@ type Summary struct {
 
 // NewSummary returns an empty summary.
 func NewSummary() *Summary {
-	s := &Summary{stages: map[Stage]*hdrhistogram.Histogram{}, total: newHist(), outcomes: map[Outcome]int{}}
+	s := &Summary{stages: map[Stage]*hdrhistogram.Histogram{}, instant: map[Stage]int{}, total: newHist(), outcomes: map[Outcome]int{}}
 	for _, st := range Stages {
 		s.stages[st] = newHist()
 	}
@@ -34,6 +35,10 @@ func (s *Summary) Add(c Call) {
 	s.calls++
 	s.outcomes[c.Outcome]++
 	for st, d := range c.Latency.Stages {
+		if c.Latency.Instant[st] {
+			s.instant[st]++ // no latency to add to the percentiles
+			continue
+		}
 		if h := s.stages[st]; h != nil {
 			_ = h.RecordValue(max(1, d.Microseconds()))
 		}
@@ -58,6 +63,10 @@ func (s *Summary) Percentile(st Stage, q float64) (time.Duration, int64) {
 	}
 	return time.Duration(h.ValueAtQuantile(q)) * time.Microsecond, h.TotalCount()
 }
+
+// Instant is how many calls passed the stage instantaneously (they are not
+// in its percentiles).
+func (s *Summary) Instant(st Stage) int { return s.instant[st] }
 
 // TotalPercentile is the q-th percentile of the measured end-to-end time.
 func (s *Summary) TotalPercentile(q float64) time.Duration {

@@ -97,6 +97,8 @@ func (m Model) eventLine(c flow.Call, e flow.Event, w int) string {
 	switch {
 	case e.Simulated:
 		dur = flow.FormatDuration(e.Duration) + " sim"
+	case e.Instant:
+		dur = flow.InstantLabel
 	case e.Duration > 0:
 		dur = flow.FormatDuration(e.Duration)
 	}

@@ -76,6 +76,7 @@ func ev(trace, callID string, stage flow.Stage, name string, at time.Time, d tim
 func ringingEvents(trace, callID string, t0 time.Time) []flow.Event {
 	us := func(n int) time.Time { return t0.Add(time.Duration(n) * time.Microsecond) }
 	start := ev(trace, callID, flow.StageSender, "start-call-action", us(0), 0)
+	start.Instant = true // CXStartCallAction: a system call, as the caller emits it
 	start.Attrs = map[string]string{flow.AttrKind: "call", flow.AttrFrom: "alice@example.org", flow.AttrTo: "bob@example.org"}
 	sealed := ev(trace, callID, flow.StageSender, "sealed", us(20), 110*time.Microsecond)
 	sealed.Attrs = map[string]string{"alg": "hpke-x25519-sha256-chacha20poly1305"}
@@ -91,6 +92,7 @@ func ringingEvents(trace, callID string, t0 time.Time) []flow.Event {
 	app := ev(trace, callID, flow.StageCallKit, "app-launch", us(2000), 350*time.Millisecond)
 	app.Simulated = true
 	ring := ev(trace, callID, flow.StageCallKit, flow.NameRinging, us(2300), 0)
+	ring.Instant = true // CallKit's part is system calls around the simulated launch
 	return []flow.Event{start, sealed, server, apns, accepted, nse, launch, decrypted, app, ring}
 }
 

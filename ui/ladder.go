@@ -11,7 +11,8 @@ import (
 
 // ladderLines renders the selected call as a ladder: one column per lane,
 // one row per hop, each arrow labelled with the measured latency of the
-// stage it leaves. The failing hop is marked ✗.
+// stage it leaves; a stage of instant system calls gets a dotted arrow
+// marked instant instead. The failing hop is marked ✗.
 func (m Model) ladderLines(w, h int) []string {
 	c, ok := m.selected()
 	lane := w / len(flow.Stages)
@@ -44,6 +45,10 @@ func (m Model) ladderLines(w, h int) []string {
 		switch {
 		case failedAt == i:
 			line = overlay(line, center(i)+1, m.st.fail.Render("✗ "+string(c.Diag.Code)))
+		case i < reached && has && c.Latency.Instant[flow.Stages[i]]:
+			// A system call in process: no boundary, no measured work.
+			span := center(i+1) - center(i) - 1
+			line = overlay(line, center(i)+1, m.st.lanes[i].Render(dotted(flow.InstantLabel, span)))
 		case i < reached && has:
 			label := flow.FormatDuration(d)
 			span := center(i+1) - center(i) - 1
@@ -68,12 +73,13 @@ func (m Model) lastHop(c flow.Call, w, x, failedAt int) string {
 	switch {
 	case failedAt == last:
 		label = m.st.fail.Render("✗ " + string(c.Diag.Code))
+	case c.Ringing && c.Latency.Instant[flow.StageCallKit]:
+		label = m.st.ring.Render("◉ ringing · " + flow.InstantLabel)
 	case c.Ringing:
 		d, _ := c.Latency.Get(flow.StageCallKit)
 		label = m.st.ring.Render("◉ ringing " + flow.FormatDuration(d))
 	case c.Stage == flow.StageCallKit:
-		d, _ := c.Latency.Get(flow.StageCallKit)
-		label = m.st.lanes[last].Render("● " + flow.FormatDuration(d))
+		label = m.st.lanes[last].Render("● " + c.Latency.Label(flow.StageCallKit))
 	default:
 		return ""
 	}
@@ -103,6 +109,11 @@ func arrow(label string, span int) string {
 	}
 	l := n / 2
 	return strings.Repeat("─", l) + label + strings.Repeat("─", n-l) + "▶"
+}
+
+// dotted draws ┈┈label┈┈▶: a hop that is a system call, not a latency.
+func dotted(label string, span int) string {
+	return strings.ReplaceAll(arrow(label, span), "─", "┈")
 }
 
 // overlay writes s over line starting at column x.

@@ -27,7 +27,11 @@ func (m Model) latencyLines(w int) []string {
 		var row strings.Builder
 		row.WriteString(m.st.muted.Render(fmt.Sprintf("%-*s", label, fmt.Sprintf("p%g", q))))
 		for _, s := range flow.Stages {
-			row.WriteString(cell(orDash(quantile(l.stages[s], q))))
+			v := orDash(quantile(l.stages[s], q))
+			if len(l.stages[s]) == 0 && l.instant[s] {
+				v = flow.InstantLabel
+			}
+			row.WriteString(cell(v))
 		}
 		row.WriteString(cell(orDash(quantile(l.total, q))))
 		out = append(out, fit(row.String(), w))

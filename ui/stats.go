@@ -77,11 +77,14 @@ func (t *tally) outcomes() []flow.Outcome {
 type latencies struct {
 	calls  int
 	stages map[flow.Stage][]time.Duration
-	total  []time.Duration
+	// instant marks stages some request on screen passed as instant system
+	// calls: no latency to rank, but not "-" (never reached) either.
+	instant map[flow.Stage]bool
+	total   []time.Duration
 }
 
 func (m Model) latencies() latencies {
-	l := latencies{stages: map[flow.Stage][]time.Duration{}}
+	l := latencies{stages: map[flow.Stage][]time.Duration{}, instant: map[flow.Stage]bool{}}
 	for _, id := range m.order {
 		c, _ := m.calls.Get(id)
 		if !c.Done() || c.Outcome == flow.OutcomeFailed {
@@ -89,6 +92,10 @@ func (m Model) latencies() latencies {
 		}
 		l.calls++
 		for st, d := range c.Latency.Stages {
+			if c.Latency.Instant[st] {
+				l.instant[st] = true
+				continue
+			}
 			l.stages[st] = append(l.stages[st], d)
 		}
 		if c.Latency.Total > 0 {

@@ -228,6 +228,9 @@ type payloadAPS struct {
 func (d *Callee) receive(pp flow.Push) {
 	p := &push{Push: pp, state: S2} // delivered: S1 (in flight) ends, the launch gate decides
 	start := time.Now()
+	if !pp.Received.IsZero() {
+		start = pp.Received // read off the device link: APNs's hop ends there, the queue is the device's
+	}
 	var pl payloadAPS
 	perr := json.Unmarshal(p.Payload, &pl)
 	if p.TraceID == "" {

@@ -82,6 +82,9 @@ func (c *Caller) Place(ctx context.Context, req flow.Request, traceparent string
 	emit := func(name string, at time.Time, d time.Duration, attrs map[string]string) {
 		e := ev
 		e.Name, e.Time, e.Duration, e.Attrs = name, at, d, withState(attrs, callerStates[name])
+		if callerSyscalls[name] {
+			e.Instant, e.Duration = true, 0
+		}
 		c.Sink.Emit(e)
 	}
 	start := time.Now()

@@ -17,6 +17,20 @@ const (
 	appleUUIDExists         = "CXErrorCodeIncomingCallError.callUUIDAlreadyExists (2)"
 )
 
+// syscall records a system call that does no measurable work in the
+// simulation (PushKit, CallKit, the notification APIs): it is instant, not
+// latency, and a stage made only of such calls and simulated waits is shown
+// as instantaneous.
+func (d *Callee) syscall(p *push, stage flow.Stage, name string, attrs map[string]string) {
+	d.Sink.Emit(flow.Event{TraceID: p.TraceID, CallID: p.callID, ApnsID: p.ApnsID, Stage: stage, Name: name,
+		Time: time.Now(), Instant: true, Attrs: withState(attrs, p.state)})
+}
+
+// callerSyscalls are the caller's CallKit calls: CXStartCallAction through
+// CXCallController, fulfilled at once, and reportOutgoingCall. They time no
+// work.
+var callerSyscalls = map[string]bool{"start-call-action": true, "started-connecting": true}
+
 // incoming is a call CallKit knows about on this device.
 type incoming struct {
 	p      *push
@@ -48,14 +62,14 @@ func (d *Callee) relayCall(p *push, pt envelope.Plaintext) {
 			Detail: why, Hint: "fall back to a local \"incoming call\" notification"})
 		return
 	case !pr.FilteringEntitlement && pr.MissingEntitlement == "error":
-		d.emit(p, flow.StageExtension, "report-voip-payload", t, 0, nil, nil)
+		d.syscall(p, flow.StageExtension, "report-voip-payload", nil)
 		d.fail(p, flow.StageExtension, "placeholder-shown", &flow.Diagnosis{Stage: flow.StageExtension,
 			Code: flow.CodeReportFailed, Apple: appleMissingEntitlement,
 			Detail: "reportNewIncomingVoIPPushPayload failed: the extension lacks com.apple.developer.usernotifications.filtering",
 			Hint:   "request the filtering entitlement from Apple and add it to the NSE's provisioning profile"})
 		return
 	case pr.ContentHandlerFirst:
-		d.emit(p, flow.StageExtension, "content-handler-called", t, 0, nil, nil)
+		d.syscall(p, flow.StageExtension, "content-handler-called", nil)
 		d.fail(p, flow.StageExtension, "report-voip-payload", &flow.Diagnosis{Stage: flow.StageExtension,
 			Code: CodeInvalidProcess, Apple: "CXErrorCodeNotificationServiceExtensionError.invalidClientProcess (1)",
 			Detail: "reportNewIncomingVoIPPushPayload was called after the content handler: the extension no longer answers a notification request",
@@ -63,12 +77,11 @@ func (d *Callee) relayCall(p *push, pt envelope.Plaintext) {
 		return
 	}
 	// The dictionary the app reads back as PKPushPayload.dictionaryPayload.
-	// The system call is instant in the simulation: no duration to measure.
-	d.emit(p, flow.StageExtension, "report-voip-payload", t, 0, map[string]string{
+	d.syscall(p, flow.StageExtension, "report-voip-payload", map[string]string{
 		"dictionary": "uuid, handle, handle_type, name, video",
-	}, nil)
+	})
 	if pr.FilteringEntitlement {
-		d.emit(p, flow.StageExtension, "notification-silenced", time.Now(), 0, map[string]string{"content": "empty UNNotificationContent"}, nil)
+		d.syscall(p, flow.StageExtension, "notification-silenced", map[string]string{"content": "empty UNNotificationContent"})
 	} else {
 		// Without the entitlement an empty content cannot hide the alert.
 		d.emit(p, flow.StageExtension, "placeholder-shown", time.Now(), 0, nil, &flow.Diagnosis{Stage: flow.StageExtension,
@@ -85,7 +98,6 @@ func (d *Callee) relayCall(p *push, pt envelope.Plaintext) {
 // reportIncoming is S7–S10: reportNewIncomingCall, CallKit's checks,
 // ringing, and the end.
 func (d *Callee) reportIncoming(p *push, pt envelope.Plaintext) {
-	t := time.Now()
 	in := &incoming{p: p, action: make(chan SignalKind, 1)}
 	d.mu.Lock()
 	exists := d.seen[pt.CallUUID]
@@ -103,7 +115,7 @@ func (d *Callee) reportIncoming(p *push, pt envelope.Plaintext) {
 		"remoteHandle": pt.Caller.Handle, "handle_type": pt.Caller.HandleType,
 		"localizedCallerName": pt.Caller.Name, "hasVideo": strconv.FormatBool(pt.Video),
 	}
-	d.emit(p, flow.StageCallKit, "report-new-incoming-call", t, 0, attrs, nil)
+	d.syscall(p, flow.StageCallKit, "report-new-incoming-call", attrs)
 	// A report counts for PushKit even when CallKit refuses the call.
 	d.pushKitReported()
 	if refused != nil {
@@ -111,7 +123,7 @@ func (d *Callee) reportIncoming(p *push, pt envelope.Plaintext) {
 		return
 	}
 	p.enter(S8)
-	d.emit(p, flow.StageCallKit, flow.NameRinging, time.Now(), 0, map[string]string{"from": pt.Caller.Handle}, nil)
+	d.syscall(p, flow.StageCallKit, flow.NameRinging, map[string]string{"from": pt.Caller.Handle})
 	if d.hungUpFirst(pt.CallUUID) {
 		d.emit(p, flow.StageCallKit, "ghost-ring", time.Now(), 0, nil, ghostRing(p)) // hangup.go
 	}
@@ -181,7 +193,7 @@ func (d *Callee) ring(p *push, in *incoming) {
 				Hint:   "fulfil the answer action promptly; connect media after provider(_:didActivate:)"})
 			return
 		}
-		d.emit(p, flow.StageCallKit, "connected", time.Now(), 0, map[string]string{"action": "fulfill(withDateConnected:)"}, nil)
+		d.syscall(p, flow.StageCallKit, "connected", map[string]string{"action": "fulfill(withDateConnected:)"})
 	case SignalDeclined:
 		p.enter(S10)
 		d.Sink.Emit(flow.Event{TraceID: p.TraceID, CallID: p.callID, ApnsID: p.ApnsID, Stage: flow.StageCallKit,
@@ -200,7 +212,7 @@ func (d *Callee) ring(p *push, in *incoming) {
 		// reportCall(with:endedAt:reason: .remoteEnded). For the request,
 		// nobody answered.
 		p.enter(S10)
-		d.emit(p, flow.StageCallKit, "ended", time.Now(), 0, map[string]string{flow.AttrEndedReason: EndedRemoteEnded}, nil)
+		d.syscall(p, flow.StageCallKit, "ended", map[string]string{flow.AttrEndedReason: EndedRemoteEnded})
 		kind = SignalUnanswered
 	case signalAnsweredElsewhere, signalDeclinedElsewhere:
 		p.enter(S10)
@@ -208,7 +220,7 @@ func (d *Callee) ring(p *push, in *incoming) {
 		if kind == signalDeclinedElsewhere {
 			reason = EndedDeclinedElsewhere
 		}
-		d.emit(p, flow.StageCallKit, "ended", time.Now(), 0, map[string]string{flow.AttrEndedReason: reason}, nil)
+		d.syscall(p, flow.StageCallKit, "ended", map[string]string{flow.AttrEndedReason: reason})
 		return
 	default:
 		return // the device is shutting down

@@ -2,7 +2,6 @@ package device
 
 import (
 	"strconv"
-	"time"
 
 	"github.com/callscope/callscope/crypto/envelope"
 	"github.com/callscope/callscope/crypto/receiver"
@@ -67,7 +66,7 @@ func (d *Callee) pushKit(p *push, delivered map[string]string) bool {
 		return false
 	}
 	p.enter(S7)
-	d.emit(p, flow.StageCallKit, "pushkit-delivered", time.Now(), 0, delivered, nil)
+	d.syscall(p, flow.StageCallKit, "pushkit-delivered", delivered)
 	if pr.DelegateBlock > 0 {
 		// Only the earlier of the two is timed: the kill, or the delegate
 		// going on, so a virtual clock gives the same answer as a real one.

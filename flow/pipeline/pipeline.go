@@ -6,9 +6,11 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
-	"github.com/sideshow/apns2"
+	"net"
 	"sync"
 	"time"
+
+	"github.com/sideshow/apns2"
 
 	"github.com/callscope/callscope/crypto/keyring"
 	"github.com/callscope/callscope/crypto/receiver"
@@ -19,6 +21,7 @@ import (
 	"github.com/callscope/callscope/flow/device"
 	"github.com/callscope/callscope/transport/apns"
 	"github.com/callscope/callscope/transport/apnsmock"
+	"github.com/callscope/callscope/transport/devicelink"
 	"github.com/callscope/callscope/transport/provider"
 )
 
@@ -53,7 +56,7 @@ type APNsFaults struct {
 	Unregistered bool          `toml:"unregistered"`  // the device token is unregistered: 410
 	UnknownToken bool          `toml:"unknown_token"` // the token belongs to the other environment
 	JWTAge       time.Duration `toml:"jwt_age"`       // the provider signs with an iat this old (its clock is behind)
-	Offline      bool          `toml:"offline"`       // the devices are offline until ConnectDevices
+	Offline      bool          `toml:"offline"`       // the devices are not yet linked to APNs: they link in ConnectDevices
 	// Reconnect brings offline devices back while the request is still up:
 	// as soon as APNs has kept (hold_while_offline), stored or dropped its
 	// first push (scenario.Run does it).
@@ -118,7 +121,10 @@ type Pipeline struct {
 	client  *apns2.Client
 	caller  *device.Caller
 	callees []*device.Callee
-	unlinks []func()
+	// links are the devices' persistent TLS connections to the mock, as
+	// each iPhone keeps one to APNs; pushes reach the devices over them.
+	linkMu sync.Mutex
+	links  []*devicelink.Client
 
 	// open holds the requests in flight, each with its own tracker and
 	// lock: every event of a busy run passes here, and one lock for all of
@@ -198,6 +204,8 @@ func New(ctx context.Context, cfg Config) (*Pipeline, error) {
 		Topics:      []string{cfg.BundleID},
 		Devices:     known,
 		Sink:        sink,
+		// The devices link over real TLS sockets, as iPhones do to APNs.
+		DeviceLinkAddr: "127.0.0.1:0",
 	}
 	if cfg.APNs.Unregistered {
 		mcfg.Unregistered = tokens
@@ -270,7 +278,9 @@ func (p *Pipeline) addDevice(pc *provider.Client, prof device.Profile, token str
 	d.Start(p.ctx)
 	p.callees = append(p.callees, d)
 	if !p.cfg.APNs.Offline {
-		p.unlinks = append(p.unlinks, p.mock.Connect(token, d))
+		if err := p.link(d); err != nil {
+			return err
+		}
 	}
 	return pc.Register(p.ctx, provider.Device{User: p.cfg.Callee, Token: token, Topic: p.cfg.BundleID,
 		Environment: prof.Environment, Scheme: p.cfg.Scheme, KID: base64.RawURLEncoding.EncodeToString(key.KID()),
@@ -321,21 +331,65 @@ func (p *Pipeline) Endpoints() (provider, apns string) { return p.server.URL(), 
 // DeviceToken is the first simulated callee device's APNs token.
 func (p *Pipeline) DeviceToken() string { return p.callees[0].Token }
 
-// ConnectDevices brings offline devices online: APNs delivers what it stored.
-func (p *Pipeline) ConnectDevices() {
-	if !p.cfg.APNs.Offline || len(p.unlinks) > 0 {
-		return
+// ConnectDevices brings offline devices online: each links to APNs, which
+// sends what it stored over the new link.
+func (p *Pipeline) ConnectDevices() error {
+	p.linkMu.Lock()
+	linked := len(p.links) > 0
+	p.linkMu.Unlock()
+	if !p.cfg.APNs.Offline || linked {
+		return nil
 	}
 	for _, d := range p.callees {
-		p.unlinks = append(p.unlinks, p.mock.Connect(d.Token, d))
+		if err := p.link(d); err != nil {
+			return err
+		}
 	}
+	return nil
 }
 
-// Settle waits until every device is idle (nothing queued, no app work, no
-// ringing call) or ctx ends: late events (a hang-up, a replay, a second
-// device) are then all published.
+// link opens a device's persistent TLS connection to the mock. A device of
+// the production environment, or whose token belongs to the other
+// environment (APNsFaults.UnknownToken), links to that APNs, which this run
+// does not simulate: it stays unlinked here, as APNs would not know it.
+func (p *Pipeline) link(d *device.Callee) error {
+	if d.Profile.Environment == "production" || p.cfg.APNs.UnknownToken {
+		return nil
+	}
+	c, err := devicelink.Dial(p.ctx, devicelink.ClientConfig{Addr: p.mock.DeviceLinkAddr().String(),
+		RootCAs: p.mock.RootCAs(), Token: d.Token, Topics: []string{p.cfg.BundleID}, Environment: "sandbox",
+		Device: d.Profile.Name, Receiver: d})
+	if err != nil {
+		return fmt.Errorf("%s: linking to APNs: %w", d.Profile.Name, err)
+	}
+	p.linkMu.Lock()
+	p.links = append(p.links, c)
+	p.linkMu.Unlock()
+	return nil
+}
+
+// DeviceLinks are the two ends of each device's TLS link to the mock: the
+// mock's listener, and each linked device's local address.
+func (p *Pipeline) DeviceLinks() (mock net.Addr, devices []net.Addr) {
+	p.linkMu.Lock()
+	defer p.linkMu.Unlock()
+	for _, c := range p.links {
+		if a := c.LocalAddr(); a != nil {
+			devices = append(devices, a)
+		}
+	}
+	return p.mock.DeviceLinkAddr(), devices
+}
+
+// Settle waits until every push on a device link has been received and every
+// device is idle (nothing queued, no app work, no ringing call) or ctx ends:
+// late events (a hang-up, a replay, a second device) are then all published.
+// APNs's 200 only means accepted: delivery may still be on the wire.
 func (p *Pipeline) Settle(ctx context.Context) error {
-	if err := p.mock.Settle(ctx); err != nil { // pushes APNs still holds
+	if err := p.mock.Settle(ctx); err != nil { // pushes APNs still holds (store-and-forward faults)
+		return err
+	}
+	if err := p.mock.WaitDelivered(ctx); err != nil {
 		return err
 	}
 	for _, d := range p.callees {
@@ -359,9 +413,11 @@ func (p *Pipeline) Close() {
 	for _, d := range p.callees {
 		d.Close()
 	}
-	for _, u := range p.unlinks {
-		u()
+	p.linkMu.Lock()
+	for _, c := range p.links {
+		_ = c.Close()
 	}
+	p.linkMu.Unlock()
 	if p.server != nil {
 		_ = p.server.Close()
 	}

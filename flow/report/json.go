@@ -17,10 +17,13 @@ type CallJSON struct {
 	Reason  string `json:"ended_reason,omitempty"`
 	// LatencyUS has one key per stage reached: sender, server, apns,
 	// extension, callkit. Measured time only, in microseconds.
-	LatencyUS   map[flow.Stage]float64 `json:"latency_us"`
-	TotalUS     float64                `json:"total_us"`
-	SimulatedMS map[string]float64     `json:"simulated_ms,omitempty"`
-	Diagnosis   *flow.Diagnosis        `json:"diagnosis,omitempty"`
+	LatencyUS map[flow.Stage]float64 `json:"latency_us"`
+	// Instant lists the stages passed by system calls that do no
+	// measurable work: they have no latency.
+	Instant     []flow.Stage       `json:"instant,omitempty"`
+	TotalUS     float64            `json:"total_us"`
+	SimulatedMS map[string]float64 `json:"simulated_ms,omitempty"`
+	Diagnosis   *flow.Diagnosis    `json:"diagnosis,omitempty"`
 }
 
 // SummaryJSON is the summary in `send --json` output.
@@ -28,10 +31,13 @@ type SummaryJSON struct {
 	Calls    int                            `json:"calls"`
 	Outcomes map[flow.Outcome]int           `json:"outcomes"`
 	Stages   map[flow.Stage]PercentilesJSON `json:"stages"`
-	Total    PercentilesJSON                `json:"total"`
-	Wall     float64                        `json:"wall_ms"`
-	Rate     float64                        `json:"calls_per_s"`
-	Notes    []string                       `json:"notes,omitempty"`
+	// Instant counts, per stage, the calls that passed it instantaneously
+	// (system calls, no latency): they are not in its percentiles.
+	Instant map[flow.Stage]int `json:"instant,omitempty"`
+	Total   PercentilesJSON    `json:"total"`
+	Wall    float64            `json:"wall_ms"`
+	Rate    float64            `json:"calls_per_s"`
+	Notes   []string           `json:"notes,omitempty"`
 }
 
 // PercentilesJSON holds one stage's percentiles in microseconds.
@@ -59,6 +65,10 @@ func ToJSON(c flow.Call) CallJSON {
 		Outcome: string(c.Outcome), Reason: c.Reason, LatencyUS: map[flow.Stage]float64{},
 		TotalUS: us(c.Latency.Total), Diagnosis: c.Diag}
 	for s, d := range c.Latency.Stages {
+		if c.Latency.Instant[s] {
+			j.Instant = append(j.Instant, s)
+			continue
+		}
 		j.LatencyUS[s] = us(d)
 	}
 	if len(c.Latency.Simulated) > 0 {
@@ -79,6 +89,12 @@ func SummaryToJSON(s *flow.Summary, wall time.Duration) SummaryJSON {
 		j.Rate = float64(s.Calls()) / wall.Seconds()
 	}
 	for _, st := range flow.Stages {
+		if k := s.Instant(st); k > 0 {
+			if j.Instant == nil {
+				j.Instant = map[flow.Stage]int{}
+			}
+			j.Instant[st] = k
+		}
 		p50, n := s.Percentile(st, 50)
 		if n == 0 {
 			continue

@@ -34,8 +34,8 @@ func (t *Table) Row(c flow.Call) {
 	}
 	cols := []any{short(c.TraceID, 8), short(c.CallID, 8), string(c.Kind), outcome(c)}
 	for _, s := range flow.Stages {
-		if d, ok := c.Latency.Get(s); ok {
-			cols = append(cols, flow.FormatDuration(d))
+		if _, ok := c.Latency.Get(s); ok {
+			cols = append(cols, c.Latency.Label(s))
 		} else {
 			cols = append(cols, "—")
 		}
@@ -78,6 +78,10 @@ func (t *Table) Summary(s *flow.Summary, wall time.Duration) error {
 	for _, st := range flow.Stages {
 		p50, n := s.Percentile(st, 50)
 		if n == 0 {
+			if k := s.Instant(st); k > 0 {
+				fmt.Fprintf(t.tw, "%s\t%s\t%s\t%s\t%d\n", st, flow.InstantLabel, flow.InstantLabel, flow.InstantLabel, k)
+				continue
+			}
 			fmt.Fprintf(t.tw, "%s\t—\t—\t—\t0\n", st)
 			continue
 		}

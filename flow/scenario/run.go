@@ -78,14 +78,16 @@ func Run(ctx context.Context, s Scenario) Result {
 		return r
 	}
 	sub := p.Bus().Subscribe(1 << 14)
-	connect := sync.OnceFunc(p.ConnectDevices)
+	connect := sync.OnceValue(p.ConnectDevices)
 	if s.APNs.Offline && s.APNs.Reconnect {
-		go reconnectOnHold(p.Bus().Subscribe(64), connect)
+		go reconnectOnHold(p.Bus().Subscribe(64), func() { _ = connect() })
 	}
 	req := p.Compose()
 	req.Kind, req.Video = s.Kind, s.Video
 	r.Call = p.Place(ctx, req)
-	connect()
+	if err := connect(); err != nil {
+		r.Err = err
+	}
 	sctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	_ = p.Settle(sctx) // late events (a hang-up, a replay, a second device) are in
 	cancel()

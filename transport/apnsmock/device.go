@@ -8,11 +8,13 @@ import (
 	"github.com/callscope/callscope/flow"
 )
 
-// SimDevice is the standalone mock's stand-in iPhone. It holds no app keys,
-// so it cannot open an envelope; it applies the iOS rules that decide what
-// happens to a push on arrival (docs/apns-rules.md#when-the-extension-runs) and records them, per apns-id:
-// whether the Notification Service Extension runs, PushKit delivery, and a
-// shown notification replaced by one with the same apns-collapse-id.
+// SimDevice is the standalone mock's in-process stand-in iPhone, for tokens
+// no device has linked (callscope device links a real one over TLS). It
+// holds no app keys, so it cannot open an envelope; it applies the iOS rules
+// that decide what happens to a push on arrival (docs/device-rules.md) and
+// records them, per apns-id: whether the Notification Service Extension runs,
+// PushKit delivery, and a shown notification replaced by one with the same
+// apns-collapse-id. Its events say device=stand-in: no link was crossed.
 type SimDevice struct {
 	Token string
 	Sink  flow.Sink
@@ -20,6 +22,9 @@ type SimDevice struct {
 	mu    sync.Mutex
 	shown map[string]string // apns-collapse-id → apns-id of the notification it names
 }
+
+// StandIn is the device attribute of the stand-in's events.
+const StandIn = "stand-in (in process, no device linked)"
 
 // Deliver records what iOS does with p. It never blocks for long.
 func (d *SimDevice) Deliver(p flow.Push) {
@@ -92,5 +97,9 @@ func (d *SimDevice) emit(p flow.Push, st flow.Stage, name string, attrs map[stri
 	if d.Sink == nil {
 		return
 	}
+	if attrs == nil {
+		attrs = map[string]string{}
+	}
+	attrs["device"] = StandIn
 	d.Sink.Emit(flow.Event{TraceID: p.TraceID, ApnsID: p.ApnsID, Stage: st, Name: name, Time: time.Now(), Attrs: attrs, Diagnosis: diag})
 }

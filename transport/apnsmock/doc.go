@@ -6,5 +6,6 @@
 // persistent connection.
 //
 // It imports flow (events, pushes) and nothing of the device simulation:
-// devices attach through the Link interface.
+// devices link over TLS (transport/devicelink, Config.DeviceLinkAddr) or
+// attach in process through the Link interface.
 package apnsmock

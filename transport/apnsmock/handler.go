@@ -220,7 +220,7 @@ func (s *Server) validateToken(rq *request) verdict {
 	if _, gone := s.gone[tok]; gone {
 		return verdict{}
 	}
-	kind, known := s.devices[tok]
+	kind, known := s.deviceKind(tok)
 	switch {
 	case !known && (len(s.devices) > 0 || !s.cfg.AnyDevice):
 		return verdict{status: 400, reason: "BadDeviceToken", why: "no device with this token in the " + s.cfg.Environment + " environment"}

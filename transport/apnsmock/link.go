@@ -6,9 +6,12 @@ import (
 	"time"
 
 	"github.com/callscope/callscope/flow"
+	"github.com/callscope/callscope/transport/devicelink"
 )
 
 // Link is a device's persistent connection to APNs. Deliver must not block.
+// A device linked over the network (Config.DeviceLinkAddr) is a socketLink;
+// Connect attaches one in process (tests, the standalone mock's stand-in).
 type Link interface {
 	Deliver(p flow.Push)
 }
@@ -20,12 +23,14 @@ type linkTable struct {
 	links   map[string]Link
 	stored  map[string]map[string]flow.Push // token → topic → push
 	offline map[string]bool                 // disconnected: NewDevice does not bring them back
+	known   map[string]bool                 // tokens of devices that linked: APNs knows them
 }
 
 func (t *linkTable) init() {
 	t.links = map[string]Link{}
 	t.stored = map[string]map[string]flow.Push{}
 	t.offline = map[string]bool{}
+	t.known = map[string]bool{}
 }
 
 // Connect attaches a device; a push stored while it was offline is
@@ -45,18 +50,20 @@ func (s *Server) Connect(token string, l Link) (disconnect func()) {
 			s.event(rq, "dropped", time.Now(), 0, map[string]string{"why": "expired while the device was offline"}, nil)
 			continue
 		}
-		s.event(rq, "delivered", time.Now(), 0, map[string]string{"after": "device reconnected"}, nil)
-		l.Deliver(p)
+		s.hand(l, p, map[string]string{"after": "device reconnected"})
 	}
 	s.forwardReconnected(token) // forward.go: pushes held while it was offline
-	return func() {
-		t.mu.Lock()
-		if t.links[token] == l {
-			delete(t.links, token)
-			t.offline[token] = true
-		}
-		t.mu.Unlock()
+	return func() { s.disconnect(token, l) }
+}
+
+func (s *Server) disconnect(token string, l Link) {
+	t := &s.links
+	t.mu.Lock()
+	if t.links[token] == l {
+		delete(t.links, token)
+		t.offline[token] = true
 	}
+	t.mu.Unlock()
 }
 
 // deliver hands an accepted push to its device, or stores it as APNs does:
@@ -76,28 +83,69 @@ func (s *Server) deliver(rq *request) {
 		l = s.cfg.NewDevice(p.Token)
 		t.links[p.Token] = l
 	}
+	t.mu.Unlock()
 	if l == nil {
-		switch {
-		case !p.Expiration.IsZero() && p.Expiration.Unix() == 0:
-			t.mu.Unlock()
-			s.event(rq, "dropped", time.Now(), 0, map[string]string{"why": "device offline and apns-expiration 0: delivered once or not at all"}, nil)
-			return
-		}
-		if t.stored[p.Token] == nil {
-			t.stored[p.Token] = map[string]flow.Push{}
-		}
-		bundle := strings.TrimSuffix(p.Topic, pushTypes[p.PushType])
-		old, replaced := t.stored[p.Token][bundle]
-		t.stored[p.Token][bundle] = p
-		t.mu.Unlock()
-		if replaced {
-			s.event(&request{apnsID: old.ApnsID, traceID: old.TraceID}, "replaced", time.Now(), 0,
-				map[string]string{"by": p.ApnsID, "why": "APNs keeps one stored push per bundle id for an offline device"}, nil)
-		}
-		s.event(rq, "stored", time.Now(), 0, map[string]string{"why": "device offline"}, nil)
+		s.store(p, "device offline")
 		return
 	}
-	t.mu.Unlock()
-	s.event(rq, "delivered", time.Now(), 0, nil, nil)
+	s.hand(l, p, nil)
+}
+
+// hand gives p to a connected device. Over a socket, "delivered" is emitted
+// when the frame is written (linkWritten); a link that closed meanwhile
+// leaves the push to the store.
+func (s *Server) hand(l Link, p flow.Push, attrs map[string]string) {
+	if sl, ok := l.(*socketLink); ok {
+		if err := sl.c.Send(p); err != nil {
+			s.store(p, "the device link closed as the push was handed to it")
+		}
+		return
+	}
+	s.event(&request{apnsID: p.ApnsID, traceID: p.TraceID}, "delivered", time.Now(), 0, attrs, nil)
 	l.Deliver(p)
 }
+
+// store keeps p for an offline device: one per bundle id, replacing the
+// previous; apns-expiration 0 means now or never.
+func (s *Server) store(p flow.Push, why string) {
+	rq := &request{apnsID: p.ApnsID, traceID: p.TraceID}
+	if !p.Expiration.IsZero() && p.Expiration.Unix() == 0 {
+		s.event(rq, "dropped", time.Now(), 0, map[string]string{"why": why + " and apns-expiration 0: delivered once or not at all"}, nil)
+		return
+	}
+	t := &s.links
+	t.mu.Lock()
+	if t.stored[p.Token] == nil {
+		t.stored[p.Token] = map[string]flow.Push{}
+	}
+	bundle := strings.TrimSuffix(p.Topic, pushTypes[p.PushType])
+	old, replaced := t.stored[p.Token][bundle]
+	t.stored[p.Token][bundle] = p
+	t.mu.Unlock()
+	if replaced {
+		s.event(&request{apnsID: old.ApnsID, traceID: old.TraceID}, "replaced", time.Now(), 0,
+			map[string]string{"by": p.ApnsID, "why": "APNs keeps one stored push per bundle id for an offline device"}, nil)
+	}
+	s.event(rq, "stored", time.Now(), 0, map[string]string{"why": why}, nil)
+}
+
+// deviceKind says whether APNs knows a token: listed in the configuration,
+// or linked by a device since (a real token is known once its device has
+// registered with APNs).
+func (s *Server) deviceKind(tok string) (tokenKind, bool) {
+	if k, ok := s.devices[tok]; ok {
+		return k, true
+	}
+	s.links.mu.Lock()
+	defer s.links.mu.Unlock()
+	if s.links.known[tok] {
+		return kindAny, true
+	}
+	return 0, false
+}
+
+// socketLink is a device linked over the network.
+type socketLink struct{ c *devicelink.Conn }
+
+// Deliver is hand's fallback; hand sends on the socket itself.
+func (l *socketLink) Deliver(p flow.Push) { _ = l.c.Send(p) }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/callscope/callscope/flow"
+	"github.com/callscope/callscope/transport/devicelink"
 )
 
 // ProviderKey is a token-auth signing key the mock accepts: the public half of
@@ -80,6 +81,12 @@ type Config struct {
 	// MaxStreams is MAX_CONCURRENT_STREAMS once a connection is
 	// authenticated. Zero: 1000, as observed from APNs.
 	MaxStreams uint32
+	// DeviceLinkAddr, when set, is where devices keep their persistent TLS
+	// link to the mock ("127.0.0.1:0" picks a port; DeviceLinkAddr() tells
+	// it). A device that links is known for its token from then on.
+	DeviceLinkAddr string
+	// OnLink hears devices linking and leaving (nil: nobody listens).
+	OnLink func(LinkState)
 }
 
 // Server is a running mock.
@@ -91,6 +98,7 @@ type Server struct {
 	ca     *issuer
 	pool   *x509.CertPool
 	ln     net.Listener
+	dl     *devicelink.Server // device links; nil without Config.DeviceLinkAddr
 	tlsCfg *tls.Config
 	faults atomic.Pointer[Faults]
 
@@ -213,6 +221,12 @@ func New(cfg Config) (*Server, error) {
 		ClientAuth: tls.RequestClientCert,
 	}
 	s.ln = ln
+	if cfg.DeviceLinkAddr != "" {
+		if err := s.listenDevices(cert); err != nil {
+			ln.Close()
+			return nil, err
+		}
+	}
 	s.wg.Add(1)
 	go s.acceptLoop()
 	return s, nil
@@ -312,6 +326,9 @@ func (s *Server) Close() error {
 	}
 	s.wg.Wait()
 	s.closeForward()
+	if s.dl != nil {
+		_ = s.dl.Close()
+	}
 	return err
 }
 

@@ -1,0 +1,266 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"strings"
+	"sync"
+
+	"github.com/spf13/cobra"
+
+	"github.com/callscope/callscope/crypto/keyring"
+	"github.com/callscope/callscope/crypto/replay"
+	"github.com/callscope/callscope/crypto/scheme"
+	"github.com/callscope/callscope/flow"
+	"github.com/callscope/callscope/flow/device"
+	"github.com/callscope/callscope/flow/pipeline"
+	"github.com/callscope/callscope/transport/apnsmock"
+	"github.com/callscope/callscope/transport/devicelink"
+)
+
+// deviceOptions are the device command's flags.
+type deviceOptions struct {
+	link, ca, token, keys, sch, eventsTo string
+	topics                               []string
+	profile                              pipeline.SendOptions // only ProfileFile and ProfileSet
+	timeScale                            float64
+}
+
+func deviceCommand() *cobra.Command {
+	var o deviceOptions
+	cmd := &cobra.Command{
+		Use:   "device",
+		Short: "Run a simulated iPhone as its own process, linked to a callscope mock-apns",
+		Long: "device runs the callee's simulated iPhone (its Notification Service Extension, PushKit and CallKit, by the\n" +
+			"rules of a device profile) as its own process. Like an iPhone, it keeps one persistent TLS connection to\n" +
+			"APNs, here a callscope mock-apns's device link, and receives every push over it; the mock then knows its\n" +
+			"token. It prints one line per event; with --events-to it posts them to a callscope ingest endpoint too.\n" +
+			"Simulated iPhone time (app launch, the callee answering) runs in real time, scaled by --time-scale.\n" +
+			"See docs/device-link.md for the link and a two-process walk-through.",
+		Example: "  callscope mock-apns --headless --ca-out ca.pem --topic org.example.app\n" +
+			"  callscope device --apns-device-link 127.0.0.1:2198 --ca ca.pem --topic org.example.app",
+		Args: usageArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runDevice(cmd.Context(), o, cmd.OutOrStdout())
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.link, "apns-device-link", "127.0.0.1:2198", "address (HOST:PORT) of the mock APNs's device link: mock-apns --device-link")
+	f.StringVar(&o.ca, "ca", "", "the CA (PEM file) that signed the mock's certificate, as mock-apns --ca-out FILE writes it; required")
+	f.StringVar(&o.profile.ProfileFile, "device-profile", "", "the iPhone from a TOML profile (see the README)")
+	f.StringArrayVar(&o.profile.ProfileSet, "device-set", nil, "change one device profile parameter, KEY=VALUE; repeatable")
+	f.StringVar(&o.token, "token", "", "the device token, hex (default: the --keys device's, else a random one, printed)")
+	f.StringVar(&o.keys, "keys", "", "open envelopes with this device's keys from callscope keys (default: a fresh key pair, printed)")
+	f.StringVar(&o.sch, "scheme", scheme.Default, "scheme of the fresh key pair when --keys is not given")
+	f.StringArrayVar(&o.topics, "topic", []string{pipeline.DefaultBundleID}, "a bundle id whose pushes this device takes (repeatable)")
+	f.StringVar(&o.eventsTo, "events-to", "", "POST events as JSON lines to a callscope ingest URL (token from CALLSCOPE_INGEST_TOKEN)")
+	f.Float64Var(&o.timeScale, "time-scale", 1, "run simulated iPhone time this many times faster than real time")
+	return cmd
+}
+
+// deviceSetup is what the flags make: checked before anything starts.
+type deviceSetup struct {
+	prof  device.Profile
+	pool  *x509.CertPool
+	token string
+	ring  *keyring.Ring
+	about []string // lines describing the identity
+}
+
+func (o deviceOptions) setup() (deviceSetup, error) {
+	var s deviceSetup
+	var err error
+	if _, _, err := net.SplitHostPort(o.link); err != nil {
+		return s, fmt.Errorf("--apns-device-link %q: want HOST:PORT", o.link)
+	}
+	if o.ca == "" {
+		return s, errors.New("--ca FILE is required: the mock's CA (mock-apns --ca-out FILE)")
+	}
+	pem, err := os.ReadFile(o.ca)
+	if err != nil {
+		return s, fmt.Errorf("--ca %s: %v", o.ca, errors.Unwrap(err))
+	}
+	s.pool = x509.NewCertPool()
+	if !s.pool.AppendCertsFromPEM(pem) {
+		return s, fmt.Errorf("--ca %s: no PEM certificate in it", o.ca)
+	}
+	if o.timeScale <= 0 {
+		return s, fmt.Errorf("--time-scale %g: want a number above 0", o.timeScale)
+	}
+	if s.prof, err = o.profile.Profile(); err != nil {
+		return s, err
+	}
+	for _, t := range o.topics {
+		if t == "" || strings.ContainsAny(t, " /") {
+			return s, fmt.Errorf("--topic %q: want a bundle id", t)
+		}
+	}
+	if o.token != "" && !devicelink.ValidToken(o.token) {
+		return s, fmt.Errorf("--token %q: not an even-length hex device token", o.token)
+	}
+	s.token = strings.ToLower(o.token)
+	if o.keys != "" {
+		return s, s.fromKeyring(o.keys)
+	}
+	if _, err := scheme.ByName(o.sch); err != nil {
+		return s, fmt.Errorf("--scheme: %w", err)
+	}
+	k, err := keyring.Generate(o.sch, rand.Reader)
+	if err != nil {
+		return s, err
+	}
+	s.ring = keyring.NewRing(k)
+	if s.token == "" {
+		var b [32]byte
+		_, _ = rand.Read(b[:])
+		s.token = hex.EncodeToString(b[:])
+	}
+	s.about = append(s.about, fmt.Sprintf("keys          a fresh %s key pair, not saved (use --keys NAME for one of callscope keys)", o.sch),
+		"kid           "+base64.RawURLEncoding.EncodeToString(k.KID()),
+		"public key    "+base64.RawURLEncoding.EncodeToString(k.Public()))
+	return s, nil
+}
+
+// fromKeyring takes the identity of a device made with callscope keys.
+func (s *deviceSetup) fromKeyring(name string) error {
+	st, err := keyStore()
+	if err != nil {
+		return err
+	}
+	d, err := st.Get(name)
+	if err != nil {
+		return fmt.Errorf("--keys: %w", err)
+	}
+	if s.ring, err = d.Ring(); err != nil {
+		return fmt.Errorf("--keys %s: %w", name, err)
+	}
+	p, err := d.Public()
+	if err != nil {
+		return fmt.Errorf("--keys %s: %w", name, err)
+	}
+	if s.token == "" {
+		s.token = strings.ToLower(p.DeviceToken)
+	}
+	s.about = append(s.about, "keys          "+name+" ("+d.Path()+"; seal for it with callscope envelope seal --to "+name+")",
+		"kid           "+p.KID, "public key    "+p.PublicKey)
+	return nil
+}
+
+func runDevice(ctx context.Context, o deviceOptions, out io.Writer) error {
+	s, err := o.setup()
+	if err != nil {
+		return usageError{err}
+	}
+	log := &deviceLog{w: out}
+	sinks := []flow.Sink{log}
+	if o.eventsTo != "" {
+		is, err := apnsmock.NewIngestSink(o.eventsTo, os.Getenv("CALLSCOPE_INGEST_TOKEN"))
+		if err != nil {
+			return usageError{fmt.Errorf("--events-to %w", err)}
+		}
+		defer func() {
+			if err := is.Close(); err != nil {
+				log.line("callscope device: " + err.Error())
+			}
+		}()
+		sinks = append(sinks, is)
+	}
+	sink := flow.SinkFunc(func(e flow.Event) {
+		for _, k := range sinks {
+			k.Emit(e)
+		}
+	})
+	d := &device.Callee{Profile: s.prof, Token: s.token, Ring: s.ring, Replay: replay.NewMemory(), Sink: sink,
+		Clock: flow.RealClock{Scale: o.timeScale}, Signal: nopSignal{}}
+	d.Start(ctx)
+	defer d.Close()
+
+	env := s.prof.Environment
+	if env == "" {
+		env = "sandbox"
+	}
+	fmt.Fprintf(out, "device        %s (simulated, iOS %s, aps-environment %s)\n", s.prof.Name, s.prof.IOS, env)
+	fmt.Fprintf(out, "device token  %s\n", s.token)
+	for _, l := range s.about {
+		fmt.Fprintln(out, l)
+	}
+	fmt.Fprintf(out, "topics        %s\n", strings.Join(o.topics, ", "))
+	fmt.Fprintf(out, "linking to    %s (TLS 1.3, CA %s)\n", o.link, o.ca)
+
+	refused := make(chan error, 1)
+	c, err := devicelink.Start(ctx, devicelink.ClientConfig{Addr: o.link, RootCAs: s.pool, Token: s.token, Topics: o.topics,
+		Environment: env, Device: s.prof.Name, Receiver: d, OnState: func(st devicelink.State) {
+			switch {
+			case st.Up:
+				log.line(fmt.Sprintf("link up       %s → %s; APNs holds %d stored push(es) for this device", st.Local, st.Remote, st.Stored))
+			case st.Final:
+				var re *devicelink.RefusedError
+				if errors.As(st.Err, &re) {
+					refused <- re
+				}
+			default:
+				log.line(fmt.Sprintf("link down     %v; retrying in %s", st.Err, st.Retry))
+			}
+		}})
+	if err != nil {
+		return usageError{err}
+	}
+	defer c.Close()
+	select {
+	case <-ctx.Done():
+		log.line("device: shutting down")
+		return nil
+	case err := <-refused:
+		return err
+	}
+}
+
+type nopSignal struct{}
+
+// Signal drops the device's news for the caller: in its own process the
+// device has no caller app to tell; its events say the same.
+func (nopSignal) Signal(device.Signal) {}
+
+// deviceLog prints one line per device event: the stage, the name, and what
+// the event says. Events carry no secrets (Redact is the net).
+type deviceLog struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *deviceLog) Emit(e flow.Event) {
+	e = flow.Redact(e)
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %-9s %-26s", e.Time.Format("15:04:05.000"), e.Stage, e.Name)
+	if e.ApnsID != "" {
+		b.WriteString(" apns-id=" + e.ApnsID)
+	}
+	if e.Simulated {
+		b.WriteString(" simulated=" + e.Duration.String())
+	} else if e.Duration > 0 {
+		b.WriteString(" took=" + flow.FormatDuration(e.Duration))
+	}
+	for _, k := range []string{"push_type", "payload_bytes", device.AttrState, "type", "title", "body", "remoteHandle", "action", flow.AttrEndedReason} {
+		if v, ok := e.Attrs[k]; ok && v != "" {
+			fmt.Fprintf(&b, " %s=%q", k, v)
+		}
+	}
+	if e.Diagnosis != nil {
+		b.WriteString(" — " + string(e.Diagnosis.Code) + ": " + e.Diagnosis.Detail)
+	}
+	l.line(b.String())
+}
+
+func (l *deviceLog) line(s string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	fmt.Fprintln(l.w, s)
+}

@@ -1,0 +1,121 @@
+package apnsmock
+
+import (
+	"context"
+	"crypto/tls"
+	"fmt"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/callscope/callscope/flow"
+	"github.com/callscope/callscope/transport/devicelink"
+)
+
+// LinkState is a device linking to the mock or leaving it, for logs.
+type LinkState struct {
+	Token, Device, Remote string
+	Topics                []string
+	Up                    bool
+	Why                   string // down: why the link ended; refused: the reason
+	Refused               bool
+}
+
+// listenDevices opens the device-link listener: simulated iPhones (the
+// embedded pipeline's, or callscope device processes) keep one TLS
+// connection here and receive their pushes over it.
+func (s *Server) listenDevices(cert tls.Certificate) error {
+	dl, err := devicelink.Listen(s.cfg.DeviceLinkAddr, devicelink.ServerConfig{
+		Certificates: []tls.Certificate{cert},
+		Accept:       s.linkAccept,
+		Linked:       s.linkUp,
+		Written:      s.linkWritten,
+		Closed:       s.linkDown,
+	})
+	if err != nil {
+		return fmt.Errorf("device link: listen %s: %w", s.cfg.DeviceLinkAddr, err)
+	}
+	s.dl = dl
+	return nil
+}
+
+// DeviceLinkAddr is where devices link, nil when the mock has no listener.
+func (s *Server) DeviceLinkAddr() net.Addr {
+	if s.dl == nil {
+		return nil
+	}
+	return s.dl.Addr()
+}
+
+// DeviceLinks is how many devices are linked over the network now.
+func (s *Server) DeviceLinks() int {
+	if s.dl == nil {
+		return 0
+	}
+	return s.dl.Links()
+}
+
+// WaitDelivered waits until every push written to a device link was
+// acknowledged by its device (or went back to the store), or ctx ends. A
+// 200 only means accepted: this is how a run knows delivery is over.
+func (s *Server) WaitDelivered(ctx context.Context) error {
+	if s.dl == nil {
+		return nil
+	}
+	return s.dl.Idle(ctx)
+}
+
+// linkAccept refuses a device of the other environment: it holds the other
+// APNs's token and links there.
+func (s *Server) linkAccept(h devicelink.Frame, remote net.Addr) error {
+	if h.Environment != "" && h.Environment != s.cfg.Environment {
+		err := fmt.Errorf("the device's aps-environment is %s; this APNs is %s", h.Environment, s.cfg.Environment)
+		s.logLink(LinkState{Token: h.Token, Device: h.Device, Remote: remote.String(), Refused: true, Why: err.Error()})
+		return err
+	}
+	return nil
+}
+
+func (s *Server) linkUp(c *devicelink.Conn) {
+	h := c.Hello()
+	tok := strings.ToLower(h.Token)
+	s.links.mu.Lock()
+	s.links.known[tok] = true
+	s.links.mu.Unlock()
+	s.Connect(tok, &socketLink{c: c})
+	s.logLink(LinkState{Token: tok, Device: h.Device, Remote: c.RemoteAddr().String(), Topics: h.Topics, Up: true})
+}
+
+// linkWritten is the mock's "delivered": the push is on the wire to its
+// device. The device's push-received is when it read it.
+func (s *Server) linkWritten(c *devicelink.Conn, p flow.Push, at time.Time) {
+	s.event(&request{apnsID: p.ApnsID, traceID: p.TraceID}, "delivered", at, 0,
+		map[string]string{"link": "tls " + c.RemoteAddr().String()}, nil)
+}
+
+// linkDown takes the device offline and stores what it never acknowledged,
+// as APNs keeps a push it could not deliver.
+func (s *Server) linkDown(c *devicelink.Conn, unacked []flow.Push, err error) {
+	tok := strings.ToLower(c.Hello().Token)
+	t := &s.links
+	t.mu.Lock()
+	if sl, ok := t.links[tok].(*socketLink); ok && sl.c == c {
+		delete(t.links, tok)
+		t.offline[tok] = true
+	}
+	t.mu.Unlock()
+	for _, p := range unacked {
+		s.store(p, "the device link closed before the device acknowledged the push")
+	}
+	why := "closed"
+	if err != nil {
+		why = err.Error()
+	}
+	s.logLink(LinkState{Token: tok, Device: c.Hello().Device, Remote: c.RemoteAddr().String(), Why: why})
+}
+
+func (s *Server) logLink(st LinkState) {
+	if s.cfg.OnLink != nil {
+		s.cfg.OnLink(st)
+	}
+}

@@ -1,0 +1,126 @@
+package apnsmock
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/callscope/callscope/flow"
+	"github.com/callscope/callscope/transport/devicelink"
+)
+
+const linkedToken = "5555555555555555555555555555555555555555555555555555555555555555"
+
+// blockLink is a device whose Deliver waits for release: its pushes stay
+// unacknowledged until then.
+type blockLink struct {
+	got     chan flow.Push
+	release chan struct{}
+}
+
+func (b *blockLink) Deliver(p flow.Push) {
+	if b.release != nil {
+		<-b.release
+	}
+	b.got <- p
+}
+
+func linkFixture(t *testing.T) *fixture {
+	return newFixture(t, func(c *Config) { c.DeviceLinkAddr = "127.0.0.1:0" })
+}
+
+func (f *fixture) dial(t *testing.T, token string, recv devicelink.Receiver) *devicelink.Client {
+	t.Helper()
+	c, err := devicelink.Dial(context.Background(), devicelink.ClientConfig{Addr: f.s.DeviceLinkAddr().String(),
+		RootCAs: f.s.RootCAs(), Token: token, Topics: []string{testTopic}, Receiver: recv, MinBackoff: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// TestDeviceLinkDelivers: a token APNs does not know is refused until its
+// device links; then the provider's 200 means accepted, and the push reaches
+// the device over its TLS link, "delivered" naming the connection.
+func TestDeviceLinkDelivers(t *testing.T) {
+	f := linkFixture(t)
+	c := f.client(t)
+	if res, err := c.Push(alertPush(linkedToken)); err != nil || res.Reason != "BadDeviceToken" {
+		t.Fatalf("before the device linked: %+v %v, want BadDeviceToken", res, err)
+	}
+	dev := &blockLink{got: make(chan flow.Push, 4)}
+	dc := f.dial(t, linkedToken, dev)
+	res, err := c.Push(alertPush(linkedToken))
+	if err != nil || res.StatusCode != 200 {
+		t.Fatalf("after it linked: %+v %v", res, err)
+	}
+	var p flow.Push
+	select {
+	case p = <-dev.got:
+	case <-time.After(5 * time.Second):
+		t.Fatal("push not delivered over the link within 5 s")
+	}
+	if p.ApnsID != res.ApnsID || p.Received.IsZero() || !strings.Contains(string(p.Payload), "mutable-content") {
+		t.Errorf("delivered %+v", p)
+	}
+	e := f.events.wait(t, "delivered", named(res.ApnsID, "delivered"))
+	if want := "tls " + dc.LocalAddr().String(); e.Attrs["link"] != want {
+		t.Errorf("delivered over %q, want %q", e.Attrs["link"], want)
+	}
+	if f.s.DeviceLinks() != 1 {
+		t.Errorf("%d links, want 1", f.s.DeviceLinks())
+	}
+}
+
+// TestDeviceLinkDropStores: a push the device never acknowledged goes to the
+// offline store when its link drops, and arrives when the device links again.
+func TestDeviceLinkDropStores(t *testing.T) {
+	f := linkFixture(t)
+	c := f.client(t)
+	dev := &blockLink{got: make(chan flow.Push, 4), release: make(chan struct{})}
+	dc := f.dial(t, linkedToken, dev)
+	res, err := c.Push(alertPush(linkedToken))
+	if err != nil || res.StatusCode != 200 {
+		t.Fatalf("%+v %v", res, err)
+	}
+	f.events.wait(t, "delivered", named(res.ApnsID, "delivered"))
+	closed := make(chan struct{})
+	go func() { dc.Close(); close(closed) }() // the device is stuck in Deliver: no ack
+	e := f.events.wait(t, "stored", named(res.ApnsID, "stored"))
+	if !strings.Contains(e.Attrs["why"], "closed before the device acknowledged") {
+		t.Errorf("stored why %q", e.Attrs["why"])
+	}
+	close(dev.release)
+	<-closed
+	<-dev.got // what the closed device read before it went
+	again := &blockLink{got: make(chan flow.Push, 4)}
+	f.dial(t, linkedToken, again)
+	select {
+	case p := <-again.got:
+		if p.ApnsID != res.ApnsID {
+			t.Errorf("relinked device got %s, want %s", p.ApnsID, res.ApnsID)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("stored push not delivered on relink")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := f.s.WaitDelivered(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestDeviceLinkOtherEnvironment: a production device does not link to the
+// sandbox: it holds the other APNs's token.
+func TestDeviceLinkOtherEnvironment(t *testing.T) {
+	f := linkFixture(t)
+	_, err := devicelink.Dial(context.Background(), devicelink.ClientConfig{Addr: f.s.DeviceLinkAddr().String(),
+		RootCAs: f.s.RootCAs(), Token: linkedToken, Environment: "production", Receiver: &blockLink{}})
+	var re *devicelink.RefusedError
+	if !errors.As(err, &re) || !strings.Contains(re.Reason, "this APNs is sandbox") {
+		t.Fatalf("err %v, want refused", err)
+	}
+}
