@@ -88,13 +88,12 @@ func (d *Callee) reportIncoming(p *push, pt envelope.Plaintext) {
 	t := time.Now()
 	in := &incoming{p: p, action: make(chan SignalKind, 1)}
 	d.mu.Lock()
-	exists := d.seen[pt.CallUUID]
+	exists := d.calls[pt.CallUUID] != nil
 	active := len(d.calls) + d.Profile.ActiveCalls
 	refused := d.callKitRefuses(pt, exists, active)
-	d.seen[pt.CallUUID] = true
 	if refused == nil {
 		d.calls[pt.CallUUID] = in
-		if k := d.taken[pt.CallUUID]; k != "" {
+		if k, ok := d.taken.take(pt.CallUUID, d.Now()); ok {
 			in.action <- k
 		}
 	}
@@ -297,7 +296,7 @@ func (d *Callee) EndElsewhere(callID string, declined bool) {
 	d.mu.Lock()
 	if d.calls[callID] == nil {
 		// Not ringing here yet: the push may still be on its way.
-		d.taken[callID] = k
+		d.taken.put(callID, k, d.Now())
 	}
 	d.mu.Unlock()
 	_ = d.act(callID, k)
