@@ -43,14 +43,13 @@ type Callee struct {
 	busy    int           // pushes queued or in work, app sides running
 	idle    chan struct{} // closed when busy drops to zero
 
-	mu sync.Mutex
-	// calls are the calls CallKit has on this device, by call UUID, from
-	// the report until the call ends: a second report of one of them is
-	// callUUIDAlreadyExists. Nothing outlives its call, so a long run
-	// stays flat (taken and hungUp forget after memoWindow).
-	calls  map[string]*incoming
-	taken  memo[SignalKind] // calls answered or declined on another device before they rang here
-	hungUp memo[struct{}]   // calls whose hang-up arrived before their invite
+	// Nothing here grows with the calls of a run: calls end, seen keeps
+	// the latest only, taken and hungUp forget after memoWindow.
+	mu     sync.Mutex
+	calls  map[string]*incoming // CallKit's ringing calls, by call UUID
+	taken  memo[SignalKind]     // calls answered or declined on another device before they rang here
+	seen   recent               // the call UUIDs last reported to CallKit on this device
+	hungUp memo[struct{}]       // calls whose hang-up arrived before their invite
 	// voipFailures counts VoIP payloads in a row the app failed to report;
 	// it starts at Profile.VoIPFailures.
 	voipFailures int
@@ -60,6 +59,7 @@ type Callee struct {
 func (d *Callee) Start(ctx context.Context) {
 	d.ctx, d.cancel = context.WithCancel(ctx)
 	d.calls = map[string]*incoming{}
+	d.seen = recent{limit: recentCalls(d.Profile)}
 	d.voipFailures = d.Profile.VoIPFailures
 	if d.Clock == nil {
 		d.Clock = flow.VirtualClock{}

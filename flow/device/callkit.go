@@ -88,9 +88,10 @@ func (d *Callee) reportIncoming(p *push, pt envelope.Plaintext) {
 	t := time.Now()
 	in := &incoming{p: p, action: make(chan SignalKind, 1)}
 	d.mu.Lock()
-	exists := d.calls[pt.CallUUID] != nil
+	exists := d.seen.has(pt.CallUUID) || d.calls[pt.CallUUID] != nil
 	active := len(d.calls) + d.Profile.ActiveCalls
 	refused := d.callKitRefuses(pt, exists, active)
+	d.seen.add(pt.CallUUID)
 	if refused == nil {
 		d.calls[pt.CallUUID] = in
 		if k, ok := d.taken.take(pt.CallUUID, d.Now()); ok {

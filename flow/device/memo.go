@@ -62,10 +62,50 @@ func (m *memo[V]) take(id string, now time.Time) (V, bool) {
 // len is how many entries are held, expired or not.
 func (m *memo[V]) len() int { return len(m.m) }
 
-// Retained is how many calls the device still holds state for: ringing
-// calls, and news of calls that have not rung here, until memoWindow ends.
+// Retained is how many calls the device still holds state for beyond the
+// latest reports CallKit remembers (recentCalls): ringing calls, and news
+// of calls that have not rung here, until memoWindow ends.
 func (d *Callee) Retained() int {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	return len(d.calls) + d.taken.len() + d.hungUp.len()
 }
+
+// recentCalls is how many reported call UUIDs a device keeps (seen). The
+// simulation never hangs up a connected call, so CallKit's "calls it has"
+// is approximated by the latest reports: four times as many as can be up at
+// once (maximumCallGroups), and at least 64. A duplicate invite within them
+// is callUUIDAlreadyExists, as while the call is up (F-22).
+func recentCalls(p Profile) int { return max(64, 4*p.MaximumCallGroups) }
+
+// recent is a set of the last limit ids added: the oldest go first.
+type recent struct {
+	limit int
+	set   map[string]struct{}
+	ring  []string // in the order added; next is the slot to reuse
+	next  int
+}
+
+func (r *recent) has(id string) bool {
+	_, ok := r.set[id]
+	return ok
+}
+
+func (r *recent) add(id string) {
+	if r.has(id) {
+		return
+	}
+	if r.set == nil {
+		r.set = map[string]struct{}{}
+	}
+	r.set[id] = struct{}{}
+	if len(r.ring) < max(r.limit, 1) {
+		r.ring = append(r.ring, id)
+		return
+	}
+	delete(r.set, r.ring[r.next])
+	r.ring[r.next] = id
+	r.next = (r.next + 1) % len(r.ring)
+}
+
+func (r *recent) len() int { return len(r.set) }
