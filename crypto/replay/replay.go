@@ -23,7 +23,7 @@ const (
 // Cache remembers (kid, nonce) pairs until they expire.
 type Cache struct {
 	mu      sync.Mutex
-	entries map[key]time.Time // memory only
+	entries map[key]int64 // memory only: expiry in Unix ms, as the file keeps it (a third of a time.Time)
 	pruned  time.Time
 	file    *fileStore // nil: memory only
 }
@@ -41,7 +41,7 @@ func makeKey(kid, nonce []byte) (key, error) {
 }
 
 // NewMemory returns an in-process cache, as the simulator's NSE keeps one.
-func NewMemory() *Cache { return &Cache{entries: map[key]time.Time{}} }
+func NewMemory() *Cache { return &Cache{entries: map[key]int64{}} }
 
 // CheckAndInsert reports whether (kid, nonce) was seen before and has not
 // expired; if not, it records it until expires. now prunes expired entries.
@@ -57,18 +57,19 @@ func (c *Cache) CheckAndInsert(kid, nonce []byte, expires, now time.Time) (seen 
 	if c.file != nil {
 		return c.file.checkAndInsert(k, expires, now)
 	}
+	nowMS := now.UnixMilli()
 	if now.Sub(c.pruned) > time.Second {
 		c.pruned = now
 		for key, exp := range c.entries {
-			if now.After(exp) {
+			if nowMS > exp {
 				delete(c.entries, key)
 			}
 		}
 	}
-	if exp, ok := c.entries[k]; ok && !now.After(exp) {
+	if exp, ok := c.entries[k]; ok && nowMS <= exp {
 		return true, nil
 	}
-	c.entries[k] = expires
+	c.entries[k] = expires.UnixMilli()
 	return false, nil
 }
 
@@ -79,9 +80,9 @@ func (c *Cache) Len(now time.Time) (int, error) {
 	if c.file != nil {
 		return c.file.live(now)
 	}
-	n := 0
+	n, nowMS := 0, now.UnixMilli()
 	for _, exp := range c.entries {
-		if !now.After(exp) {
+		if nowMS <= exp {
 			n++
 		}
 	}
@@ -97,6 +98,6 @@ func (c *Cache) Close() error {
 	}
 	err := c.file.close()
 	c.file = nil
-	c.entries = map[key]time.Time{}
+	c.entries = map[key]int64{}
 	return err
 }
