@@ -73,6 +73,7 @@ type Pipeline struct {
 	bus     *bus.Bus
 	mock    *apnsmock.Server
 	server  *provider.Server
+	sender  *provider.Client // the caller app's connection to the server
 	client  *apns2.Client
 	caller  *device.Caller
 	callees []*device.Callee
@@ -184,6 +185,7 @@ func New(ctx context.Context, cfg Config) (*Pipeline, error) {
 		return nil, err
 	}
 	pc := provider.NewClient(p.server.URL())
+	p.sender = pc
 	p.caller = &device.Caller{Handle: cfg.Caller, Name: cfg.CallerName, Provider: pc, Sink: sink, Faults: cfg.Sender}
 	for i, prof := range cfg.Devices {
 		if err := p.addDevice(pc, prof, tokens[i], sink); err != nil {
@@ -302,6 +304,9 @@ func (p *Pipeline) Close() {
 	}
 	for _, u := range p.unlinks {
 		u()
+	}
+	if p.sender != nil {
+		p.sender.Close()
 	}
 	if p.server != nil {
 		_ = p.server.Close()
