@@ -92,9 +92,10 @@ func (d *Callee) reportIncoming(p *push, pt envelope.Plaintext) {
 	active := len(d.calls) + d.Profile.ActiveCalls
 	refused := d.callKitRefuses(pt, exists, active)
 	d.seen.add(pt.CallUUID)
+	k, taken := d.taken.take(pt.CallUUID, d.Now()) // news for this call is moot once it is reported
 	if refused == nil {
 		d.calls[pt.CallUUID] = in
-		if k, ok := d.taken.take(pt.CallUUID, d.Now()); ok {
+		if taken {
 			in.action <- k
 		}
 	}
@@ -295,7 +296,7 @@ func (d *Callee) EndElsewhere(callID string, declined bool) {
 		k = signalDeclinedElsewhere
 	}
 	d.mu.Lock()
-	if d.calls[callID] == nil {
+	if d.calls[callID] == nil && !d.seen.has(callID) {
 		// Not ringing here yet: the push may still be on its way.
 		d.taken.put(callID, k, d.Now())
 	}
