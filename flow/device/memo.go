@@ -7,11 +7,12 @@ import (
 )
 
 // memoWindow is how long the device remembers news about a call it has not
-// rung for (a hang-up that came first, an answer on another device): an
-// invite for that call is refused as expired once its ts + ttl + skew has
-// passed, and ttl is at most envelope.MaxTTL. 30 s is the receiver's default
-// skew (docs/receiver-checks.md).
-const memoWindow = envelope.MaxTTL*time.Second + 30*time.Second
+// rung for (a hang-up that came first, an answer on another device). The
+// call's invite was sealed by then, give or take the clocks' skew, and is
+// refused as expired once its ts + ttl + skew has passed; ttl is at most
+// envelope.MaxTTL. 30 s is the receiver's default skew
+// (docs/receiver-checks.md), counted once for each clock.
+const memoWindow = envelope.MaxTTL*time.Second + 2*30*time.Second
 
 // memo is a set of call UUIDs with a value each, kept for memoWindow after
 // they are put: a device that handled a million calls holds only those of
