@@ -22,8 +22,11 @@ const (
 
 // Cache remembers (kid, nonce) pairs until they expire.
 type Cache struct {
-	mu      sync.Mutex
-	entries map[key]int64 // memory only: expiry in Unix ms, as the file keeps it (a third of a time.Time)
+	mu sync.Mutex
+	// entries is the memory-only cache: expiry in Unix ms (as the file keeps
+	// it) by kid, then nonce. A device has few kids; a load run keeps one
+	// entry per push for ts + ttl + skew, so each is kept small.
+	entries map[[KIDSize]byte]map[[NonceSize]byte]int64
 	pruned  time.Time
 	file    *fileStore // nil: memory only
 }
@@ -41,7 +44,7 @@ func makeKey(kid, nonce []byte) (key, error) {
 }
 
 // NewMemory returns an in-process cache, as the simulator's NSE keeps one.
-func NewMemory() *Cache { return &Cache{entries: map[key]int64{}} }
+func NewMemory() *Cache { return &Cache{} }
 
 // CheckAndInsert reports whether (kid, nonce) was seen before and has not
 // expired; if not, it records it until expires. now prunes expired entries.
@@ -60,16 +63,28 @@ func (c *Cache) CheckAndInsert(kid, nonce []byte, expires, now time.Time) (seen 
 	nowMS := now.UnixMilli()
 	if now.Sub(c.pruned) > time.Second {
 		c.pruned = now
-		for key, exp := range c.entries {
-			if nowMS > exp {
-				delete(c.entries, key)
+		for kid, nonces := range c.entries {
+			for n, exp := range nonces {
+				if nowMS > exp {
+					delete(nonces, n)
+				}
+			}
+			if len(nonces) == 0 {
+				delete(c.entries, kid)
 			}
 		}
 	}
-	if exp, ok := c.entries[k]; ok && nowMS <= exp {
+	kk, n := [KIDSize]byte(k[:KIDSize]), [NonceSize]byte(k[KIDSize:])
+	if exp, ok := c.entries[kk][n]; ok && nowMS <= exp {
 		return true, nil
 	}
-	c.entries[k] = expires.UnixMilli()
+	if c.entries == nil {
+		c.entries = map[[KIDSize]byte]map[[NonceSize]byte]int64{}
+	}
+	if c.entries[kk] == nil {
+		c.entries[kk] = map[[NonceSize]byte]int64{}
+	}
+	c.entries[kk][n] = expires.UnixMilli()
 	return false, nil
 }
 
@@ -81,9 +96,11 @@ func (c *Cache) Len(now time.Time) (int, error) {
 		return c.file.live(now)
 	}
 	n, nowMS := 0, now.UnixMilli()
-	for _, exp := range c.entries {
-		if nowMS <= exp {
-			n++
+	for _, nonces := range c.entries {
+		for _, exp := range nonces {
+			if nowMS <= exp {
+				n++
+			}
 		}
 	}
 	return n, nil
@@ -98,6 +115,6 @@ func (c *Cache) Close() error {
 	}
 	err := c.file.close()
 	c.file = nil
-	c.entries = map[key]int64{}
+	c.entries = nil
 	return err
 }
