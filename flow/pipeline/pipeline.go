@@ -305,10 +305,8 @@ func (p *Pipeline) Close() {
 	for _, u := range p.unlinks {
 		u()
 	}
-	if p.sender != nil {
-		p.sender.Close()
-	}
 	if p.server != nil {
+		p.sender.Close() // no idle keep-alive connection left to wait for
 		_ = p.server.Close()
 	}
 	if p.client != nil {

@@ -26,8 +26,12 @@ func NewClient(baseURL string) *Client {
 }
 
 // Close closes the client's idle keep-alive connections: the server's
-// Shutdown then has nothing to wait for.
-func (c *Client) Close() { c.HTTP.CloseIdleConnections() }
+// Shutdown then has nothing to wait for. A nil client has none.
+func (c *Client) Close() {
+	if c != nil {
+		c.HTTP.CloseIdleConnections()
+	}
+}
 
 // Register registers a device.
 func (c *Client) Register(ctx context.Context, d Device) error {
