@@ -116,7 +116,8 @@ func sendCommand() *cobra.Command {
 		Long: "send places calls (or messages) through the five stages on the embedded default and prints, per\n" +
 			"request, its trace id, call UUID, outcome and the measured latency of each stage, then p50/p95/p99.\n" +
 			"Simulated iPhone time (app launch, the callee answering) runs on a virtual clock and is shown apart.\n" +
-			"Exit status: 0 when every call connected (or message was shown), 1 when any failed, 2 for bad usage.",
+			"Exit status: 0 when every request ended as the run asked (a call connected, declined or unanswered as\n" +
+			"--answer or the profile's answer says; a message shown), 1 when any ended otherwise, 2 for bad usage.",
 		Example: "  callscope send --count 50 --concurrency 8 --json\n  callscope send --kind message --record trace.jsonl",
 		Args:    usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {

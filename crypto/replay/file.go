@@ -32,7 +32,7 @@ func OpenFile(path string) (*Cache, error) {
 	if err != nil {
 		return nil, fmt.Errorf("replay cache %s: %w", path, err)
 	}
-	c := &Cache{entries: map[key]time.Time{}, file: &fileStore{f: f, path: path}}
+	c := &Cache{file: &fileStore{f: f, path: path}}
 	if err := c.file.locked(func(b []byte) ([]byte, error) { return b, nil }); err != nil {
 		f.Close()
 		return nil, err

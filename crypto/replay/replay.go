@@ -22,8 +22,11 @@ const (
 
 // Cache remembers (kid, nonce) pairs until they expire.
 type Cache struct {
-	mu      sync.Mutex
-	entries map[key]time.Time // memory only
+	mu sync.Mutex
+	// entries is the memory-only cache: expiry in Unix ms (as the file keeps
+	// it) by kid, then nonce. A device has few kids; a load run keeps one
+	// entry per push for ts + ttl + skew, so each is kept small.
+	entries map[[KIDSize]byte]map[[NonceSize]byte]int64
 	pruned  time.Time
 	file    *fileStore // nil: memory only
 }
@@ -41,7 +44,7 @@ func makeKey(kid, nonce []byte) (key, error) {
 }
 
 // NewMemory returns an in-process cache, as the simulator's NSE keeps one.
-func NewMemory() *Cache { return &Cache{entries: map[key]time.Time{}} }
+func NewMemory() *Cache { return &Cache{} }
 
 // CheckAndInsert reports whether (kid, nonce) was seen before and has not
 // expired; if not, it records it until expires. now prunes expired entries.
@@ -57,18 +60,31 @@ func (c *Cache) CheckAndInsert(kid, nonce []byte, expires, now time.Time) (seen 
 	if c.file != nil {
 		return c.file.checkAndInsert(k, expires, now)
 	}
+	nowMS := now.UnixMilli()
 	if now.Sub(c.pruned) > time.Second {
 		c.pruned = now
-		for key, exp := range c.entries {
-			if now.After(exp) {
-				delete(c.entries, key)
+		for kid, nonces := range c.entries {
+			for n, exp := range nonces {
+				if nowMS > exp {
+					delete(nonces, n)
+				}
+			}
+			if len(nonces) == 0 {
+				delete(c.entries, kid)
 			}
 		}
 	}
-	if exp, ok := c.entries[k]; ok && !now.After(exp) {
+	kk, n := [KIDSize]byte(k[:KIDSize]), [NonceSize]byte(k[KIDSize:])
+	if exp, ok := c.entries[kk][n]; ok && nowMS <= exp {
 		return true, nil
 	}
-	c.entries[k] = expires
+	if c.entries == nil {
+		c.entries = map[[KIDSize]byte]map[[NonceSize]byte]int64{}
+	}
+	if c.entries[kk] == nil {
+		c.entries[kk] = map[[NonceSize]byte]int64{}
+	}
+	c.entries[kk][n] = expires.UnixMilli()
 	return false, nil
 }
 
@@ -79,10 +95,12 @@ func (c *Cache) Len(now time.Time) (int, error) {
 	if c.file != nil {
 		return c.file.live(now)
 	}
-	n := 0
-	for _, exp := range c.entries {
-		if !now.After(exp) {
-			n++
+	n, nowMS := 0, now.UnixMilli()
+	for _, nonces := range c.entries {
+		for _, exp := range nonces {
+			if nowMS <= exp {
+				n++
+			}
 		}
 	}
 	return n, nil
@@ -97,6 +115,6 @@ func (c *Cache) Close() error {
 	}
 	err := c.file.close()
 	c.file = nil
-	c.entries = map[key]time.Time{}
+	c.entries = nil
 	return err
 }

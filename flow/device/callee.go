@@ -45,11 +45,13 @@ type Callee struct {
 	busy    int           // pushes queued or in work, app sides running
 	idle    chan struct{} // closed when busy drops to zero
 
+	// Nothing here grows with the calls of a run: calls end, seen keeps
+	// the latest only, taken and hungUp forget after memoWindow.
 	mu     sync.Mutex
-	calls  map[string]*incoming  // CallKit's ringing calls, by call UUID
-	taken  map[string]SignalKind // calls answered or declined on another device before they rang here
-	seen   map[string]bool       // every call UUID reported to CallKit on this device
-	hungUp map[string]bool       // calls whose hang-up arrived before their invite
+	calls  map[string]*incoming // CallKit's ringing calls, by call UUID
+	taken  memo[SignalKind]     // calls answered or declined on another device before they rang here
+	seen   recent               // the call UUIDs last reported to CallKit on this device
+	hungUp memo[struct{}]       // calls whose hang-up arrived before their invite
 	// voipFailures counts VoIP payloads in a row the app failed to report;
 	// it starts at Profile.VoIPFailures.
 	voipFailures int
@@ -58,7 +60,8 @@ type Callee struct {
 // Start readies the device; Close stops it and waits for work in flight.
 func (d *Callee) Start(ctx context.Context) {
 	d.ctx, d.cancel = context.WithCancel(ctx)
-	d.calls, d.seen, d.hungUp, d.taken = map[string]*incoming{}, map[string]bool{}, map[string]bool{}, map[string]SignalKind{}
+	d.calls = map[string]*incoming{}
+	d.seen = recent{limit: recentCalls(d.Profile)}
 	d.voipFailures = d.Profile.VoIPFailures
 	if d.Clock == nil {
 		d.Clock = flow.VirtualClock{}

@@ -38,7 +38,7 @@ type Caller struct {
 	mu       sync.Mutex
 	outgoing map[string]*outgoing // by trace id
 	sealedMu sync.Mutex
-	sealed   map[string][]*envelope.Envelope // by trace id, as sealed (crypto.go)
+	sealed   map[string][]*envelope.Envelope // by trace id, as sealed (crypto.go), until the request ends
 	dirs     map[string][]provider.Device
 }
 
@@ -165,6 +165,14 @@ func (c *Caller) Place(ctx context.Context, req flow.Request, traceparent string
 				c.post(ctx, og, emit, d, body, traceparent, false)
 			}
 		}
+	}
+	c.mu.Lock()
+	ended := og.ended
+	c.mu.Unlock()
+	if ended {
+		// It ended while we were still sealing for its other devices:
+		// end dropped what was sealed before, this drops the rest.
+		c.dropSealed(traceID)
 	}
 	return p
 }
@@ -301,4 +309,25 @@ func (c *Caller) Forget() {
 	c.mu.Lock()
 	c.dirs = nil
 	c.mu.Unlock()
+}
+
+// dropSealed forgets the envelopes sealed for a request that has ended: a
+// long run must not keep every call it made. A push of that request still
+// on its way (a late hang-up) is then diagnosed without the sender's copy,
+// as a real extension always is.
+func (c *Caller) dropSealed(traceID string) {
+	c.sealedMu.Lock()
+	delete(c.sealed, traceID)
+	c.sealedMu.Unlock()
+}
+
+// Pending is how many requests the caller still holds state for (in flight,
+// or with envelopes kept for diagnosis); zero once every request has ended.
+func (c *Caller) Pending() int {
+	c.mu.Lock()
+	n := len(c.outgoing)
+	c.mu.Unlock()
+	c.sealedMu.Lock()
+	defer c.sealedMu.Unlock()
+	return max(n, len(c.sealed))
 }

@@ -100,13 +100,14 @@ func (d *Callee) relayCall(p *push, pt envelope.Plaintext) {
 func (d *Callee) reportIncoming(p *push, pt envelope.Plaintext) {
 	in := &incoming{p: p, action: make(chan SignalKind, 1)}
 	d.mu.Lock()
-	exists := d.seen[pt.CallUUID]
+	exists := d.seen.has(pt.CallUUID) || d.calls[pt.CallUUID] != nil
 	active := len(d.calls) + d.Profile.ActiveCalls
 	refused := d.callKitRefuses(pt, exists, active)
-	d.seen[pt.CallUUID] = true
+	d.seen.add(pt.CallUUID)
+	k, taken := d.taken.take(pt.CallUUID, d.Now()) // news for this call is moot once it is reported
 	if refused == nil {
 		d.calls[pt.CallUUID] = in
-		if k := d.taken[pt.CallUUID]; k != "" {
+		if taken {
 			in.action <- k
 		}
 	}
@@ -305,9 +306,9 @@ func (d *Callee) EndElsewhere(callID string, declined bool) {
 		k = signalDeclinedElsewhere
 	}
 	d.mu.Lock()
-	if d.calls[callID] == nil {
+	if d.calls[callID] == nil && !d.seen.has(callID) {
 		// Not ringing here yet: the push may still be on its way.
-		d.taken[callID] = k
+		d.taken.put(callID, k, d.Now())
 	}
 	d.mu.Unlock()
 	_ = d.act(callID, k)

@@ -26,7 +26,7 @@ func (d *Callee) hangup(p *push, pt envelope.Plaintext) {
 	d.mu.Lock()
 	in := d.calls[pt.CallUUID]
 	if in == nil {
-		d.hungUp[pt.CallUUID] = true
+		d.hungUp.put(pt.CallUUID, struct{}{}, d.Now())
 	}
 	d.mu.Unlock()
 	if in != nil {
@@ -41,7 +41,8 @@ func (d *Callee) hangup(p *push, pt envelope.Plaintext) {
 func (d *Callee) hungUpFirst(callID string) bool {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	return d.hungUp[callID]
+	_, ok := d.hungUp.get(callID, d.Now())
+	return ok
 }
 
 // ghostRing is the diagnosis of a call ringing after its hang-up. When APNs

@@ -97,6 +97,7 @@ func (c *Caller) end(og *outgoing, o flow.Outcome, name string, attrs map[string
 	og.ended = true
 	delete(c.outgoing, og.traceID)
 	c.mu.Unlock()
+	c.dropSealed(og.traceID)
 	c.Sink.Emit(flow.Event{TraceID: og.traceID, CallID: og.callID, Stage: flow.StageSender, Name: name,
 		Time: time.Now(), Attrs: withState(attrs, callerStates[name]), Diagnosis: d, Outcome: o})
 	og.done <- o

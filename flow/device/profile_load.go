@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/BurntSushi/toml"
 
@@ -99,10 +100,13 @@ func (p *Profile) Set(kv string) error {
 	// Decode into a zero profile and copy the one field: a list given
 	// replaces the old one, as in a file.
 	var one Profile
-	if _, err := toml.Decode(key+" = "+val, &one); err != nil {
+	md, err := toml.Decode(key+" = "+val, &one)
+	if err != nil {
 		if _, qerr := toml.Decode(key+" = "+strconv.Quote(val), &one); qerr != nil {
 			return &FieldError{Field: key, Msg: fmt.Sprintf("%q: %s", val, strings.TrimPrefix(qerr.Error(), "toml: "))}
 		}
+	} else if md.Type(key) == "Integer" && reflect.TypeFor[Profile]().Field(idx).Type == reflect.TypeFor[time.Duration]() {
+		return &FieldError{Field: key, Msg: tomlfile.NoUnit(val)}
 	}
 	next := *p
 	reflect.ValueOf(&next).Elem().Field(idx).Set(reflect.ValueOf(one).Field(idx))

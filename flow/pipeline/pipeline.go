@@ -118,6 +118,7 @@ type Pipeline struct {
 	bus     *bus.Bus
 	mock    *apnsmock.Server
 	server  *provider.Server
+	sender  *provider.Client // the caller app's connection to the server
 	client  *apns2.Client
 	caller  *device.Caller
 	callees []*device.Callee
@@ -241,6 +242,7 @@ func New(ctx context.Context, cfg Config) (*Pipeline, error) {
 		return nil, err
 	}
 	pc := provider.NewClient(p.server.URL())
+	p.sender = pc
 	// The caller signs its requests and the callee's devices trust its key,
 	// as an app that verified its contact's identity key does.
 	signer, err := keyring.GenerateSigning(rand.Reader)
@@ -419,6 +421,7 @@ func (p *Pipeline) Close() {
 	}
 	p.linkMu.Unlock()
 	if p.server != nil {
+		p.sender.Close() // no idle keep-alive connection left to wait for
 		_ = p.server.Close()
 	}
 	if p.client != nil {

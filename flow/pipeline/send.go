@@ -93,7 +93,7 @@ func (o SendOptions) Validate() error {
 }
 
 // RunSend runs a headless batch on the embedded default and prints it. It
-// returns whether every request succeeded (connected, or shown for messages).
+// returns whether every request ended as the run asked (Asked).
 func RunSend(ctx context.Context, opts SendOptions, out io.Writer) (ok bool, err error) {
 	if err := opts.Validate(); err != nil {
 		return false, err
@@ -153,6 +153,7 @@ func RunSend(ctx context.Context, opts SendOptions, out io.Writer) (ok bool, err
 
 	req := p.Compose()
 	req.Kind, req.Video = opts.Kind, opts.Video
+	want := Asked(req.Kind, prof.AnswerPolicy)
 	sum := flow.NewSummary()
 	var calls []report.CallJSON
 	table := report.NewTable(out)
@@ -165,7 +166,7 @@ func RunSend(ctx context.Context, opts SendOptions, out io.Writer) (ok bool, err
 	start := time.Now()
 	p.PlaceMany(ctx, req, opts.Count, opts.Concurrency, func(c flow.Call) {
 		sum.Add(c)
-		ok = ok && c.Outcome.Succeeded()
+		ok = ok && c.Outcome == want
 		if opts.JSON {
 			calls = append(calls, report.ToJSON(c))
 		} else {
@@ -197,4 +198,21 @@ func RunSend(ctx context.Context, opts SendOptions, out io.Writer) (ok bool, err
 		fmt.Fprintln(out, "note: "+n)
 	}
 	return ok, nil
+}
+
+// Asked is the outcome a run asks for: a message shown; a call connected,
+// declined or left to ring out as the callee's answer policy says. A call
+// that ends otherwise (failed, or rang out when it was to be answered) is
+// what `send` exits 1 for.
+func Asked(kind flow.Kind, policy device.AnswerPolicy) flow.Outcome {
+	if kind == flow.KindMessage {
+		return flow.OutcomeShown
+	}
+	switch policy {
+	case device.AnswerDecline:
+		return flow.OutcomeDeclined
+	case device.AnswerIgnore, device.AnswerManual:
+		return flow.OutcomeUnanswered
+	}
+	return flow.OutcomeConnected
 }

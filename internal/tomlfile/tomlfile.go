@@ -49,7 +49,7 @@ func Decode(name string, data []byte, v any) error {
 		k := und[0].String()
 		return fmt.Errorf("%s:%d: unknown field %s", name, lineOf(data, und[0]), k)
 	}
-	return nil
+	return checkUnits(name, data, md, v)
 }
 
 // lineOf finds the line where a key is written: BurntSushi keeps positions

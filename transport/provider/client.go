@@ -25,6 +25,14 @@ func NewClient(baseURL string) *Client {
 	return &Client{BaseURL: baseURL, HTTP: &http.Client{Transport: tr, Timeout: 90 * time.Second}}
 }
 
+// Close closes the client's idle keep-alive connections: the server's
+// Shutdown then has nothing to wait for. A nil client has none.
+func (c *Client) Close() {
+	if c != nil {
+		c.HTTP.CloseIdleConnections()
+	}
+}
+
 // Register registers a device.
 func (c *Client) Register(ctx context.Context, d Device) error {
 	return c.do(ctx, http.MethodPost, PathDevices, d, nil, http.StatusCreated)

@@ -34,6 +34,11 @@ type Server struct {
 
 	srv *http.Server
 	ln  net.Listener
+	// fresh are connections accepted that have not sent a request yet (a
+	// client dials ahead when busy). Shutdown counts them as busy for 5 s;
+	// Close closes them at once (closeFresh).
+	connMu sync.Mutex
+	fresh  map[net.Conn]struct{}
 }
 
 // maxBody bounds a request: an envelope fits in an APNs payload (4 KB).
@@ -44,9 +49,33 @@ func NewServer(p Pusher, sink flow.Sink) *Server {
 	if sink == nil {
 		sink = flow.Discard
 	}
-	s := &Server{apns: p, sink: sink, devices: map[string]Device{}, users: map[string][]string{}}
-	s.srv = &http.Server{Handler: s, ReadHeaderTimeout: 5 * time.Second}
+	s := &Server{apns: p, sink: sink, devices: map[string]Device{}, users: map[string][]string{}, fresh: map[net.Conn]struct{}{}}
+	s.srv = &http.Server{Handler: s, ReadHeaderTimeout: 5 * time.Second, ConnState: s.track}
+	s.srv.RegisterOnShutdown(s.closeFresh)
 	return s
+}
+
+// track follows which connections have not carried a request yet.
+func (s *Server) track(c net.Conn, st http.ConnState) {
+	s.connMu.Lock()
+	defer s.connMu.Unlock()
+	if st == http.StateNew {
+		s.fresh[c] = struct{}{}
+	} else {
+		delete(s.fresh, c)
+	}
+}
+
+// closeFresh closes the connections that never sent a request, once
+// Shutdown has closed the listener: net/http waits 5 s before it counts
+// them idle, and a sender's spare keep-alive connection is one of them.
+func (s *Server) closeFresh() {
+	s.connMu.Lock()
+	defer s.connMu.Unlock()
+	for c := range s.fresh {
+		_ = c.Close()
+		delete(s.fresh, c)
+	}
 }
 
 // Listen starts serving on addr ("127.0.0.1:0" for a random port).
@@ -63,7 +92,8 @@ func (s *Server) Listen(addr string) error {
 // URL is the server's base URL once it listens.
 func (s *Server) URL() string { return "http://" + s.ln.Addr().String() }
 
-// Close stops the server and waits for requests in flight.
+// Close stops the server and waits for requests in flight; idle
+// connections and those that never sent a request are closed at once.
 func (s *Server) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
