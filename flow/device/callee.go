@@ -40,7 +40,7 @@ type Callee struct {
 	wg     sync.WaitGroup
 
 	qmu     sync.Mutex
-	queue   []flow.Push
+	queue   []queued
 	working bool
 	busy    int           // pushes queued or in work, app sides running
 	idle    chan struct{} // closed when busy drops to zero
@@ -94,7 +94,16 @@ func (d *Callee) Deliver(p flow.Push) {
 	if d.ctx.Err() != nil {
 		return
 	}
-	d.queue = append(d.queue, p)
+	// An idle device works on the push from now, before the link
+	// acknowledges it: the mock's unit for a push in flight ends with the
+	// ack, so the request's simulated time never runs on while a device is
+	// only about to start. Behind other pushes it enters when its turn comes:
+	// waiting in the queue, it must not hold up the push being worked on.
+	first := !d.working
+	if first {
+		d.enter(p.TraceID)
+	}
+	d.queue = append(d.queue, queued{Push: p, entered: first})
 	d.busy++
 	if !d.working {
 		d.working = true
@@ -108,18 +117,34 @@ func (d *Callee) work() {
 	for {
 		d.qmu.Lock()
 		if len(d.queue) == 0 || d.ctx.Err() != nil {
+			for _, q := range d.queue { // shut down: never received
+				if q.entered {
+					d.leave(q.TraceID)
+				}
+			}
+			d.queue = nil
 			d.working = false
 			d.qmu.Unlock()
 			return
 		}
-		p := d.queue[0]
+		q := d.queue[0]
 		d.queue = d.queue[1:]
 		d.qmu.Unlock()
-		d.enter(p.TraceID)
+		if !q.entered {
+			d.enter(q.TraceID)
+		}
+		p := q.Push
 		d.receive(p)
 		d.leave(p.TraceID)
 		d.done()
 	}
+}
+
+// queued is a push waiting for the device's worker; entered says the clock
+// already counts the device as working on its request.
+type queued struct {
+	flow.Push
+	entered bool
 }
 
 // done marks one piece of work finished.

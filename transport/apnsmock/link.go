@@ -96,7 +96,9 @@ func (s *Server) deliver(rq *request) {
 // leaves the push to the store.
 func (s *Server) hand(l Link, p flow.Push, attrs map[string]string) {
 	if sl, ok := l.(*socketLink); ok {
+		s.enterClock(p.TraceID) // left when the device acks, or the link gives the push back
 		if err := sl.c.Send(p); err != nil {
+			s.leaveClock(p.TraceID)
 			s.store(p, "the device link closed as the push was handed to it")
 		}
 		return

@@ -30,6 +30,7 @@ func (s *Server) listenDevices(cert tls.Certificate) error {
 		Accept:       s.linkAccept,
 		Linked:       s.linkUp,
 		Written:      s.linkWritten,
+		Acked:        func(_ *devicelink.Conn, p flow.Push) { s.leaveClock(p.TraceID) },
 		Closed:       s.linkDown,
 	})
 	if err != nil {
@@ -105,6 +106,7 @@ func (s *Server) linkDown(c *devicelink.Conn, unacked []flow.Push, err error) {
 	}
 	t.mu.Unlock()
 	for _, p := range unacked {
+		s.leaveClock(p.TraceID)
 		s.store(p, "the device link closed before the device acknowledged the push")
 	}
 	why := "closed"
@@ -112,6 +114,24 @@ func (s *Server) linkDown(c *devicelink.Conn, unacked []flow.Push, err error) {
 		why = err.Error()
 	}
 	s.logLink(LinkState{Token: tok, Device: c.Hello().Device, Remote: c.RemoteAddr().String(), Why: why})
+}
+
+// enterClock and leaveClock tell a clock that orders simulated time
+// (flow.SimClock, shared with the embedded pipeline's devices) that a push is
+// on its way over a device link, from queued until the device has taken it.
+// Without them a second device could run its simulated waits alone while the
+// first device's push is still on the wire, and ring out before the first
+// device answers.
+func (s *Server) enterClock(traceID string) {
+	if pc, ok := s.cfg.Clock.(flow.Participants); ok {
+		pc.Enter(traceID)
+	}
+}
+
+func (s *Server) leaveClock(traceID string) {
+	if pc, ok := s.cfg.Clock.(flow.Participants); ok {
+		pc.Leave(traceID)
+	}
 }
 
 func (s *Server) logLink(st LinkState) {

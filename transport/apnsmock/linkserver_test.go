@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -122,5 +123,57 @@ func TestDeviceLinkOtherEnvironment(t *testing.T) {
 	var re *devicelink.RefusedError
 	if !errors.As(err, &re) || !strings.Contains(re.Reason, "this APNs is sandbox") {
 		t.Fatalf("err %v, want refused", err)
+	}
+}
+
+// countingClock is a flow.Clock that counts the units working on each
+// request, as flow.SimClock does.
+type countingClock struct {
+	flow.Clock
+	mu     sync.Mutex
+	active map[string]int
+}
+
+func (c *countingClock) Enter(id string) { c.mu.Lock(); c.active[id]++; c.mu.Unlock() }
+func (c *countingClock) Leave(id string) { c.mu.Lock(); c.active[id]--; c.mu.Unlock() }
+func (c *countingClock) units(id string) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.active[id]
+}
+
+// TestDeviceLinkHoldsTheClock: from the moment the mock queues a push on a
+// device link until the device acknowledges it, the request's simulated time
+// counts the push as work in progress. Otherwise a second device could run
+// its simulated waits alone (ring out after 60 s) while the first device's
+// push, which would answer after 2 s, is still on the wire.
+func TestDeviceLinkHoldsTheClock(t *testing.T) {
+	clock := &countingClock{Clock: flow.NewSimClock(), active: map[string]int{}}
+	f := newFixture(t, func(c *Config) { c.DeviceLinkAddr, c.Clock = "127.0.0.1:0", clock })
+	dev := &blockLink{got: make(chan flow.Push, 1), release: make(chan struct{})}
+	f.dial(t, linkedToken, dev)
+	var once sync.Once
+	release := func() { once.Do(func() { close(dev.release) }) }
+	t.Cleanup(release) // before the link's Close: a failed check must not leave Deliver blocked
+	c := f.client(t)
+	n := alertPush(linkedToken)
+	n.Payload = []byte(`{"aps":{"alert":"x","mutable-content":1},"traceparent":"00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"}`)
+	res, err := c.Push(n)
+	if err != nil || res.StatusCode != 200 {
+		t.Fatalf("push: %+v %v", res, err)
+	}
+	const trace = "0af7651916cd43dd8448eb211c80319c"
+	if got := clock.units(trace); got != 1 {
+		t.Fatalf("after the 200, with the push on the link: %d units at work, want 1", got)
+	}
+	release()
+	<-dev.got
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := f.s.WaitDelivered(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := clock.units(trace); got != 0 {
+		t.Errorf("after the device acknowledged: %d units at work, want 0", got)
 	}
 }

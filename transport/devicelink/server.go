@@ -29,6 +29,8 @@ type ServerConfig struct {
 	// Written runs after a push frame was written to the socket: for the
 	// mock, the push is delivered.
 	Written func(c *Conn, p flow.Push, at time.Time)
+	// Acked runs when the device acknowledged a push: it has taken it.
+	Acked func(c *Conn, p flow.Push)
 	// Closed runs once when a linked device's connection ends, with the
 	// pushes the device never acknowledged (queued or written), in order.
 	Closed func(c *Conn, unacked []flow.Push, err error)
@@ -307,10 +309,13 @@ func (c *Conn) readLoop() error {
 			return frameErr("device sent %s, want ack", f.Type)
 		}
 		c.mu.Lock()
-		_, ok := c.sent[f.Seq]
+		p, ok := c.sent[f.Seq]
 		delete(c.sent, f.Seq)
 		c.mu.Unlock()
 		if ok {
+			if c.s.cfg.Acked != nil {
+				c.s.cfg.Acked(c, p)
+			}
 			c.s.addPending(-1)
 		}
 	}
