@@ -68,11 +68,12 @@ func deviceCommand() *cobra.Command {
 
 // deviceSetup is what the flags make: checked before anything starts.
 type deviceSetup struct {
-	prof  device.Profile
-	pool  *x509.CertPool
-	token string
-	ring  *keyring.Ring
-	about []string // lines describing the identity
+	prof    device.Profile
+	pool    *x509.CertPool
+	token   string
+	ring    *keyring.Ring
+	signers *keyring.Signers // callers trusted in the keys store (keys new --signing, keys import --signer)
+	about   []string         // lines describing the identity
 }
 
 func (o deviceOptions) setup() (deviceSetup, error) {
@@ -108,7 +109,10 @@ func (o deviceOptions) setup() (deviceSetup, error) {
 	}
 	s.token = strings.ToLower(o.token)
 	if o.keys != "" {
-		return s, s.fromKeyring(o.keys)
+		if err := s.fromKeyring(o.keys); err != nil {
+			return s, err
+		}
+		return s, s.trustSigners()
 	}
 	if _, err := scheme.ByName(o.sch); err != nil {
 		return s, fmt.Errorf("--scheme: %w", err)
@@ -126,7 +130,28 @@ func (o deviceOptions) setup() (deviceSetup, error) {
 	s.about = append(s.about, fmt.Sprintf("keys          a fresh %s key pair, not saved (use --keys NAME for one of callscope keys)", o.sch),
 		"kid           "+base64.RawURLEncoding.EncodeToString(k.KID()),
 		"public key    "+base64.RawURLEncoding.EncodeToString(k.Public()))
-	return s, nil
+	return s, s.trustSigners()
+}
+
+// trustSigners trusts the callers' signing keys in the keys store, as
+// envelope open does: without them every signed push would be E_SIG.
+func (s *deviceSetup) trustSigners() error {
+	st, err := keyStore()
+	if err != nil {
+		return err
+	}
+	if s.signers, err = st.Trusted(); err != nil {
+		return fmt.Errorf("trusted signing keys: %w", err)
+	}
+	names := make([]string, 0, len(s.signers.List()))
+	for _, sg := range s.signers.List() {
+		names = append(names, sg.Name)
+	}
+	if len(names) == 0 {
+		names = append(names, "none (callscope keys import --signer FILE trusts a caller's; signed pushes are E_SIG until then)")
+	}
+	s.about = append(s.about, "signers       "+strings.Join(names, ", "))
+	return nil
 }
 
 // fromKeyring takes the identity of a device made with callscope keys.
@@ -178,7 +203,7 @@ func runDevice(ctx context.Context, o deviceOptions, out io.Writer) error {
 			k.Emit(e)
 		}
 	})
-	d := &device.Callee{Profile: s.prof, Token: s.token, Ring: s.ring, Replay: replay.NewMemory(), Sink: sink,
+	d := &device.Callee{Profile: s.prof, Token: s.token, Ring: s.ring, Signers: s.signers, Replay: replay.NewMemory(), Sink: sink,
 		Clock: flow.RealClock{Scale: o.timeScale}, Signal: nopSignal{}}
 	d.Start(ctx)
 	defer d.Close()
@@ -248,7 +273,7 @@ func (l *deviceLog) Emit(e flow.Event) {
 	} else if e.Duration > 0 {
 		b.WriteString(" took=" + flow.FormatDuration(e.Duration))
 	}
-	for _, k := range []string{"push_type", "payload_bytes", device.AttrState, "type", "title", "body", "remoteHandle", "action", flow.AttrEndedReason} {
+	for _, k := range []string{"push_type", "payload_bytes", device.AttrState, "type", "title", "body", "remoteHandle", "action", device.AttrSignature, flow.AttrEndedReason} {
 		if v, ok := e.Attrs[k]; ok && v != "" {
 			fmt.Fprintf(&b, " %s=%q", k, v)
 		}
