@@ -80,7 +80,7 @@ func (s *Server) linkUp(c *devicelink.Conn) {
 	h := c.Hello()
 	tok := strings.ToLower(h.Token)
 	s.links.mu.Lock()
-	s.links.known[tok] = true
+	s.links.known[tok] = append([]string{}, h.Topics...)
 	s.links.mu.Unlock()
 	s.Connect(tok, &socketLink{c: c})
 	s.logLink(LinkState{Token: tok, Device: h.Device, Remote: c.RemoteAddr().String(), Topics: h.Topics, Up: true})

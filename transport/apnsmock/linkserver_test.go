@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sideshow/apns2"
+
 	"github.com/callscope/callscope/flow"
 	"github.com/callscope/callscope/transport/devicelink"
 )
@@ -122,5 +124,43 @@ func TestDeviceLinkOtherEnvironment(t *testing.T) {
 	var re *devicelink.RefusedError
 	if !errors.As(err, &re) || !strings.Contains(re.Reason, "this APNs is sandbox") {
 		t.Fatalf("err %v, want refused", err)
+	}
+}
+
+// TestDeviceLinkTopics: a linked token is for the bundle ids its device's
+// hello declared; on another app's topic APNs answers 400
+// DeviceTokenNotForTopic, as for a token of another app. Tokens listed in the
+// configuration (--device) take any topic, as before.
+func TestDeviceLinkTopics(t *testing.T) {
+	const other = "org.example.other"
+	f := newFixture(t, func(c *Config) {
+		c.DeviceLinkAddr = "127.0.0.1:0"
+		c.Topics = append(c.Topics, other)
+	})
+	f.dial(t, linkedToken, &blockLink{got: make(chan flow.Push, 8)})
+	c := f.client(t)
+	tests := []struct {
+		name, token, topic, pushType string
+		status                       int
+		reason                       string
+	}{
+		{"linked token, its topic", linkedToken, testTopic, "alert", 200, ""},
+		{"linked token, its topic's voip", linkedToken, testTopic + ".voip", "voip", 200, ""},
+		{"linked token, another app", linkedToken, other, "alert", 400, "DeviceTokenNotForTopic"},
+		{"linked token, another app's voip", linkedToken, other + ".voip", "voip", 400, "DeviceTokenNotForTopic"},
+		{"listed token, another app", testDevice, other, "alert", 200, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			n := alertPush(tt.token)
+			n.Topic, n.PushType = tt.topic, apns2.EPushType(tt.pushType)
+			res, err := c.Push(n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.StatusCode != tt.status || res.Reason != tt.reason {
+				t.Errorf("%d %q, want %d %q", res.StatusCode, res.Reason, tt.status, tt.reason)
+			}
+		})
 	}
 }
