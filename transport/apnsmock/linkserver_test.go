@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -162,5 +163,47 @@ func TestDeviceLinkTopics(t *testing.T) {
 				t.Errorf("%d %q, want %d %q", res.StatusCode, res.Reason, tt.status, tt.reason)
 			}
 		})
+	}
+}
+
+// TestDeviceLinkUpLoggedFirst: the mock logs a device's link up before what
+// the link brings: a push held while the device was offline is released
+// after the "device link up" line, not before it.
+func TestDeviceLinkUpLoggedFirst(t *testing.T) {
+	var col atomic.Pointer[collector]
+	f := newFixture(t, func(c *Config) {
+		c.DeviceLinkAddr = "127.0.0.1:0"
+		c.Faults.Forward = Forward{HoldWhileOffline: []Selector{{}}}
+		c.OnLink = func(st LinkState) {
+			name := "link-down"
+			if st.Up {
+				name = "link-up"
+			}
+			col.Load().Emit(flow.Event{Name: name, Attrs: map[string]string{"remote": st.Remote}})
+		}
+	})
+	col.Store(f.events)
+	first := f.dial(t, linkedToken, &blockLink{got: make(chan flow.Push, 4)})
+	f.events.wait(t, "first link up", func(e flow.Event) bool { return e.Name == "link-up" })
+	first.Close()
+	f.events.wait(t, "link down", func(e flow.Event) bool { return e.Name == "link-down" })
+	id := f.pusher(t).send(t, fwdPush{linkedToken, "alert", "0"})
+	f.events.wait(t, "held", named(id, "held"))
+	again := f.dial(t, linkedToken, &blockLink{got: make(chan flow.Push, 4)})
+	f.events.wait(t, "delivered", named(id, "delivered"))
+	remote := again.LocalAddr().String()
+	f.events.mu.Lock()
+	defer f.events.mu.Unlock()
+	up, released := -1, -1
+	for i, e := range f.events.all {
+		switch {
+		case e.Name == "link-up" && e.Attrs["remote"] == remote:
+			up = i
+		case e.ApnsID == id && e.Name == "released":
+			released = i
+		}
+	}
+	if up < 0 || released < 0 || up > released {
+		t.Errorf("second link up at %d, released at %d: want link up first", up, released)
 	}
 }
