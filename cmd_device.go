@@ -13,6 +13,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -222,7 +223,7 @@ func runDevice(ctx context.Context, o deviceOptions, out io.Writer) error {
 
 	refused := make(chan error, 1)
 	c, err := devicelink.Start(ctx, devicelink.ClientConfig{Addr: o.link, RootCAs: s.pool, Token: s.token, Topics: o.topics,
-		Environment: env, Device: s.prof.Name, Receiver: d, OnState: func(st devicelink.State) {
+		Environment: env, Device: s.prof.Name, Receiver: forwardNote{d, log}, OnState: func(st devicelink.State) {
 			switch {
 			case st.Up:
 				log.line(fmt.Sprintf("link up       %s → %s; APNs holds %d stored push(es) for this device", st.Local, st.Remote, st.Stored))
@@ -246,6 +247,31 @@ func runDevice(ctx context.Context, o deviceOptions, out io.Writer) error {
 	case err := <-refused:
 		return err
 	}
+}
+
+// forwardNote prints what APNs's store-and-forward did to a push before the
+// device takes it: the record travels in the push frame, and without this
+// line a push that APNs held (mock-apns --delay, --hold-while-offline,
+// --reorder) would look like one that came at once.
+type forwardNote struct {
+	next devicelink.Receiver
+	log  *deviceLog
+}
+
+func (r forwardNote) Deliver(p flow.Push) {
+	if fw := p.Forward; fw != nil {
+		clock := "measured by APNs"
+		if fw.Simulated {
+			clock = "simulated"
+		}
+		line := fmt.Sprintf("%s %-9s %-26s apns-id=%s fault=%q held=%q", time.Now().Format("15:04:05.000"), flow.StageAPNs, "forwarded",
+			p.ApnsID, fw.Fault, flow.FormatDuration(fw.Held)+" ("+clock+")")
+		if fw.Overtaken > 0 {
+			line += fmt.Sprintf(" overtaken=%q", fmt.Sprintf("%d newer push(es) delivered first, from %s", fw.Overtaken, fw.OvertakenBy))
+		}
+		r.log.line(line)
+	}
+	r.next.Deliver(p)
 }
 
 type nopSignal struct{}

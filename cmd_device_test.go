@@ -8,6 +8,7 @@ import (
 	"crypto/x509"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"os"
 	"os/exec"
@@ -266,7 +267,14 @@ func TestMain(m *testing.M) {
 // HTTP/2 client, and returns the status and apns-id.
 func pushHTTP2(t *testing.T, url, ca, jwt, payload string) (int, string) {
 	t.Helper()
+	return pushHTTP2With(t, url, ca, jwt, payload, nil)
+}
+
+// pushHTTP2With is pushHTTP2 with more headers.
+func pushHTTP2With(t *testing.T, url, ca, jwt, payload string, extra map[string]string) (int, string) {
+	t.Helper()
 	hdr := map[string]string{"authorization": "bearer " + jwt, "apns-topic": "org.example.app", "apns-push-type": "alert"}
+	maps.Copy(hdr, extra)
 	if curl, err := exec.LookPath("curl"); err == nil {
 		args := []string{"-sS", "-o", "/dev/null", "-D", "-", "--http2", "--max-time", "10", "--cacert", ca, "-d", payload}
 		for k, v := range hdr {
