@@ -226,7 +226,7 @@ func runDevice(ctx context.Context, o deviceOptions, out io.Writer) error {
 		Environment: env, Device: s.prof.Name, Receiver: forwardNote{d, log}, OnState: func(st devicelink.State) {
 			switch {
 			case st.Up:
-				log.line(fmt.Sprintf("link up       %s → %s; APNs holds %d stored push(es) for this device", st.Local, st.Remote, st.Stored))
+				log.line(fmt.Sprintf("link up       %s → %s; APNs sends %d stored push(es) first (a push its faults hold comes when they release it)", st.Local, st.Remote, st.Stored))
 			case st.Final:
 				var re *devicelink.RefusedError
 				if errors.As(st.Err, &re) {
