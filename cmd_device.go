@@ -43,10 +43,11 @@ func deviceCommand() *cobra.Command {
 		Long: "device runs the callee's simulated iPhone (its Notification Service Extension, PushKit and CallKit, by the\n" +
 			"rules of a device profile) as its own process. Like an iPhone, it keeps one persistent TLS connection to\n" +
 			"APNs, here a callscope mock-apns's device link, and receives every push over it; the mock then knows its\n" +
-			"token. It prints one line per event; with --events-to it posts them to a callscope ingest endpoint too.\n" +
+			"token for its --topic bundle ids. It prints one line per event; with --events-to it posts them to a callscope\n" +
+			"ingest endpoint too. It trusts the caller signing keys of callscope keys (keys import --signer FILE).\n" +
 			"Simulated iPhone time (app launch, the callee answering) runs in real time, scaled by --time-scale.\n" +
 			"See docs/device-link.md for the link and a two-process walk-through.",
-		Example: "  callscope mock-apns --headless --ca-out ca.pem --topic org.example.app\n" +
+		Example: "  callscope mock-apns --ca-out ca.pem --provider-key ABC1234567:TEAM123456:key.p8 --topic org.example.app\n" +
 			"  callscope device --apns-device-link 127.0.0.1:2198 --ca ca.pem --topic org.example.app",
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
