@@ -13,6 +13,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -42,10 +43,11 @@ func deviceCommand() *cobra.Command {
 		Long: "device runs the callee's simulated iPhone (its Notification Service Extension, PushKit and CallKit, by the\n" +
 			"rules of a device profile) as its own process. Like an iPhone, it keeps one persistent TLS connection to\n" +
 			"APNs, here a callscope mock-apns's device link, and receives every push over it; the mock then knows its\n" +
-			"token. It prints one line per event; with --events-to it posts them to a callscope ingest endpoint too.\n" +
+			"token for its --topic bundle ids. It prints one line per event; with --events-to it posts them to a callscope\n" +
+			"ingest endpoint too. It trusts the caller signing keys of callscope keys (keys import --signer FILE).\n" +
 			"Simulated iPhone time (app launch, the callee answering) runs in real time, scaled by --time-scale.\n" +
 			"See docs/device-link.md for the link and a two-process walk-through.",
-		Example: "  callscope mock-apns --headless --ca-out ca.pem --topic org.example.app\n" +
+		Example: "  callscope mock-apns --ca-out ca.pem --provider-key ABC1234567:TEAM123456:key.p8 --topic org.example.app\n" +
 			"  callscope device --apns-device-link 127.0.0.1:2198 --ca ca.pem --topic org.example.app",
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -68,11 +70,12 @@ func deviceCommand() *cobra.Command {
 
 // deviceSetup is what the flags make: checked before anything starts.
 type deviceSetup struct {
-	prof  device.Profile
-	pool  *x509.CertPool
-	token string
-	ring  *keyring.Ring
-	about []string // lines describing the identity
+	prof    device.Profile
+	pool    *x509.CertPool
+	token   string
+	ring    *keyring.Ring
+	signers *keyring.Signers // callers trusted in the keys store (keys new --signing, keys import --signer)
+	about   []string         // lines describing the identity
 }
 
 func (o deviceOptions) setup() (deviceSetup, error) {
@@ -108,7 +111,10 @@ func (o deviceOptions) setup() (deviceSetup, error) {
 	}
 	s.token = strings.ToLower(o.token)
 	if o.keys != "" {
-		return s, s.fromKeyring(o.keys)
+		if err := s.fromKeyring(o.keys); err != nil {
+			return s, err
+		}
+		return s, s.trustSigners()
 	}
 	if _, err := scheme.ByName(o.sch); err != nil {
 		return s, fmt.Errorf("--scheme: %w", err)
@@ -126,7 +132,28 @@ func (o deviceOptions) setup() (deviceSetup, error) {
 	s.about = append(s.about, fmt.Sprintf("keys          a fresh %s key pair, not saved (use --keys NAME for one of callscope keys)", o.sch),
 		"kid           "+base64.RawURLEncoding.EncodeToString(k.KID()),
 		"public key    "+base64.RawURLEncoding.EncodeToString(k.Public()))
-	return s, nil
+	return s, s.trustSigners()
+}
+
+// trustSigners trusts the callers' signing keys in the keys store, as
+// envelope open does: without them every signed push would be E_SIG.
+func (s *deviceSetup) trustSigners() error {
+	st, err := keyStore()
+	if err != nil {
+		return err
+	}
+	if s.signers, err = st.Trusted(); err != nil {
+		return fmt.Errorf("trusted signing keys: %w", err)
+	}
+	names := make([]string, 0, len(s.signers.List()))
+	for _, sg := range s.signers.List() {
+		names = append(names, sg.Name)
+	}
+	if len(names) == 0 {
+		names = append(names, "none (callscope keys import --signer FILE trusts a caller's; signed pushes are E_SIG until then)")
+	}
+	s.about = append(s.about, "signers       "+strings.Join(names, ", "))
+	return nil
 }
 
 // fromKeyring takes the identity of a device made with callscope keys.
@@ -178,7 +205,7 @@ func runDevice(ctx context.Context, o deviceOptions, out io.Writer) error {
 			k.Emit(e)
 		}
 	})
-	d := &device.Callee{Profile: s.prof, Token: s.token, Ring: s.ring, Replay: replay.NewMemory(), Sink: sink,
+	d := &device.Callee{Profile: s.prof, Token: s.token, Ring: s.ring, Signers: s.signers, Replay: replay.NewMemory(), Sink: sink,
 		Clock: flow.RealClock{Scale: o.timeScale}, Signal: nopSignal{}}
 	d.Start(ctx)
 	defer d.Close()
@@ -197,10 +224,10 @@ func runDevice(ctx context.Context, o deviceOptions, out io.Writer) error {
 
 	refused := make(chan error, 1)
 	c, err := devicelink.Start(ctx, devicelink.ClientConfig{Addr: o.link, RootCAs: s.pool, Token: s.token, Topics: o.topics,
-		Environment: env, Device: s.prof.Name, Receiver: d, OnState: func(st devicelink.State) {
+		Environment: env, Device: s.prof.Name, Receiver: forwardNote{d, log}, OnState: func(st devicelink.State) {
 			switch {
 			case st.Up:
-				log.line(fmt.Sprintf("link up       %s → %s; APNs holds %d stored push(es) for this device", st.Local, st.Remote, st.Stored))
+				log.line(fmt.Sprintf("link up       %s → %s; APNs sends %d stored push(es) first (a push its faults hold comes when they release it)", st.Local, st.Remote, st.Stored))
 			case st.Final:
 				var re *devicelink.RefusedError
 				if errors.As(st.Err, &re) {
@@ -221,6 +248,31 @@ func runDevice(ctx context.Context, o deviceOptions, out io.Writer) error {
 	case err := <-refused:
 		return err
 	}
+}
+
+// forwardNote prints what APNs's store-and-forward did to a push before the
+// device takes it: the record travels in the push frame, and without this
+// line a push that APNs held (mock-apns --delay, --hold-while-offline,
+// --reorder) would look like one that came at once.
+type forwardNote struct {
+	next devicelink.Receiver
+	log  *deviceLog
+}
+
+func (r forwardNote) Deliver(p flow.Push) {
+	if fw := p.Forward; fw != nil {
+		clock := "measured by APNs"
+		if fw.Simulated {
+			clock = "simulated"
+		}
+		line := fmt.Sprintf("%s %-9s %-26s apns-id=%s fault=%q held=%q", time.Now().Format("15:04:05.000"), flow.StageAPNs, "forwarded",
+			p.ApnsID, fw.Fault, flow.FormatDuration(fw.Held)+" ("+clock+")")
+		if fw.Overtaken > 0 {
+			line += fmt.Sprintf(" overtaken=%q", fmt.Sprintf("%d newer push(es) delivered first, from %s", fw.Overtaken, fw.OvertakenBy))
+		}
+		r.log.line(line)
+	}
+	r.next.Deliver(p)
 }
 
 type nopSignal struct{}
@@ -248,7 +300,7 @@ func (l *deviceLog) Emit(e flow.Event) {
 	} else if e.Duration > 0 {
 		b.WriteString(" took=" + flow.FormatDuration(e.Duration))
 	}
-	for _, k := range []string{"push_type", "payload_bytes", device.AttrState, "type", "title", "body", "remoteHandle", "action", flow.AttrEndedReason} {
+	for _, k := range []string{"push_type", "payload_bytes", device.AttrState, "type", "title", "body", "remoteHandle", "action", device.AttrSignature, flow.AttrEndedReason} {
 		if v, ok := e.Attrs[k]; ok && v != "" {
 			fmt.Fprintf(&b, " %s=%q", k, v)
 		}

@@ -8,6 +8,7 @@ import (
 	"crypto/x509"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"os"
 	"os/exec"
@@ -102,8 +103,17 @@ type proc struct {
 
 func start(t *testing.T, bin string, args ...string) *proc {
 	t.Helper()
+	return startEnv(t, nil, bin, args...)
+}
+
+// startEnv starts bin with env added to the test's environment.
+func startEnv(t *testing.T, env []string, bin string, args ...string) *proc {
+	t.Helper()
 	p := &proc{cmd: exec.Command(bin, args...), wake: make(chan struct{}, 1), done: make(chan error, 1)}
 	p.cmd.Dir = t.TempDir()
+	if env != nil {
+		p.cmd.Env = append(os.Environ(), env...)
+	}
 	out, err := p.cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -179,11 +189,7 @@ func TestDeviceProcessGetsCurlPush(t *testing.T) {
 		t.Skip("builds the binary")
 	}
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "callscope")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildCallscope(t)
 	key, err := apns.GenerateKey()
 	if err != nil {
 		t.Fatal(err)
@@ -224,11 +230,51 @@ func TestDeviceProcessGetsCurlPush(t *testing.T) {
 	mock.stop(t, "mock-apns")
 }
 
+var built struct {
+	once     sync.Once
+	dir, bin string
+	err      error
+}
+
+// buildCallscope builds the binary once for the process tests; TestMain
+// removes it.
+func buildCallscope(t *testing.T) string {
+	t.Helper()
+	built.once.Do(func() {
+		if built.dir, built.err = os.MkdirTemp("", "callscope-bin"); built.err != nil {
+			return
+		}
+		built.bin = filepath.Join(built.dir, "callscope")
+		if out, err := exec.Command("go", "build", "-o", built.bin, ".").CombinedOutput(); err != nil {
+			built.err = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if built.err != nil {
+		t.Fatal(built.err)
+	}
+	return built.bin
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if built.dir != "" {
+		_ = os.RemoveAll(built.dir)
+	}
+	os.Exit(code)
+}
+
 // pushHTTP2 sends one push with curl when it is on PATH, else with Go's
 // HTTP/2 client, and returns the status and apns-id.
 func pushHTTP2(t *testing.T, url, ca, jwt, payload string) (int, string) {
 	t.Helper()
+	return pushHTTP2With(t, url, ca, jwt, payload, nil)
+}
+
+// pushHTTP2With is pushHTTP2 with more headers.
+func pushHTTP2With(t *testing.T, url, ca, jwt, payload string, extra map[string]string) (int, string) {
+	t.Helper()
 	hdr := map[string]string{"authorization": "bearer " + jwt, "apns-topic": "org.example.app", "apns-push-type": "alert"}
+	maps.Copy(hdr, extra)
 	if curl, err := exec.LookPath("curl"); err == nil {
 		args := []string{"-sS", "-o", "/dev/null", "-D", "-", "--http2", "--max-time", "10", "--cacert", ca, "-d", payload}
 		for k, v := range hdr {

@@ -189,7 +189,11 @@ func runMockAPNs(ctx context.Context, o mockAPNsOptions, out io.Writer) error {
 	if len(cfg.Devices)+len(cfg.VoIPDevices) == 0 {
 		fmt.Fprintln(out, "devices: none listed, so any well-formed token exists; "+standInNote(o))
 	} else {
-		fmt.Fprintf(out, "devices: %d listed; other tokens get 400 BadDeviceToken\n", len(cfg.Devices)+len(cfg.VoIPDevices))
+		until := ""
+		if cfg.DeviceLinkAddr != "" {
+			until = " until their device links"
+		}
+		fmt.Fprintf(out, "devices: %d listed; other tokens get 400 BadDeviceToken%s\n", len(cfg.Devices)+len(cfg.VoIPDevices), until)
 	}
 	if screen != nil {
 		return runMockScreen(ctx, screen, m.URL(), cfg.Environment, ca)

@@ -121,6 +121,9 @@ func Report(w io.Writer, r Result) {
 	if k := s.Knobs(); len(k) > 0 {
 		fmt.Fprintf(w, "knobs (%s): %s\n", s.Injects, strings.Join(k, "; "))
 	}
+	for _, x := range s.Warnings() {
+		fmt.Fprintln(w, "warning: "+x.String())
+	}
 	fmt.Fprintf(w, "outcome: %s", r.Call.Outcome)
 	if r.Call.TraceID != "" {
 		fmt.Fprintf(w, "  trace %s", r.Call.TraceID)

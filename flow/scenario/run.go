@@ -12,6 +12,7 @@ import (
 	"github.com/callscope/callscope/flow/bus"
 	"github.com/callscope/callscope/flow/device"
 	"github.com/callscope/callscope/flow/pipeline"
+	"github.com/callscope/callscope/flow/report"
 )
 
 // Result is what one scenario run produced.
@@ -51,6 +52,12 @@ func (r Result) Mismatch() string {
 		}
 	}
 	return strings.Join(diffs, "; ")
+}
+
+// Warnings are the precondition lint (Profile.Lint) of the scenario's
+// devices, as plain send shows it: a profile scenario's knob is usually one.
+func (s Scenario) Warnings() []report.Warning {
+	return report.Lint(append([]device.Profile{s.Profile}, s.ExtraDevices...)...)
 }
 
 // Config builds the pipeline configuration that injects the scenario.

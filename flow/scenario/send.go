@@ -11,17 +11,20 @@ import (
 
 // ResultJSON is one run in `send --scenario … --json`.
 type ResultJSON struct {
-	Scenario string          `json:"scenario"`
-	Expected Expect          `json:"expected"`
-	Observed *flow.Diagnosis `json:"observed,omitempty"`
-	Call     report.CallJSON `json:"call"`
-	Pass     bool            `json:"pass"`
-	Mismatch string          `json:"mismatch,omitempty"`
-	Error    string          `json:"error,omitempty"`
+	Scenario string `json:"scenario"`
+	// Warnings are the precondition lint of the scenario's device profiles,
+	// as plain send reports them; never null.
+	Warnings []report.Warning `json:"warnings"`
+	Expected Expect           `json:"expected"`
+	Observed *flow.Diagnosis  `json:"observed,omitempty"`
+	Call     report.CallJSON  `json:"call"`
+	Pass     bool             `json:"pass"`
+	Mismatch string           `json:"mismatch,omitempty"`
+	Error    string           `json:"error,omitempty"`
 }
 
 func toJSON(r Result) ResultJSON {
-	j := ResultJSON{Scenario: r.Scenario.Name, Expected: r.Scenario.Expect, Observed: r.Observed,
+	j := ResultJSON{Scenario: r.Scenario.Name, Warnings: r.Scenario.Warnings(), Expected: r.Scenario.Expect, Observed: r.Observed,
 		Call: report.ToJSON(r.Call), Pass: r.Pass(), Mismatch: r.Mismatch()}
 	if r.Err != nil {
 		j.Error = r.Err.Error()

@@ -220,10 +220,14 @@ func (s *Server) validateToken(rq *request) verdict {
 	if _, gone := s.gone[tok]; gone {
 		return verdict{}
 	}
-	kind, known := s.deviceKind(tok)
+	kind, topics, known := s.deviceKind(tok)
+	bundle := strings.TrimSuffix(rq.topic, pushTypes[rq.pushType])
 	switch {
 	case !known && (len(s.devices) > 0 || !s.cfg.AnyDevice):
 		return verdict{status: 400, reason: "BadDeviceToken", why: "no device with this token in the " + s.cfg.Environment + " environment"}
+	case len(topics) > 0 && !contains(topics, bundle):
+		return verdict{status: 400, reason: "DeviceTokenNotForTopic", why: "the token's device linked for " + strings.Join(topics, ", ") + ", not " + quoteShort(bundle),
+			hint: "a device token belongs to one app: push to it on its app's topic, or use the token the app for " + bundle + " registered"}
 	case kind == kindRegular && rq.pushType == "voip":
 		return verdict{status: 400, reason: "DeviceTokenNotForTopic", why: "a regular APNs token on the .voip topic: VoIP pushes need the PushKit token"}
 	case kind == kindVoIP && rq.pushType != "voip":

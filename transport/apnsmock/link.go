@@ -23,14 +23,16 @@ type linkTable struct {
 	links   map[string]Link
 	stored  map[string]map[string]flow.Push // token → topic → push
 	offline map[string]bool                 // disconnected: NewDevice does not bring them back
-	known   map[string]bool                 // tokens of devices that linked: APNs knows them
+	// known are the tokens of devices that linked: APNs knows them, for the
+	// bundle ids their hello declared (none declared: any).
+	known map[string][]string
 }
 
 func (t *linkTable) init() {
 	t.links = map[string]Link{}
 	t.stored = map[string]map[string]flow.Push{}
 	t.offline = map[string]bool{}
-	t.known = map[string]bool{}
+	t.known = map[string][]string{}
 }
 
 // Connect attaches a device; a push stored while it was offline is
@@ -133,17 +135,18 @@ func (s *Server) store(p flow.Push, why string) {
 
 // deviceKind says whether APNs knows a token: listed in the configuration,
 // or linked by a device since (a real token is known once its device has
-// registered with APNs).
-func (s *Server) deviceKind(tok string) (tokenKind, bool) {
+// registered with APNs). topics are the bundle ids a linked token is for
+// (nil: any, as for a listed token).
+func (s *Server) deviceKind(tok string) (kind tokenKind, topics []string, known bool) {
 	if k, ok := s.devices[tok]; ok {
-		return k, true
+		return k, nil, true
 	}
 	s.links.mu.Lock()
 	defer s.links.mu.Unlock()
-	if s.links.known[tok] {
-		return kindAny, true
+	if topics, ok := s.links.known[tok]; ok {
+		return kindAny, topics, true
 	}
-	return 0, false
+	return 0, nil, false
 }
 
 // socketLink is a device linked over the network.

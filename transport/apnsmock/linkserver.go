@@ -81,10 +81,12 @@ func (s *Server) linkUp(c *devicelink.Conn) {
 	h := c.Hello()
 	tok := strings.ToLower(h.Token)
 	s.links.mu.Lock()
-	s.links.known[tok] = true
+	s.links.known[tok] = append([]string{}, h.Topics...)
 	s.links.mu.Unlock()
-	s.Connect(tok, &socketLink{c: c})
+	// Logged before Connect: what the link brings (stored and held pushes)
+	// follows it in the log.
 	s.logLink(LinkState{Token: tok, Device: h.Device, Remote: c.RemoteAddr().String(), Topics: h.Topics, Up: true})
+	s.Connect(tok, &socketLink{c: c})
 }
 
 // linkWritten is the mock's "delivered": the push is on the wire to its

@@ -5,8 +5,11 @@ import (
 	"errors"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/sideshow/apns2"
 
 	"github.com/callscope/callscope/flow"
 	"github.com/callscope/callscope/transport/devicelink"
@@ -175,5 +178,85 @@ func TestDeviceLinkHoldsTheClock(t *testing.T) {
 	}
 	if got := clock.units(trace); got != 0 {
 		t.Errorf("after the device acknowledged: %d units at work, want 0", got)
+	}
+}
+
+// TestDeviceLinkTopics: a linked token is for the bundle ids its device's
+// hello declared; on another app's topic APNs answers 400
+// DeviceTokenNotForTopic, as for a token of another app. Tokens listed in the
+// configuration (--device) take any topic, as before.
+func TestDeviceLinkTopics(t *testing.T) {
+	const other = "org.example.other"
+	f := newFixture(t, func(c *Config) {
+		c.DeviceLinkAddr = "127.0.0.1:0"
+		c.Topics = append(c.Topics, other)
+	})
+	f.dial(t, linkedToken, &blockLink{got: make(chan flow.Push, 8)})
+	c := f.client(t)
+	tests := []struct {
+		name, token, topic, pushType string
+		status                       int
+		reason                       string
+	}{
+		{"linked token, its topic", linkedToken, testTopic, "alert", 200, ""},
+		{"linked token, its topic's voip", linkedToken, testTopic + ".voip", "voip", 200, ""},
+		{"linked token, another app", linkedToken, other, "alert", 400, "DeviceTokenNotForTopic"},
+		{"linked token, another app's voip", linkedToken, other + ".voip", "voip", 400, "DeviceTokenNotForTopic"},
+		{"listed token, another app", testDevice, other, "alert", 200, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			n := alertPush(tt.token)
+			n.Topic, n.PushType = tt.topic, apns2.EPushType(tt.pushType)
+			res, err := c.Push(n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.StatusCode != tt.status || res.Reason != tt.reason {
+				t.Errorf("%d %q, want %d %q", res.StatusCode, res.Reason, tt.status, tt.reason)
+			}
+		})
+	}
+}
+
+// TestDeviceLinkUpLoggedFirst: the mock logs a device's link up before what
+// the link brings: a push held while the device was offline is released
+// after the "device link up" line, not before it.
+func TestDeviceLinkUpLoggedFirst(t *testing.T) {
+	var col atomic.Pointer[collector]
+	f := newFixture(t, func(c *Config) {
+		c.DeviceLinkAddr = "127.0.0.1:0"
+		c.Faults.Forward = Forward{HoldWhileOffline: []Selector{{}}}
+		c.OnLink = func(st LinkState) {
+			name := "link-down"
+			if st.Up {
+				name = "link-up"
+			}
+			col.Load().Emit(flow.Event{Name: name, Attrs: map[string]string{"remote": st.Remote}})
+		}
+	})
+	col.Store(f.events)
+	first := f.dial(t, linkedToken, &blockLink{got: make(chan flow.Push, 4)})
+	f.events.wait(t, "first link up", func(e flow.Event) bool { return e.Name == "link-up" })
+	first.Close()
+	f.events.wait(t, "link down", func(e flow.Event) bool { return e.Name == "link-down" })
+	id := f.pusher(t).send(t, fwdPush{linkedToken, "alert", "0"})
+	f.events.wait(t, "held", named(id, "held"))
+	again := f.dial(t, linkedToken, &blockLink{got: make(chan flow.Push, 4)})
+	f.events.wait(t, "delivered", named(id, "delivered"))
+	remote := again.LocalAddr().String()
+	f.events.mu.Lock()
+	defer f.events.mu.Unlock()
+	up, released := -1, -1
+	for i, e := range f.events.all {
+		switch {
+		case e.Name == "link-up" && e.Attrs["remote"] == remote:
+			up = i
+		case e.ApnsID == id && e.Name == "released":
+			released = i
+		}
+	}
+	if up < 0 || released < 0 || up > released {
+		t.Errorf("second link up at %d, released at %d: want link up first", up, released)
 	}
 }
