@@ -22,6 +22,19 @@ import (
 // the spec's files or sections.
 var specCitation = regexp.MustCompile(`(?:^|[^\w-])(?:apns|crypto|device)\.md|\.\./shared`)
 
+// bareSection is a section number with no document named ("the §3.5
+// checks"): a spec section to a reader. RFC sections name their RFC, and
+// docs/envelope.md numbers its own sections.
+var bareSection = regexp.MustCompile(`§\s?\d`)
+var rfcSection = regexp.MustCompile(`RFC \d+,? §\s?\d`)
+
+func citesBareSection(file, text string) bool {
+	if file == "docs/envelope.md" {
+		return false
+	}
+	return len(bareSection.FindAllString(text, -1)) > len(rfcSection.FindAllString(text, -1))
+}
+
 // TestNoSpecCitations fails when a non-test Go file's string literal, the
 // README or a page of docs/ cites the spec folder users never get.
 func TestNoSpecCitations(t *testing.T) {
@@ -33,6 +46,9 @@ func TestNoSpecCitations(t *testing.T) {
 			if m := specCitation.FindString(lit.value); m != "" {
 				t.Errorf("%s:%d: a string cites the spec (%q): cite docs/ instead", f, lit.line, strings.TrimSpace(m))
 			}
+			if citesBareSection(f, lit.value) {
+				t.Errorf("%s:%d: a string cites a section (§) of no named document: cite docs/ instead", f, lit.line)
+			}
 		}
 	}
 	for _, f := range markdownFiles(t) {
@@ -42,6 +58,9 @@ func TestNoSpecCitations(t *testing.T) {
 			}
 			if m := specCitation.FindString(line); m != "" {
 				t.Errorf("%s:%d: cites the spec (%q): cite docs/ instead", f, i+1, strings.TrimSpace(m))
+			}
+			if citesBareSection(f, line) {
+				t.Errorf("%s:%d: cites a section (§) of no named document: cite docs/ instead", f, i+1)
 			}
 		}
 	}

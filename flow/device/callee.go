@@ -92,6 +92,12 @@ func (d *Callee) Deliver(p flow.Push) {
 	d.qmu.Lock()
 	defer d.qmu.Unlock()
 	if d.ctx.Err() != nil {
+		// Shutting down: the link still acknowledges the push, so say that
+		// the device never took it rather than lose it without a word.
+		if d.Sink != nil {
+			d.Sink.Emit(flow.Event{TraceID: p.TraceID, ApnsID: p.ApnsID, Stage: flow.StageExtension, Name: "not-taken",
+				Time: time.Now(), Attrs: map[string]string{"device": d.Profile.Name, "why": "the device was shutting down when the push arrived"}})
+		}
 		return
 	}
 	// An idle device works on the push from now, before the link

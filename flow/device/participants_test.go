@@ -45,3 +45,18 @@ func TestDeliverEntersBeforeItReturns(t *testing.T) {
 	}
 	ph.settle(t)
 }
+
+// TestDeliverAfterCloseIsReported: a push that reaches a device already
+// shutting down is acknowledged by its link, so the device must say it never
+// took it (an event), not drop it without a word.
+func TestDeliverAfterCloseIsReported(t *testing.T) {
+	rec := newRecorder()
+	ph := newPhone(t, DefaultProfile(), rec, flow.NewSimClock())
+	p, _ := ph.push(t, request{})
+	ph.Close()
+	ph.Deliver(p)
+	evs := rec.trace(p.TraceID)
+	if len(evs) != 1 || evs[0].Name != "not-taken" || evs[0].Attrs["why"] == "" {
+		t.Fatalf("events after Close: %+v, want one not-taken", evs)
+	}
+}

@@ -152,5 +152,9 @@ func (s *Server) deviceKind(tok string) (kind tokenKind, topics []string, known 
 // socketLink is a device linked over the network.
 type socketLink struct{ c *devicelink.Conn }
 
-// Deliver is hand's fallback; hand sends on the socket itself.
-func (l *socketLink) Deliver(p flow.Push) { _ = l.c.Send(p) }
+// Deliver is never called: hand sends on the socket itself, and stores the
+// push when the link has closed. It panics so that a path that forgets this
+// fails loudly instead of losing the push.
+func (l *socketLink) Deliver(flow.Push) {
+	panic("apnsmock: socketLink.Deliver: use Server.hand")
+}

@@ -247,9 +247,11 @@ func (c *Conn) Send(p flow.Push) error {
 		return ErrClosed
 	}
 	c.seq++
+	// Counted before the writer can see it: an ack may otherwise come back
+	// first and Idle report the link idle with this push still queued.
+	c.s.addPending(1)
 	c.queue = append(c.queue, item{frame: PushFrame(c.seq, p), push: p})
 	c.mu.Unlock()
-	c.s.addPending(1)
 	select {
 	case c.wake <- struct{}{}:
 	default:
