@@ -147,10 +147,10 @@ func (s *deviceSetup) trustSigners() error {
 	}
 	names := make([]string, 0, len(s.signers.List()))
 	for _, sg := range s.signers.List() {
-		names = append(names, sg.Name)
+		names = append(names, sg.Name+" (for "+sg.Trust.String()+")")
 	}
 	if len(names) == 0 {
-		names = append(names, "none (callscope keys import --signer FILE trusts a caller's; signed pushes are E_SIG until then)")
+		names = append(names, "none (callscope keys import --signer --handle H FILE trusts a caller's for H; signed pushes are E_SIG until then)")
 	}
 	s.about = append(s.about, "signers       "+strings.Join(names, ", "))
 	return nil
