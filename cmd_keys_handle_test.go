@@ -58,6 +58,12 @@ func TestSignerHandleCLI(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "signature ok") || !strings.Contains(out, "trusted for alice@example.org") {
 		t.Fatalf("alice's own request: exit %d %q\n%s", code, msg, out)
 	}
+	// The remedy the hint gives when it is the same person: import the key
+	// again for that handle too; the key's one file then names both.
+	code, out, msg = cli(t, "keys", "import", "--signer", "--handle", "alice.work@example.org", filepath.Join(callee, "alice.json"))
+	if code != 0 || !strings.Contains(out, "trusted for   alice@example.org, alice.work@example.org") {
+		t.Fatalf("re-import for another handle: exit %d %q\n%s", code, msg, out)
+	}
 	_, list, _ := cli(t, "keys", "list")
 	if !regexp.MustCompile(`alice-sig\s+ed25519.*for alice@example\.org`).MatchString(list) {
 		t.Fatalf("keys list does not show the handle:\n%s", list)

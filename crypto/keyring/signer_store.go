@@ -121,11 +121,24 @@ func ParseSignerInfo(b []byte) (SignerInfo, error) {
 
 // ImportSigner trusts another caller's public signing key for the handles
 // of t: envelopes it signs as one of them then verify in `envelope open`.
+// Importing a key the store has adds t's handles to it.
 // The handles come from the user, not from the export: they are whom the
 // user verified the key belongs to, which a file cannot vouch for.
 func (s *Store) ImportSigner(p SignerInfo, t Trust) (*StoredSigner, error) {
 	if err := t.Check(); err != nil {
 		return nil, &NameError{err.Error()}
+	}
+	// A key already in the store, under any name, is trusted for more
+	// handles: one key, one file, so its trust cannot split.
+	all, err := s.Signers()
+	if err != nil {
+		return nil, err
+	}
+	for _, ss := range all {
+		if pub, _ := b64decode(ss.Public); b64(pub) == p.PublicKey {
+			ss.Trust = ss.Trust.merge(t)
+			return ss, s.saveSigner(ss)
+		}
 	}
 	if err := s.freeName("field name", p.Name); err != nil {
 		return nil, err

@@ -106,6 +106,12 @@ func (s *Signers) Add(name string, pub []byte, t Trust) error {
 	if s.m == nil {
 		s.m = map[string]Signer{}
 	}
+	if old, ok := s.m[string(kid)]; ok {
+		// One key under two names: trusted for the handles of both.
+		old.Trust = old.Trust.merge(t)
+		s.m[string(kid)] = old
+		return nil
+	}
 	s.m[string(kid)] = Signer{Name: name, Public: bytes.Clone(pub), KID: kid, Trust: t.clone()}
 	return nil
 }

@@ -55,6 +55,17 @@ func (t Trust) Check() error {
 	return nil
 }
 
+// merge is trust for the handles of both.
+func (t Trust) merge(o Trust) Trust {
+	m := Trust{Handles: slices.Clone(t.Handles), AnyHandle: t.AnyHandle || o.AnyHandle}
+	for _, h := range o.Handles {
+		if !slices.Contains(m.Handles, h) {
+			m.Handles = append(m.Handles, h)
+		}
+	}
+	return m
+}
+
 func (t Trust) clone() Trust {
 	return Trust{Handles: slices.Clone(t.Handles), AnyHandle: t.AnyHandle}
 }

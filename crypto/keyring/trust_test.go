@@ -29,6 +29,16 @@ func TestSignerHandlesRoundTrip(t *testing.T) {
 	if _, err := other.ImportSigner(p, Trust{Handles: []string{"bob@example.org"}}); err != nil {
 		t.Fatal(err)
 	}
+	// Importing the key again, under another name, trusts it for one more
+	// handle: still one file.
+	p.Name = "robert"
+	again, err := other.ImportSigner(p, Trust{Handles: []string{"bob@example.org", "+15557654321"}})
+	if err != nil || again.Name != "bob" {
+		t.Fatalf("re-import: %v, %+v", err, again)
+	}
+	if _, err := other.GetSigner("robert"); err == nil {
+		t.Fatal("a second file for one key")
+	}
 	tk, _ := GenerateSigning(rand.Reader)
 	if _, err := s.ImportSigner(SignerInfo{Name: "tester", Algorithm: SigningAlgorithm, PublicKey: b64(tk.Public())}, Trust{AnyHandle: true}); err != nil {
 		t.Fatal(err)
@@ -50,7 +60,7 @@ func TestSignerHandlesRoundTrip(t *testing.T) {
 	}{
 		{&Store{Dir: dir}, "me", []string{"alice@example.org", "+15551234567"}, false},
 		{&Store{Dir: dir}, "tester", nil, true},
-		{&Store{Dir: other.Dir}, "bob", []string{"bob@example.org"}, false},
+		{&Store{Dir: other.Dir}, "bob", []string{"bob@example.org", "+15557654321"}, false},
 	}
 	for _, r := range rows {
 		got, err := r.st.GetSigner(r.name)
@@ -103,6 +113,14 @@ func TestTrustRules(t *testing.T) {
 		if err := bad.Check(); err == nil {
 			t.Errorf("%+v accepted", bad)
 		}
+	}
+	// One key added under two names is trusted for the handles of both.
+	k2, _ := GenerateSigning(rand.Reader)
+	set := &Signers{}
+	_ = set.Add("a", k2.Public(), alice)
+	_ = set.Add("b", k2.Public(), Trust{Handles: []string{"+15551234567"}})
+	if sg, _ := set.Lookup(k2.KID()); !sg.For("alice@example.org") || !sg.For("+15551234567") || len(set.List()) != 1 {
+		t.Fatalf("merged %+v", set.List())
 	}
 	s := &Store{Dir: t.TempDir()}
 	if _, err := s.NewSigning("x", Trust{}, rand.Reader); err == nil || !strings.Contains(err.Error(), "--handle") {

@@ -342,7 +342,7 @@ func (r *run) signature(p envelope.Plaintext, o *Opened) (*Error, error) {
 	if !signer.For(p.Caller.Handle) {
 		return nil, r.fail(name, CodeSig, "signer_kid "+p.SignerKID+" ("+signer.Name+") is trusted for "+signer.Trust.String()+", not for caller.handle "+p.Caller.Handle,
 			"a trusted caller signed a request in someone else's name: "+signer.Name+" is trusted only for "+signer.Trust.String()+
-				"; if "+p.Caller.Handle+" is the same person, trust the key for that handle too (callscope keys import --signer --handle, docs/receiver-checks.md#caller-signature)")
+				"; if "+p.Caller.Handle+" is the same person, trust the key for that handle too (callscope keys import --signer --handle "+p.Caller.Handle+" with its keys export; docs/receiver-checks.md#caller-signature)")
 	}
 	o.Signer = &signer
 	r.pass(name, CodeSig, "signature ok (signer kid "+p.SignerKID+", "+signer.Name+", trusted for "+p.Caller.Handle+")")
