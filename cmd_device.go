@@ -44,7 +44,8 @@ func deviceCommand() *cobra.Command {
 			"rules of a device profile) as its own process. Like an iPhone, it keeps one persistent TLS connection to\n" +
 			"APNs, here a callscope mock-apns's device link, and receives every push over it; the mock then knows its\n" +
 			"token for its --topic bundle ids. It prints one line per event; with --events-to it posts them to a callscope\n" +
-			"ingest endpoint too. It trusts the caller signing keys of callscope keys (keys import --signer FILE).\n" +
+			"ingest endpoint too. It trusts the caller signing keys of callscope keys, each for the caller handles stored\n" +
+			"with it (keys import --signer --handle H FILE).\n" +
 			"Simulated iPhone time (app launch, the callee answering) runs in real time, scaled by --time-scale.\n" +
 			"See docs/device-link.md for the link and a two-process walk-through.",
 		Example: "  callscope mock-apns --ca-out ca.pem --provider-key ABC1234567:TEAM123456:key.p8 --topic org.example.app\n" +

@@ -213,7 +213,7 @@ func (s *Store) GetSigner(name string) (*StoredSigner, error) {
 	}
 	ss, err := loadSigner(s.signFile(name))
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("no signing key %q in %s (callscope keys list shows them; make one with keys new --signing)", name, s.signDir())
+		return nil, fmt.Errorf("no signing key %q in %s (callscope keys list shows them; make one with keys new --signing --handle H)", name, s.signDir())
 	}
 	return ss, err
 }

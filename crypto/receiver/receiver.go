@@ -330,7 +330,7 @@ func (r *run) signature(p envelope.Plaintext, o *Opened) (*Error, error) {
 	signer, ok := r.cfg.Signers.Lookup(kid)
 	if !ok {
 		return nil, r.fail(name, CodeSig, "signed by signer_kid "+p.SignerKID+", a key this device does not trust",
-			"trusted signers: "+signerList(r.cfg.Signers)+"; a caller this device has not verified, or a forged request: import the caller's key with callscope keys import --signer (docs/receiver-checks.md)")
+			"trusted signers: "+signerList(r.cfg.Signers)+"; a caller this device has not verified, or a forged request: import the caller's key for its handle with callscope keys import --signer --handle "+p.Caller.Handle+" (docs/receiver-checks.md#caller-signature)")
 	}
 	if err := envelope.VerifySig(signer.Public, r.aad, p); err != nil {
 		return nil, r.fail(name, CodeSig, "signer_kid "+p.SignerKID+" ("+signer.Name+"): "+err.Error(),

@@ -110,7 +110,7 @@ func decryptedAttrs(o *receiver.Opened) map[string]string {
 	attrs := map[string]string{"type": o.Plaintext.Type, "alg": openedAlg(o), "checks": strconv.Itoa(len(o.Checks)) + " passed"}
 	switch {
 	case o.Signer != nil:
-		attrs[AttrSignature] = "ok (signer kid " + o.Plaintext.SignerKID + ")"
+		attrs[AttrSignature] = "ok (signer kid " + o.Plaintext.SignerKID + ", for " + o.Plaintext.Caller.Handle + ")"
 	case o.Envelope == nil:
 		attrs[AttrSignature] = "not checked (decrypt command)"
 	default:
