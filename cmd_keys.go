@@ -140,7 +140,10 @@ func keysShow() *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if ss := signerArg(args); ss != nil {
 				if asJSON {
-					return printJSON(cmd.OutOrStdout(), ss.Info())
+					return printJSON(cmd.OutOrStdout(), struct {
+						keyring.SignerInfo
+						keyring.Trust
+					}{ss.Info(), ss.Trust})
 				}
 				return printSigner(cmd.OutOrStdout(), ss)
 			}
@@ -154,7 +157,7 @@ func keysShow() *cobra.Command {
 			return printDevice(cmd.OutOrStdout(), st, d)
 		},
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print name, scheme, kid, public_key (base64url) and device_token (hex)")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print name, scheme, kid, public_key (base64url) and device_token (hex); for a signing key name, algorithm, signer_kid, public_key and handles")
 	return cmd
 }
 

@@ -64,6 +64,10 @@ func TestSignerHandleCLI(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "trusted for   alice@example.org, alice.work@example.org") {
 		t.Fatalf("re-import for another handle: exit %d %q\n%s", code, msg, out)
 	}
+	_, shown, _ := cli(t, "keys", "show", "alice-sig", "--json")
+	if !strings.Contains(shown, `"handles": [`) || !strings.Contains(shown, `"alice.work@example.org"`) {
+		t.Fatalf("keys show --json does not show the handles:\n%s", shown)
+	}
 	_, list, _ := cli(t, "keys", "list")
 	if !regexp.MustCompile(`alice-sig\s+ed25519.*for alice@example\.org`).MatchString(list) {
 		t.Fatalf("keys list does not show the handle:\n%s", list)

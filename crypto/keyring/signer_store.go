@@ -92,13 +92,21 @@ func (s *Store) freeName(what, name string) error {
 // ParseSignerInfo reads a `keys export` file of a signing key: unknown
 // fields, a bad key or a signer_kid that does not match are refused, naming
 // the field.
+//
+// `keys show --json` adds the handles the key is trusted for; they are
+// read and dropped, since a file cannot vouch for whose key it is: the
+// importer's --handle says that.
 func ParseSignerInfo(b []byte) (SignerInfo, error) {
-	var p SignerInfo
+	var f struct {
+		SignerInfo
+		Trust
+	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(&p); err != nil {
+	if err := dec.Decode(&f); err != nil {
 		return SignerInfo{}, fmt.Errorf("not a signing key export: %v", err)
 	}
+	p := f.SignerInfo
 	if p.Algorithm != SigningAlgorithm {
 		return SignerInfo{}, fmt.Errorf("field algorithm %q: want %q", p.Algorithm, SigningAlgorithm)
 	}
