@@ -44,7 +44,8 @@ func deviceCommand() *cobra.Command {
 			"rules of a device profile) as its own process. Like an iPhone, it keeps one persistent TLS connection to\n" +
 			"APNs, here a callscope mock-apns's device link, and receives every push over it; the mock then knows its\n" +
 			"token for its --topic bundle ids. It prints one line per event; with --events-to it posts them to a callscope\n" +
-			"ingest endpoint too. It trusts the caller signing keys of callscope keys (keys import --signer FILE).\n" +
+			"ingest endpoint too. It trusts the caller signing keys of callscope keys, each for the caller handles stored\n" +
+			"with it (keys import --signer --handle H FILE).\n" +
 			"Simulated iPhone time (app launch, the callee answering) runs in real time, scaled by --time-scale.\n" +
 			"See docs/device-link.md for the link and a two-process walk-through.",
 		Example: "  callscope mock-apns --ca-out ca.pem --provider-key ABC1234567:TEAM123456:key.p8 --topic org.example.app\n" +
@@ -147,10 +148,10 @@ func (s *deviceSetup) trustSigners() error {
 	}
 	names := make([]string, 0, len(s.signers.List()))
 	for _, sg := range s.signers.List() {
-		names = append(names, sg.Name)
+		names = append(names, sg.Name+" (for "+sg.Trust.String()+")")
 	}
 	if len(names) == 0 {
-		names = append(names, "none (callscope keys import --signer FILE trusts a caller's; signed pushes are E_SIG until then)")
+		names = append(names, "none (callscope keys import --signer --handle H FILE trusts a caller's for H; signed pushes are E_SIG until then)")
 	}
 	s.about = append(s.about, "signers       "+strings.Join(names, ", "))
 	return nil

@@ -44,10 +44,10 @@ func TestDeviceTrustsImportedSigner(t *testing.T) {
 	}
 	run(callee, "keys", "new", "--name", "bob")
 	bob := write("bob.json", run(callee, "keys", "export", "bob"))
-	run(caller, "keys", "new", "--signing", "--name", "alice")
+	run(caller, "keys", "new", "--signing", "--name", "alice", "--handle", "alice@example.org")
 	alice := write("alice.json", run(caller, "keys", "export", "alice"))
 	run(caller, "keys", "import", bob)
-	run(callee, "keys", "import", "--signer", alice)
+	run(callee, "keys", "import", "--signer", "--handle", "alice@example.org", alice)
 	plain := write("plain.json", []byte(`{"type":"call.invite","call_uuid":"E621E1F8-C36C-495A-93FC-0C247A3E6E5F","caller":{"handle":"alice@example.org","handle_type":"email"}}`))
 	payload := run(caller, "envelope", "seal", "--in", plain, "--to", "bob", "--sign", "alice")
 
@@ -68,7 +68,7 @@ func TestDeviceTrustsImportedSigner(t *testing.T) {
 	dev := startEnv(t, []string{callee}, bin, "device", "--apns-device-link", link, "--ca", ca, "--topic", "org.example.app",
 		"--keys", "bob", "--time-scale", "100")
 	tok := dev.wait(t, "device token", regexp.MustCompile(`^device token\s+([0-9a-f]+)$`))[1]
-	dev.wait(t, "the trusted signer", regexp.MustCompile(`^signers\s+alice$`))
+	dev.wait(t, "the trusted signer", regexp.MustCompile(`^signers\s+alice \(for alice@example\.org\)$`))
 	dev.wait(t, "link up", regexp.MustCompile(`^link up`))
 
 	bearer := &token.Token{AuthKey: key, KeyID: "KEYID00001", TeamID: "TEAM000001"}

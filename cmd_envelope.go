@@ -41,7 +41,8 @@ func envelopeSeal() *cobra.Command {
 		Short: "Seal a plaintext call request (docs/envelope.md) into an APNs payload, printed to stdout",
 		Long: "seal checks the plaintext against the receiver's schema (E_PAYLOAD: type, call_uuid, handle_type) and\n" +
 			"refuses what envelope open would refuse, pads it to a 512-byte bucket so calls and messages look alike,\n" +
-			"signs it with --sign (a key from keys new --signing) and seals it for a device.",
+			"signs it with --sign (a key from keys new --signing, only for a caller.handle the key is trusted for)\n" +
+			"and seals it for a device.",
 		Example: "  callscope envelope seal --in plain.json > env.json\n  callscope envelope seal --in plain.json --to ipad --ttl 30s --sign caller-1",
 		Args:    usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -86,6 +87,13 @@ func envelopeSeal() *cobra.Command {
 				}
 				if opts.Signer, err = ss.Key(); err != nil {
 					return usageError{fmt.Errorf("--sign: %w", err)}
+				}
+				// A key signs only for the handles it is trusted for: what
+				// a receiver trusting it as this store does would refuse
+				// (E_SIG) is refused here.
+				if !ss.For(pt.Caller.Handle) {
+					return fmt.Errorf("%s: %s: caller.handle %s: signing key %s is trusted for %s (envelope open would refuse it)",
+						in, receiver.CodeSig, pt.Caller.Handle, ss.Name, ss.Trust.String())
 				}
 			}
 			d, err := st.Get(to)
@@ -138,8 +146,9 @@ func envelopeOpen() *cobra.Command {
 		Long: "open runs the receiver's checks in order (E_PARSE … E_SIG), prints the header, the AAD bytes, each check\n" +
 			"and the plaintext, and exits 1 naming the first failed check. For an authentication failure it tries what\n" +
 			"the device itself can (other keys held, other info labels, other ttl values) and, with --sent, compares\n" +
-			"with the envelope as it was sealed, labelled as such. Signatures verify against every signing key in the\n" +
-			"key store; an unsigned request opens with the warning W_UNSIGNED.",
+			"with the envelope as it was sealed, labelled as such. A signature verifies against the key store's signing\n" +
+			"keys, and only for a caller.handle its key is trusted for (keys import --signer --handle); otherwise E_SIG.\n" +
+			"An unsigned request opens with the warning W_UNSIGNED.",
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if in == "" {

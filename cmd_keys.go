@@ -29,8 +29,9 @@ func keysCommand() *cobra.Command {
 		Short: "Make and show device identities: key pair, key id and a simulated device token",
 		Long: "keys manages the simulated callee devices envelopes are sealed for. Each device has a key pair bound to\n" +
 			"one scheme, its key id (kid) and an APNs device token, kept in $XDG_DATA_HOME/callscope (files 0600).\n" +
-			"keys new --signing makes a caller's Ed25519 signing key (envelope seal --sign); keys import --signer trusts\n" +
-			"another caller's. Private keys are never printed. Schemes: " + strings.Join(scheme.Names(), ", ") + ".",
+			"keys new --signing --handle H makes a caller's Ed25519 signing key (envelope seal --sign); keys import\n" +
+			"--signer --handle H trusts another caller's, for the handle of the contact whose key you verified: a signed\n" +
+			"request from any other caller.handle is E_SIG. Private keys are never printed. Schemes: " + strings.Join(scheme.Names(), ", ") + ".",
 		Args: usageArgs(cobra.NoArgs),
 		// Runnable, so that an unknown subcommand is a usage error (exit 2)
 		// instead of the help text and exit 0.
@@ -43,6 +44,7 @@ func keysCommand() *cobra.Command {
 func keysNew() *cobra.Command {
 	var name, sch string
 	var signing bool
+	var tf trustFlags
 	cmd := &cobra.Command{
 		Use:   "new",
 		Short: "Make a device identity (the first one becomes the default device), or with --signing a caller signing key",
@@ -54,12 +56,16 @@ func keysNew() *cobra.Command {
 			if _, err := scheme.ByName(sch); err != nil {
 				return usageError{fmt.Errorf("--scheme: %w", err)}
 			}
+			trust, err := tf.trust(cmd, "--signing", signing)
+			if err != nil {
+				return err
+			}
 			st, err := keyStore()
 			if err != nil {
 				return err
 			}
 			if signing {
-				return newSigning(cmd.OutOrStdout(), st, name)
+				return newSigning(cmd.OutOrStdout(), st, name, trust)
 			}
 			d, err := st.New(name, sch, nil)
 			var ne *keyring.NameError
@@ -74,7 +80,8 @@ func keysNew() *cobra.Command {
 	}
 	cmd.Flags().StringVar(&sch, "scheme", scheme.Default, "envelope scheme of the key")
 	cmd.Flags().StringVar(&name, "name", "", "device name (default iphone-N; caller-N with --signing)")
-	cmd.Flags().BoolVar(&signing, "signing", false, "make a caller's Ed25519 signing key instead of a device")
+	cmd.Flags().BoolVar(&signing, "signing", false, "make a caller's Ed25519 signing key instead of a device (with --handle YOUR_HANDLE)")
+	tf.add(cmd, "--signing")
 	return cmd
 }
 
@@ -133,7 +140,10 @@ func keysShow() *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if ss := signerArg(args); ss != nil {
 				if asJSON {
-					return printJSON(cmd.OutOrStdout(), ss.Info())
+					return printJSON(cmd.OutOrStdout(), struct {
+						keyring.SignerInfo
+						keyring.Trust
+					}{ss.Info(), ss.Trust})
 				}
 				return printSigner(cmd.OutOrStdout(), ss)
 			}
@@ -147,7 +157,7 @@ func keysShow() *cobra.Command {
 			return printDevice(cmd.OutOrStdout(), st, d)
 		},
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print name, scheme, kid, public_key (base64url) and device_token (hex)")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print name, scheme, kid, public_key (base64url) and device_token (hex); for a signing key name, algorithm, signer_kid, public_key and handles")
 	return cmd
 }
 
@@ -189,17 +199,22 @@ func keysExport() *cobra.Command {
 
 func keysImport() *cobra.Command {
 	var signer bool
+	var tf trustFlags
 	cmd := &cobra.Command{
 		Use:   "import FILE",
 		Short: "Add another device's public key (keys export output) to seal envelopes for it; with --signer, trust a caller's signing key",
 		Args:  usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			trust, err := tf.trust(cmd, "--signer", signer)
+			if err != nil {
+				return err
+			}
 			b, err := readInput(args[0])
 			if err != nil {
 				return err
 			}
 			if signer {
-				return importSigner(cmd.OutOrStdout(), args[0], b)
+				return importSigner(cmd.OutOrStdout(), args[0], b, trust)
 			}
 			var p keyring.PublicInfo
 			dec := json.NewDecoder(strings.NewReader(string(b)))
@@ -218,7 +233,8 @@ func keysImport() *cobra.Command {
 			return printDevice(cmd.OutOrStdout(), st, d)
 		},
 	}
-	cmd.Flags().BoolVar(&signer, "signer", false, "FILE is a caller's signing key (keys export of a --signing key): trust its signatures")
+	cmd.Flags().BoolVar(&signer, "signer", false, "FILE is a caller's signing key (keys export of a --signing key): trust its signatures for --handle")
+	tf.add(cmd, "--signer")
 	return cmd
 }
 

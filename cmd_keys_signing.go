@@ -6,13 +6,16 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/spf13/cobra"
+
 	"github.com/callscope/callscope/crypto/keyring"
 )
 
 // newSigning is keys new --signing: a caller's Ed25519 key, which
-// envelope seal --sign uses and envelope open trusts.
-func newSigning(w io.Writer, st *keyring.Store, name string) error {
-	ss, err := st.NewSigning(name, nil)
+// envelope seal --sign uses and envelope open trusts for the user's own
+// handles.
+func newSigning(w io.Writer, st *keyring.Store, name string, t keyring.Trust) error {
+	ss, err := st.NewSigning(name, t, nil)
 	var ne *keyring.NameError
 	if errors.As(err, &ne) {
 		return usageError{err}
@@ -23,8 +26,9 @@ func newSigning(w io.Writer, st *keyring.Store, name string) error {
 	return printSigner(w, ss)
 }
 
-// importSigner is keys import --signer: trust another caller's public key.
-func importSigner(w io.Writer, file string, b []byte) error {
+// importSigner is keys import --signer: trust another caller's public key
+// for the handles the user verified it belongs to.
+func importSigner(w io.Writer, file string, b []byte, t keyring.Trust) error {
 	p, err := keyring.ParseSignerInfo(b)
 	if err != nil {
 		return fmt.Errorf("%s: %w", file, err)
@@ -33,7 +37,7 @@ func importSigner(w io.Writer, file string, b []byte) error {
 	if err != nil {
 		return err
 	}
-	ss, err := st.ImportSigner(p)
+	ss, err := st.ImportSigner(p, t)
 	if err != nil {
 		return fmt.Errorf("%s: %w", file, err)
 	}
@@ -63,8 +67,8 @@ func printSigner(w io.Writer, ss *keyring.StoredSigner) error {
 	if !ss.HasPrivate() {
 		can = "verifies only (imported: public key only)"
 	}
-	_, err := fmt.Fprintf(w, "signing key   %s\nalgorithm     %s\nsigner kid    %s\npublic key    %s\nuse           %s\nfile          %s\n",
-		p.Name, p.Algorithm, p.SignerKID, p.PublicKey, can, ss.Path())
+	_, err := fmt.Fprintf(w, "signing key   %s\nalgorithm     %s\nsigner kid    %s\npublic key    %s\nuse           %s\ntrusted for   %s\nfile          %s\n",
+		p.Name, p.Algorithm, p.SignerKID, p.PublicKey, can, trustText(ss.Trust), ss.Path())
 	return err
 }
 
@@ -72,15 +76,58 @@ func listSigners(w io.Writer, ss []*keyring.StoredSigner) {
 	if len(ss) == 0 {
 		return
 	}
-	fmt.Fprintln(w, "signing keys (envelope open trusts every one)")
+	fmt.Fprintln(w, "signing keys (envelope open accepts each only for the caller handles it is trusted for)")
 	for _, s := range ss {
 		p := s.Info()
 		note := ""
 		if !s.HasPrivate() {
 			note = "  (imported: verifies only)"
 		}
-		fmt.Fprintf(w, "  %-16s %-42s signer kid %s%s\n", p.Name, p.Algorithm, p.SignerKID, note)
+		fmt.Fprintf(w, "  %-16s %-42s signer kid %s  for %s%s\n", p.Name, p.Algorithm, p.SignerKID, trustText(s.Trust), note)
 	}
+}
+
+// trustText says what a key is trusted for, and what follows when that
+// is nothing or everything.
+func trustText(t keyring.Trust) string {
+	switch {
+	case t.AnyHandle:
+		return "any handle (--any-handle: its holder can sign as anyone; for test keys)"
+	case len(t.Handles) == 0:
+		return "no handle (the key file names none: every request it signs is E_SIG)"
+	}
+	return t.String()
+}
+
+// trustFlags are --handle and --any-handle, on keys new --signing and
+// keys import --signer.
+type trustFlags struct {
+	handles []string
+	any     bool
+}
+
+func (f *trustFlags) add(cmd *cobra.Command, what string) {
+	fs := cmd.Flags()
+	fs.StringArrayVar(&f.handles, "handle", nil, "with "+what+": the caller handle the key is trusted for, e.g. alice@example.org (repeat for more)")
+	fs.BoolVar(&f.any, "any-handle", false, "with "+what+": trust the key for every caller handle (a test key: its holder can sign as anyone)")
+}
+
+// trust is the flags' Trust, or a usage error when they are given without
+// what, or are missing or wrong with it.
+func (f *trustFlags) trust(cmd *cobra.Command, what string, with bool) (keyring.Trust, error) {
+	if !with {
+		for _, n := range []string{"handle", "any-handle"} {
+			if cmd.Flags().Changed(n) {
+				return keyring.Trust{}, usageError{fmt.Errorf("--%s: only with %s (a signing key is trusted for handles; a device is not)", n, what)}
+			}
+		}
+		return keyring.Trust{}, nil
+	}
+	t := keyring.Trust{Handles: f.handles, AnyHandle: f.any}
+	if err := t.Check(); err != nil {
+		return t, usageError{err}
+	}
+	return t, nil
 }
 
 func printJSON(w io.Writer, v any) error {

@@ -132,7 +132,7 @@ func TestOpenNotAnEnvelope(t *testing.T) {
 func TestSignedEnvelopeCLI(t *testing.T) {
 	caller, callee := t.TempDir(), t.TempDir()
 	t.Setenv("XDG_DATA_HOME", caller)
-	if code, out, msg := cli(t, "keys", "new", "--signing", "--name", "alice"); code != 0 || !strings.Contains(out, "signer kid") {
+	if code, out, msg := cli(t, "keys", "new", "--signing", "--name", "alice", "--handle", "alice@example.org"); code != 0 || !strings.Contains(out, "signer kid") {
 		t.Fatalf("keys new --signing: %d %q %s", code, out, msg)
 	}
 	fi, err := os.Stat(filepath.Join(caller, "callscope", "signers", "alice.json"))
@@ -171,7 +171,7 @@ func TestSignedEnvelopeCLI(t *testing.T) {
 	if code, _, msg := cli(t, "envelope", "open", "--in", s); code != 1 || !strings.HasPrefix(msg, "E_SIG") {
 		t.Fatalf("signed by a caller the callee does not trust: exit %d %q, want E_SIG", code, msg)
 	}
-	if code, _, msg := cli(t, "keys", "import", "--signer", write(t, callee, "alice.json", exported)); code != 0 {
+	if code, _, msg := cli(t, "keys", "import", "--signer", "--handle", "alice@example.org", write(t, callee, "alice.json", exported)); code != 0 {
 		t.Fatalf("keys import --signer: %s", msg)
 	}
 	code, out, msg := cli(t, "envelope", "open", "--in", s)
@@ -189,7 +189,7 @@ func TestSignedEnvelopeCLI(t *testing.T) {
 	if code, out, _ := cli(t, "envelope", "inspect", "--in", s); code != 0 || !strings.Contains(out, "padded to a 512-byte bucket") {
 		t.Fatalf("inspect: exit %d\n%s", code, out)
 	}
-	if code, _, msg := cli(t, "keys", "import", "--signer", write(t, callee, "junk.json", `{"name":"x","algorithm":"rsa","public_key":"AA"}`)); code == 0 || !strings.Contains(msg, "algorithm") {
+	if code, _, msg := cli(t, "keys", "import", "--signer", "--handle", "x@example.org", write(t, callee, "junk.json", `{"name":"x","algorithm":"rsa","public_key":"AA"}`)); code == 0 || !strings.Contains(msg, "algorithm") {
 		t.Fatalf("import --signer of a bad file: exit %d %q", code, msg)
 	}
 }

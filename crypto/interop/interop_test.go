@@ -155,7 +155,7 @@ func TestJSSignsGoVerifies(t *testing.T) {
 				"ts": now.UnixMilli(), "ttl": 45, "plaintext": invite(), "signing_key": b64(seed)}, &env)
 			open := func(trust *keyring.SigningKey) (*receiver.Opened, error) {
 				return receiver.Open(mustJSON(t, &env), receiver.Config{Ring: keyring.NewRing(k), DeviceToken: token,
-					Now: func() time.Time { return now }, Signers: keyring.NewSigners(trust)})
+					Now: func() time.Time { return now }, Signers: keyring.NewSigners("alice@example.org", trust)})
 			}
 			o, err := open(caller)
 			if err != nil || o.Signer == nil || o.Warning != nil {

@@ -29,7 +29,10 @@ type StoredSigner struct {
 	Public    string    `json:"public_key"`            // base64url, 32 bytes
 	Private   string    `json:"private_key,omitempty"` // base64url 32-byte seed; absent when imported
 	Created   time.Time `json:"created"`
-	path      string
+	// Trust is the caller handles the key is trusted for. A file without
+	// handles or any_handle is trusted for none: its signatures are E_SIG.
+	Trust
+	path string
 }
 
 // SignerInfo is what `keys export` prints for a signing key and
@@ -45,8 +48,12 @@ func (s *Store) signDir() string { return filepath.Join(s.Dir, "signers") }
 
 func (s *Store) signFile(name string) string { return filepath.Join(s.signDir(), name+".json") }
 
-// NewSigning makes a caller signing key.
-func (s *Store) NewSigning(name string, rnd io.Reader) (*StoredSigner, error) {
+// NewSigning makes a caller signing key, trusted for t: the user's own
+// handles, so the user's own envelope open accepts what it signs.
+func (s *Store) NewSigning(name string, t Trust, rnd io.Reader) (*StoredSigner, error) {
+	if err := t.Check(); err != nil {
+		return nil, &NameError{err.Error()}
+	}
 	if rnd == nil {
 		rnd = rand.Reader
 	}
@@ -64,7 +71,7 @@ func (s *Store) NewSigning(name string, rnd io.Reader) (*StoredSigner, error) {
 	if err != nil {
 		return nil, err
 	}
-	ss := &StoredSigner{Name: name, Algorithm: SigningAlgorithm, Public: b64(k.pub), Private: b64(k.Seed()), Created: time.Now().UTC()}
+	ss := &StoredSigner{Name: name, Algorithm: SigningAlgorithm, Public: b64(k.pub), Private: b64(k.Seed()), Created: time.Now().UTC(), Trust: t.clone()}
 	return ss, s.saveSigner(ss)
 }
 
@@ -85,13 +92,21 @@ func (s *Store) freeName(what, name string) error {
 // ParseSignerInfo reads a `keys export` file of a signing key: unknown
 // fields, a bad key or a signer_kid that does not match are refused, naming
 // the field.
+//
+// `keys show --json` adds the handles the key is trusted for; they are
+// read and dropped, since a file cannot vouch for whose key it is: the
+// importer's --handle says that.
 func ParseSignerInfo(b []byte) (SignerInfo, error) {
-	var p SignerInfo
+	var f struct {
+		SignerInfo
+		Trust
+	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(&p); err != nil {
+	if err := dec.Decode(&f); err != nil {
 		return SignerInfo{}, fmt.Errorf("not a signing key export: %v", err)
 	}
+	p := f.SignerInfo
 	if p.Algorithm != SigningAlgorithm {
 		return SignerInfo{}, fmt.Errorf("field algorithm %q: want %q", p.Algorithm, SigningAlgorithm)
 	}
@@ -112,13 +127,31 @@ func ParseSignerInfo(b []byte) (SignerInfo, error) {
 	return p, nil
 }
 
-// ImportSigner trusts another caller's public signing key: envelopes it
-// signs then verify in `envelope open`.
-func (s *Store) ImportSigner(p SignerInfo) (*StoredSigner, error) {
+// ImportSigner trusts another caller's public signing key for the handles
+// of t: envelopes it signs as one of them then verify in `envelope open`.
+// Importing a key the store has adds t's handles to it.
+// The handles come from the user, not from the export: they are whom the
+// user verified the key belongs to, which a file cannot vouch for.
+func (s *Store) ImportSigner(p SignerInfo, t Trust) (*StoredSigner, error) {
+	if err := t.Check(); err != nil {
+		return nil, &NameError{err.Error()}
+	}
+	// A key already in the store, under any name, is trusted for more
+	// handles: one key, one file, so its trust cannot split.
+	all, err := s.Signers()
+	if err != nil {
+		return nil, err
+	}
+	for _, ss := range all {
+		if pub, _ := b64decode(ss.Public); b64(pub) == p.PublicKey {
+			ss.Trust = ss.Trust.merge(t)
+			return ss, s.saveSigner(ss)
+		}
+	}
 	if err := s.freeName("field name", p.Name); err != nil {
 		return nil, err
 	}
-	ss := &StoredSigner{Name: p.Name, Algorithm: SigningAlgorithm, Public: p.PublicKey, Created: time.Now().UTC()}
+	ss := &StoredSigner{Name: p.Name, Algorithm: SigningAlgorithm, Public: p.PublicKey, Created: time.Now().UTC(), Trust: t.clone()}
 	return ss, s.saveSigner(ss)
 }
 
@@ -188,13 +221,14 @@ func (s *Store) GetSigner(name string) (*StoredSigner, error) {
 	}
 	ss, err := loadSigner(s.signFile(name))
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("no signing key %q in %s (callscope keys list shows them; make one with keys new --signing)", name, s.signDir())
+		return nil, fmt.Errorf("no signing key %q in %s (callscope keys list shows them; make one with keys new --signing --handle H)", name, s.signDir())
 	}
 	return ss, err
 }
 
-// Trusted is every signing key in the store, made here or imported: the
-// callers whose signatures `envelope open` accepts.
+// Trusted is every signing key in the store, made here or imported, with
+// the handles it is trusted for: the callers whose signatures `envelope
+// open` accepts.
 func (s *Store) Trusted() (*Signers, error) {
 	all, err := s.Signers()
 	if err != nil {
@@ -203,7 +237,7 @@ func (s *Store) Trusted() (*Signers, error) {
 	set := &Signers{}
 	for _, ss := range all {
 		pub, _ := b64decode(ss.Public)
-		if err := set.Add(ss.Name, pub); err != nil {
+		if err := set.Add(ss.Name, pub, ss.Trust); err != nil {
 			return nil, fmt.Errorf("%s: %w", ss.path, err)
 		}
 	}

@@ -66,11 +66,15 @@ func (k *SigningKey) String() string {
 	return "ed25519 signing key " + base64.RawURLEncoding.EncodeToString(k.kid)
 }
 
-// Signer is a caller's public signing key the receiver trusts.
+// Signer is a caller's public signing key the receiver trusts, and the
+// caller handles it is trusted for: a signature proves who holds the key,
+// not who the request says is calling, so the key is bound to the contact
+// whose identity key the user verified.
 type Signer struct {
 	Name   string
 	Public ed25519.PublicKey
 	KID    []byte
+	Trust
 }
 
 // Signers is the set of caller keys a device trusts, by signer_kid. It is
@@ -80,17 +84,19 @@ type Signers struct {
 	m  map[string]Signer
 }
 
-// NewSigners trusts the public halves of keys.
-func NewSigners(keys ...*SigningKey) *Signers {
+// NewSigners trusts the public halves of keys, each for the caller handle.
+func NewSigners(handle string, keys ...*SigningKey) *Signers {
 	s := &Signers{}
 	for i, k := range keys {
-		_ = s.Add(fmt.Sprintf("signer-%d", i+1), k.Public())
+		_ = s.Add(fmt.Sprintf("signer-%d", i+1), k.Public(), Trust{Handles: []string{handle}})
 	}
 	return s
 }
 
-// Add trusts a public key.
-func (s *Signers) Add(name string, pub []byte) error {
+// Add trusts a public key for the handles of t. A zero Trust is trusted
+// for no handle: every request it signs is refused (E_SIG), which is the
+// safe reading of a key file that does not say whose key it is.
+func (s *Signers) Add(name string, pub []byte, t Trust) error {
 	if len(pub) != ed25519.PublicKeySize {
 		return fmt.Errorf("ed25519 public key is %d bytes, want %d", len(pub), ed25519.PublicKeySize)
 	}
@@ -100,7 +106,13 @@ func (s *Signers) Add(name string, pub []byte) error {
 	if s.m == nil {
 		s.m = map[string]Signer{}
 	}
-	s.m[string(kid)] = Signer{Name: name, Public: bytes.Clone(pub), KID: kid}
+	if old, ok := s.m[string(kid)]; ok {
+		// One key under two names: trusted for the handles of both.
+		old.Trust = old.Trust.merge(t)
+		s.m[string(kid)] = old
+		return nil
+	}
+	s.m[string(kid)] = Signer{Name: name, Public: bytes.Clone(pub), KID: kid, Trust: t.clone()}
 	return nil
 }
 

@@ -35,7 +35,7 @@ func TestSignerKIDKnownAnswer(t *testing.T) {
 
 func TestSignerStore(t *testing.T) {
 	s := &Store{Dir: t.TempDir()}
-	ss, err := s.NewSigning("alice", rand.Reader)
+	ss, err := s.NewSigning("alice", Trust{Handles: []string{"alice@example.org"}}, rand.Reader)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,7 +43,7 @@ func TestSignerStore(t *testing.T) {
 	if fi.Mode().Perm() != 0o600 {
 		t.Fatalf("mode %v", fi.Mode())
 	}
-	if _, err := s.NewSigning("alice", rand.Reader); err == nil {
+	if _, err := s.NewSigning("alice", Trust{AnyHandle: true}, rand.Reader); err == nil {
 		t.Fatal("a second key named alice")
 	}
 	if _, err := s.New("alice", "", rand.Reader); err == nil {
@@ -59,7 +59,7 @@ func TestSignerStore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	imp, err := other.ImportSigner(p)
+	imp, err := other.ImportSigner(p, Trust{Handles: []string{"alice@example.org"}})
 	if err != nil || imp.HasPrivate() {
 		t.Fatalf("import: %v", err)
 	}

@@ -113,7 +113,7 @@ func BenchmarkOpenSigned(b *testing.B) {
 	}
 	body, _ := json.Marshal(envelope.NewPayload(e))
 	now := time.Now()
-	d.cfg.Now, d.cfg.Signers = func() time.Time { return now }, keyring.NewSigners(caller)
+	d.cfg.Now, d.cfg.Signers = func() time.Time { return now }, keyring.NewSigners("alice@example.org", caller)
 	for b.Loop() {
 		if o, err := Open(body, d.cfg); err != nil || o.Signer == nil {
 			b.Fatal(err)

@@ -39,7 +39,7 @@ func FuzzOpen(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	signers := keyring.NewSigners(caller)
+	signers := keyring.NewSigners("alice@example.org", caller)
 	for i, k := range ring.Keys() {
 		opts := envelope.SealOptions{Now: at}
 		if i%2 == 0 {

@@ -330,21 +330,29 @@ func (r *run) signature(p envelope.Plaintext, o *Opened) (*Error, error) {
 	signer, ok := r.cfg.Signers.Lookup(kid)
 	if !ok {
 		return nil, r.fail(name, CodeSig, "signed by signer_kid "+p.SignerKID+", a key this device does not trust",
-			"trusted signers: "+signerList(r.cfg.Signers)+"; a caller this device has not verified, or a forged request: import the caller's key with callscope keys import --signer (docs/receiver-checks.md)")
+			"trusted signers: "+signerList(r.cfg.Signers)+"; a caller this device has not verified, or a forged request: import the caller's key for its handle with callscope keys import --signer --handle "+p.Caller.Handle+" (docs/receiver-checks.md#caller-signature)")
 	}
 	if err := envelope.VerifySig(signer.Public, r.aad, p); err != nil {
 		return nil, r.fail(name, CodeSig, "signer_kid "+p.SignerKID+" ("+signer.Name+"): "+err.Error(),
 			"the request or its header was changed after signing, or signed over other bytes (docs/receiver-checks.md)")
 	}
+	// The signature proves who holds the key; the key's trust says whom
+	// the user verified it belongs to. Without this a trusted contact
+	// could sign a request in anyone's name.
+	if !signer.For(p.Caller.Handle) {
+		return nil, r.fail(name, CodeSig, "signer_kid "+p.SignerKID+" ("+signer.Name+") is trusted for "+signer.Trust.String()+", not for caller.handle "+p.Caller.Handle,
+			"a trusted caller signed a request in someone else's name: "+signer.Name+" is trusted only for "+signer.Trust.String()+
+				"; if "+p.Caller.Handle+" is the same person, trust the key for that handle too (callscope keys import --signer --handle "+p.Caller.Handle+" with its keys export; docs/receiver-checks.md#caller-signature)")
+	}
 	o.Signer = &signer
-	r.pass(name, CodeSig, "signature ok (signer kid "+p.SignerKID+", "+signer.Name+")")
+	r.pass(name, CodeSig, "signature ok (signer kid "+p.SignerKID+", "+signer.Name+", trusted for "+p.Caller.Handle+")")
 	return nil, nil
 }
 
 func signerList(s *keyring.Signers) string {
 	var names []string
 	for _, k := range s.List() {
-		names = append(names, b64(k.KID)+" ("+k.Name+")")
+		names = append(names, b64(k.KID)+" ("+k.Name+", for "+k.Trust.String()+")")
 	}
 	if len(names) == 0 {
 		return "none"

@@ -68,7 +68,7 @@ func TestOpenPasses(t *testing.T) {
 			caller := newSigner(t)
 			e := seal(t, d.key, envelope.SealOptions{TTL: 45 * time.Second, Signer: caller})
 			o, err := Open(marshal(t, e), Config{Ring: d.ring, DeviceToken: token, Now: func() time.Time { return now.Add(2 * time.Second) },
-				Replay: replay.NewMemory(), Signers: keyring.NewSigners(caller)})
+				Replay: replay.NewMemory(), Signers: keyring.NewSigners("alice@example.org", caller)})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -153,8 +153,9 @@ func (c *Caller) Place(ctx context.Context, req flow.Request, traceparent string
 			}
 		}
 		if f.FollowUp {
+			// From this caller: its key signs only for its own handle.
 			msg := envelope.Plaintext{Type: "message", CallUUID: strings.ToUpper(uuid.NewString()), Text: "(another conversation)",
-				Caller: &envelope.Caller{Handle: "carol@example.org", HandleType: "email", Name: "Carol"}}
+				Caller: &envelope.Caller{Handle: c.Handle, HandleType: handleType(req, c.Handle), Name: c.Name}}
 			if body, ok := c.seal(og, emit, d, msg, ttl); ok {
 				tp, _ := provider.NewTraceParent()
 				c.post(ctx, og, emit, d, body, tp, false)

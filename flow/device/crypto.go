@@ -37,6 +37,11 @@ func (c *Caller) sealFor(traceID string, to envelope.Recipient, pt envelope.Plai
 	default:
 		opts.Signer = c.Signer
 	}
+	if f.PoseAs != "" && pt.Caller != nil {
+		as := *pt.Caller // pt.Caller is shared with the request's other pushes
+		as.Handle = f.PoseAs
+		pt.Caller = &as
+	}
 	env, err := envelope.SealWith(rnd, to, pt, opts)
 	if err != nil {
 		return nil, err
@@ -105,7 +110,7 @@ func decryptedAttrs(o *receiver.Opened) map[string]string {
 	attrs := map[string]string{"type": o.Plaintext.Type, "alg": openedAlg(o), "checks": strconv.Itoa(len(o.Checks)) + " passed"}
 	switch {
 	case o.Signer != nil:
-		attrs[AttrSignature] = "ok (signer kid " + o.Plaintext.SignerKID + ")"
+		attrs[AttrSignature] = "ok (signer kid " + o.Plaintext.SignerKID + ", for " + o.Plaintext.Caller.Handle + ")"
 	case o.Envelope == nil:
 		attrs[AttrSignature] = "not checked (decrypt command)"
 	default:
@@ -152,7 +157,8 @@ func (d *Callee) rotateKey() error {
 func (c *Caller) Trusted() *keyring.Signers {
 	s := &keyring.Signers{}
 	if c.Signer != nil {
-		_ = s.Add(c.Handle, c.Signer.Public()) // an Ed25519 public key is always 32 bytes
+		// An Ed25519 public key is always 32 bytes.
+		_ = s.Add(c.Handle, c.Signer.Public(), keyring.Trust{Handles: []string{c.Handle}})
 	}
 	return s
 }

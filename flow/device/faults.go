@@ -28,4 +28,8 @@ type SenderFaults struct {
 	// ForeignSigner signs with a key the callee does not trust (E_SIG): a
 	// caller it never verified, or a server forging a caller.
 	ForeignSigner bool `toml:"foreign_signer"`
+	// PoseAs signs, with the caller's own trusted key, a request whose
+	// caller.handle is this other person's (E_SIG: the key is trusted only
+	// for the caller's handle).
+	PoseAs string `toml:"pose_as"`
 }

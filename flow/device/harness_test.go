@@ -128,7 +128,7 @@ func newPhone(t testing.TB, prof Profile, rec *recorder, clock flow.Clock) *phon
 		t.Fatal(err)
 	}
 	d := &Callee{Profile: prof, Token: hex.EncodeToString(tok), Ring: keyring.NewRing(key), Replay: replay.NewMemory(),
-		Sink: rec, Signal: rec, Clock: clock, Signers: keyring.NewSigners(testCaller)}
+		Sink: rec, Signal: rec, Clock: clock, Signers: keyring.NewSigners("alice@example.org", testCaller)}
 	d.Start(context.Background())
 	t.Cleanup(d.Close)
 	return &phone{Callee: d, key: key, token: tok}

@@ -38,6 +38,8 @@ func cryptoScenarios() []Scenario {
 		Expect{Outcome: flow.OutcomeConnected, Stage: ext, Code: "W_UNSIGNED"}), func(s *Scenario) { s.Sender.Unsigned = true })
 	add(call("untrusted-signer", src, "crypto", "the request is signed by a key the callee does not trust (a forged caller, or one never verified): refused",
 		fails(ext, "E_SIG", "")), func(s *Scenario) { s.Sender.ForeignSigner = true })
+	add(call("signer-handle-mismatch", src+"#caller-signature", "crypto", "a key the callee trusts for the caller's handle signs a request in another person's name (caller.handle mallory@example.org): refused",
+		fails(ext, "E_SIG", "")), func(s *Scenario) { s.Sender.PoseAs = "mallory@example.org" })
 	add(call("sealed-box-binding", "docs/receiver-checks.md", "crypto", "a sealed box's header ts is changed: the box opens but bind no longer matches the header",
 		fails(ext, "E_BIND", "")), func(s *Scenario) { s.Sender.TamperHeader, s.Scheme = "ts", scheme.NameSealedBox })
 	return out

@@ -209,6 +209,8 @@ func TestCatalogueCoverage(t *testing.T) {
 	for _, s := range lib.All() {
 		if !sourceRE.MatchString(s.Source) {
 			t.Errorf("%s: source %q is neither F-xx nor a repo doc", s.Name, s.Source)
+		} else if !anchorOK(t, s.Source) {
+			t.Errorf("%s: source %q: no such heading in the doc", s.Name, s.Source)
 		}
 		if m := s.checkInjects(); m != "" {
 			t.Errorf("%s: %s", s.Name, m)
@@ -244,7 +246,39 @@ func TestCatalogueCoverage(t *testing.T) {
 }
 
 // Sources cite the repo's docs or the catalogue, never the specs users lack.
-var sourceRE = regexp.MustCompile(`^(F-\d\d|docs/(device-rules|apns-rules|failures|receiver-checks|envelope)\.md( S\d+)?)$`)
+var sourceRE = regexp.MustCompile(`^(F-\d\d|docs/(device-rules|apns-rules|failures|receiver-checks|envelope)\.md( S\d+|#[a-z0-9-]+)?)$`)
+
+// anchorOK reports whether a source's #anchor (if any) is a heading of its
+// doc, as GitHub spells heading anchors.
+func anchorOK(t *testing.T, source string) bool {
+	doc, anchor, ok := strings.Cut(source, "#")
+	if !ok {
+		return true
+	}
+	b, err := os.ReadFile(filepath.Join("..", "..", doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for line := range strings.SplitSeq(string(b), "\n") {
+		if h, ok := strings.CutPrefix(strings.TrimLeft(line, "#"), " "); ok && strings.HasPrefix(line, "#") {
+			slug := strings.Map(func(r rune) rune {
+				switch {
+				case r == ' ' || r == '-':
+					return '-'
+				case 'a' <= r && r <= 'z', '0' <= r && r <= '9':
+					return r
+				case 'A' <= r && r <= 'Z':
+					return r + 'a' - 'A'
+				}
+				return -1
+			}, h)
+			if slug == anchor {
+				return true
+			}
+		}
+	}
+	return false
+}
 
 // TestCallerStates: the caller's events of a connected call go O1 → O3 → O4.
 func TestCallerStates(t *testing.T) {
