@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net"
+	"strings"
 	"sync"
 	"time"
 
@@ -126,6 +127,10 @@ type Pipeline struct {
 	// each iPhone keeps one to APNs; pushes reach the devices over them.
 	linkMu sync.Mutex
 	links  []*devicelink.Client
+	byTok  map[string]*devicelink.Client
+	// cutting are the devices whose link cutLinks closed, until the mock
+	// has seen it drop.
+	cutting map[string]chan struct{}
 
 	// open holds the requests in flight, each with its own tracker and
 	// lock: every event of a busy run passes here, and one lock for all of
@@ -207,6 +212,7 @@ func New(ctx context.Context, cfg Config) (*Pipeline, error) {
 		Sink:        sink,
 		// The devices link over real TLS sockets, as iPhones do to APNs.
 		DeviceLinkAddr: "127.0.0.1:0",
+		OnLink:         p.onLink,
 	}
 	if cfg.APNs.Unregistered {
 		mcfg.Unregistered = tokens
@@ -256,6 +262,10 @@ func New(ctx context.Context, cfg Config) (*Pipeline, error) {
 			p.Close()
 			return nil, err
 		}
+	}
+	if err := p.cutLinks(); err != nil {
+		p.Close()
+		return nil, err
 	}
 	return p, nil
 }
@@ -366,8 +376,75 @@ func (p *Pipeline) link(d *device.Callee) error {
 	}
 	p.linkMu.Lock()
 	p.links = append(p.links, c)
+	if p.byTok == nil {
+		p.byTok = map[string]*devicelink.Client{}
+	}
+	p.byTok[d.Token] = c
 	p.linkMu.Unlock()
 	return nil
+}
+
+// cutLinks does what power policy does to an idle iPhone's connection to
+// APNs (profile apns_link_cut, F-32): each such device, linked, has its TLS
+// connection closed, and stays away. It returns once the mock has seen each
+// link drop, so that APNs stores the call's push for the device.
+func (p *Pipeline) cutLinks() error {
+	for _, d := range p.callees {
+		if !d.Profile.APNsLinkCut {
+			continue
+		}
+		p.linkMu.Lock()
+		c := p.byTok[d.Token]
+		down := make(chan struct{})
+		if c != nil {
+			if p.cutting == nil {
+				p.cutting = map[string]chan struct{}{}
+			}
+			p.cutting[d.Token] = down
+		}
+		p.linkMu.Unlock()
+		if c == nil {
+			continue // never linked (another environment): nothing to cut
+		}
+		_ = c.Close() // no TLS close_notify: the connection just ends, as a cut one does
+		t := time.NewTimer(10 * time.Second)
+		select {
+		case <-down:
+			t.Stop()
+		case <-t.C:
+			return fmt.Errorf("%s: the mock did not see its cut link to APNs drop within 10s", d.Profile.Name)
+		case <-p.ctx.Done():
+			t.Stop()
+			return p.ctx.Err()
+		}
+	}
+	return nil
+}
+
+// onLink hears the mock's device links go up and down: a cut link's drop
+// ends cutLinks's wait.
+func (p *Pipeline) onLink(st apnsmock.LinkState) {
+	if st.Up || st.Refused {
+		return
+	}
+	p.linkMu.Lock()
+	if ch, ok := p.cutting[st.Token]; ok {
+		close(ch)
+		delete(p.cutting, st.Token)
+	}
+	p.linkMu.Unlock()
+}
+
+// cutDevices names the devices whose link to APNs power policy cut
+// (apns_link_cut), or "".
+func (p *Pipeline) cutDevices() string {
+	var names []string
+	for _, d := range p.callees {
+		if d.Profile.APNsLinkCut {
+			names = append(names, d.Profile.Name)
+		}
+	}
+	return strings.Join(names, ", ")
 }
 
 // DeviceLinks are the two ends of each device's TLS link to the mock: the

@@ -23,6 +23,9 @@ type linkTable struct {
 	links   map[string]Link
 	stored  map[string]map[string]storedPush // token → bundle id → push
 	offline map[string]bool                  // disconnected: NewDevice does not bring them back
+	// downWhy says why a device whose link dropped is offline, for what
+	// APNs stores for it meanwhile.
+	downWhy map[string]string
 	// known are the tokens of devices that linked: APNs knows them, for the
 	// bundle ids their hello declared (none declared: any).
 	known map[string][]string
@@ -32,6 +35,7 @@ func (t *linkTable) init() {
 	t.links = map[string]Link{}
 	t.stored = map[string]map[string]storedPush{}
 	t.offline = map[string]bool{}
+	t.downWhy = map[string]string{}
 	t.known = map[string][]string{}
 }
 
@@ -43,6 +47,7 @@ func (s *Server) Connect(token string, l Link) (disconnect func()) {
 	t.mu.Lock()
 	t.links[token] = l
 	delete(t.offline, token)
+	delete(t.downWhy, token)
 	pending := t.stored[token]
 	delete(t.stored, token)
 	t.mu.Unlock()
@@ -88,9 +93,13 @@ func (s *Server) deliver(rq *request) {
 		l = s.cfg.NewDevice(p.Token)
 		t.links[p.Token] = l
 	}
+	why := "device offline"
+	if w := t.downWhy[p.Token]; w != "" {
+		why += ": " + w
+	}
 	t.mu.Unlock()
 	if l == nil {
-		s.store(p, "device offline")
+		s.store(p, why)
 		return
 	}
 	s.hand(l, p, nil)
