@@ -144,14 +144,24 @@ func EnvelopeBytes(data []byte) []byte {
 	return data
 }
 
+// DefaultSkew is the clock skew the receiver allows when Config.Skew is 0.
+const DefaultSkew = 30 * time.Second
+
+// EffectiveSkew is the skew Open applies: Skew, or DefaultSkew when it is 0
+// and ExactSkew is not set.
+func (cfg Config) EffectiveSkew() time.Duration {
+	if cfg.Skew == 0 && !cfg.ExactSkew {
+		return DefaultSkew
+	}
+	return cfg.Skew
+}
+
 // Open checks and decrypts an APNs payload or a bare envelope.
 func Open(data []byte, cfg Config) (*Opened, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	if cfg.Skew == 0 && !cfg.ExactSkew {
-		cfg.Skew = 30 * time.Second
-	}
+	cfg.Skew = cfg.EffectiveSkew()
 	if cfg.Info == nil {
 		cfg.Info = envelope.Info
 	}

@@ -30,10 +30,13 @@ type Callee struct {
 	Signers *keyring.Signers
 	// Decrypt is a team's own decryptor (--decrypt-cmd); nil: VPE1.
 	Decrypt receiver.Decryptor
-	Sink    flow.Sink
-	Clock   flow.Clock
-	Signal  Signaler
-	Now     func() time.Time
+	// Skew is the clock skew the NSE's receiver allows (0: its default,
+	// receiver.DefaultSkew).
+	Skew   time.Duration
+	Sink   flow.Sink
+	Clock  flow.Clock
+	Signal Signaler
+	Now    func() time.Time
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -306,7 +309,8 @@ func (d *Callee) receive(pp flow.Push) {
 		return
 	}
 	t0 := time.Now()
-	opened, err := receiver.Open(p.Payload, d.receiverConfig(p))
+	rcfg := d.receiverConfig(p)
+	opened, err := receiver.Open(p.Payload, rcfg)
 	dur := time.Since(t0)
 	if err != nil {
 		diag := &flow.Diagnosis{Stage: flow.StageExtension, Code: flow.CodeDecryptFailed, Detail: err.Error(),
@@ -319,7 +323,7 @@ func (d *Callee) receive(pp flow.Push) {
 			}
 		}
 		d.emit(p, flow.StageExtension, "decrypt-failed", t0, dur, nil, nil)
-		d.fail(p, flow.StageExtension, "placeholder-shown", heldTooLong(p, diag)) // nse.go
+		d.fail(p, flow.StageExtension, "placeholder-shown", heldTooLong(p, rcfg, diag)) // nse.go
 		return
 	}
 	pt := opened.Plaintext

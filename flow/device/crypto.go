@@ -86,7 +86,7 @@ func (c *Caller) Sealed(traceID string) []*envelope.Envelope {
 // receiverConfig is what the NSE opens a push with.
 func (d *Callee) receiverConfig(p *push) receiver.Config {
 	tok, _ := hex.DecodeString(d.Token)
-	cfg := receiver.Config{Ring: d.Ring, DeviceToken: tok, Now: d.nowFor(p), Replay: d.Replay, Decrypt: d.Decrypt, Context: d.ctx, Signers: d.Signers}
+	cfg := receiver.Config{Ring: d.Ring, DeviceToken: tok, Now: d.nowFor(p), Replay: d.Replay, Decrypt: d.Decrypt, Context: d.ctx, Signers: d.Signers, Skew: d.Skew}
 	if d.Sent != nil {
 		cfg.Sent = d.Sent(p.TraceID)
 	}

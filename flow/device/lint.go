@@ -38,6 +38,7 @@ func (p Profile) Lint() []Finding {
 	add(p.AnswerFulfill <= p.ActionTimeout, "answer_fulfill", "F-29", "the app fulfils CXAnswerCallAction after its timeout")
 	add(!p.NSEHoldsDBLock, "nse_holds_db_lock", "F-13", "the NSE holds a shared database lock when it is suspended (0xdead10cc)")
 	add(p.RegistersVoIP, "registers_voip", "F-31", "PKPushRegistry.desiredPushTypes lacks .voIP: relayed calls reach no app")
+	add(!p.APNsLinkCut, "apns_link_cut", "F-32", "power policy cuts the idle device's connection to APNs: pushes wait in APNs's store")
 	add(!p.ProviderOffMain, "provider_off_main", "F-30", "the CXProvider is created off the main thread: providerDidBegin never comes")
 	return out
 }

@@ -2,9 +2,11 @@ package device
 
 import (
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/callscope/callscope/crypto/envelope"
+	"github.com/callscope/callscope/crypto/receiver"
 	"github.com/callscope/callscope/flow"
 )
 
@@ -89,21 +91,28 @@ func (d *Callee) fresh(p *push, pt envelope.Plaintext) *flow.Diagnosis {
 		return nil
 	}
 	old := age.Round(time.Millisecond).String()
-	if fw := p.Forward; fw != nil && fw.Held > 0 && age-fw.Held <= lim {
+	fw := p.Forward
+	if fw != nil && fw.Held > 0 && age-fw.Held <= lim {
 		return &flow.Diagnosis{Stage: flow.StageAPNs, Code: flow.CodeDeliveredLate,
-			Detail: "APNs held the invite " + heldFor(fw) + " after accepting it (mock fault: " + fw.Fault + "); it reached the NSE " +
-				old + " old, over the app's " + lim.String() + " limit, and was shown as a missed call",
-			Hint: "APNs may deliver late whatever apns-expiration says; the app's freshness check did its job: tell the caller the call was missed"}
+			Detail: heldWhy(fw, "invite") + "; it reached the NSE " + old + " old, over the app's " + lim.String() +
+				" limit, and was shown as a missed call: without the hold it was in time",
+			Hint: lateHint(fw, "the app's freshness check did its job: tell the caller the call was missed")}
+	}
+	hint := "APNs delivered it without delay: is the sender's clock behind?"
+	if fw != nil && fw.Held > 0 {
+		hint = "APNs held it " + heldFor(fw) + ", but it was over the limit even without that: is the sender's clock behind?"
 	}
 	return &flow.Diagnosis{Stage: flow.StageExtension, Code: CodeStale,
 		Detail: "the invite is " + old + " old by the sender's ts, over the app's " + lim.String() + " limit: shown as a missed call",
-		Hint:   "APNs delivered it without delay: is the sender's clock behind?"}
+		Hint:   hint}
 }
 
-// heldTooLong lays an envelope that expired on the way at APNs's door when
-// it would still have been valid without the time APNs held it (the mock's
-// store-and-forward faults). Any other diagnosis is returned as it is.
-func heldTooLong(p *push, diag *flow.Diagnosis) *flow.Diagnosis {
+// heldTooLong lays an envelope that expired on the way at APNs's door only
+// when it would still have been valid at arrival without the time APNs held
+// it (received − held within ts + ttl + the receiver's skew). cfg is what
+// the NSE opened the push with: its clock and skew. Any other diagnosis is
+// returned as it is.
+func heldTooLong(p *push, cfg receiver.Config, diag *flow.Diagnosis) *flow.Diagnosis {
 	fw := p.Forward
 	if diag == nil || diag.Code != "E_EXPIRED" || fw == nil || fw.Held <= 0 {
 		return diag
@@ -112,14 +121,49 @@ func heldTooLong(p *push, diag *flow.Diagnosis) *flow.Diagnosis {
 	if err != nil {
 		return diag
 	}
-	// The receiver's default skew (crypto/receiver): 30 s.
-	deadline := time.UnixMilli(env.TS).Add(time.Duration(env.TTL)*time.Second + 30*time.Second)
-	if p.Accepted.After(deadline) {
-		return diag // it was stale when APNs took it
+	deadline := time.UnixMilli(env.TS).Add(time.Duration(env.TTL)*time.Second + cfg.EffectiveSkew())
+	now := time.Now
+	if cfg.Now != nil {
+		now = cfg.Now
+	}
+	if now().Add(-fw.Held).After(deadline) {
+		return diag // it would have expired even without the hold
 	}
 	return &flow.Diagnosis{Stage: flow.StageAPNs, Code: flow.CodeDeliveredLate,
-		Detail: "APNs held the push " + heldFor(fw) + " after accepting it (mock fault: " + fw.Fault + "), past the envelope's ts + ttl: the NSE refused it (E_EXPIRED: " + diag.Detail + ")",
-		Hint:   "APNs may deliver late whatever apns-expiration says; a stale call must not ring, so the app was right to refuse it"}
+		Detail: heldWhy(fw, "push") + ", past the envelope's ts + ttl: the NSE refused it (E_EXPIRED: " + diag.Detail + "); without the hold it was in time",
+		Hint:   lateHint(fw, "a stale call must not ring, so the app was right to refuse it")}
+}
+
+// heldWhy says what kept a push from its device: the mock's
+// store-and-forward faults, or APNs's own store while the device's link to
+// APNs was down (flow.FaultStoredOffline), which is no mock fault.
+func heldWhy(fw *flow.Forwarding, what string) string {
+	var faults []string
+	stored := false
+	for _, f := range strings.Split(fw.Fault, ", ") {
+		if f == flow.FaultStoredOffline {
+			stored = true
+		} else if f != "" {
+			faults = append(faults, f)
+		}
+	}
+	out := "APNs held the " + what + " " + heldFor(fw) + " after accepting it ("
+	switch {
+	case stored && len(faults) == 0:
+		out += "stored while the device's connection to APNs was down, delivered when it came back"
+	case stored:
+		out += "mock fault: " + strings.Join(faults, ", ") + "; then stored while the device's connection to APNs was down"
+	default:
+		out += "mock fault: " + fw.Fault
+	}
+	return out + ")"
+}
+
+func lateHint(fw *flow.Forwarding, tail string) string {
+	if strings.Contains(fw.Fault, flow.FaultStoredOffline) {
+		return "APNs delivers a push stored for an offline device when the device comes back, however late; " + tail
+	}
+	return "APNs may deliver late whatever apns-expiration says; " + tail
 }
 
 // nowFor is the device's clock for one push: the wall clock, plus the

@@ -60,6 +60,12 @@ type Profile struct {
 	// and kills it with 0xdead10cc (F-13).
 	NSEHoldsDBLock bool `toml:"nse_holds_db_lock"`
 
+	// APNsLinkCut: power policy cuts the idle device's persistent connection
+	// to APNs (apsd, state S1, F-32): the device links at start, its TLS
+	// connection is closed before the call's push, and it does not come
+	// back within the run. APNs stores the push for it.
+	APNsLinkCut bool `toml:"apns_link_cut"`
+
 	// PushKit and CallKit.
 	// RegistersVoIP: PKPushRegistry.desiredPushTypes includes .voIP; without
 	// it a relayed payload has no delegate to go to (F-31).

@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
-	"net"
 	"sync"
 	"time"
 
@@ -126,6 +125,10 @@ type Pipeline struct {
 	// each iPhone keeps one to APNs; pushes reach the devices over them.
 	linkMu sync.Mutex
 	links  []*devicelink.Client
+	byTok  map[string]*devicelink.Client
+	// cutting are the devices whose link cutLinks closed, until the mock
+	// has seen it drop.
+	cutting map[string]chan struct{}
 
 	// open holds the requests in flight, each with its own tracker and
 	// lock: every event of a busy run passes here, and one lock for all of
@@ -207,6 +210,7 @@ func New(ctx context.Context, cfg Config) (*Pipeline, error) {
 		Sink:        sink,
 		// The devices link over real TLS sockets, as iPhones do to APNs.
 		DeviceLinkAddr: "127.0.0.1:0",
+		OnLink:         p.onLink,
 	}
 	if cfg.APNs.Unregistered {
 		mcfg.Unregistered = tokens
@@ -256,6 +260,10 @@ func New(ctx context.Context, cfg Config) (*Pipeline, error) {
 			p.Close()
 			return nil, err
 		}
+	}
+	if err := p.cutLinks(); err != nil {
+		p.Close()
+		return nil, err
 	}
 	return p, nil
 }
@@ -332,56 +340,6 @@ func (p *Pipeline) Endpoints() (provider, apns string) { return p.server.URL(), 
 
 // DeviceToken is the first simulated callee device's APNs token.
 func (p *Pipeline) DeviceToken() string { return p.callees[0].Token }
-
-// ConnectDevices brings offline devices online: each links to APNs, which
-// sends what it stored over the new link.
-func (p *Pipeline) ConnectDevices() error {
-	p.linkMu.Lock()
-	linked := len(p.links) > 0
-	p.linkMu.Unlock()
-	if !p.cfg.APNs.Offline || linked {
-		return nil
-	}
-	for _, d := range p.callees {
-		if err := p.link(d); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// link opens a device's persistent TLS connection to the mock. A device of
-// the production environment, or whose token belongs to the other
-// environment (APNsFaults.UnknownToken), links to that APNs, which this run
-// does not simulate: it stays unlinked here, as APNs would not know it.
-func (p *Pipeline) link(d *device.Callee) error {
-	if d.Profile.Environment == "production" || p.cfg.APNs.UnknownToken {
-		return nil
-	}
-	c, err := devicelink.Dial(p.ctx, devicelink.ClientConfig{Addr: p.mock.DeviceLinkAddr().String(),
-		RootCAs: p.mock.RootCAs(), Token: d.Token, Topics: []string{p.cfg.BundleID}, Environment: "sandbox",
-		Device: d.Profile.Name, Receiver: d})
-	if err != nil {
-		return fmt.Errorf("%s: linking to APNs: %w", d.Profile.Name, err)
-	}
-	p.linkMu.Lock()
-	p.links = append(p.links, c)
-	p.linkMu.Unlock()
-	return nil
-}
-
-// DeviceLinks are the two ends of each device's TLS link to the mock: the
-// mock's listener, and each linked device's local address.
-func (p *Pipeline) DeviceLinks() (mock net.Addr, devices []net.Addr) {
-	p.linkMu.Lock()
-	defer p.linkMu.Unlock()
-	for _, c := range p.links {
-		if a := c.LocalAddr(); a != nil {
-			devices = append(devices, a)
-		}
-	}
-	return p.mock.DeviceLinkAddr(), devices
-}
 
 // Settle waits until every push on a device link has been received and every
 // device is idle (nothing queued, no app work, no ringing call) or ctx ends:

@@ -112,6 +112,13 @@ func (p *Pipeline) stalled(t *tracker, traceID string) *flow.Diagnosis {
 		}
 		for _, e := range evs {
 			if e.Stage == flow.StageAPNs && e.Name == "stored" {
+				if cut := p.cutDevices(); cut != "" {
+					return &flow.Diagnosis{Stage: flow.StageAPNs, Code: flow.CodeNotDelivered,
+						Detail: "the device's connection to APNs was cut: power policy closed the idle " + cut + "'s persistent TLS connection (profile apns_link_cut), " +
+							"so APNs stored the push (" + e.Attrs["why"] + "); the device did not come back within " + wait,
+						Hint: "APNs did its part: it delivers one stored push per bundle id when the device reconnects, unless it expired or a later push replaced it; " +
+							"a device whose apsd connection stays down while idle (F-32) gets no call: tell the caller, and let the app fetch missed calls when it next runs"}
+				}
 				return &flow.Diagnosis{Stage: flow.StageAPNs, Code: flow.CodeNotDelivered,
 					Detail: "APNs stored the push for an offline device; it never arrived within " + wait,
 					Hint:   "the device's connection to APNs is down (no network, or power policy while idle): APNs delivers one stored push per bundle id when it comes back, unless it expired or a later push replaced it"}

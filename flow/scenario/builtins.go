@@ -163,8 +163,8 @@ func Builtins() []Scenario {
 		s.APNs.Offline, s.Sender.FollowUp = true, true
 	})
 
-	add(call("apns-link-cut", "F-32", "mock fault", "power policy cut the idle iPhone's persistent connection to APNs: APNs stores the call push, and the phone does not come back while the caller waits",
-		fails(apns, flow.CodeNotDelivered, "")), func(s *Scenario) { s.APNs.Offline = true })
+	add(call("apns-link-cut", "F-32", "profile", "the iPhone links to APNs, then power policy cuts its idle TLS connection (apsd, S1): the mock sees the link drop and stores the call push, and the phone does not come back while the caller waits",
+		fails(apns, flow.CodeNotDelivered, "")), func(s *Scenario) { s.Profile.APNsLinkCut = true })
 
 	// APNs rejections.
 	add(call("token-other-environment", "F-06", "profile", "a TestFlight build (aps-environment production) registers its token; the server pushes to the sandbox, which answers BadDeviceToken",

@@ -42,7 +42,7 @@ func (r Result) Mismatch() string {
 	case e.Code == "" && o != nil:
 		diffs = append(diffs, fmt.Sprintf("unexpected diagnosis %s", o))
 	case e.Code != "" && o == nil:
-		diffs = append(diffs, "no diagnosis")
+		diffs = append(diffs, fmt.Sprintf("no diagnosis, want %s %s", e.Stage, e.Code))
 	case e.Code != "":
 		if e.Stage != "" && o.Stage != e.Stage || o.Code != e.Code {
 			diffs = append(diffs, fmt.Sprintf("diagnosis %s %s, want %s %s", o.Stage, o.Code, e.Stage, e.Code))

@@ -12,6 +12,11 @@ import (
 // ResultJSON is one run in `send --scenario … --json`.
 type ResultJSON struct {
 	Scenario string `json:"scenario"`
+	// Injects is the kind of knob the scenario turns; Knob the one that
+	// causes what it shows, and Knobs all of them, the cause first.
+	Injects string   `json:"injects"`
+	Knob    string   `json:"knob,omitempty"`
+	Knobs   []string `json:"knobs"`
 	// Warnings are the precondition lint of the scenario's device profiles,
 	// as plain send reports them; never null.
 	Warnings []report.Warning `json:"warnings"`
@@ -24,8 +29,12 @@ type ResultJSON struct {
 }
 
 func toJSON(r Result) ResultJSON {
-	j := ResultJSON{Scenario: r.Scenario.Name, Warnings: r.Scenario.Warnings(), Expected: r.Scenario.Expect, Observed: r.Observed,
+	knobs := causeFirst(r.Scenario.Injects, r.Scenario.Knobs())
+	j := ResultJSON{Scenario: r.Scenario.Name, Injects: r.Scenario.Injects, Knobs: knobs, Warnings: r.Scenario.Warnings(), Expected: r.Scenario.Expect, Observed: r.Observed,
 		Call: report.ToJSON(r.Call), Pass: r.Pass(), Mismatch: r.Mismatch()}
+	if len(knobs) > 0 {
+		j.Knob = knobs[0]
+	}
 	if r.Err != nil {
 		j.Error = r.Err.Error()
 	}

@@ -14,7 +14,9 @@ import (
 // that decide what happens to a push on arrival (docs/device-rules.md) and
 // records them, per apns-id: whether the Notification Service Extension runs,
 // PushKit delivery, and a shown notification replaced by one with the same
-// apns-collapse-id. Its events say device=stand-in: no link was crossed.
+// apns-collapse-id. Its events say device=stand-in: no link was crossed, and
+// each is an instant system call (flow.Event.Instant): an in-process Go call
+// is no measured latency of the device's stages.
 type SimDevice struct {
 	Token string
 	Sink  flow.Sink
@@ -101,5 +103,6 @@ func (d *SimDevice) emit(p flow.Push, st flow.Stage, name string, attrs map[stri
 		attrs = map[string]string{}
 	}
 	attrs["device"] = StandIn
-	d.Sink.Emit(flow.Event{TraceID: p.TraceID, ApnsID: p.ApnsID, Stage: st, Name: name, Time: time.Now(), Attrs: attrs, Diagnosis: diag})
+	d.Sink.Emit(flow.Event{TraceID: p.TraceID, ApnsID: p.ApnsID, Stage: st, Name: name, Time: time.Now(), Instant: true,
+		Attrs: attrs, Diagnosis: diag})
 }

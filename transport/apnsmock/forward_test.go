@@ -108,8 +108,8 @@ func TestForward(t *testing.T) {
 			want: []want{{fault: "hold-while-offline, delay 25s", held: 25 * time.Second, simulated: true}}},
 		{name: "hold while offline: another push type is dropped", fwd: Forward{HoldWhileOffline: []Selector{{PushType: "voip"}}}, offline: true,
 			pushes: []fwdPush{zeroTo}, order: nil, events: []string{"dropped"}},
-		{name: "hold while offline: a push APNs stores anyway is not held", fwd: Forward{HoldWhileOffline: []Selector{{}}}, offline: true,
-			pushes: []fwdPush{alertTo}, order: []int{0}, want: []want{{}}, events: []string{"stored"}},
+		{name: "hold while offline: a push APNs stores anyway is not held, only stored", fwd: Forward{HoldWhileOffline: []Selector{{}}}, offline: true,
+			pushes: []fwdPush{alertTo}, order: []int{0}, want: []want{{fault: flow.FaultStoredOffline}}, events: []string{"stored"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

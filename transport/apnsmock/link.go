@@ -21,8 +21,11 @@ type Link interface {
 type linkTable struct {
 	mu      sync.Mutex
 	links   map[string]Link
-	stored  map[string]map[string]flow.Push // token → topic → push
-	offline map[string]bool                 // disconnected: NewDevice does not bring them back
+	stored  map[string]map[string]storedPush // token → bundle id → push
+	offline map[string]bool                  // disconnected: NewDevice does not bring them back
+	// downWhy says why a device whose link dropped is offline, for what
+	// APNs stores for it meanwhile.
+	downWhy map[string]string
 	// known are the tokens of devices that linked: APNs knows them, for the
 	// bundle ids their hello declared (none declared: any).
 	known map[string][]string
@@ -30,8 +33,9 @@ type linkTable struct {
 
 func (t *linkTable) init() {
 	t.links = map[string]Link{}
-	t.stored = map[string]map[string]flow.Push{}
+	t.stored = map[string]map[string]storedPush{}
 	t.offline = map[string]bool{}
+	t.downWhy = map[string]string{}
 	t.known = map[string][]string{}
 }
 
@@ -43,16 +47,20 @@ func (s *Server) Connect(token string, l Link) (disconnect func()) {
 	t.mu.Lock()
 	t.links[token] = l
 	delete(t.offline, token)
+	delete(t.downWhy, token)
 	pending := t.stored[token]
 	delete(t.stored, token)
 	t.mu.Unlock()
-	for _, p := range pending {
+	for _, sp := range pending {
+		p := sp.p
 		rq := &request{apnsID: p.ApnsID, traceID: p.TraceID}
 		if !p.Expiration.IsZero() && s.now().After(p.Expiration) {
 			s.event(rq, "dropped", time.Now(), 0, map[string]string{"why": "expired while the device was offline"}, nil)
 			continue
 		}
-		s.hand(l, p, map[string]string{"after": "device reconnected"})
+		var stored string
+		p.Forward, stored = s.storedFor(sp)
+		s.hand(l, p, map[string]string{"after": "device reconnected", "stored": stored})
 	}
 	s.forwardReconnected(token) // forward.go: pushes held while it was offline
 	return func() { s.disconnect(token, l) }
@@ -85,9 +93,13 @@ func (s *Server) deliver(rq *request) {
 		l = s.cfg.NewDevice(p.Token)
 		t.links[p.Token] = l
 	}
+	why := "device offline"
+	if w := t.downWhy[p.Token]; w != "" {
+		why += ": " + w
+	}
 	t.mu.Unlock()
 	if l == nil {
-		s.store(p, "device offline")
+		s.store(p, why)
 		return
 	}
 	s.hand(l, p, nil)
@@ -120,17 +132,50 @@ func (s *Server) store(p flow.Push, why string) {
 	t := &s.links
 	t.mu.Lock()
 	if t.stored[p.Token] == nil {
-		t.stored[p.Token] = map[string]flow.Push{}
+		t.stored[p.Token] = map[string]storedPush{}
 	}
 	bundle := strings.TrimSuffix(p.Topic, pushTypes[p.PushType])
 	old, replaced := t.stored[p.Token][bundle]
-	t.stored[p.Token][bundle] = p
+	t.stored[p.Token][bundle] = storedPush{p: p, at: s.now(), wall: time.Now()}
 	t.mu.Unlock()
 	if replaced {
-		s.event(&request{apnsID: old.ApnsID, traceID: old.TraceID}, "replaced", time.Now(), 0,
+		s.event(&request{apnsID: old.p.ApnsID, traceID: old.p.TraceID}, "replaced", time.Now(), 0,
 			map[string]string{"by": p.ApnsID, "why": "APNs keeps one stored push per bundle id for an offline device"}, nil)
 	}
 	s.event(rq, "stored", time.Now(), 0, map[string]string{"why": why}, nil)
+}
+
+// storedPush is a push APNs keeps for an offline device, and when it
+// stored it: by the mock's clock, and by the wall clock.
+type storedPush struct {
+	p        flow.Push
+	at, wall time.Time
+}
+
+// storedFor is what the store did to a push delivered on reconnect: it adds
+// the time stored to what the store-and-forward faults did before, so the
+// device's clock and its diagnoses see where the time went. A mock clock
+// that is not the wall clock (Config.Now) makes the time simulated: the
+// part the wall clock did not see is Unseen, which the device adds. label
+// says how long it was stored.
+func (s *Server) storedFor(sp storedPush) (fw *flow.Forwarding, label string) {
+	fw = &flow.Forwarding{}
+	if sp.p.Forward != nil {
+		*fw = *sp.p.Forward
+	}
+	held, wall := s.now().Sub(sp.at), time.Since(sp.wall)
+	if fw.Fault == "" {
+		fw.Fault = flow.FaultStoredOffline
+	} else {
+		fw.Fault += ", " + flow.FaultStoredOffline
+	}
+	fw.Held += held
+	simulated := s.cfg.Now != nil
+	if simulated {
+		fw.Simulated = true
+		fw.Unseen += max(held-wall, 0)
+	}
+	return fw, heldLabel(flow.Forwarding{Held: held, Simulated: simulated})
 }
 
 // deviceKind says whether APNs knows a token: listed in the configuration,

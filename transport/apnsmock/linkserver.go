@@ -100,20 +100,22 @@ func (s *Server) linkWritten(c *devicelink.Conn, p flow.Push, at time.Time) {
 // as APNs keeps a push it could not deliver.
 func (s *Server) linkDown(c *devicelink.Conn, unacked []flow.Push, err error) {
 	tok := strings.ToLower(c.Hello().Token)
+	why := "closed"
+	if err != nil {
+		why = err.Error()
+	}
 	t := &s.links
 	t.mu.Lock()
 	if sl, ok := t.links[tok].(*socketLink); ok && sl.c == c {
 		delete(t.links, tok)
 		t.offline[tok] = true
+		t.downWhy[tok] = "its connection to APNs (tls " + c.RemoteAddr().String() + ") dropped at " +
+			time.Now().Format("15:04:05.000") + " (" + why + ")"
 	}
 	t.mu.Unlock()
 	for _, p := range unacked {
 		s.leaveClock(p.TraceID)
 		s.store(p, "the device link closed before the device acknowledged the push")
-	}
-	why := "closed"
-	if err != nil {
-		why = err.Error()
 	}
 	s.logLink(LinkState{Token: tok, Device: c.Hello().Device, Remote: c.RemoteAddr().String(), Why: why})
 }
