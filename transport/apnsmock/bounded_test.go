@@ -2,6 +2,8 @@ package apnsmock
 
 import (
 	"fmt"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -80,5 +82,76 @@ func TestForwarderForgetsIdleDevices(t *testing.T) {
 				t.Fatalf("the engine still keeps %d of %d devices it holds nothing for", left, n)
 			}
 		})
+	}
+}
+
+// eventLog keeps every event, in order.
+type eventLog struct {
+	mu sync.Mutex
+	ev []flow.Event
+}
+
+func (l *eventLog) Emit(e flow.Event) { l.mu.Lock(); l.ev = append(l.ev, e); l.mu.Unlock() }
+
+func (l *eventLog) of(apnsID string) []flow.Event {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []flow.Event
+	for _, e := range l.ev {
+		if e.ApnsID == apnsID {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// TestStandInShownIsBounded: the stand-in remembers the latest shownMax
+// collapse ids, however many it is sent; the push that pushes one off names
+// it and the count, a re-shown id moves up the list, and a push with a
+// forgotten id is shown as new.
+func TestStandInShownIsBounded(t *testing.T) {
+	var log eventLog
+	d := &SimDevice{Token: testDevice, Sink: &log}
+	push := func(i int, collapse string) string {
+		id := fmt.Sprintf("00000000-0000-0000-0000-%012d", i)
+		d.Deliver(flow.Push{ApnsID: id, Token: testDevice, PushType: "alert", CollapseID: collapse,
+			Payload: []byte(`{"aps":{"alert":{"title":"x"},"mutable-content":1}}`)})
+		return id
+	}
+	cid := func(i int) string { return fmt.Sprintf("thread-%d", i) }
+	const n = 10 * shownMax
+	push(0, cid(0))
+	push(1, cid(1))
+	var overflow string
+	for i := 2; i < n; i++ {
+		if i == shownMax {
+			push(-1, cid(0)) // cid 0 shown again: now the most recent
+		}
+		id := push(i, cid(i))
+		if i == shownMax {
+			overflow = id
+		}
+	}
+	d.mu.Lock()
+	kept, byID, forgotten := d.shown.order.Len(), len(d.shown.byID), d.shown.forgotten
+	d.mu.Unlock()
+	if kept != shownMax || byID != shownMax || forgotten != n-shownMax {
+		t.Fatalf("list %d, index %d, forgotten %d after %d collapse ids; want %d, %d, %d",
+			kept, byID, forgotten, n, shownMax, shownMax, n-shownMax)
+	}
+	ev := log.of(overflow)
+	if len(ev) == 0 || ev[len(ev)-1].Attrs["forgot_collapse_id"] != cid(1) ||
+		!strings.HasPrefix(ev[len(ev)-1].Attrs["collapse_ids_forgotten"], "1 ") {
+		t.Fatalf("the push that overflowed the list: %+v, want it to name %s and 1 forgotten", ev, cid(1))
+	}
+	again := push(n, cid(1)) // forgotten long ago: shown as new
+	for _, e := range log.of(again) {
+		if e.Name == "notification-replaced" {
+			t.Fatalf("a forgotten collapse id replaced %s", e.Attrs["replaces"])
+		}
+	}
+	latest := push(n+1, cid(n-1)) // still on the list
+	if ev := log.of(latest); len(ev) == 0 || ev[0].Name != "notification-replaced" {
+		t.Fatalf("a remembered collapse id: %+v, want notification-replaced", ev)
 	}
 }
