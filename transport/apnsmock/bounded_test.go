@@ -155,3 +155,63 @@ func TestStandInShownIsBounded(t *testing.T) {
 		t.Fatalf("a remembered collapse id: %+v, want notification-replaced", ev)
 	}
 }
+
+// TestLinkTableForgetsLongGoneDevices: devices that link and leave are
+// remembered up to a bound, the longest gone forgotten first, except one
+// APNs stores a push for; a push to a forgotten token says the mock forgot
+// devices. A long-running mock does not grow with every device it has seen.
+func TestLinkTableForgetsLongGoneDevices(t *testing.T) {
+	const keep, n = 3, 12
+	downs := make(chan string, n+1)
+	f := newFixture(t, func(c *Config) {
+		c.DeviceLinkAddr = "127.0.0.1:0"
+		c.OnLink = func(st LinkState) {
+			if !st.Up && !st.Refused {
+				downs <- st.Token
+			}
+		}
+	})
+	f.s.links.mu.Lock()
+	f.s.links.gone.max = keep
+	f.s.links.mu.Unlock()
+	linkAndLeave := func(tok string) {
+		f.dial(t, tok, &blockLink{got: make(chan flow.Push, 4)}).Close()
+		select {
+		case <-downs:
+		case <-time.After(5 * time.Second):
+			t.Fatalf("link of %s not down within 5 s", tok[:8])
+		}
+	}
+	toks := manyTokens(n + 1)
+	storedTok, toks := toks[0], toks[1:]
+	linkAndLeave(storedTok)
+	c := f.client(t)
+	if res, err := c.Push(alertPush(storedTok)); err != nil || res.StatusCode != 200 {
+		t.Fatalf("push to the offline device: %+v %v", res, err)
+	}
+	for _, tok := range toks {
+		linkAndLeave(tok)
+	}
+	f.s.links.mu.Lock()
+	known, offline, gone, forgot := len(f.s.links.known), len(f.s.links.offline), f.s.links.gone.order.Len(), f.s.links.gone.forgot
+	_, storedKept := f.s.links.known[storedTok]
+	f.s.links.mu.Unlock()
+	if known > keep || offline > keep || gone > keep || forgot != n+1-keep {
+		t.Fatalf("after %d devices linked and left: %d known, %d offline, %d gone, %d forgotten; want at most %d each, %d forgotten",
+			n+1, known, offline, gone, forgot, keep, n+1-keep)
+	}
+	if !storedKept {
+		t.Fatal("the device APNs stores a push for was forgotten")
+	}
+	res, err := c.Push(alertPush(toks[0]))
+	if err != nil || res.Reason != "BadDeviceToken" {
+		t.Fatalf("push to a forgotten device: %+v %v, want BadDeviceToken", res, err)
+	}
+	if res, err := c.Push(alertPush(toks[n-1])); err != nil || res.StatusCode != 200 {
+		t.Fatalf("push to the device that left last: %+v %v, want 200 (stored)", res, err)
+	}
+	e := f.events.wait(t, "rejected", func(e flow.Event) bool { return e.ApnsID == res.ApnsID && e.Diagnosis != nil })
+	if !strings.Contains(e.Diagnosis.Detail, "forgot") {
+		t.Errorf("BadDeviceToken detail %q does not say the mock forgot devices", e.Diagnosis.Detail)
+	}
+}

@@ -26,6 +26,7 @@ type linkTable struct {
 	// known are the tokens of devices that linked: APNs knows them, for the
 	// bundle ids their hello declared (none declared: any).
 	known map[string][]string
+	gone  goneList // the offline devices, so the longest gone can be forgotten (linkgone.go)
 }
 
 func (t *linkTable) init() {
@@ -43,6 +44,7 @@ func (s *Server) Connect(token string, l Link) (disconnect func()) {
 	t.mu.Lock()
 	t.links[token] = l
 	delete(t.offline, token)
+	t.back(token)
 	pending := t.stored[token]
 	delete(t.stored, token)
 	t.mu.Unlock()
@@ -64,6 +66,7 @@ func (s *Server) disconnect(token string, l Link) {
 	if t.links[token] == l {
 		delete(t.links, token)
 		t.offline[token] = true
+		s.left(token)
 	}
 	t.mu.Unlock()
 }

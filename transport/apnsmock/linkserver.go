@@ -105,6 +105,7 @@ func (s *Server) linkDown(c *devicelink.Conn, unacked []flow.Push, err error) {
 	if sl, ok := t.links[tok].(*socketLink); ok && sl.c == c {
 		delete(t.links, tok)
 		t.offline[tok] = true
+		s.left(tok)
 	}
 	t.mu.Unlock()
 	for _, p := range unacked {

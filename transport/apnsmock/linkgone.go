@@ -1,0 +1,77 @@
+package apnsmock
+
+import "container/list"
+
+// goneMax is how many devices that linked and left the link table
+// remembers with nothing stored for them. APNs knows a token until its app
+// is deleted; a long-running mock that sees endless devices come and go
+// must forget some: the longest gone first, never one it stores or holds a
+// push for, and counted (a push to a forgotten token says so).
+const goneMax = 4096
+
+// goneList orders the offline devices' tokens, the longest gone first, and
+// counts the ones forgotten. The link table's lock guards it.
+type goneList struct {
+	max    int // goneMax when zero
+	order  list.List
+	at     map[string]*list.Element
+	forgot int
+}
+
+// left records that a device went offline (t.mu held); when more are gone
+// than the table remembers, it forgets the longest gone.
+func (s *Server) left(token string) {
+	g := &s.links.gone
+	if g.at == nil {
+		g.at = map[string]*list.Element{}
+	}
+	if el, ok := g.at[token]; ok {
+		g.order.MoveToBack(el)
+	} else {
+		g.at[token] = g.order.PushBack(token)
+	}
+	limit := g.max
+	if limit <= 0 {
+		limit = goneMax
+	}
+	for scan := g.order.Len(); g.order.Len() > limit && scan > 0; scan-- {
+		el := g.order.Front()
+		tok := el.Value.(string)
+		if len(s.links.stored[tok]) > 0 || s.fwd.holds(tok) {
+			g.order.MoveToBack(el) // what is stored waits for its device
+			continue
+		}
+		g.order.Remove(el)
+		delete(g.at, tok)
+		delete(s.links.offline, tok)
+		delete(s.links.known, tok)
+		g.forgot++
+	}
+}
+
+// back records that a device linked again (t.mu held).
+func (t *linkTable) back(token string) {
+	if el, ok := t.gone.at[token]; ok {
+		t.gone.order.Remove(el)
+		delete(t.gone.at, token)
+	}
+}
+
+// forgotten is how many devices the link table forgot.
+func (t *linkTable) forgotten() (n, limit int) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	limit = t.gone.max
+	if limit <= 0 {
+		limit = goneMax
+	}
+	return t.gone.forgot, limit
+}
+
+// holds reports whether the store-and-forward engine holds anything for a
+// token (it forgets a device that holds nothing).
+func (f *forwarder) holds(token string) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.devices[token] != nil
+}
