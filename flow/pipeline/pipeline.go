@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
-	"net"
 	"sync"
 	"time"
 
@@ -68,37 +67,6 @@ type APNsFaults struct {
 	Delay            []string `toml:"delay"`
 	HoldWhileOffline []string `toml:"hold_while_offline"`
 	Reorder          []string `toml:"reorder"`
-}
-
-// Forward parses the store-and-forward faults. The error is a
-// *device.FieldError naming the TOML key.
-func (a APNsFaults) Forward() (apnsmock.Forward, error) {
-	var fw apnsmock.Forward
-	bad := func(key string, err error) (apnsmock.Forward, error) {
-		return apnsmock.Forward{}, &device.FieldError{Field: key, Msg: err.Error()}
-	}
-	for _, v := range a.Delay {
-		r, err := apnsmock.ParseDelay(v)
-		if err != nil {
-			return bad("delay", err)
-		}
-		fw.Delay = append(fw.Delay, r)
-	}
-	for _, v := range a.HoldWhileOffline {
-		sel, err := apnsmock.ParseSelector(v)
-		if err != nil {
-			return bad("hold_while_offline", err)
-		}
-		fw.HoldWhileOffline = append(fw.HoldWhileOffline, sel)
-	}
-	for _, v := range a.Reorder {
-		r, err := apnsmock.ParseReorder(v)
-		if err != nil {
-			return bad("reorder", err)
-		}
-		fw.Reorder = append(fw.Reorder, r)
-	}
-	return fw, nil
 }
 
 // Defaults of the embedded run.
@@ -332,56 +300,6 @@ func (p *Pipeline) Endpoints() (provider, apns string) { return p.server.URL(), 
 
 // DeviceToken is the first simulated callee device's APNs token.
 func (p *Pipeline) DeviceToken() string { return p.callees[0].Token }
-
-// ConnectDevices brings offline devices online: each links to APNs, which
-// sends what it stored over the new link.
-func (p *Pipeline) ConnectDevices() error {
-	p.linkMu.Lock()
-	linked := len(p.links) > 0
-	p.linkMu.Unlock()
-	if !p.cfg.APNs.Offline || linked {
-		return nil
-	}
-	for _, d := range p.callees {
-		if err := p.link(d); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// link opens a device's persistent TLS connection to the mock. A device of
-// the production environment, or whose token belongs to the other
-// environment (APNsFaults.UnknownToken), links to that APNs, which this run
-// does not simulate: it stays unlinked here, as APNs would not know it.
-func (p *Pipeline) link(d *device.Callee) error {
-	if d.Profile.Environment == "production" || p.cfg.APNs.UnknownToken {
-		return nil
-	}
-	c, err := devicelink.Dial(p.ctx, devicelink.ClientConfig{Addr: p.mock.DeviceLinkAddr().String(),
-		RootCAs: p.mock.RootCAs(), Token: d.Token, Topics: []string{p.cfg.BundleID}, Environment: "sandbox",
-		Device: d.Profile.Name, Receiver: d})
-	if err != nil {
-		return fmt.Errorf("%s: linking to APNs: %w", d.Profile.Name, err)
-	}
-	p.linkMu.Lock()
-	p.links = append(p.links, c)
-	p.linkMu.Unlock()
-	return nil
-}
-
-// DeviceLinks are the two ends of each device's TLS link to the mock: the
-// mock's listener, and each linked device's local address.
-func (p *Pipeline) DeviceLinks() (mock net.Addr, devices []net.Addr) {
-	p.linkMu.Lock()
-	defer p.linkMu.Unlock()
-	for _, c := range p.links {
-		if a := c.LocalAddr(); a != nil {
-			devices = append(devices, a)
-		}
-	}
-	return p.mock.DeviceLinkAddr(), devices
-}
 
 // Settle waits until every push on a device link has been received and every
 // device is idle (nothing queued, no app work, no ringing call) or ctx ends:
