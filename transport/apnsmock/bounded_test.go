@@ -3,7 +3,6 @@ package apnsmock
 import (
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -85,19 +84,12 @@ func TestForwarderForgetsIdleDevices(t *testing.T) {
 	}
 }
 
-// eventLog keeps every event, in order.
-type eventLog struct {
-	mu sync.Mutex
-	ev []flow.Event
-}
-
-func (l *eventLog) Emit(e flow.Event) { l.mu.Lock(); l.ev = append(l.ev, e); l.mu.Unlock() }
-
-func (l *eventLog) of(apnsID string) []flow.Event {
-	l.mu.Lock()
-	defer l.mu.Unlock()
+// of is every event for apnsID so far, in order.
+func (c *collector) of(apnsID string) []flow.Event {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	var out []flow.Event
-	for _, e := range l.ev {
+	for _, e := range c.all {
 		if e.ApnsID == apnsID {
 			out = append(out, e)
 		}
@@ -110,8 +102,8 @@ func (l *eventLog) of(apnsID string) []flow.Event {
 // it and the count, a re-shown id moves up the list, and a push with a
 // forgotten id is shown as new.
 func TestStandInShownIsBounded(t *testing.T) {
-	var log eventLog
-	d := &SimDevice{Token: testDevice, Sink: &log}
+	log := newCollector()
+	d := &SimDevice{Token: testDevice, Sink: log}
 	push := func(i int, collapse string) string {
 		id := fmt.Sprintf("00000000-0000-0000-0000-%012d", i)
 		d.Deliver(flow.Push{ApnsID: id, Token: testDevice, PushType: "alert", CollapseID: collapse,
