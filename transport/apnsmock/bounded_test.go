@@ -207,3 +207,43 @@ func TestLinkTableForgetsLongGoneDevices(t *testing.T) {
 		t.Errorf("BadDeviceToken detail %q does not say the mock forgot devices", e.Diagnosis.Detail)
 	}
 }
+
+// TestStandInsAreBounded: the standalone mock makes a stand-in for any
+// token, so it keeps only the latest pushed to: the least recently pushed
+// to is forgotten, and a stand-in made after some were says so on its
+// "delivered" event.
+func TestStandInsAreBounded(t *testing.T) {
+	const keep, n = 4, 20
+	f := newFixture(t, func(c *Config) {
+		c.APNsDevices, c.VoIPDevices, c.AnyDevice = nil, nil, true
+		c.NewDevice = func(tok string) Link { return &SimDevice{Token: tok} }
+	})
+	f.s.links.mu.Lock()
+	f.s.links.standIns.max = keep
+	f.s.links.mu.Unlock()
+	ps := f.pusher(t)
+	toks := manyTokens(n)
+	var first string // the push that made the first stand-in beyond the bound
+	for i, tok := range toks {
+		id := ps.send(t, fwdPush{tok, "alert", ""})
+		if i == keep {
+			first = id
+		}
+		ps.send(t, fwdPush{toks[0], "alert", ""}) // toks[0] is pushed to all along: never the least recent
+	}
+	f.s.links.mu.Lock()
+	links, order, forgot := len(f.s.links.links), f.s.links.standIns.order.Len(), f.s.links.standIns.forgot
+	_, kept := f.s.links.links[toks[0]]
+	f.s.links.mu.Unlock()
+	if links != keep || order != keep || forgot != n-keep {
+		t.Fatalf("after pushes to %d tokens: %d devices, %d stand-ins listed, %d forgotten; want %d, %d, %d",
+			n, links, order, forgot, keep, keep, n-keep)
+	}
+	if !kept {
+		t.Fatal("the stand-in pushed to all along was forgotten")
+	}
+	e := f.events.wait(t, "delivered", named(first, "delivered"))
+	if !strings.Contains(e.Attrs["note"], "forgot 1") {
+		t.Fatalf("delivered note %q, want it to say the mock forgot 1 stand-in", e.Attrs["note"])
+	}
+}

@@ -27,6 +27,9 @@ type linkTable struct {
 	// bundle ids their hello declared (none declared: any).
 	known map[string][]string
 	gone  goneList // the offline devices, so the longest gone can be forgotten (linkgone.go)
+	// standIns are the tokens whose device is a stand-in, so the least
+	// recently pushed to can be forgotten (linkgone.go).
+	standIns goneList
 }
 
 func (t *linkTable) init() {
@@ -83,17 +86,20 @@ func (s *Server) deliver(rq *request) {
 	t := &s.links
 	t.mu.Lock()
 	l := t.links[p.Token]
+	created := false
 	if l == nil && s.cfg.NewDevice != nil && !t.offline[p.Token] {
 		// A simulated device comes online the first time a push is sent to it.
 		l = s.cfg.NewDevice(p.Token)
 		t.links[p.Token] = l
+		created = true
 	}
+	note := s.standInPushed(p.Token, created) // linkgone.go: the stand-ins are bounded
 	t.mu.Unlock()
 	if l == nil {
 		s.store(p, "device offline")
 		return
 	}
-	s.hand(l, p, nil)
+	s.hand(l, p, note)
 }
 
 // hand gives p to a connected device. Over a socket, "delivered" is emitted

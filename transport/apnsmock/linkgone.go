@@ -1,6 +1,9 @@
 package apnsmock
 
-import "container/list"
+import (
+	"container/list"
+	"strconv"
+)
 
 // goneMax is how many devices that linked and left the link table
 // remembers with nothing stored for them. APNs knows a token until its app
@@ -9,8 +12,9 @@ import "container/list"
 // push for, and counted (a push to a forgotten token says so).
 const goneMax = 4096
 
-// goneList orders the offline devices' tokens, the longest gone first, and
-// counts the ones forgotten. The link table's lock guards it.
+// goneList orders tokens, the one to forget first in front (the longest
+// gone, or the least recently pushed-to stand-in), and counts the ones
+// forgotten. The link table's lock guards it.
 type goneList struct {
 	max    int // goneMax when zero
 	order  list.List
@@ -49,12 +53,58 @@ func (s *Server) left(token string) {
 	}
 }
 
-// back records that a device linked again (t.mu held).
+// back records that a device linked again (t.mu held): it is not gone,
+// and not a stand-in.
 func (t *linkTable) back(token string) {
-	if el, ok := t.gone.at[token]; ok {
-		t.gone.order.Remove(el)
-		delete(t.gone.at, token)
+	t.gone.drop(token)
+	t.standIns.drop(token)
+}
+
+func (g *goneList) drop(token string) {
+	if el, ok := g.at[token]; ok {
+		g.order.Remove(el)
+		delete(g.at, token)
 	}
+}
+
+// standInMax is how many stand-in devices the standalone mock keeps. Any
+// well-formed token gets one, so a long run sees endless tokens; the least
+// recently pushed to is forgotten, losing only its notification list.
+const standInMax = 4096
+
+// standInPushed notes a push to token's stand-in, if its device is one
+// (created: made for this push). t.mu is held. Beyond the bound it forgets
+// the least recently pushed-to stand-in. The attributes it returns go on
+// the push's "delivered" event: a stand-in made while others were
+// forgotten says so, since it may be one of them, its list empty.
+func (s *Server) standInPushed(token string, created bool) map[string]string {
+	g := &s.links.standIns
+	if g.at == nil {
+		g.at = map[string]*list.Element{}
+	}
+	if el, ok := g.at[token]; ok {
+		g.order.MoveToBack(el)
+		return nil
+	}
+	if !created {
+		return nil // a linked device, or an offline one
+	}
+	g.at[token] = g.order.PushBack(token)
+	limit := g.max
+	if limit <= 0 {
+		limit = standInMax
+	}
+	for g.order.Len() > limit {
+		tok := g.order.Remove(g.order.Front()).(string)
+		delete(g.at, tok)
+		delete(s.links.links, tok)
+		g.forgot++
+	}
+	if g.forgot == 0 {
+		return nil
+	}
+	return map[string]string{"note": "new stand-in: the mock keeps the latest " + strconv.Itoa(limit) +
+		" stand-ins pushed to and forgot " + strconv.Itoa(g.forgot)}
 }
 
 // forgotten is how many devices the link table forgot.
