@@ -12,7 +12,6 @@ import (
 	"net"
 	"os"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -187,7 +186,7 @@ func runDevice(ctx context.Context, o deviceOptions, out io.Writer) error {
 	if err != nil {
 		return usageError{err}
 	}
-	log := &deviceLog{w: out}
+	log := deviceLog(out)
 	sinks := []flow.Sink{log}
 	if o.eventsTo != "" {
 		is, err := apnsmock.NewIngestSink(o.eventsTo, os.Getenv("CALLSCOPE_INGEST_TOKEN"))
@@ -257,7 +256,7 @@ func runDevice(ctx context.Context, o deviceOptions, out io.Writer) error {
 // --reorder) would look like one that came at once.
 type forwardNote struct {
 	next devicelink.Receiver
-	log  *deviceLog
+	log  *eventLog
 }
 
 func (r forwardNote) Deliver(p flow.Push) {
@@ -281,39 +280,3 @@ type nopSignal struct{}
 // Signal drops the device's news for the caller: in its own process the
 // device has no caller app to tell; its events say the same.
 func (nopSignal) Signal(device.Signal) {}
-
-// deviceLog prints one line per device event: the stage, the name, and what
-// the event says. Events carry no secrets (Redact is the net).
-type deviceLog struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (l *deviceLog) Emit(e flow.Event) {
-	e = flow.Redact(e)
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s %-9s %-26s", e.Time.Format("15:04:05.000"), e.Stage, e.Name)
-	if e.ApnsID != "" {
-		b.WriteString(" apns-id=" + e.ApnsID)
-	}
-	if e.Simulated {
-		b.WriteString(" simulated=" + e.Duration.String())
-	} else if e.Duration > 0 {
-		b.WriteString(" took=" + flow.FormatDuration(e.Duration))
-	}
-	for _, k := range []string{"push_type", "payload_bytes", device.AttrState, "type", "title", "body", "remoteHandle", "action", device.AttrSignature, flow.AttrEndedReason} {
-		if v, ok := e.Attrs[k]; ok && v != "" {
-			fmt.Fprintf(&b, " %s=%q", k, v)
-		}
-	}
-	if e.Diagnosis != nil {
-		b.WriteString(" — " + string(e.Diagnosis.Code) + ": " + e.Diagnosis.Detail)
-	}
-	l.line(b.String())
-}
-
-func (l *deviceLog) line(s string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	fmt.Fprintln(l.w, s)
-}

@@ -1,13 +1,8 @@
 package main
 
 import (
-	"path/filepath"
 	"regexp"
 	"testing"
-
-	"github.com/sideshow/apns2/token"
-
-	"github.com/callscope/callscope/transport/apns"
 )
 
 // TestDeviceGetsHeldPushAfterRestart is the standalone path of
@@ -22,20 +17,8 @@ func TestDeviceGetsHeldPushAfterRestart(t *testing.T) {
 	}
 	bin := buildCallscope(t)
 	dir := t.TempDir()
-	key, err := apns.GenerateKey()
-	if err != nil {
-		t.Fatal(err)
-	}
-	p8 := filepath.Join(dir, "key.p8")
-	if err := apns.WriteP8(p8, key); err != nil {
-		t.Fatal(err)
-	}
-	ca := filepath.Join(dir, "ca.pem")
-	mock := start(t, bin, "mock-apns", "--headless", "--listen", "127.0.0.1:0", "--device-link", "127.0.0.1:0",
-		"--ca-out", ca, "--provider-key", "KEYID00001:TEAM000001:"+p8, "--topic", "org.example.app",
-		"--hold-while-offline", "--delay", "300ms")
-	url := mock.wait(t, "mock URL", regexp.MustCompile(`listening on (https://\S+)`))[1]
-	link := mock.wait(t, "device link address", regexp.MustCompile(`^device link: (\S+) `))[1]
+	mock := startMock(t, bin, dir, "--hold-while-offline", "--delay", "300ms")
+	url, link, ca := mock.url, mock.link, mock.ca
 
 	const tok = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
 	args := []string{"device", "--apns-device-link", link, "--ca", ca, "--topic", "org.example.app", "--token", tok, "--time-scale", "100"}
@@ -45,9 +28,7 @@ func TestDeviceGetsHeldPushAfterRestart(t *testing.T) {
 	dev.stop(t, "device")
 	mock.wait(t, "the mock's link down", regexp.MustCompile(`^device link down: `+tok[:8]))
 
-	bearer := &token.Token{AuthKey: key, KeyID: "KEYID00001", TeamID: "TEAM000001"}
-	bearer.GenerateIfExpired()
-	status, apnsID := pushHTTP2With(t, url+"/3/device/"+tok, ca, bearer.Bearer,
+	status, apnsID := pushHTTP2With(t, url+"/3/device/"+tok, ca, mock.jwt,
 		`{"aps":{"alert":{"title":"While you were away"},"mutable-content":1}}`, map[string]string{"apns-expiration": "0"})
 	if status != 200 {
 		t.Fatalf("push to the offline device: status %d", status)

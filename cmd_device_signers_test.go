@@ -6,10 +6,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"testing"
-
-	"github.com/sideshow/apns2/token"
-
-	"github.com/callscope/callscope/transport/apns"
 )
 
 // TestDeviceTrustsImportedSigner: a callee that trusted a caller's signing
@@ -51,19 +47,8 @@ func TestDeviceTrustsImportedSigner(t *testing.T) {
 	plain := write("plain.json", []byte(`{"type":"call.invite","call_uuid":"E621E1F8-C36C-495A-93FC-0C247A3E6E5F","caller":{"handle":"alice@example.org","handle_type":"email"}}`))
 	payload := run(caller, "envelope", "seal", "--in", plain, "--to", "bob", "--sign", "alice")
 
-	key, err := apns.GenerateKey()
-	if err != nil {
-		t.Fatal(err)
-	}
-	p8 := filepath.Join(dir, "key.p8")
-	if err := apns.WriteP8(p8, key); err != nil {
-		t.Fatal(err)
-	}
-	ca := filepath.Join(dir, "ca.pem")
-	mock := start(t, bin, "mock-apns", "--headless", "--listen", "127.0.0.1:0", "--device-link", "127.0.0.1:0",
-		"--ca-out", ca, "--provider-key", "KEYID00001:TEAM000001:"+p8, "--topic", "org.example.app", "--stand-in=false")
-	url := mock.wait(t, "mock URL", regexp.MustCompile(`listening on (https://\S+)`))[1]
-	link := mock.wait(t, "device link address", regexp.MustCompile(`^device link: (\S+) `))[1]
+	mock := startMock(t, bin, dir, "--stand-in=false")
+	url, link, ca := mock.url, mock.link, mock.ca
 
 	dev := startEnv(t, []string{callee}, bin, "device", "--apns-device-link", link, "--ca", ca, "--topic", "org.example.app",
 		"--keys", "bob", "--time-scale", "100")
@@ -71,9 +56,7 @@ func TestDeviceTrustsImportedSigner(t *testing.T) {
 	dev.wait(t, "the trusted signer", regexp.MustCompile(`^signers\s+alice \(for alice@example\.org\)$`))
 	dev.wait(t, "link up", regexp.MustCompile(`^link up`))
 
-	bearer := &token.Token{AuthKey: key, KeyID: "KEYID00001", TeamID: "TEAM000001"}
-	bearer.GenerateIfExpired()
-	status, apnsID := pushHTTP2(t, url+"/3/device/"+tok, ca, bearer.Bearer, string(payload))
+	status, apnsID := pushHTTP2(t, url+"/3/device/"+tok, ca, mock.jwt, string(payload))
 	if status != 200 {
 		t.Fatalf("push: status %d", status)
 	}

@@ -20,8 +20,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sideshow/apns2/token"
-
 	"github.com/callscope/callscope/transport/apns"
 	"github.com/callscope/callscope/transport/apnsmock"
 )
@@ -190,30 +188,16 @@ func TestDeviceProcessGetsCurlPush(t *testing.T) {
 	}
 	dir := t.TempDir()
 	bin := buildCallscope(t)
-	key, err := apns.GenerateKey()
-	if err != nil {
-		t.Fatal(err)
-	}
-	p8 := filepath.Join(dir, "key.p8")
-	if err := apns.WriteP8(p8, key); err != nil {
-		t.Fatal(err)
-	}
-	ca := filepath.Join(dir, "ca.pem")
-	mock := start(t, bin, "mock-apns", "--headless", "--listen", "127.0.0.1:0", "--device-link", "127.0.0.1:0",
-		"--ca-out", ca, "--provider-key", "KEYID00001:TEAM000001:"+p8, "--topic", "org.example.app",
-		"--stand-in=false", "--device", "00")
-	url := mock.wait(t, "mock URL", regexp.MustCompile(`listening on (https://\S+)`))[1]
-	link := mock.wait(t, "device link address", regexp.MustCompile(`^device link: (\S+) `))[1]
+	mock := startMock(t, bin, dir, "--stand-in=false", "--device", "00")
+	url, link, ca := mock.url, mock.link, mock.ca
 
 	dev := start(t, bin, "device", "--apns-device-link", link, "--ca", ca, "--topic", "org.example.app")
 	tok := dev.wait(t, "device token", regexp.MustCompile(`^device token\s+([0-9a-f]+)$`))[1]
 	dev.wait(t, "link up", regexp.MustCompile(`^link up`))
 	mock.wait(t, "the mock's link up", regexp.MustCompile(`^device link up: `+tok[:8]))
 
-	bearer := (&token.Token{AuthKey: key, KeyID: "KEYID00001", TeamID: "TEAM000001"})
-	bearer.GenerateIfExpired()
 	payload := `{"aps":{"alert":{"title":"New message"},"mutable-content":1}}`
-	status, apnsID := pushHTTP2(t, url+"/3/device/"+tok, ca, bearer.Bearer, payload)
+	status, apnsID := pushHTTP2(t, url+"/3/device/"+tok, ca, mock.jwt, payload)
 	if status != 200 {
 		t.Fatalf("push to the linked token: status %d", status)
 	}

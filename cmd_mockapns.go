@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -125,7 +124,7 @@ func runMockAPNs(ctx context.Context, o mockAPNsOptions, out io.Writer) error {
 	// Without --headless, on a terminal, the events go to the screen; the
 	// log would scribble over it.
 	var screen *bus.Subscription
-	sinks := []flow.Sink{&eventLog{w: out}}
+	sinks := []flow.Sink{mockLog(out)}
 	if !o.headless && isTerminal(out) {
 		b := bus.New()
 		screen = b.Subscribe(4096) // before the first push can arrive
@@ -262,31 +261,4 @@ func orNone(v []string) string {
 		return "none (every push gets 400 TopicDisallowed; pass --topic BUNDLEID)"
 	}
 	return strings.Join(v, ", ")
-}
-
-// eventLog prints one line per event: the headless view. Events carry no
-// secrets (the mock never puts JWTs or keys in them; Redact is the net).
-type eventLog struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (l *eventLog) Emit(e flow.Event) {
-	e = flow.Redact(e)
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s %-9s %-20s", e.Time.Format("15:04:05.000"), e.Stage, e.Name)
-	if e.ApnsID != "" {
-		b.WriteString(" apns-id=" + e.ApnsID)
-	}
-	for _, k := range []string{"status", "reason", "topic", "push_type", "token", "fault", "held", "delivered", "after", "note", "why", "link", "device"} {
-		if v, ok := e.Attrs[k]; ok && v != "" {
-			fmt.Fprintf(&b, " %s=%q", k, v)
-		}
-	}
-	if e.Diagnosis != nil {
-		b.WriteString(" — " + e.Diagnosis.Detail)
-	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	fmt.Fprintln(l.w, b.String())
 }

@@ -30,7 +30,7 @@ func linkOptions(cfg *apnsmock.Config, o mockAPNsOptions, out io.Writer, logLink
 	if !logLinks {
 		return // the screen is up: a log line would scribble over it
 	}
-	log := &eventLog{w: out}
+	log := mockLog(out)
 	cfg.OnLink = func(st apnsmock.LinkState) {
 		var line string
 		switch {

@@ -11,7 +11,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"time"
 )
@@ -165,21 +164,17 @@ func (s *Store) saveSigner(ss *StoredSigner) error {
 
 // loadSigner reads one signer file, refusing a private key others can read.
 func loadSigner(path string) (*StoredSigner, error) {
-	fi, err := os.Stat(path)
+	b, mode, err := readKeyFile(path)
 	if err != nil {
-		return nil, pathErr(path, err)
-	}
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, pathErr(path, err)
+		return nil, err
 	}
 	var ss StoredSigner
 	if err := json.Unmarshal(b, &ss); err != nil {
 		return nil, fmt.Errorf("%s: not a callscope signing key file: %v", path, err)
 	}
 	ss.path = path
-	if ss.Private != "" && fi.Mode().Perm()&0o077 != 0 {
-		return nil, fmt.Errorf("%s holds a private key and is readable by group or others (mode %04o): chmod 600 %s", path, fi.Mode().Perm(), path)
+	if ss.Private != "" && mode&0o077 != 0 {
+		return nil, privateReadable(path, mode)
 	}
 	if ss.Algorithm != SigningAlgorithm {
 		return nil, fmt.Errorf("%s: field algorithm %q: want %q", path, ss.Algorithm, SigningAlgorithm)
@@ -192,26 +187,7 @@ func loadSigner(path string) (*StoredSigner, error) {
 
 // Signers reads every signing key, sorted by name.
 func (s *Store) Signers() ([]*StoredSigner, error) {
-	ents, err := os.ReadDir(s.signDir())
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, pathErr(s.signDir(), err)
-	}
-	var out []*StoredSigner
-	for _, e := range ents {
-		if e.IsDir() || !strings.HasSuffix(e.Name(), ".json") || strings.HasPrefix(e.Name(), ".") {
-			continue
-		}
-		ss, err := loadSigner(filepath.Join(s.signDir(), e.Name()))
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, ss)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
-	return out, nil
+	return loadAll(s.signDir(), loadSigner, func(ss *StoredSigner) string { return ss.Name })
 }
 
 // GetSigner finds a signing key by name.

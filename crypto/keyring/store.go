@@ -13,7 +13,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"sort"
 	"strings"
 	"time"
 
@@ -245,21 +244,17 @@ func (s *Store) writeJSON(dir, path string, v any) error {
 
 // Load reads one device file, refusing a private key others can read.
 func Load(path string) (*Device, error) {
-	fi, err := os.Stat(path)
+	b, mode, err := readKeyFile(path)
 	if err != nil {
-		return nil, pathErr(path, err)
-	}
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, pathErr(path, err)
+		return nil, err
 	}
 	var d Device
 	if err := json.Unmarshal(b, &d); err != nil {
 		return nil, fmt.Errorf("%s: not a callscope device file: %v", path, err)
 	}
 	d.path = path
-	if d.HasPrivate() && fi.Mode().Perm()&0o077 != 0 {
-		return nil, fmt.Errorf("%s holds a private key and is readable by group or others (mode %04o): chmod 600 %s", path, fi.Mode().Perm(), path)
+	if d.HasPrivate() && mode&0o077 != 0 {
+		return nil, privateReadable(path, mode)
 	}
 	if _, err := scheme.ByName(d.Scheme); err != nil {
 		return nil, fmt.Errorf("%s: field scheme: %w", path, err)
@@ -272,26 +267,7 @@ func Load(path string) (*Device, error) {
 
 // List reads every device, sorted by name.
 func (s *Store) List() ([]*Device, error) {
-	ents, err := os.ReadDir(s.devDir())
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, pathErr(s.devDir(), err)
-	}
-	var out []*Device
-	for _, e := range ents {
-		if e.IsDir() || !strings.HasSuffix(e.Name(), ".json") || strings.HasPrefix(e.Name(), ".") {
-			continue
-		}
-		d, err := Load(filepath.Join(s.devDir(), e.Name()))
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, d)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
-	return out, nil
+	return loadAll(s.devDir(), Load, func(d *Device) string { return d.Name })
 }
 
 // Default is the default device's name, "" when there is none.

@@ -2,7 +2,6 @@ package pipeline
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -155,11 +154,18 @@ func RunSend(ctx context.Context, opts SendOptions, out io.Writer) (ok bool, err
 	req.Kind, req.Video = opts.Kind, opts.Video
 	want := Asked(req.Kind, prof.AnswerPolicy)
 	sum := flow.NewSummary()
-	var calls []report.CallJSON
-	table := report.NewTable(out)
 	// The profile's lint heads the output: it explains the failures below.
+	// Calls are written as they end and not kept: memory stays flat however
+	// long the run (the summary keeps fixed-size histograms).
 	warnings := report.Lint(prof)
-	if !opts.JSON {
+	var (
+		table  *report.Table
+		stream *report.JSONStream
+	)
+	if opts.JSON {
+		stream = report.NewJSONStream(out, warnings)
+	} else {
+		table = report.NewTable(out)
 		table.Warnings(warnings)
 	}
 	ok = true
@@ -167,8 +173,8 @@ func RunSend(ctx context.Context, opts SendOptions, out io.Writer) (ok bool, err
 	p.PlaceMany(ctx, req, opts.Count, opts.Concurrency, func(c flow.Call) {
 		sum.Add(c)
 		ok = ok && c.Outcome == want
-		if opts.JSON {
-			calls = append(calls, report.ToJSON(c))
+		if stream != nil {
+			stream.Call(c)
 		} else {
 			table.Row(c)
 		}
@@ -184,12 +190,10 @@ func RunSend(ctx context.Context, opts SendOptions, out io.Writer) (ok bool, err
 	if sum.Calls() < opts.Count {
 		ok = false
 	}
-	if opts.JSON {
-		enc := json.NewEncoder(out)
-		enc.SetIndent("", "  ")
+	if stream != nil {
 		sj := report.SummaryToJSON(sum, wall)
 		sj.Notes = notes
-		return ok, enc.Encode(report.Output{Warnings: warnings, Calls: calls, Summary: sj})
+		return ok, stream.Close(sj)
 	}
 	if err := table.Summary(sum, wall); err != nil {
 		return ok, err

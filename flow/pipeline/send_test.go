@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -78,5 +80,71 @@ func TestSendWhileClosing(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("Send kept succeeding after Close")
+	}
+}
+
+// writeLog records each Write to it.
+type writeLog struct {
+	mu     sync.Mutex
+	writes []string
+}
+
+func (w *writeLog) Write(b []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.writes = append(w.writes, string(b))
+	return len(b), nil
+}
+
+// TestSendJSONStreams: `send --json` writes each call as it ends, not all of
+// them at the end (a long run's memory would grow with it), and the output
+// is still one JSON document with every call, the warnings and the summary.
+func TestSendJSONStreams(t *testing.T) {
+	const n = 40
+	var out writeLog
+	o := SendOptions{Count: n, Concurrency: 8, Kind: flow.KindCall, JSON: true, ProfileSet: []string{"alerts_enabled=false"}}
+	if _, err := RunSend(context.Background(), o, &out); err != nil {
+		t.Fatal(err)
+	}
+	calls := 0
+	for i, w := range out.writes {
+		switch k := strings.Count(w, `"trace_id"`); {
+		case k > 1:
+			t.Fatalf("write %d of %d holds %d calls: they were kept to be written together", i, len(out.writes), k)
+		case k == 1:
+			calls++
+		case strings.Contains(w, `"summary"`) && calls != n:
+			t.Fatalf("the summary was written after %d of %d calls", calls, n)
+		}
+	}
+	if calls != n {
+		t.Fatalf("%d calls written one by one, want %d", calls, n)
+	}
+	var doc struct {
+		Warnings []map[string]string `json:"warnings"`
+		Calls    []struct {
+			TraceID string       `json:"trace_id"`
+			Outcome flow.Outcome `json:"outcome"`
+		} `json:"calls"`
+		Summary struct {
+			Calls int `json:"calls"`
+		} `json:"summary"`
+	}
+	dec := json.NewDecoder(strings.NewReader(strings.Join(out.writes, "")))
+	if err := dec.Decode(&doc); err != nil {
+		t.Fatalf("output is not one JSON document: %v", err)
+	}
+	if dec.More() {
+		t.Fatal("more than one JSON document")
+	}
+	ids := map[string]bool{}
+	for _, c := range doc.Calls {
+		ids[c.TraceID] = true
+	}
+	if len(doc.Calls) != n || len(ids) != n || doc.Summary.Calls != n {
+		t.Fatalf("%d calls (%d distinct), summary %d, want %d", len(doc.Calls), len(ids), doc.Summary.Calls, n)
+	}
+	if len(doc.Warnings) == 0 || doc.Warnings[0]["id"] != "F-03" {
+		t.Fatalf("warnings %v, want the profile's lint (F-03)", doc.Warnings)
 	}
 }

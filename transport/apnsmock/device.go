@@ -22,7 +22,7 @@ type SimDevice struct {
 	Sink  flow.Sink
 
 	mu    sync.Mutex
-	shown map[string]string // apns-collapse-id → apns-id of the notification it names
+	shown shownList // apns-collapse-id → apns-id of the notification it names, bounded
 }
 
 // StandIn is the device attribute of the stand-in's events.
@@ -36,7 +36,7 @@ func (d *SimDevice) Deliver(p flow.Push) {
 		attrs["note"] = "PushKit pushRegistry(didReceiveIncomingPushWith:): the app must call reportNewIncomingCall before the completion handler"
 		d.emit(p, flow.StageCallKit, "pushkit-delivered", attrs, nil)
 	case "alert":
-		d.replace(p)
+		d.replace(p, attrs)
 		d.alert(p, attrs)
 	case "background":
 		attrs["note"] = "background update: the app may be woken (content-available), no extension runs"
@@ -78,17 +78,17 @@ func (d *SimDevice) alert(p flow.Push, attrs map[string]string) {
 }
 
 // replace notes that a notification with the same apns-collapse-id takes the
-// place of the one shown before.
-func (d *SimDevice) replace(p flow.Push) {
+// place of the one shown before. A collapse id pushed off the bounded list
+// is named in attrs, the push's own event.
+func (d *SimDevice) replace(p flow.Push, attrs map[string]string) {
 	if p.CollapseID == "" {
 		return
 	}
 	d.mu.Lock()
-	if d.shown == nil {
-		d.shown = map[string]string{}
+	old, ok, out := d.shown.show(p.CollapseID, p.ApnsID)
+	if out != nil {
+		d.shown.forgot(attrs, out)
 	}
-	old, ok := d.shown[p.CollapseID]
-	d.shown[p.CollapseID] = p.ApnsID
 	d.mu.Unlock()
 	if ok {
 		d.emit(p, flow.StageExtension, "notification-replaced", map[string]string{"replaces": old, "collapse_id": p.CollapseID}, nil)

@@ -58,6 +58,7 @@ const (
 
 // fwdDevice is one device token's queues.
 type fwdDevice struct {
+	token    string
 	delayQ   []*held
 	delaying bool
 	group    []*held
@@ -78,10 +79,21 @@ func (f *forwarder) lazyInit() {
 func (f *forwarder) device(token string) *fwdDevice {
 	d := f.devices[token]
 	if d == nil {
-		d = &fwdDevice{offline: map[string]*held{}}
+		d = &fwdDevice{token: token, offline: map[string]*held{}}
 		f.devices[token] = d
 	}
 	return d
+}
+
+// prune forgets a device that holds nothing: a long-running mock sees
+// endless tokens, and an idle one has no state worth keeping (a later push
+// starts it afresh). A worker or window timer still running on d finds
+// nothing left to do. f.mu is held.
+func (f *forwarder) prune(d *fwdDevice) {
+	if len(d.delayQ) == 0 && !d.delaying && len(d.group) == 0 && d.timer == nil && len(d.offline) == 0 &&
+		f.devices[d.token] == d {
+		delete(f.devices, d.token)
+	}
 }
 
 // forwardHold is deliver's one hook: it reports whether the store-and-forward
@@ -211,6 +223,7 @@ func (s *Server) forwardReconnected(token string) {
 			hs = append(hs, h)
 		}
 		clear(dev.offline)
+		f.prune(dev)
 	}
 	f.mu.Unlock()
 	sort.Slice(hs, func(i, j int) bool { return hs[i].seq < hs[j].seq })
@@ -232,6 +245,7 @@ func (s *Server) delayWorker(dev *fwdDevice) {
 		if len(dev.delayQ) == 0 || f.closed {
 			rest := dev.delayQ
 			dev.delayQ, dev.delaying = nil, false
+			f.prune(dev)
 			f.mu.Unlock()
 			for _, h := range rest {
 				s.forwardDrop(h)
@@ -323,6 +337,7 @@ func (s *Server) flushGroup(dev *fwdDevice, gen uint64) {
 	}
 	dev.timer = nil
 	fault := "reorder " + strconv.Itoa(dev.groupN)
+	f.prune(dev)
 	f.mu.Unlock()
 	sort.Slice(group, func(i, j int) bool { return group[i].seq > group[j].seq })
 	for i, h := range group {

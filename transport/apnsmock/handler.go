@@ -224,7 +224,12 @@ func (s *Server) validateToken(rq *request) verdict {
 	bundle := strings.TrimSuffix(rq.topic, pushTypes[rq.pushType])
 	switch {
 	case !known && (len(s.devices) > 0 || !s.cfg.AnyDevice):
-		return verdict{status: 400, reason: "BadDeviceToken", why: "no device with this token in the " + s.cfg.Environment + " environment"}
+		why := "no device with this token in the " + s.cfg.Environment + " environment"
+		if n, limit := s.links.forgotten(); n > 0 {
+			why += " (or one the mock forgot: it remembers the latest " + strconv.Itoa(limit) +
+				" devices that linked and left, and forgot " + strconv.Itoa(n) + ")"
+		}
+		return verdict{status: 400, reason: "BadDeviceToken", why: why}
 	case len(topics) > 0 && !contains(topics, bundle):
 		return verdict{status: 400, reason: "DeviceTokenNotForTopic", why: "the token's device linked for " + strings.Join(topics, ", ") + ", not " + quoteShort(bundle),
 			hint: "a device token belongs to one app: push to it on its app's topic, or use the token the app for " + bundle + " registered"}

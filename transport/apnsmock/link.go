@@ -29,6 +29,10 @@ type linkTable struct {
 	// known are the tokens of devices that linked: APNs knows them, for the
 	// bundle ids their hello declared (none declared: any).
 	known map[string][]string
+	gone  goneList // the offline devices, so the longest gone can be forgotten (linkgone.go)
+	// standIns are the tokens whose device is a stand-in, so the least
+	// recently pushed to can be forgotten (linkgone.go).
+	standIns goneList
 }
 
 func (t *linkTable) init() {
@@ -48,6 +52,7 @@ func (s *Server) Connect(token string, l Link) (disconnect func()) {
 	t.links[token] = l
 	delete(t.offline, token)
 	delete(t.downWhy, token)
+	t.back(token)
 	pending := t.stored[token]
 	delete(t.stored, token)
 	t.mu.Unlock()
@@ -72,6 +77,7 @@ func (s *Server) disconnect(token string, l Link) {
 	if t.links[token] == l {
 		delete(t.links, token)
 		t.offline[token] = true
+		s.left(token)
 	}
 	t.mu.Unlock()
 }
@@ -88,21 +94,24 @@ func (s *Server) deliver(rq *request) {
 	t := &s.links
 	t.mu.Lock()
 	l := t.links[p.Token]
+	created := false
 	if l == nil && s.cfg.NewDevice != nil && !t.offline[p.Token] {
 		// A simulated device comes online the first time a push is sent to it.
 		l = s.cfg.NewDevice(p.Token)
 		t.links[p.Token] = l
+		created = true
 	}
 	why := "device offline"
 	if w := t.downWhy[p.Token]; w != "" {
 		why += ": " + w
 	}
+	note := s.standInPushed(p.Token, created) // linkgone.go: the stand-ins are bounded
 	t.mu.Unlock()
 	if l == nil {
 		s.store(p, why)
 		return
 	}
-	s.hand(l, p, nil)
+	s.hand(l, p, note)
 }
 
 // hand gives p to a connected device. Over a socket, "delivered" is emitted

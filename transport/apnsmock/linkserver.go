@@ -111,6 +111,7 @@ func (s *Server) linkDown(c *devicelink.Conn, unacked []flow.Push, err error) {
 		t.offline[tok] = true
 		t.downWhy[tok] = "its connection to APNs (tls " + c.RemoteAddr().String() + ") dropped at " +
 			time.Now().Format("15:04:05.000") + " (" + why + ")"
+		s.left(tok)
 	}
 	t.mu.Unlock()
 	for _, p := range unacked {
