@@ -31,6 +31,5 @@ func TestCloseAfterALoadIsPrompt(t *testing.T) {
 	case <-done:
 	case <-time.After(2 * time.Second):
 		t.Fatal("Close still waiting 2 s after the last call")
-		<-done
 	}
 }
