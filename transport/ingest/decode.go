@@ -187,15 +187,34 @@ func sanitize(e *flow.Event) {
 }
 
 func clean(s string) string {
-	if strings.IndexFunc(s, unicode.IsControl) < 0 {
+	if strings.IndexFunc(s, unsafeRune) < 0 {
 		return flow.RedactValue(s)
 	}
 	return flow.RedactValue(strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
+		if unsafeRune(r) {
 			return unicode.ReplacementChar
 		}
 		return r
 	}, s))
+}
+
+// unsafeRune reports the runes replaced on the way in: control characters
+// (ESC, CR, BEL, C1), and the invisible ones that change how the rest reads
+// without showing themselves. Bidi embeddings, overrides and isolates
+// (U+202A–202E, U+2066–2069, the marks U+200E–200F and U+061C) reorder what
+// follows, so a name could read as another ("Trojan Source"); zero-width
+// spaces and joiners (U+200B–200D, U+2060, U+FEFF) make two different trace
+// names, apns-ids or reasons look the same. U+2028–2029 break lines on some
+// terminals.
+func unsafeRune(r rune) bool {
+	switch {
+	case unicode.IsControl(r):
+		return true
+	case r == 0x061C, 0x200B <= r && r <= 0x200F, 0x2028 <= r && r <= 0x202E,
+		r == 0x2060, 0x2066 <= r && r <= 0x2069, r == 0xFEFF:
+		return true
+	}
+	return false
 }
 
 func clip(s string) string {

@@ -2,9 +2,12 @@ package ingest
 
 import (
 	"encoding/base64"
+	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 
 	"github.com/callscope/callscope/flow"
 )
@@ -121,5 +124,46 @@ func TestDecodeRedactsSpacedJWTs(t *testing.T) {
 		if got := flow.RedactValue(s); got != s {
 			t.Errorf("RedactValue(%q) = %q", s, got)
 		}
+	}
+}
+
+// TestDecodeNeutralisesInvisibleControls: bidi and zero-width controls are
+// replaced like ESC, at each end of each range, in every string an event
+// carries; the letters around them and ordinary non-ASCII text stay.
+func TestDecodeNeutralisesInvisibleControls(t *testing.T) {
+	for _, tc := range []struct {
+		r    rune
+		want bool // replaced
+	}{
+		{0x1B, true}, {0x7F, true}, {0x85, true}, // C0, DEL, C1: as before
+		{0x202A, true}, {0x202E, true}, // LRE … RLO: embeddings and overrides
+		{0x2066, true}, {0x2069, true}, // LRI … PDI: isolates
+		{0x200B, true}, {0x200F, true}, // ZWSP … RLM: zero-width and marks
+		{0x200D, true}, {0x061C, true}, {0x2060, true}, {0xFEFF, true}, {0x2028, true}, {0x2029, true},
+		{0x200A, false}, {0x2010, false}, {0x2065, false}, {0x206A, false}, {0x2027, false}, {0x202F, false}, // the neighbours
+		{'é', false}, {'中', false}, {'📞', false},
+	} {
+		t.Run(fmt.Sprintf("U+%04X", tc.r), func(t *testing.T) {
+			in := "a" + string(tc.r) + "b"
+			qb, _ := json.Marshal(in)
+			q := string(qb)
+			body := `{"trace_id":"` + tid + `","stage":"apns","name":` + q + `,"call_id":` + q + `,"apns_id":` + q +
+				`,"attrs":{` + q + `:` + q + `},"diagnosis":{"code":` + q + `,"apple":` + q + `,"detail":` + q + `,"hint":` + q + `}}`
+			evs, errs := Decode([]byte(body), time.Now())
+			if len(evs) != 1 {
+				t.Fatalf("errors %v", errs)
+			}
+			e := evs[0]
+			want := in
+			if tc.want {
+				want = "a" + string(unicode.ReplacementChar) + "b"
+			}
+			got := []string{e.Name, e.CallID, e.ApnsID, e.Attrs[want], string(e.Diagnosis.Code), e.Diagnosis.Apple, e.Diagnosis.Detail, e.Diagnosis.Hint}
+			for i, g := range got {
+				if g != want {
+					t.Errorf("string %d = %q, want %q", i, g, want)
+				}
+			}
+		})
 	}
 }

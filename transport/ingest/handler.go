@@ -77,17 +77,18 @@ func (h *Handler) Stats() Stats {
 	return Stats{Accepted: h.accepted.Load(), Rejected: h.rejected.Load(), Refused: h.refused.Load()}
 }
 
-// ServeHTTP checks, in order: path, token, method, content type, size; then
-// loads the lines. The token comes before anything else so a client without
-// it learns nothing about the endpoint but that it exists.
+// ServeHTTP checks, in order: token, path, method, content type, size; then
+// loads the lines. The token comes before anything else, the path too, so a
+// client without it learns nothing about the endpoint but that it exists: a
+// 404 for one path and a 401 for another would let it map what is served.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.URL.Path != Path {
-		h.fail(w, http.StatusNotFound, "no such endpoint: POST events to "+Path)
-		return
-	}
 	if !h.authorized(r) {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="callscope ingest"`)
 		h.fail(w, http.StatusUnauthorized, "missing or wrong bearer token (Authorization: Bearer <CALLSCOPE_INGEST_TOKEN>)")
+		return
+	}
+	if r.URL.Path != Path {
+		h.fail(w, http.StatusNotFound, "no such endpoint: POST events to "+Path)
 		return
 	}
 	if r.Method != http.MethodPost {

@@ -72,6 +72,11 @@ func TestHandler(t *testing.T) {
 		{name: "token right", token: token, method: "POST", auth: "Bearer " + token, body: batch, status: 200, accepted: 2},
 		{name: "scheme is case-insensitive", token: token, method: "POST", auth: "bearer " + token, body: batch, status: 200, accepted: 2},
 		{name: "token before method", token: token, method: "GET", status: 401},
+		// A client without the token must not tell paths apart: 404 for one
+		// and 401 for the other would map what is served.
+		{name: "token before path", token: token, method: "POST", path: "/v2/events", body: batch, status: 401, wantHeader: "WWW-Authenticate"},
+		{name: "token before path, root", token: token, method: "GET", path: "/", status: 401},
+		{name: "path checked after the token", token: token, method: "POST", path: "/v2/events", auth: "Bearer " + token, body: batch, status: 404, errHas: Path},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			sink := &collect{}
