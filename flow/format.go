@@ -15,3 +15,13 @@ func trim(f float64, prec int) string {
 	}
 	return s
 }
+
+// FormatCount writes n with thousands separators, 55,904: drop counts are
+// read at a glance in a header and an exit line.
+func FormatCount(n uint64) string {
+	s := strconv.FormatUint(n, 10)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}

@@ -45,6 +45,16 @@ type Options struct {
 	Outside *bus.Subscription
 	// Status is the first status line; "" for the composer's hint.
 	Status string
+	// Lost are the run's other losses, each in the header while not zero:
+	// events not sent to --events-to, not written by --record.
+	Lost []Loss
+}
+
+// Loss counts events a run lost outside the screen's own subscriptions,
+// e.g. {"not sent to --events-to", sink.Undelivered}.
+type Loss struct {
+	What  string
+	Count func() uint64
 }
 
 // EventMsg carries one event from the bus into Update. Outside marks an
@@ -109,7 +119,21 @@ func NewModel(ctrl Controller, opts Options) Model {
 		m.status = "watching · ? help"
 	}
 	m.st = newStyles(m.themeName, m.dark, opts.NoColor)
+	if opts.Outside != nil {
+		m.dropped = droppedBy(opts.Outside)
+	}
 	return m
+}
+
+// droppedBy counts what subs dropped, together.
+func droppedBy(subs ...*bus.Subscription) func() uint64 {
+	return func() uint64 {
+		var n uint64
+		for _, s := range subs {
+			n += s.Dropped()
+		}
+		return n
+	}
 }
 
 // Init asks the terminal for its background to pick light or dark colours.
@@ -123,13 +147,7 @@ func Run(ctx context.Context, ctrl Controller, sub *bus.Subscription, opts Optio
 	if opts.Outside != nil {
 		subs = append(subs, opts.Outside)
 	}
-	m.dropped = func() uint64 {
-		var n uint64
-		for _, s := range subs {
-			n += s.Dropped()
-		}
-		return n
-	}
+	m.dropped = droppedBy(subs...)
 	p := tea.NewProgram(m, tea.WithContext(ctx))
 	for i, s := range subs {
 		outside := opts.Observer || i > 0

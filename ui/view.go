@@ -6,6 +6,8 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/callscope/callscope/flow"
 )
 
 // Layout heights that do not depend on the terminal.
@@ -83,7 +85,12 @@ func (m Model) headerLine(w int) string {
 	// Before the run's description, which may be cut at 80 columns: these
 	// explain what follows.
 	if n := m.droppedEvents(); n > 0 {
-		parts = append(parts, m.st.fail.Render(fmt.Sprintf("⚠ %d events dropped", n)))
+		parts = append(parts, m.st.fail.Render("⚠ "+flow.FormatCount(n)+" events dropped"))
+	}
+	for _, l := range m.opts.Lost {
+		if n := l.Count(); n > 0 {
+			parts = append(parts, m.st.fail.Render("⚠ "+flow.FormatCount(n)+" events "+l.What))
+		}
 	}
 	if lint := m.lintSummary(); lint != "" {
 		parts = append(parts, m.st.warn.Render(lint))

@@ -103,15 +103,31 @@ func TestCallRowAligned(t *testing.T) {
 	}
 }
 
-// TestDroppedShown: events the screen's subscription lost are counted in
-// the header, never dropped silently.
+// TestDroppedShown: events the screen's subscriptions lost, and those the
+// run lost elsewhere (--events-to, --record), are counted in the header,
+// never dropped silently; thousands are grouped.
 func TestDroppedShown(t *testing.T) {
-	m := newTestModel(&fakeController{})
-	if s := screen(t, m, 80, 24); strings.Contains(s, "dropped") {
-		t.Fatalf("no drops, yet:\n%s", s)
-	}
-	m.dropped = func() uint64 { return 3 }
-	if s := screen(t, m, 80, 24); !strings.HasPrefix(s, "callscope · ⚠ 3 events dropped") {
-		t.Fatalf("header: %s", strings.SplitN(s, "\n", 2)[0])
+	for _, tc := range []struct {
+		name    string
+		dropped uint64
+		lost    uint64
+		want    string // the header's start; "" for no drop shown
+	}{
+		{"none", 0, 0, ""},
+		{"a few", 3, 0, "callscope · ⚠ 3 events dropped"},
+		{"thousands", 55904, 0, "callscope · ⚠ 55,904 events dropped"},
+		{"lost elsewhere", 0, 1234567, "callscope · ⚠ 1,234,567 events not sent to --events-to"},
+		{"both", 7, 12, "callscope · ⚠ 7 events dropped · ⚠ 12 events not sent to --events-to"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := NewModel(&fakeController{}, Options{NoColor: true, Location: time.UTC,
+				Lost: []Loss{{"not sent to --events-to", func() uint64 { return tc.lost }}}})
+			m.dropped = func() uint64 { return tc.dropped }
+			s := screen(t, m, 120, 24)
+			head := strings.SplitN(s, "\n", 2)[0]
+			if tc.want == "" && strings.Contains(head, "⚠") || !strings.HasPrefix(head, tc.want) {
+				t.Fatalf("header: %s\nwant it to start %q", head, tc.want)
+			}
+		})
 	}
 }

@@ -70,18 +70,28 @@ func (s *Subscription) Close() {
 
 // Emit publishes e; Bus is a flow.Sink. Events are redacted and numbered here,
 // so every reader sees the same sequence numbers.
-func (b *Bus) Emit(e flow.Event) {
+func (b *Bus) Emit(e flow.Event) { b.Queue(e) }
+
+// Queue publishes e as Emit does and reports whether every reader got it in
+// its buffer: false when a reader's buffer was full (that reader counts the
+// drop), or when there is no reader at all (none subscribed yet, or the bus
+// closed). The ingest endpoint answers a client with it: an event no reader
+// queued will never be shown.
+func (b *Bus) Queue(e flow.Event) bool {
 	e = flow.Redact(e)
 	e.Seq = b.seq.Add(1)
 	b.mu.RLock()
 	defer b.mu.RUnlock()
+	queued := len(b.subs) > 0
 	for s := range b.subs {
 		select {
 		case s.ch <- e:
 		default:
 			s.dropped.Add(1)
+			queued = false
 		}
 	}
+	return queued
 }
 
 // Published is how many events have been published so far.

@@ -71,3 +71,43 @@ func TestClose(t *testing.T) {
 		t.Fatal("subscription after Close is open")
 	}
 }
+
+// TestQueueSaysWhetherEveryReaderGotIt: Queue is true only when each reader
+// has the event in its buffer; a full reader, no reader and a closed bus are
+// false, and the full reader counts the drop.
+func TestQueueSaysWhetherEveryReaderGotIt(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		buffers []int // one subscription each
+		closed  bool
+		want    []bool // Queue's answers, one per event
+		dropped []uint64
+	}{
+		{"room", []int{3}, false, []bool{true, true, true}, []uint64{0}},
+		{"full", []int{2}, false, []bool{true, true, false, false}, []uint64{2}},
+		{"one of two full", []int{1, 5}, false, []bool{true, false, false}, []uint64{2, 0}},
+		{"no reader", nil, false, []bool{false}, nil},
+		{"closed", []int{4}, true, []bool{false}, []uint64{0}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b := New()
+			var subs []*Subscription
+			for _, n := range tc.buffers {
+				subs = append(subs, b.Subscribe(n))
+			}
+			if tc.closed {
+				b.Close()
+			}
+			for i, want := range tc.want {
+				if got := b.Queue(flow.Event{TraceID: "t"}); got != want {
+					t.Errorf("event %d: Queue = %v, want %v", i, got, want)
+				}
+			}
+			for i, s := range subs {
+				if s.Dropped() != tc.dropped[i] {
+					t.Errorf("subscription %d dropped %d, want %d", i, s.Dropped(), tc.dropped[i])
+				}
+			}
+		})
+	}
+}

@@ -28,6 +28,14 @@ const maxErrorLen = 200
 // Accepted events are sanitized and redacted, and a zero time becomes now.
 // Decode never fails as a whole: the batch is as good as its lines.
 func Decode(body []byte, now time.Time) (events []flow.Event, errs []LineError) {
+	decode(body, now, func(e flow.Event) { events = append(events, e) },
+		func(le LineError) { errs = append(errs, le) })
+	return events, errs
+}
+
+// decode is Decode handing each line on as it goes: a batch of 60,000 events
+// costs its body, not 60,000 decoded events at once.
+func decode(body []byte, now time.Time, event func(flow.Event), bad func(LineError)) {
 	for line := 1; len(body) > 0; line++ {
 		var raw []byte
 		if i := bytes.IndexByte(body, '\n'); i >= 0 {
@@ -41,12 +49,11 @@ func Decode(body []byte, now time.Time) (events []flow.Event, errs []LineError) 
 		}
 		e, err := decodeLine(raw, now)
 		if err != nil {
-			errs = append(errs, LineError{Line: line, Error: clip(flow.RedactValue(err.Error()))})
+			bad(LineError{Line: line, Error: clip(flow.RedactValue(err.Error()))})
 			continue
 		}
-		events = append(events, e)
+		event(e)
 	}
-	return events, errs
 }
 
 func decodeLine(raw []byte, now time.Time) (flow.Event, error) {

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/callscope/callscope/flow"
+	"github.com/callscope/callscope/flow/bus"
 )
 
 // collect is a sink that keeps what it got.
@@ -191,6 +192,62 @@ func TestStartRefusesExposureWithoutToken(t *testing.T) {
 				t.Fatalf("started on %s, want an error", s.URL())
 			case errors.Is(tc.err, ErrExposedWithoutToken) && !errors.Is(err, ErrExposedWithoutToken):
 				t.Fatalf("error %v, want %v", err, tc.err)
+			}
+		})
+	}
+}
+
+// TestHandlerAnswersQueuedAndDropped: the answer says how many accepted
+// events were queued for the screen and how many it dropped, for a bus (the
+// screen's) with room, without room, and with no reader left, and for a
+// plain sink, which takes every event.
+func TestHandlerAnswersQueuedAndDropped(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		buffer  int // the screen's subscription; 0: no subscriber; -1: a plain sink
+		lines   int
+		bad     int // bad lines at the end of the batch
+		queued  int
+		dropped int
+	}{
+		{"room", 10, 5, 0, 5, 0},
+		{"full", 4, 10, 0, 4, 6},
+		{"full with bad lines", 3, 5, 2, 3, 2},
+		{"no reader", 0, 3, 0, 0, 3},
+		{"plain sink", -1, 7, 0, 7, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var sink flow.Sink = &collect{}
+			b := bus.New()
+			defer b.Close()
+			switch {
+			case tc.buffer > 0:
+				sub := b.Subscribe(tc.buffer)
+				defer sub.Close()
+				sink = b
+			case tc.buffer == 0:
+				sink = b
+			}
+			h := NewHandler(sink, "", 0)
+			body := strings.Repeat(line("x")+"\n", tc.lines) + strings.Repeat("{\n", tc.bad)
+			req := httptest.NewRequest("POST", Path, strings.NewReader(body))
+			req.Header.Set("Content-Type", "application/x-ndjson")
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			var res map[string]any
+			if err := json.Unmarshal(rec.Body.Bytes(), &res); err != nil || rec.Code != 200 {
+				t.Fatalf("status %d answer %s: %v", rec.Code, rec.Body, err)
+			}
+			want := map[string]float64{"accepted": float64(tc.lines), "queued": float64(tc.queued),
+				"dropped": float64(tc.dropped), "rejected": float64(tc.bad)}
+			for k, v := range want {
+				if res[k] != v {
+					t.Errorf("answer %s: %s = %v, want %v", rec.Body, k, res[k], v)
+				}
+			}
+			st := h.Stats()
+			if st.Accepted != uint64(tc.lines) || st.Queued != uint64(tc.queued) || st.Dropped != uint64(tc.dropped) {
+				t.Errorf("stats %+v", st)
 			}
 		})
 	}

@@ -26,7 +26,9 @@ type Config struct {
 	Addr string
 	// Token, when set, is required as "Authorization: Bearer <Token>".
 	Token string
-	// Sink receives every accepted event, redacted. It must not block.
+	// Sink receives every accepted event, redacted. It must not block. A
+	// Queuer (the screen's *bus.Bus) also says which events it queued: the
+	// answer and Status count the ones its reader dropped.
 	Sink flow.Sink
 	// MaxBody is the largest batch in bytes; ≤ 0 means DefaultMaxBody.
 	MaxBody int64
@@ -112,6 +114,9 @@ func (s *Server) Close() error {
 func (s *Server) Status() string {
 	st := s.Stats()
 	line := fmt.Sprintf("ingest %s: %d accepted, %d rejected", s.URL(), st.Accepted, st.Rejected)
+	if st.Dropped > 0 {
+		line += fmt.Sprintf("; ⚠ %d of the accepted dropped, not shown (the screen fell behind; %d queued)", st.Dropped, st.Queued)
+	}
 	switch {
 	case st.Refused == 1:
 		line += ", 1 request refused"
