@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/callscope/callscope/flow"
 	"github.com/callscope/callscope/flow/bus"
@@ -52,17 +53,12 @@ func runScreen(ctx context.Context, o screenOptions, stdin io.Reader, stdout io.
 	}
 	prof.AnswerPolicy = device.AnswerManual
 	var (
-		outside *bus.Subscription
-		srv     *ingest.Server
+		outside, sub *bus.Subscription
+		srv          *ingest.Server
 	)
 	if o.ingest != "" {
-		// Outside events have a bus of their own: no sender on this screen
-		// concludes their requests, so the screen lets their events do it,
-		// and the pipeline's tracker never sees them.
-		b := bus.New()
-		outside = b.Subscribe(4096)
 		var err error
-		if srv, err = ingest.Start(ingest.Config{Addr: o.ingest, Token: os.Getenv(ingest.TokenEnv), Sink: b}); err != nil {
+		if srv, outside, err = startScreenIngest(o.ingest, os.Getenv(ingest.TokenEnv)); err != nil {
 			return usageError{fmt.Errorf("--ingest %s: %w", o.ingest, err)}
 		}
 	}
@@ -73,18 +69,22 @@ func runScreen(ctx context.Context, o screenOptions, stdin io.Reader, stdout io.
 		}
 		return usageError{errNoTerminal}
 	}
-	if srv != nil {
-		defer func() {
+	// The exit lines: what came in, and what the screen could not show.
+	defer func() {
+		if srv != nil {
 			srv.Close()
 			fmt.Fprintln(os.Stderr, srv.Status())
-		}()
-	}
+		}
+		if l := screenDrops(sub, outside); l != "" {
+			fmt.Fprintln(os.Stderr, l)
+		}
+	}()
 	p, err := pipeline.New(ctx, pipeline.Config{Clock: flow.RealClock{Scale: o.timeScale}, Profile: prof})
 	if err != nil {
 		return err
 	}
 	defer p.Close()
-	sub := p.Bus().Subscribe(4096)
+	sub = p.Bus().Subscribe(screenBuffer)
 	_, apnsURL := p.Endpoints()
 	clock := "real time"
 	if o.timeScale != 1 {
@@ -102,4 +102,49 @@ func runScreen(ctx context.Context, o screenOptions, stdin io.Reader, stdout io.
 		Clock:     clock,
 		Lint:      report.Lint(prof),
 	}})
+}
+
+// screenBuffer is how many events each of the screen's subscriptions holds
+// while the screen draws. Beyond it the screen drops events: the header
+// counts them as they go, the ingest answer tells the client, and
+// screenDrops says so when the screen closes.
+const screenBuffer = 4096
+
+// startScreenIngest is --ingest: the endpoint and the screen's subscription
+// to its events. Outside events have a bus of their own: no sender on this
+// screen concludes their requests, so the screen lets their events do it,
+// and the pipeline's tracker never sees them. The bus is the endpoint's
+// sink, so each answer says how many of its events the screen queued.
+func startScreenIngest(addr, token string) (*ingest.Server, *bus.Subscription, error) {
+	b := bus.New()
+	sub := b.Subscribe(screenBuffer) // before the first batch can arrive
+	srv, err := ingest.Start(ingest.Config{Addr: addr, Token: token, Sink: b})
+	if err != nil {
+		return nil, nil, err
+	}
+	return srv, sub, nil
+}
+
+// screenDrops is the exit line for the events the screen dropped, by where
+// they came from; "" when it dropped none. Either subscription may be nil.
+func screenDrops(own, outside *bus.Subscription) string {
+	var o, x uint64
+	if own != nil {
+		o = own.Dropped()
+	}
+	if outside != nil {
+		x = outside.Dropped()
+	}
+	if o+x == 0 {
+		return ""
+	}
+	var from []string
+	if o > 0 {
+		from = append(from, flow.FormatCount(o)+" of the embedded default's")
+	}
+	if x > 0 {
+		from = append(from, flow.FormatCount(x)+" from --ingest")
+	}
+	return fmt.Sprintf("screen: ⚠ %s events dropped, not shown (%s): they came faster than the screen drew, beyond its %s-event buffer",
+		flow.FormatCount(o+x), strings.Join(from, ", "), flow.FormatCount(screenBuffer))
 }

@@ -115,7 +115,8 @@ func (s *Server) Status() string {
 	st := s.Stats()
 	line := fmt.Sprintf("ingest %s: %d accepted, %d rejected", s.URL(), st.Accepted, st.Rejected)
 	if st.Dropped > 0 {
-		line += fmt.Sprintf("; ⚠ %d of the accepted dropped, not shown (the screen fell behind; %d queued)", st.Dropped, st.Queued)
+		line += fmt.Sprintf("; ⚠ %s of the accepted dropped, not shown (the screen fell behind; %s queued)",
+			flow.FormatCount(st.Dropped), flow.FormatCount(st.Queued))
 	}
 	switch {
 	case st.Refused == 1:
