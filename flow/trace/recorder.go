@@ -22,12 +22,15 @@ type Line struct {
 
 // Recorder writes events to a file, one JSON line each, flushed per event.
 type Recorder struct {
-	mu   sync.Mutex
-	w    io.Writer
-	f    *os.File
-	enc  *json.Encoder
-	err  error
-	n    int
+	mu  sync.Mutex
+	w   io.Writer
+	f   *os.File
+	enc *json.Encoder
+	err error
+	n   int
+	// lost counts the events not written: the one the write failed on and
+	// every one after it.
+	lost int
 	done chan struct{}
 }
 
@@ -61,10 +64,12 @@ func (r *Recorder) Emit(e flow.Event) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.err != nil {
+		r.lost++
 		return
 	}
 	if err := r.enc.Encode(Line{V: Version, Event: flow.Redact(e)}); err != nil {
 		r.err = err
+		r.lost++
 		return
 	}
 	r.n++
@@ -96,7 +101,15 @@ func (r *Recorder) Written() int {
 	return r.n
 }
 
-// Close closes the file and reports the first write error.
+// Lost is how many events were not recorded because a write failed.
+func (r *Recorder) Lost() uint64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return uint64(r.lost)
+}
+
+// Close closes the file and reports the first write error, and how many
+// events it cost: a trace that stops short must say so.
 func (r *Recorder) Close() error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -104,6 +117,10 @@ func (r *Recorder) Close() error {
 		if err := r.f.Close(); err != nil && r.err == nil {
 			r.err = err
 		}
+		r.f = nil
+	}
+	if r.err != nil && r.lost > 0 {
+		return fmt.Errorf("%s events not recorded (%d written): %w", flow.FormatCount(uint64(r.lost)), r.n, r.err)
 	}
 	return r.err
 }

@@ -172,19 +172,51 @@ func TestRecorderConcurrentEmits(t *testing.T) {
 	}
 }
 
-// TestRecorderWriteError: the first write error stops recording and is
-// what Close reports.
+// TestRecorderWriteError: the first write error stops recording; every
+// event from it on is counted as lost, and Close reports the error and the
+// count.
 func TestRecorderWriteError(t *testing.T) {
-	w := &failWriter{after: 2}
-	r := NewRecorder(w)
-	for i := range 5 {
-		r.Emit(event(i))
+	for _, tc := range []struct {
+		after, emits int
+		lost         uint64
+	}{{2, 5, 3}, {0, 1, 1}, {0, 1200, 1200}, {3, 3, 0}} {
+		t.Run(fmt.Sprint(tc.after, "/", tc.emits), func(t *testing.T) {
+			w := &failWriter{after: tc.after}
+			r := NewRecorder(w)
+			for i := range tc.emits {
+				r.Emit(event(i))
+			}
+			if want := min(tc.after, tc.emits); r.Written() != want || w.writes != min(tc.after+1, tc.emits) {
+				t.Fatalf("written %d, %d write calls; want %d and nothing after the failure", r.Written(), w.writes, want)
+			}
+			if r.Lost() != tc.lost {
+				t.Errorf("lost %d, want %d", r.Lost(), tc.lost)
+			}
+			err := r.Close()
+			if tc.lost == 0 {
+				if err != nil {
+					t.Fatalf("Close: %v", err)
+				}
+				return
+			}
+			if !errors.Is(err, errDiskFull) || !strings.Contains(err.Error(), flow.FormatCount(tc.lost)+" events not recorded") {
+				t.Fatalf("Close: %v, want the disk error and %d events not recorded", err, tc.lost)
+			}
+		})
 	}
-	if r.Written() != 2 || w.writes != 3 {
-		t.Fatalf("written %d, %d write calls; want 2 and 3 (nothing after the failure)", r.Written(), w.writes)
+}
+
+// TestRecorderCloseError: a file that fails to close (NFS, a full disk
+// flushing late) is reported, not discarded.
+func TestRecorderCloseError(t *testing.T) {
+	r, err := Create(filepath.Join(t.TempDir(), "t.jsonl"))
+	if err != nil {
+		t.Fatal(err)
 	}
-	if err := r.Close(); !errors.Is(err, errDiskFull) {
-		t.Fatalf("Close: %v", err)
+	r.Emit(event(1))
+	r.f.Close() // the next Close fails as a failing file system's would
+	if err := r.Close(); err == nil {
+		t.Fatal("Close: nil, want the file's close error")
 	}
 }
 

@@ -3,8 +3,11 @@ package apnsmock
 import (
 	"bufio"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -54,5 +57,85 @@ func TestIngestSink(t *testing.T) {
 	}
 	if _, err := NewIngestSink("ftp://x", ""); err == nil {
 		t.Error("ftp URL accepted")
+	}
+}
+
+// TestIngestSinkAccountsForEveryEvent: each event given to Emit ends up
+// counted as posted (and, of those, dropped by the screen behind the
+// endpoint), dropped here, failed or rejected; Close fails, naming each
+// cause, whenever any was not delivered.
+func TestIngestSinkAccountsForEveryEvent(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		status   int
+		answer   string // the endpoint's body
+		events   int
+		want     IngestStats
+		errHas   []string // in Close's error; nil: no error
+		blockFor int      // events emitted while the endpoint holds the first batch
+	}{
+		{name: "no body", status: 204, events: 3, want: IngestStats{Posted: 3}},
+		{name: "all queued", status: 200, answer: `{"accepted":3,"queued":3,"dropped":0,"rejected":0,"errors":[]}`, events: 3,
+			want: IngestStats{Posted: 3}},
+		{name: "the screen dropped some", status: 200, answer: `{"accepted":3,"queued":1,"dropped":2,"rejected":0,"errors":[]}`, events: 3,
+			want: IngestStats{Posted: 3, ScreenDropped: 2}},
+		{name: "bad lines rejected in a 200", status: 200, answer: `{"accepted":2,"rejected":1,"errors":[{"line":3,"error":"x"}]}`, events: 3,
+			want: IngestStats{Posted: 2, Rejected: 1}, errHas: []string{"1 of 3 events not delivered", "1 rejected"}},
+		{name: "older endpoint: accepted only", status: 200, answer: `{"accepted":1}`, events: 3,
+			want: IngestStats{Posted: 1, Rejected: 2}, errHas: []string{"2 rejected"}},
+		{name: "refused", status: 500, answer: `{"error":"x"}`, events: 3,
+			want: IngestStats{Failed: 3}, errHas: []string{"3 of 3 events not delivered", "500"}},
+		{name: "queue full", status: 204, events: 1, blockFor: ingestQueue + 10,
+			want: IngestStats{Posted: 1 + ingestQueue, Dropped: 10}, errHas: []string{"10 of 4,107 events not delivered", "10 dropped here", "4,096-event queue"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			first, release := make(chan struct{}), make(chan struct{})
+			var once sync.Once
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if tc.blockFor > 0 {
+					once.Do(func() { close(first); <-release })
+				}
+				w.WriteHeader(tc.status)
+				io.WriteString(w, tc.answer)
+			}))
+			defer srv.Close()
+			s, err := NewIngestSink(srv.URL, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			ev := flow.Event{TraceID: "0af7651916cd43dd8448eb211c80319c", Stage: flow.StageAPNs, Name: "received", Time: time.Now()}
+			for range tc.events {
+				s.Emit(ev)
+			}
+			if tc.blockFor > 0 {
+				select { // the sender holds the first batch: the queue is empty
+				case <-first:
+				case <-time.After(5 * time.Second):
+					t.Fatal("the first batch never arrived")
+				}
+				for range tc.blockFor {
+					s.Emit(ev)
+				}
+				close(release)
+			}
+			err = s.Close()
+			if got := s.Stats(); got != tc.want {
+				t.Errorf("stats %+v, want %+v", got, tc.want)
+			}
+			if tc.errHas == nil {
+				if err != nil {
+					t.Fatalf("Close: %v", err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("Close: nil, want an error with %q", tc.errHas)
+			}
+			for _, h := range tc.errHas {
+				if !strings.Contains(err.Error(), h) {
+					t.Errorf("Close: %v, want %q", err, h)
+				}
+			}
+		})
 	}
 }
