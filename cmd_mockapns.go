@@ -15,6 +15,7 @@ import (
 	"github.com/callscope/callscope/flow/bus"
 	"github.com/callscope/callscope/flow/trace"
 	"github.com/callscope/callscope/transport/apnsmock"
+	"github.com/callscope/callscope/ui"
 )
 
 // mockAPNsOptions are mock-apns's flags, before they become an apnsmock.Config.
@@ -116,7 +117,7 @@ func mockAPNsCommand() *cobra.Command {
 	return cmd
 }
 
-func runMockAPNs(ctx context.Context, o mockAPNsOptions, out io.Writer) error {
+func runMockAPNs(ctx context.Context, o mockAPNsOptions, out io.Writer) (err error) {
 	cfg, err := o.config()
 	if err != nil {
 		return usageError{err}
@@ -127,30 +128,38 @@ func runMockAPNs(ctx context.Context, o mockAPNsOptions, out io.Writer) error {
 	sinks := []flow.Sink{mockLog(out)}
 	if !o.headless && isTerminal(out) {
 		b := bus.New()
-		screen = b.Subscribe(4096) // before the first push can arrive
+		screen = b.Subscribe(screenBuffer) // before the first push can arrive
 		sinks = []flow.Sink{b}
 	}
-	var closers []func() error
+	var outs mockOutputs
+	// Deferred first, so it runs after the mock's Close: every event is in.
 	defer func() {
-		for _, c := range closers {
-			_ = c()
+		lines, cerr := outs.close()
+		if l := screenDrops(dropSource{"of the mock's", screen}); l != "" {
+			lines = append(lines, l)
 		}
+		if err == nil { // a mock that never started has nothing to count
+			for _, l := range lines {
+				fmt.Fprintln(out, l)
+			}
+		}
+		err = errors.Join(err, cerr)
 	}()
 	if o.record != "" {
 		rec, err := trace.Create(o.record)
 		if err != nil {
 			return err // the flag is fine; the file system said no
 		}
+		outs.record, outs.rec = o.record, rec
 		sinks = append(sinks, rec)
-		closers = append(closers, rec.Close)
 	}
 	if o.eventsTo != "" {
 		is, err := apnsmock.NewIngestSink(o.eventsTo, os.Getenv("CALLSCOPE_INGEST_TOKEN"))
 		if err != nil {
 			return usageError{fmt.Errorf("--events-to %w", err)}
 		}
+		outs.is = is
 		sinks = append(sinks, is)
-		closers = append(closers, is.Close)
 	}
 	cfg.Sink = flow.SinkFunc(func(e flow.Event) {
 		for _, s := range sinks {
@@ -195,11 +204,54 @@ func runMockAPNs(ctx context.Context, o mockAPNsOptions, out io.Writer) error {
 		fmt.Fprintf(out, "devices: %d listed; other tokens get 400 BadDeviceToken%s\n", len(cfg.Devices)+len(cfg.VoIPDevices), until)
 	}
 	if screen != nil {
-		return runMockScreen(ctx, screen, m.URL(), cfg.Environment, ca)
+		return runMockScreen(ctx, screen, m.URL(), cfg.Environment, ca, outs.losses())
 	}
 	<-ctx.Done()
 	fmt.Fprintln(out, "mock APNs: shutting down")
 	return nil
+}
+
+// mockOutputs are mock-apns's event outputs besides its log or screen:
+// --record and --events-to. Either may be nil.
+type mockOutputs struct {
+	record string
+	rec    *trace.Recorder
+	is     *apnsmock.IngestSink
+}
+
+// close flushes and closes the outputs once the mock has stopped. The lines
+// are for the exit: what --events-to delivered. The error is what they lost
+// (a failed write or close, events not delivered): a run that lost events
+// failed, so it reaches stderr and exit status 1.
+func (m mockOutputs) close() (lines []string, err error) {
+	var errs []error
+	if m.is != nil {
+		errs = append(errs, m.is.Close())
+		st := m.is.Stats()
+		l := fmt.Sprintf("--events-to %s: %s events delivered", m.is.URL(), flow.FormatCount(st.Posted))
+		if st.ScreenDropped > 0 {
+			l += fmt.Sprintf("; ⚠ the screen there dropped %s of them, not shown (it fell behind)", flow.FormatCount(st.ScreenDropped))
+		}
+		lines = append(lines, l)
+	}
+	if m.rec != nil {
+		if cerr := m.rec.Close(); cerr != nil {
+			errs = append(errs, fmt.Errorf("--record %s: %w", m.record, cerr))
+		}
+	}
+	return lines, errors.Join(errs...)
+}
+
+// losses are the outputs' counts the screen's header shows as they grow.
+func (m mockOutputs) losses() []ui.Loss {
+	var l []ui.Loss
+	if m.is != nil {
+		l = append(l, ui.Loss{What: "not sent to --events-to", Count: m.is.Undelivered})
+	}
+	if m.rec != nil {
+		l = append(l, ui.Loss{What: "not recorded (--record)", Count: m.rec.Lost})
+	}
+	return l
 }
 
 func (o mockAPNsOptions) config() (apnsmock.Config, error) {

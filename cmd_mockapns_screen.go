@@ -25,8 +25,9 @@ func (mockController) Answer(string) error               { return errMockOnly }
 func (mockController) Decline(string) error              { return errMockOnly }
 
 // runMockScreen shows the mock's events on the screen until the user quits.
-func runMockScreen(ctx context.Context, sub *bus.Subscription, url, env, ca string) error {
-	return ui.Run(ctx, mockController{}, sub, ui.Options{Observer: true,
+// lost are the --events-to and --record counts the header shows.
+func runMockScreen(ctx context.Context, sub *bus.Subscription, url, env, ca string, lost []ui.Loss) error {
+	return ui.Run(ctx, mockController{}, sub, ui.Options{Observer: true, Lost: lost,
 		Status: "watching pushes to " + url + " · push from your provider server · ? help", Header: ui.Header{
 			Mode:      "mock APNs (" + env + ")",
 			Endpoints: url + " · CA " + ca,

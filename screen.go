@@ -75,7 +75,7 @@ func runScreen(ctx context.Context, o screenOptions, stdin io.Reader, stdout io.
 			srv.Close()
 			fmt.Fprintln(os.Stderr, srv.Status())
 		}
-		if l := screenDrops(sub, outside); l != "" {
+		if l := screenDrops(dropSource{"of the embedded default's", sub}, dropSource{"from --ingest", outside}); l != "" {
 			fmt.Fprintln(os.Stderr, l)
 		}
 	}()
@@ -125,26 +125,28 @@ func startScreenIngest(addr, token string) (*ingest.Server, *bus.Subscription, e
 	return srv, sub, nil
 }
 
+// dropSource is one of the screen's subscriptions, and what to call its
+// events in the exit line.
+type dropSource struct {
+	from string
+	sub  *bus.Subscription // nil: not in this run
+}
+
 // screenDrops is the exit line for the events the screen dropped, by where
-// they came from; "" when it dropped none. Either subscription may be nil.
-func screenDrops(own, outside *bus.Subscription) string {
-	var o, x uint64
-	if own != nil {
-		o = own.Dropped()
+// they came from; "" when it dropped none.
+func screenDrops(sources ...dropSource) string {
+	var total uint64
+	var from []string
+	for _, s := range sources {
+		if s.sub == nil || s.sub.Dropped() == 0 {
+			continue
+		}
+		total += s.sub.Dropped()
+		from = append(from, flow.FormatCount(s.sub.Dropped())+" "+s.from)
 	}
-	if outside != nil {
-		x = outside.Dropped()
-	}
-	if o+x == 0 {
+	if total == 0 {
 		return ""
 	}
-	var from []string
-	if o > 0 {
-		from = append(from, flow.FormatCount(o)+" of the embedded default's")
-	}
-	if x > 0 {
-		from = append(from, flow.FormatCount(x)+" from --ingest")
-	}
 	return fmt.Sprintf("screen: ⚠ %s events dropped, not shown (%s): they came faster than the screen drew, beyond its %s-event buffer",
-		flow.FormatCount(o+x), strings.Join(from, ", "), flow.FormatCount(screenBuffer))
+		flow.FormatCount(total), strings.Join(from, ", "), flow.FormatCount(screenBuffer))
 }

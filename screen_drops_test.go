@@ -80,7 +80,7 @@ func TestScreenIngestCountsDrops(t *testing.T) {
 
 			// The exit lines.
 			srv.Close()
-			status, drops := srv.Status(), screenDrops(nil, outside)
+			status, drops := srv.Status(), screenDrops(dropSource{"from --ingest", outside})
 			if tc.dropped == 0 {
 				if strings.Contains(status, "dropped") || drops != "" {
 					t.Errorf("no drops, yet exit lines %q, %q", status, drops)
