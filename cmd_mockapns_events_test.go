@@ -57,7 +57,7 @@ func TestMockAPNsLostEventsFail(t *testing.T) {
 			root := rootCommand()
 			root.SetOut(out)
 			root.SetErr(&errOut)
-			root.SetArgs([]string{"mock-apns", "--headless", "--listen", "127.0.0.1:0", "--ca-out", ca,
+			root.SetArgs([]string{"mock-apns", "--headless", "--listen", "127.0.0.1:0", "--device-link", "127.0.0.1:0", "--ca-out", ca,
 				"--topic", "org.example.app", "--events-to", ep.URL + "/v1/events"})
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
