@@ -181,7 +181,7 @@ func (s *deviceSetup) fromKeyring(name string) error {
 	return nil
 }
 
-func runDevice(ctx context.Context, o deviceOptions, out io.Writer) error {
+func runDevice(ctx context.Context, o deviceOptions, out io.Writer) (err error) {
 	s, err := o.setup()
 	if err != nil {
 		return usageError{err}
@@ -189,15 +189,12 @@ func runDevice(ctx context.Context, o deviceOptions, out io.Writer) error {
 	log := deviceLog(out)
 	sinks := []flow.Sink{log}
 	if o.eventsTo != "" {
-		is, err := apnsmock.NewIngestSink(o.eventsTo, os.Getenv("CALLSCOPE_INGEST_TOKEN"))
-		if err != nil {
-			return usageError{fmt.Errorf("--events-to %w", err)}
+		is, ierr := apnsmock.NewIngestSink(o.eventsTo, os.Getenv("CALLSCOPE_INGEST_TOKEN"))
+		if ierr != nil {
+			return usageError{fmt.Errorf("--events-to %w", ierr)}
 		}
-		defer func() {
-			if err := is.Close(); err != nil {
-				log.line("callscope device: " + err.Error())
-			}
-		}()
+		// Events not delivered fail the run (stderr, exit 1), as mock-apns's.
+		defer func() { err = errors.Join(err, is.Close()) }()
 		sinks = append(sinks, is)
 	}
 	sink := flow.SinkFunc(func(e flow.Event) {
