@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/callscope/callscope/crypto/receiver"
 	"github.com/callscope/callscope/flow"
+	"github.com/callscope/callscope/flow/bus"
 	"github.com/callscope/callscope/flow/device"
 	"github.com/callscope/callscope/flow/report"
 	flowtrace "github.com/callscope/callscope/flow/trace"
@@ -138,16 +140,12 @@ func RunSend(ctx context.Context, opts SendOptions, out io.Writer) (ok bool, err
 		}
 		return false, err
 	}
+	var recSub *bus.Subscription
 	if rec != nil {
 		// A large buffer: the recorder must keep up with bursts of thousands
 		// of events; drops are counted and reported, never silent.
-		sub := p.Bus().Subscribe(1 << 16)
-		rec.Follow(sub)
-		defer func() {
-			if d := sub.Dropped(); d > 0 && err == nil {
-				err = fmt.Errorf("--record %s: %d events were dropped because the disk fell behind", opts.Record, d)
-			}
-		}()
+		recSub = p.Bus().Subscribe(1 << 16)
+		rec.Follow(recSub)
 	}
 
 	req := p.Compose()
@@ -181,11 +179,16 @@ func RunSend(ctx context.Context, opts SendOptions, out io.Writer) (ok bool, err
 	})
 	wall := time.Since(start)
 	p.Close()
+	// The output is finished whatever the recorder lost, and then the loss
+	// fails the run: a trace that stops short is not a trace.
+	var (
+		notRecorded *uint64
+		recErr      error
+	)
 	if rec != nil {
 		rec.Wait()
-		if cerr := rec.Close(); cerr != nil {
-			return false, fmt.Errorf("--record %s: %w", opts.Record, cerr)
-		}
+		n, err := finishRecord(rec, recSub, opts.Record)
+		notRecorded, recErr = &n, err
 	}
 	if sum.Calls() < opts.Count {
 		ok = false
@@ -193,15 +196,34 @@ func RunSend(ctx context.Context, opts SendOptions, out io.Writer) (ok bool, err
 	if stream != nil {
 		sj := report.SummaryToJSON(sum, wall)
 		sj.Notes = notes
-		return ok, stream.Close(sj)
+		sj.NotRecorded = notRecorded
+		return ok, errors.Join(stream.Close(sj), recErr)
 	}
 	if err := table.Summary(sum, wall); err != nil {
-		return ok, err
+		return ok, errors.Join(err, recErr)
 	}
 	for _, n := range notes {
 		fmt.Fprintln(out, "note: "+n)
 	}
-	return ok, nil
+	return ok, recErr
+}
+
+// finishRecord closes the recorder that followed sub into path and counts
+// the events the trace lacks: those sub dropped because the disk fell
+// behind, and those a failed write cost. err says so, naming --record.
+func finishRecord(rec *flowtrace.Recorder, sub *bus.Subscription, path string) (notRecorded uint64, err error) {
+	dropped := sub.Dropped()
+	cerr := rec.Close()
+	notRecorded = dropped + rec.Lost()
+	switch {
+	case cerr != nil && dropped > 0:
+		err = fmt.Errorf("--record %s: %s events dropped because the disk fell behind, and: %w", path, flow.FormatCount(dropped), cerr)
+	case cerr != nil:
+		err = fmt.Errorf("--record %s: %w", path, cerr)
+	case dropped > 0:
+		err = fmt.Errorf("--record %s: %s events were dropped because the disk fell behind", path, flow.FormatCount(dropped))
+	}
+	return notRecorded, err
 }
 
 // Asked is the outcome a run asks for: a message shown; a call connected,

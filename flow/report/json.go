@@ -38,6 +38,11 @@ type SummaryJSON struct {
 	Wall    float64            `json:"wall_ms"`
 	Rate    float64            `json:"calls_per_s"`
 	Notes   []string           `json:"notes,omitempty"`
+	// NotRecorded counts, with --record, the events the trace file lacks
+	// (dropped because the disk fell behind, or lost to a failed write):
+	// 0 when it has them all; absent without --record. Not zero, the run
+	// also fails with an error saying so.
+	NotRecorded *uint64 `json:"events_not_recorded,omitempty"`
 }
 
 // PercentilesJSON holds one stage's percentiles in microseconds.
