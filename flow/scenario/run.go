@@ -51,6 +51,11 @@ func (r Result) Mismatch() string {
 			diffs = append(diffs, fmt.Sprintf("Apple name %q, want %q", o.Apple, e.Apple))
 		}
 	}
+	if r.Dropped > 0 {
+		// The observation is the events: with some missing, a pass could be
+		// luck and a mismatch could be the gap.
+		diffs = append(diffs, fmt.Sprintf("%s events dropped: the observation is incomplete", flow.FormatCount(r.Dropped)))
+	}
 	return strings.Join(diffs, "; ")
 }
 
