@@ -113,7 +113,7 @@ func (s *Server) Close() error {
 // Status is a one-line summary for a status bar or the end of a run.
 func (s *Server) Status() string {
 	st := s.Stats()
-	line := fmt.Sprintf("ingest %s: %d accepted, %d rejected", s.URL(), st.Accepted, st.Rejected)
+	line := fmt.Sprintf("ingest %s: %s accepted, %s rejected", s.URL(), flow.FormatCount(st.Accepted), flow.FormatCount(st.Rejected))
 	if st.Dropped > 0 {
 		line += fmt.Sprintf("; ⚠ %s of the accepted dropped, not shown (the screen fell behind; %s queued)",
 			flow.FormatCount(st.Dropped), flow.FormatCount(st.Queued))
