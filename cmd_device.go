@@ -181,7 +181,7 @@ func (s *deviceSetup) fromKeyring(name string) error {
 	return nil
 }
 
-func runDevice(ctx context.Context, o deviceOptions, out io.Writer) error {
+func runDevice(ctx context.Context, o deviceOptions, out io.Writer) (err error) {
 	s, err := o.setup()
 	if err != nil {
 		return usageError{err}
@@ -193,9 +193,12 @@ func runDevice(ctx context.Context, o deviceOptions, out io.Writer) error {
 		if err != nil {
 			return usageError{fmt.Errorf("--events-to %w", err)}
 		}
+		// Events lost on the way to --events-to fail the run (exit 1).
 		defer func() {
-			if err := is.Close(); err != nil {
-				log.line("callscope device: " + err.Error())
+			if cerr := is.Close(); cerr != nil && err == nil {
+				err = cerr
+			} else if cerr != nil {
+				log.line("callscope device: " + cerr.Error())
 			}
 		}()
 		sinks = append(sinks, is)

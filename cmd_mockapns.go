@@ -116,10 +116,18 @@ func mockAPNsCommand() *cobra.Command {
 	return cmd
 }
 
-func runMockAPNs(ctx context.Context, o mockAPNsOptions, out io.Writer) error {
+func runMockAPNs(ctx context.Context, o mockAPNsOptions, out io.Writer) (err error) {
 	cfg, err := o.config()
 	if err != nil {
 		return usageError{err}
+	}
+	// The output files first: a mock that starts and then cannot write
+	// them has served nothing worth having.
+	if err := writable("--record", o.record); err != nil {
+		return err
+	}
+	if err := writable("--ca-out", o.caOut); err != nil {
+		return err
 	}
 	// Without --headless, on a terminal, the events go to the screen; the
 	// log would scribble over it.
@@ -132,14 +140,17 @@ func runMockAPNs(ctx context.Context, o mockAPNsOptions, out io.Writer) error {
 	}
 	var closers []func() error
 	defer func() {
+		// Events lost on the way to --record or --events-to fail the run.
 		for _, c := range closers {
-			_ = c()
+			if cerr := c(); cerr != nil && err == nil {
+				err = cerr
+			}
 		}
 	}()
 	if o.record != "" {
 		rec, err := trace.Create(o.record)
 		if err != nil {
-			return err // the flag is fine; the file system said no
+			return usageError{err}
 		}
 		sinks = append(sinks, rec)
 		closers = append(closers, rec.Close)
@@ -211,6 +222,9 @@ func (o mockAPNsOptions) config() (apnsmock.Config, error) {
 	}
 	if (o.cert == "") != (o.key == "") {
 		return cfg, errors.New("--cert and --key go together")
+	}
+	if o.cert != "" && o.caOut != "" {
+		return cfg, errors.New("--ca-out: not with --cert: the mock has no CA of its own then; trust your certificate's issuer")
 	}
 	fw, err := o.forward.parse()
 	if err != nil {
