@@ -189,11 +189,12 @@ func runDevice(ctx context.Context, o deviceOptions, out io.Writer) (err error) 
 	log := deviceLog(out)
 	sinks := []flow.Sink{log}
 	if o.eventsTo != "" {
-		is, err := apnsmock.NewIngestSink(o.eventsTo, os.Getenv("CALLSCOPE_INGEST_TOKEN"))
-		if err != nil {
-			return usageError{fmt.Errorf("--events-to %w", err)}
+		is, ierr := apnsmock.NewIngestSink(o.eventsTo, os.Getenv("CALLSCOPE_INGEST_TOKEN"))
+		if ierr != nil {
+			return usageError{fmt.Errorf("--events-to %w", ierr)}
 		}
-		// Events lost on the way to --events-to fail the run (exit 1).
+		// Events lost on the way to --events-to fail the run (exit 1);
+		// err here is runDevice's own.
 		defer func() {
 			if cerr := is.Close(); cerr != nil && err == nil {
 				err = cerr
