@@ -218,7 +218,8 @@ func deviceConfig(cfg *receiver.Config, name string) error {
 	}
 	ring, err := d.Ring()
 	if err != nil {
-		return err
+		// An imported device cannot open: the flag named the wrong one.
+		return usageError{fmt.Errorf("--device: %w", err)}
 	}
 	tok, err := d.TokenBytes()
 	if err != nil {

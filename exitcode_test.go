@@ -56,6 +56,12 @@ func TestExitCodes(t *testing.T) {
 		t.Fatalf("envelope seal: exit %d: %s", code, msg)
 	}
 	env1 := write(t, dir, "env.json", sealed)
+	// An imported device: a public key only.
+	_, exported, _ := runCLI(t, bin, env, "keys", "export", "phone")
+	remote := write(t, dir, "remote.json", strings.Replace(exported, `"phone"`, `"remote"`, 1))
+	if code, _, msg := runCLI(t, bin, env, "keys", "import", remote); code != 0 {
+		t.Fatalf("keys import: exit %d: %s", code, msg)
+	}
 	failing := write(t, dir, "failing.toml", "[[scenario]]\nname = \"expects-a-clean-run\"\n[scenario.profile]\nalerts_enabled = false\n")
 	// A trace from an earlier run: a refused run must not truncate it.
 	oldTrace := write(t, dir, "old-trace.jsonl", "{\"v\":1}\n")
@@ -112,6 +118,7 @@ func TestExitCodes(t *testing.T) {
 		{args: []string{"keys", "show", "nosuch"}, code: 2, want: `"nosuch"`},
 		{args: []string{"keys", "rotate", "nosuch"}, code: 2, want: `"nosuch"`},
 		{args: []string{"keys", "export", "nosuch"}, code: 2, want: `"nosuch"`},
+		{args: []string{"keys", "rotate", "remote"}, code: 2, want: "remote"},
 		{args: []string{"keys", "import"}, code: 2, want: "0"},
 		{args: []string{"keys", "import", missing}, code: 2, want: missing},
 		{args: []string{"keys", "import", notJSON}, code: 2, want: notJSON},
@@ -128,6 +135,7 @@ func TestExitCodes(t *testing.T) {
 		{args: []string{"envelope", "open", "--in", env1, "--sent", missing}, code: 2, want: "--sent " + missing},
 		{args: []string{"envelope", "open", "--in", env1, "--sent", notJSON}, code: 2, want: "--sent " + notJSON},
 		{args: []string{"envelope", "open", "--in", env1, "--device", "nosuch"}, code: 2, want: "--device"},
+		{args: []string{"envelope", "open", "--in", env1, "--device", "remote"}, code: 2, want: "--device"},
 		{args: []string{"envelope", "open", "--in", env1, "--replay-cache", missing}, code: 2, want: "--replay-cache"},
 		{args: []string{"envelope", "open", "--in", env1, "--info", "another label"}, code: 1, want: "E_AUTH"},
 		{args: []string{"envelope", "open", "--in", env1}, code: 0},
