@@ -67,7 +67,9 @@ func TestExitCodes(t *testing.T) {
 	oldTrace := write(t, dir, "old-trace.jsonl", "{\"v\":1}\n")
 	cert, key := writeCertKey(t, dir)
 	noLink := []string{"--listen", "127.0.0.1:0", "--device-link", ""}
-	mock := func(args ...string) []string { return append(append([]string{"mock-apns", "--headless"}, noLink...), args...) }
+	mock := func(args ...string) []string {
+		return append(append([]string{"mock-apns", "--headless"}, noLink...), args...)
+	}
 
 	tests := []exitCase{
 		// The screen (callscope alone).
