@@ -31,7 +31,8 @@ func rootCommand() *cobra.Command {
 		Short: "Trace end-to-end-encrypted VoIP calls through sender, server, APNs, extension and CallKit",
 		Long: "callscope shows an E2EE call request on its way from the caller's app through the provider server and\n" +
 			"APNs to the callee's Notification Service Extension and CallKit, stage by stage, with per-hop latency.\n" +
-			"With no command it opens the screen on the embedded default: every stage on this machine.",
+			"With no command it opens the screen on the embedded default: every stage on this machine.\n" +
+			"Exit status: 0 when all went as asked, 1 when a run failed, 2 for a bad flag or argument (then nothing runs).",
 		Args:          usageArgs(cobra.NoArgs),
 		SilenceUsage:  true,
 		SilenceErrors: true,
