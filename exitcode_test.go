@@ -246,9 +246,10 @@ func writeCertKey(t *testing.T, dir string) (string, string) {
 		write(t, dir, "key.pem", string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kb})))
 }
 
-// TestExitCodeLostEvents: a mock-apns or device whose --events-to events
-// were not delivered exits 1 naming --events-to; a clean stop exits 0.
-func TestExitCodeLostEvents(t *testing.T) {
+// TestExitCodeRuns: the long-running commands. A mock-apns or device whose
+// --events-to events were not delivered exits 1 naming --events-to, a device
+// the mock refuses exits 1 with the mock's reason, and a clean stop exits 0.
+func TestExitCodeRuns(t *testing.T) {
 	bin := buildCallscope(t)
 	dir := t.TempDir()
 	refusing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
@@ -278,6 +279,11 @@ func TestExitCodeLostEvents(t *testing.T) {
 	}
 	dev.wait(t, "the NSE", regexp.MustCompile(`extension did-receive`))
 	dev.stopWith(t, "device --events-to (refused)", 1, "--events-to")
+
+	// A production build's device is refused by the sandbox mock: the run
+	// ends by itself.
+	prod := start(t, bin, "device", "--apns-device-link", m.link, "--ca", m.ca, "--device-set", "environment=production")
+	prod.endsWith(t, "device of the other environment", 1, "aps-environment is production")
 	m.stopWith(t, "mock-apns", 0, "")
 }
 
@@ -285,10 +291,17 @@ func TestExitCodeLostEvents(t *testing.T) {
 func (p *proc) stopWith(t *testing.T, name string, code int, want string) {
 	t.Helper()
 	_ = p.cmd.Process.Signal(syscall.SIGINT)
+	p.endsWith(t, name, code, want)
+}
+
+// endsWith waits for the process to end and expects exit status code, with
+// want in the output.
+func (p *proc) endsWith(t *testing.T, name string, code int, want string) {
+	t.Helper()
 	select {
 	case <-p.done:
 	case <-time.After(20 * time.Second):
-		t.Fatalf("%s did not exit within 20 s of SIGINT", name)
+		t.Fatalf("%s did not exit within 20 s", name)
 	}
 	p.mu.Lock()
 	out := strings.Join(p.lines, "\n")
