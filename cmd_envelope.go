@@ -57,7 +57,7 @@ func envelopeSeal() *cobra.Command {
 			if ttl%time.Second != 0 || ttl < time.Second || ttl > envelope.MaxTTL*time.Second {
 				return usageError{fmt.Errorf("--ttl %s: want whole seconds from 1s to %ds", ttl, envelope.MaxTTL)}
 			}
-			b, err := readInput(in)
+			b, err := readInput("--in", in)
 			if err != nil {
 				return err
 			}
@@ -154,7 +154,7 @@ func envelopeOpen() *cobra.Command {
 			if in == "" {
 				return usageError{errors.New("--in FILE is required (an APNs payload or a bare envelope; - for stdin)")}
 			}
-			data, err := readInput(in)
+			data, err := readInput("--in", in)
 			if err != nil {
 				return err
 			}
@@ -173,20 +173,20 @@ func envelopeOpen() *cobra.Command {
 				return err
 			}
 			if sent != "" {
-				b, err := readInput(sent)
+				b, err := readInput("--sent", sent)
 				if err != nil {
 					return err
 				}
 				e, err := envelope.ParsePayload(b)
 				if err != nil {
-					return fmt.Errorf("--sent %s: %w", sent, err)
+					return usageError{fmt.Errorf("--sent %s: %w", sent, err)}
 				}
 				cfg.Sent = []*envelope.Envelope{e}
 			}
 			if cache != "" {
 				c, err := replay.OpenFile(cache)
 				if err != nil {
-					return fmt.Errorf("--replay-cache: %w", err)
+					return usageError{fmt.Errorf("--replay-cache: %w", err)}
 				}
 				defer c.Close()
 				cfg.Replay = c
@@ -218,7 +218,8 @@ func deviceConfig(cfg *receiver.Config, name string) error {
 	}
 	ring, err := d.Ring()
 	if err != nil {
-		return err
+		// An imported device cannot open: the flag named the wrong one.
+		return usageError{fmt.Errorf("--device: %w", err)}
 	}
 	tok, err := d.TokenBytes()
 	if err != nil {
@@ -241,7 +242,7 @@ func envelopeInspect() *cobra.Command {
 			if in == "" {
 				return usageError{errors.New("--in FILE is required")}
 			}
-			data, err := readInput(in)
+			data, err := readInput("--in", in)
 			if err != nil {
 				return err
 			}

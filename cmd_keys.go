@@ -209,7 +209,7 @@ func keysImport() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			b, err := readInput(args[0])
+			b, err := readInput("", args[0])
 			if err != nil {
 				return err
 			}
@@ -220,7 +220,7 @@ func keysImport() *cobra.Command {
 			dec := json.NewDecoder(strings.NewReader(string(b)))
 			dec.DisallowUnknownFields()
 			if err := dec.Decode(&p); err != nil {
-				return fmt.Errorf("%s: not a keys export file: %v", args[0], err)
+				return usageError{fmt.Errorf("%s: not a keys export file: %v", args[0], err)}
 			}
 			st, err := keyStore()
 			if err != nil {
@@ -251,8 +251,9 @@ func deviceArg(args []string) (*keyring.Store, *keyring.Device, error) {
 	return st, d, err
 }
 
-// readInput reads FILE, or stdin for "-"; errors name the file.
-func readInput(path string) ([]byte, error) {
+// readInput reads FILE, or stdin for "-", given with flag ("" for an
+// argument); a file that cannot be read is a usage error naming both.
+func readInput(flag, path string) ([]byte, error) {
 	if path == "-" {
 		return io.ReadAll(os.Stdin)
 	}
@@ -261,7 +262,7 @@ func readInput(path string) ([]byte, error) {
 		if pe, ok := err.(*os.PathError); ok {
 			err = pe.Err
 		}
-		return nil, fmt.Errorf("%s: %v", path, err)
+		return nil, usageError{fmt.Errorf("%s: %v", strings.TrimSpace(flag+" "+path), err)}
 	}
 	return b, nil
 }

@@ -31,7 +31,7 @@ func newSigning(w io.Writer, st *keyring.Store, name string, t keyring.Trust) er
 func importSigner(w io.Writer, file string, b []byte, t keyring.Trust) error {
 	p, err := keyring.ParseSignerInfo(b)
 	if err != nil {
-		return fmt.Errorf("%s: %w", file, err)
+		return usageError{fmt.Errorf("%s: %w", file, err)}
 	}
 	st, err := keyStore()
 	if err != nil {

@@ -122,6 +122,14 @@ func runMockAPNs(ctx context.Context, o mockAPNsOptions, out io.Writer) (err err
 	if err != nil {
 		return usageError{err}
 	}
+	// The output files first: a mock that starts and then cannot write
+	// them has served nothing worth having.
+	if err := writable("--record", o.record); err != nil {
+		return err
+	}
+	if err := writable("--ca-out", o.caOut); err != nil {
+		return err
+	}
 	// Without --headless, on a terminal, the events go to the screen; the
 	// log would scribble over it.
 	var screen *bus.Subscription
@@ -148,7 +156,7 @@ func runMockAPNs(ctx context.Context, o mockAPNsOptions, out io.Writer) (err err
 	if o.record != "" {
 		rec, err := trace.Create(o.record)
 		if err != nil {
-			return err // the flag is fine; the file system said no
+			return usageError{err}
 		}
 		outs.record, outs.rec = o.record, rec
 		sinks = append(sinks, rec)
@@ -263,6 +271,9 @@ func (o mockAPNsOptions) config() (apnsmock.Config, error) {
 	}
 	if (o.cert == "") != (o.key == "") {
 		return cfg, errors.New("--cert and --key go together")
+	}
+	if o.cert != "" && o.caOut != "" {
+		return cfg, errors.New("--ca-out: not with --cert: the mock has no CA of its own then; trust your certificate's issuer")
 	}
 	fw, err := o.forward.parse()
 	if err != nil {

@@ -5,13 +5,11 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"os"
+	"strings"
 	"time"
 
-	"charm.land/fang/v2"
 	"github.com/spf13/cobra"
 
 	"github.com/callscope/callscope/flow"
@@ -22,55 +20,8 @@ import (
 
 var version = "dev"
 
-// usageError marks bad flags and arguments: exit status 2.
-type usageError struct{ error }
-
-// exitCoder is an error that chooses the exit status.
-type exitCoder interface{ ExitCode() int }
-
-// failedError is a run that worked but found failures: exit status 1, no message.
-type failedError struct{}
-
-func (failedError) Error() string { return "" }
-
 func main() {
-	root := rootCommand()
-	err := fang.Execute(context.Background(), root,
-		fang.WithVersion(version),
-		fang.WithNotifySignal(os.Interrupt),
-		fang.WithErrorHandler(printError))
-	os.Exit(exitStatus(err))
-}
-
-func exitStatus(err error) int {
-	var ue usageError
-	var ec exitCoder
-	switch {
-	case err == nil:
-		return 0
-	case errors.As(err, &ue):
-		return 2
-	case errors.As(err, &ec):
-		return ec.ExitCode()
-	}
-	return 1
-}
-
-// printError prints one line: tools and people both read it.
-func printError(w io.Writer, _ fang.Styles, err error) {
-	if err.Error() == "" {
-		return
-	}
-	fmt.Fprintln(w, "callscope: "+err.Error())
-}
-
-func usageArgs(v cobra.PositionalArgs) cobra.PositionalArgs {
-	return func(cmd *cobra.Command, args []string) error {
-		if err := v(cmd, args); err != nil {
-			return usageError{err}
-		}
-		return nil
-	}
+	os.Exit(execute(context.Background(), rootCommand()))
 }
 
 func rootCommand() *cobra.Command {
@@ -80,7 +31,8 @@ func rootCommand() *cobra.Command {
 		Short: "Trace end-to-end-encrypted VoIP calls through sender, server, APNs, extension and CallKit",
 		Long: "callscope shows an E2EE call request on its way from the caller's app through the provider server and\n" +
 			"APNs to the callee's Notification Service Extension and CallKit, stage by stage, with per-hop latency.\n" +
-			"With no command it opens the screen on the embedded default: every stage on this machine.",
+			"With no command it opens the screen on the embedded default: every stage on this machine.\n" +
+			"Exit status: 0 when all went as asked, 1 when a run failed, 2 for a bad flag or argument (then nothing runs).",
 		Args:          usageArgs(cobra.NoArgs),
 		SilenceUsage:  true,
 		SilenceErrors: true,
@@ -90,13 +42,13 @@ func rootCommand() *cobra.Command {
 	}
 	root.Flags().Float64Var(&opts.timeScale, "time-scale", 1, "run simulated iPhone time this many times faster than real time")
 	root.Flags().StringVar(&opts.theme, "theme", "", "colour theme")
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.Flags().StringVar(&opts.profile, "device-profile", "", "the callee's iPhone from a TOML profile")
 	root.Flags().StringArrayVar(&opts.profileSet, "device-set", nil, "change one device profile parameter, KEY=VALUE; repeatable")
 	root.Flags().StringVar(&opts.ingest, "ingest", "", "accept events from outside (mock-apns --events-to, your server, a real NSE) over HTTP at ADDR, e.g. 127.0.0.1:4318; beyond loopback needs CALLSCOPE_INGEST_TOKEN")
 	root.AddCommand(sendCommand(), scenariosCommand())
 	root.AddCommand(keysCommand(), envelopeCommand())
 	root.AddCommand(mockAPNsCommand(), deviceCommand())
+	strictTree(root)
 	return root
 }
 
@@ -122,6 +74,9 @@ func sendCommand() *cobra.Command {
 		Args:    usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if scen != "" || scenFile != "" {
+				if err := scenarioOnly(cmd); err != nil {
+					return err
+				}
 				return runScenarios(cmd, scen, scenFile, opts.JSON)
 			}
 			k, err := flow.ParseKind(kind)
@@ -141,6 +96,9 @@ func sendCommand() *cobra.Command {
 			}
 			if _, err := opts.Profile(); err != nil {
 				return usageError{err}
+			}
+			if err := writable("--record", opts.Record); err != nil {
+				return err
 			}
 			ok, err := pipeline.RunSend(cmd.Context(), opts, cmd.OutOrStdout())
 			if err != nil {
@@ -167,6 +125,21 @@ func sendCommand() *cobra.Command {
 	f.StringVar(&scen, "scenario", "", "run a named scenario (or all) and print its diagnosis")
 	f.StringVar(&scenFile, "scenario-file", "", "add scenarios from a TOML file")
 	return cmd
+}
+
+// scenarioOnly refuses send's flags that a scenario run would ignore: a
+// scenario brings its own device and calls, and --record is not written.
+func scenarioOnly(cmd *cobra.Command) error {
+	var set []string
+	for _, name := range []string{"count", "concurrency", "kind", "video", "answer-after", "answer", "record", "device-profile", "device-set", "decrypt-cmd"} {
+		if cmd.Flags().Changed(name) {
+			set = append(set, "--"+name)
+		}
+	}
+	if len(set) > 0 {
+		return usageError{fmt.Errorf("%s: not with --scenario or --scenario-file (a scenario sets its own device and calls; send --scenario takes only --json)", strings.Join(set, ", "))}
+	}
+	return nil
 }
 
 func scenariosCommand() *cobra.Command {

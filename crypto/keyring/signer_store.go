@@ -193,11 +193,11 @@ func (s *Store) Signers() ([]*StoredSigner, error) {
 // GetSigner finds a signing key by name.
 func (s *Store) GetSigner(name string) (*StoredSigner, error) {
 	if !nameRE.MatchString(name) {
-		return nil, fmt.Errorf("signing key %q: not a key name", name)
+		return nil, &NameError{fmt.Sprintf("signing key %q: not a key name", name)}
 	}
 	ss, err := loadSigner(s.signFile(name))
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("no signing key %q in %s (callscope keys list shows them; make one with keys new --signing --handle H)", name, s.signDir())
+		return nil, &NameError{fmt.Sprintf("no signing key %q in %s (callscope keys list shows them; make one with keys new --signing --handle H)", name, s.signDir())}
 	}
 	return ss, err
 }

@@ -160,7 +160,7 @@ func (s *Store) Rotate(name string, rnd io.Reader) (*Device, error) {
 		return nil, err
 	}
 	if !d.HasPrivate() {
-		return nil, fmt.Errorf("device %s was imported (public key only): rotate it on its own machine", d.Name)
+		return nil, &NameError{fmt.Sprintf("device %s was imported (public key only): rotate it on its own machine", d.Name)}
 	}
 	if rnd == nil {
 		rnd = rand.Reader
@@ -289,17 +289,18 @@ func (s *Store) SetDefault(name string) error {
 
 // Get finds a device by name; "" is the default device.
 func (s *Store) Get(name string) (*Device, error) {
+	// A name that is not there is the caller's input at fault: NameError.
 	if name == "" {
 		if name = s.Default(); name == "" {
-			return nil, fmt.Errorf("no default device in %s: make one with callscope keys new", s.Dir)
+			return nil, &NameError{fmt.Sprintf("no default device in %s: make one with callscope keys new", s.Dir)}
 		}
 	}
 	if !nameRE.MatchString(name) {
-		return nil, fmt.Errorf("device %q: not a device name", name)
+		return nil, &NameError{fmt.Sprintf("device %q: not a device name", name)}
 	}
 	d, err := Load(s.file(name))
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("no device %q in %s (callscope keys list shows them)", name, s.devDir())
+		return nil, &NameError{fmt.Sprintf("no device %q in %s (callscope keys list shows them)", name, s.devDir())}
 	}
 	return d, err
 }
