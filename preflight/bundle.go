@@ -135,7 +135,7 @@ func OpenIPA(r io.ReaderAt, size int64) (*Bundle, error) {
 func openIn(fsys fs.FS, dir string, kind Kind) (*Bundle, error) {
 	entries, err := fs.ReadDir(fsys, dir)
 	if err != nil {
-		return nil, fmt.Errorf("no %s/ folder: not an %s", dir, kind)
+		return nil, fmt.Errorf("no %s/ folder, so not an .%s", dir, kind)
 	}
 	var apps []string
 	for _, e := range entries {
