@@ -94,8 +94,12 @@ func writePreflight(w io.Writer, path string, r preflight.Report) error {
 			fmt.Fprintf(&b, "  %*s  %s\n", width, "", line)
 		}
 	}
-	fmt.Fprintf(&b, "%d passed, %d failed, %d warnings, %d skipped (docs/preflight.md explains each check)\n",
-		r.Count(preflight.Pass), r.Count(preflight.Fail), r.Count(preflight.Warn), r.Count(preflight.Skip))
+	warnings := "warnings"
+	if r.Count(preflight.Warn) == 1 {
+		warnings = "warning"
+	}
+	fmt.Fprintf(&b, "%d passed, %d failed, %d %s, %d skipped (docs/preflight.md explains each check)\n",
+		r.Count(preflight.Pass), r.Count(preflight.Fail), r.Count(preflight.Warn), warnings, r.Count(preflight.Skip))
 	_, err := io.WriteString(w, b.String())
 	return err
 }

@@ -90,7 +90,7 @@ func checkAPSEnvironment(app Component, env Environment) Finding {
 func checkVoIPMode(app Component) Finding {
 	f := Finding{Check: CheckVoIPMode, File: app.File("Info.plist"), Key: "UIBackgroundModes", Source: srcVoIPMode}
 	if slices.Contains(app.Info.BackgroundModes, "voip") {
-		f.Status, f.Detail = Pass, fmt.Sprintf("has voip %v", app.Info.BackgroundModes)
+		f.Status, f.Detail = Pass, fmt.Sprintf("voip among %v", app.Info.BackgroundModes)
 		return f
 	}
 	f.Status = Fail

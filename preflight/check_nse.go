@@ -96,9 +96,9 @@ func checkFiltering(nse Component) Finding {
 		return f
 	}
 	f.Status = Fail
-	f.Detail = "Entitlements has no " + filtering
+	f.Detail = "absent: the profile does not grant it"
 	if present {
-		f.Detail = filtering + " is not true"
+		f.Detail = "not true: the profile does not grant it"
 	}
 	f.Failure = "reportNewIncomingVoIPPushPayload fails with missingNotificationFilteringEntitlement (code 2), so the call never rings; " +
 		"and the extension cannot silence the alert, so every call also shows as a notification"

@@ -180,7 +180,7 @@ func TestFilteringFindingNamesKeyAndFailure(t *testing.T) {
 		if f.Check != "nse-filtering" {
 			continue
 		}
-		if f.Status != preflight.Fail || !strings.Contains(f.Detail, filtering) ||
+		if f.Status != preflight.Fail || !strings.Contains(f.Key, filtering) || !strings.Contains(f.File, "PlugIns/NSE.appex/embedded.mobileprovision") ||
 			!strings.Contains(f.Failure, "missingNotificationFilteringEntitlement") ||
 			!strings.Contains(f.Failure, "shows as a notification") {
 			t.Fatalf("finding %+v: want the key and both failures named", f)
