@@ -57,6 +57,10 @@ type Component struct {
 	// Profile is the parsed embedded.mobileprovision; nil when the
 	// component has none (a Simulator build, or an unsigned one).
 	Profile *Profile
+	// Signed holds the entitlements the binary's code signature claims;
+	// nil when they could not be read, and SignedNote says why.
+	Signed     map[string]any
+	SignedNote string
 }
 
 // File names a file of the component as findings show it.
@@ -65,6 +69,7 @@ func (c Component) File(name string) string { return path.Join(c.Dir, name) }
 // Info holds the Info.plist keys the checks read.
 type Info struct {
 	BundleID         string     `plist:"CFBundleIdentifier"`
+	Executable       string     `plist:"CFBundleExecutable"`
 	MinimumOSVersion string     `plist:"MinimumOSVersion"`
 	BackgroundModes  []string   `plist:"UIBackgroundModes"`
 	Extension        *Extension `plist:"NSExtension"`
@@ -195,6 +200,7 @@ func readComponent(fsys fs.FS, root, dir string) (Component, error) {
 	if c.Info, err = ParseInfo(data); err != nil {
 		return c, fmt.Errorf("%s: %v", name, err)
 	}
+	c.Signed, c.SignedNote = readSigned(fsys, root, dir, c.Info.Executable)
 	name = path.Join(root, dir, "embedded.mobileprovision")
 	data, err = readFile(fsys, name)
 	var missing missingError
@@ -232,3 +238,22 @@ func readFile(fsys fs.FS, name string) ([]byte, error) {
 type missingError struct{ name string }
 
 func (e missingError) Error() string { return e.name + ": missing" }
+
+// readSigned reads the signed entitlements of the component's binary. What
+// it cannot read is a note for the signed-entitlements check, not an
+// error: the profile checks still stand without it.
+func readSigned(fsys fs.FS, root, dir, exe string) (map[string]any, string) {
+	if exe == "" {
+		return nil, "Info.plist has no CFBundleExecutable, so the binary is unknown"
+	}
+	f, err := fsys.Open(path.Join(root, dir, exe))
+	if err != nil {
+		return nil, "the binary " + exe + " is missing"
+	}
+	defer f.Close()
+	ents, err := SignedEntitlements(f)
+	if err != nil {
+		return nil, err.Error()
+	}
+	return ents, ""
+}

@@ -121,6 +121,7 @@ func Check(b *Bundle, o Options) Report {
 	add := func(fs ...Finding) { r.Findings = append(r.Findings, fs...) }
 	app := b.App
 	add(checkProfile(app, o.Now)...)
+	add(checkSigned(app))
 	if app.Profile != nil {
 		add(checkAPSEnvironment(app, o.Environment))
 	} else {
@@ -132,6 +133,7 @@ func Check(b *Bundle, o Options) Report {
 	for _, nse := range nses {
 		add(checkPrincipalClass(nse), checkNSEBundleID(app, nse))
 		add(checkProfile(nse, o.Now)...)
+		add(checkSigned(nse))
 		if nse.Profile != nil {
 			add(checkFiltering(nse))
 		} else {

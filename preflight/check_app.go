@@ -70,6 +70,10 @@ func checkAPSEnvironment(app Component, env Environment) Finding {
 		f.Status, f.Detail = Fail, "absent: the app has no push notifications capability"
 		f.Failure = "the app cannot register for remote notifications, so it has no APNs token for the alert push that carries the call"
 	case got == want:
+		if g, lacks := signedLacks(f, app, "aps-environment", got); lacks {
+			g.Failure = "iOS goes by the signed entitlement: without it the app cannot register for remote notifications, and one that differs from the profile's stops the app from launching"
+			return g
+		}
 		f.Status, f.Detail = Pass, fmt.Sprintf("%s, matching APNs %s", got, env)
 	case got != "development" && got != "production":
 		f.Status, f.Detail = Fail, fmt.Sprintf("%q: want development or production", got)

@@ -92,6 +92,10 @@ func checkFiltering(nse Component) Finding {
 		Key: "Entitlements." + filtering, Source: srcFiltering, Catalogue: []string{"F-09", "F-10"}}
 	v, present := nse.Profile.Bool(filtering)
 	if v {
+		if g, lacks := signedLacks(f, nse, filtering, true); lacks {
+			g.Failure = failFiltering
+			return g
+		}
 		f.Status, f.Detail, f.Catalogue = Pass, "true", nil
 		return f
 	}
@@ -100,10 +104,12 @@ func checkFiltering(nse Component) Finding {
 	if present {
 		f.Detail = "not true: the profile does not grant it"
 	}
-	f.Failure = "reportNewIncomingVoIPPushPayload fails with missingNotificationFilteringEntitlement (code 2), so the call never rings; " +
-		"and the extension cannot silence the alert, so every call also shows as a notification"
+	f.Failure = failFiltering
 	return f
 }
+
+const failFiltering = "reportNewIncomingVoIPPushPayload fails with missingNotificationFilteringEntitlement (code 2), so the call never rings; " +
+	"and the extension cannot silence the alert, so every call also shows as a notification"
 
 func checkAppGroup(app, nse Component) Finding {
 	f := Finding{Check: CheckAppGroup, File: nse.File("embedded.mobileprovision"),
@@ -112,8 +118,9 @@ func checkAppGroup(app, nse Component) Finding {
 		f.Status, f.Detail = Skip, "needs both the app's and the extension's provisioning profile"
 		return f
 	}
-	appGroups := app.Profile.Strings("com.apple.security.application-groups")
-	nseGroups := nse.Profile.Strings("com.apple.security.application-groups")
+	appGroups, appFrom, _ := groups(app)
+	nseGroups, nseFrom, key := groups(nse)
+	f.File, f.Key = nseFrom, key
 	var shared []string
 	for _, g := range nseGroups {
 		if slices.Contains(appGroups, g) {
@@ -125,7 +132,7 @@ func checkAppGroup(app, nse Component) Finding {
 		return f
 	}
 	f.Status = Fail
-	f.Detail = fmt.Sprintf("the app's profile has %v, the extension's %v: no group in common", orEmpty(appGroups), orEmpty(nseGroups))
+	f.Detail = fmt.Sprintf("%s has %v, %s has %v: no group in common", appFrom, orEmpty(appGroups), nseFrom, orEmpty(nseGroups))
 	f.Failure = "the NSE cannot open the container where the app keeps the device key and the replay cache: decrypting fails, the placeholder alert shows and the call never rings"
 	f.Catalogue = []string{"F-12"}
 	return f

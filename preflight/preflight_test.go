@@ -94,10 +94,10 @@ func TestPreflight(t *testing.T) {
 			check: "voip-background-mode", status: preflight.Fail, file: "Info.plist", key: "UIBackgroundModes", fid: "F-26"},
 		{name: "no shared app group", mutate: func(a *fixture.App) {
 			a.Ext.Profile.Entitlements()["com.apple.security.application-groups"] = []string{"group.com.example.other"}
-		}, check: "app-group", status: preflight.Fail, file: "PlugIns/NSE.appex/embedded.mobileprovision", key: "application-groups", fid: "F-12"},
+		}, check: "app-group", status: preflight.Fail, file: "PlugIns/NSE.appex/NSE", key: "application-groups", fid: "F-12"},
 		{name: "app has no app group", mutate: func(a *fixture.App) {
 			delete(a.Profile.Entitlements(), "com.apple.security.application-groups")
-		}, check: "app-group", status: preflight.Fail, file: "PlugIns/NSE.appex/embedded.mobileprovision", key: "application-groups", fid: "F-12"},
+		}, check: "app-group", status: preflight.Fail, file: "PlugIns/NSE.appex/NSE", key: "application-groups", fid: "F-12"},
 		{name: "targets below 14.5", mutate: func(a *fixture.App) {
 			a.Info["MinimumOSVersion"] = "13.0"
 			a.Ext.Info["MinimumOSVersion"] = "13.0"
@@ -114,8 +114,24 @@ func TestPreflight(t *testing.T) {
 		{name: "profile for another app", mutate: func(a *fixture.App) {
 			a.Profile.Entitlements()["application-identifier"] = "A1B2C3D4E5.com.example.other"
 		}, check: "application-identifier", status: preflight.Fail, file: "embedded.mobileprovision", key: "application-identifier"},
+		{name: "good universal binaries", mutate: func(a *fixture.App) { a.Universal = true }},
+		{name: "filtering granted but not signed", mutate: func(a *fixture.App) {
+			a.Ext.Signed = without(a.Ext.Profile, filtering)
+		}, check: "nse-filtering", status: preflight.Fail, file: "PlugIns/NSE.appex/NSE", key: filtering, fid: "F-09"},
+		{name: "aps-environment granted but not signed", mutate: func(a *fixture.App) {
+			a.Signed = without(a.Profile, "aps-environment")
+		}, check: "aps-environment", status: preflight.Fail, file: "Example", key: "aps-environment"},
+		{name: "signed aps-environment differs from the profile's", mutate: func(a *fixture.App) {
+			a.Signed = without(a.Profile, "")
+			a.Signed["aps-environment"] = "production"
+		}, check: "aps-environment", status: preflight.Fail, file: "Example", key: "aps-environment"},
+		{name: "app group granted but not signed", mutate: func(a *fixture.App) {
+			a.Ext.Signed = without(a.Ext.Profile, "com.apple.security.application-groups")
+		}, check: "app-group", status: preflight.Fail, file: "PlugIns/NSE.appex/NSE", key: "application-groups", fid: "F-12"},
+		{name: "extension binary missing", mutate: func(a *fixture.App) { a.Ext.NoBinary = true },
+			check: "signed-entitlements", status: preflight.Warn, file: "PlugIns/NSE.appex/NSE", key: "code signature"},
 		{name: "extension unsigned", mutate: func(a *fixture.App) { a.Ext.Profile = nil },
-			check: "profile", status: preflight.Fail, file: "PlugIns/NSE.appex/embedded.mobileprovision", skips: 4},
+			check: "profile", status: preflight.Fail, file: "PlugIns/NSE.appex/embedded.mobileprovision", skips: 5},
 	}
 	for _, tt := range tests {
 		for form := range forms {
@@ -188,4 +204,16 @@ func TestFilteringFindingNamesKeyAndFailure(t *testing.T) {
 		return
 	}
 	t.Fatal("no nse-filtering finding")
+}
+
+// without is p's entitlements less key, as a target whose .entitlements
+// file leaves key out is signed.
+func without(p *fixture.Profile, key string) map[string]any {
+	out := map[string]any{}
+	for k, v := range p.Entitlements() {
+		if k != key {
+			out[k] = v
+		}
+	}
+	return out
 }
