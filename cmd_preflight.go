@@ -21,7 +21,7 @@ func preflightCommand() *cobra.Command {
 		Use:   "preflight PATH",
 		Short: "Check a built app (.app, .xcarchive or .ipa) for what the E2EE call path needs, before any push",
 		Long: "preflight reads a built app and checks what iOS needs before an encrypted call can ring: a Notification\n" +
-			"Service Extension packaged in PlugIns/, its provisioning profile granting\n" +
+			"Service Extension packaged in PlugIns/, its provisioning profile granting and its signature claiming\n" +
 			"com.apple.developer.usernotifications.filtering, the app's aps-environment matching the APNs\n" +
 			"environment you push to, UIBackgroundModes with voip, an App Group shared by app and extension,\n" +
 			"deployment targets, and the profiles' App IDs and expiry. Each finding names the file inside the\n" +

@@ -109,3 +109,32 @@ func TestPreflightJSON(t *testing.T) {
 	}
 	t.Fatal("no nse-filtering finding")
 }
+
+// TestPreflightDocSample keeps docs/preflight.md's sample failure as the
+// command prints it.
+func TestPreflightDocSample(t *testing.T) {
+	a := fixture.Good(time.Now())
+	delete(a.Ext.Profile.Entitlements(), "com.apple.developer.usernotifications.filtering")
+	p, err := a.WriteIPA(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, out, _ := cli(t, "preflight", p)
+	doc, err := os.ReadFile(filepath.Join("docs", "preflight.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(string(doc), "\n")
+	for i, line := range lines {
+		if !strings.HasPrefix(line, "✗ nse-filtering") {
+			continue
+		}
+		for _, want := range lines[i : i+2] {
+			if !strings.Contains(out, want+"\n") {
+				t.Errorf("docs/preflight.md shows\n%s\nbut preflight prints\n%s", want, out)
+			}
+		}
+		return
+	}
+	t.Fatal("docs/preflight.md has no nse-filtering sample")
+}

@@ -164,7 +164,7 @@ func checkProfile(c Component, now time.Time) []Finding {
 	}
 	p := c.Profile
 	return []Finding{
-		{Check: CheckProfile, Status: Pass, File: file, Detail: fmt.Sprintf("%q, team %v", p.Name, p.TeamIdentifier)},
+		{Check: CheckProfile, Status: Pass, File: file, Detail: fmt.Sprintf("%q, team %v", p.Name, p.TeamIdentifier), Source: srcProfiles},
 		checkApplicationID(c),
 		checkExpiry(c, now),
 	}
