@@ -48,7 +48,7 @@ func preflightCommand() *cobra.Command {
 				enc.SetIndent("", "  ")
 				err = enc.Encode(rep)
 			} else {
-				err = writePreflight(cmd.OutOrStdout(), args[0], rep)
+				err = writePreflight(cmd.OutOrStdout(), rep)
 			}
 			if err != nil {
 				return err
@@ -70,9 +70,9 @@ var preflightMarks = map[preflight.Status]string{
 
 // writePreflight prints one line per finding, and for a failure or warning
 // a second line with what it breaks on the call path.
-func writePreflight(w io.Writer, path string, r preflight.Report) error {
+func writePreflight(w io.Writer, r preflight.Report) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "preflight %s (%s %s, bundle id %s; APNs %s)\n", path, r.Kind, r.App, r.BundleID, r.Environment)
+	fmt.Fprintf(&b, "preflight %s (%s %s, bundle id %s; APNs %s)\n", r.Path, r.Kind, r.App, r.BundleID, r.Environment)
 	width := 0
 	for _, f := range r.Findings {
 		width = max(width, len(f.Check))

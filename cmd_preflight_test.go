@@ -96,7 +96,7 @@ func TestPreflightJSON(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &r); err != nil {
 		t.Fatalf("not JSON: %v\n%s", err, out)
 	}
-	if r.Passed || r.Kind != preflight.KindArchive || r.App != "Products/Applications/Example.app" {
+	if r.Passed || r.Path != p || r.Kind != preflight.KindArchive || r.App != "Products/Applications/Example.app" {
 		t.Fatalf("report %+v", r)
 	}
 	for _, f := range r.Findings {

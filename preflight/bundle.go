@@ -37,6 +37,8 @@ const (
 
 // Bundle is what preflight reads of a built app.
 type Bundle struct {
+	// Path is what Open was given.
+	Path string
 	Kind Kind
 	// AppPath is the .app inside what was given: "Payload/X.app" in an
 	// .ipa, "Products/Applications/X.app" in an .xcarchive, "X.app" for
@@ -46,6 +48,9 @@ type Bundle struct {
 	// PlugIns holds every PlugIns/*.appex, notification service or not,
 	// sorted by folder name.
 	PlugIns []Component
+	// Misplaced are folders in PlugIns/ built as an .app, not an .appex:
+	// iOS runs no extension from them.
+	Misplaced []string
 }
 
 // Component is the app or one of its extensions.
@@ -124,6 +129,7 @@ func Open(p string) (*Bundle, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", p, err)
 	}
+	b.Path = p
 	return b, nil
 }
 
@@ -176,6 +182,9 @@ func read(fsys fs.FS, root string, kind Kind) (*Bundle, error) {
 	}
 	sort.Slice(entries, func(i, j int) bool { return entries[i].Name() < entries[j].Name() })
 	for _, e := range entries {
+		if e.IsDir() && strings.HasSuffix(e.Name(), ".app") {
+			b.Misplaced = append(b.Misplaced, path.Join("PlugIns", e.Name()))
+		}
 		if !e.IsDir() || !strings.HasSuffix(e.Name(), ".appex") {
 			continue
 		}

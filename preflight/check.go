@@ -89,6 +89,7 @@ type Options struct {
 
 // Report is the result of checking one bundle.
 type Report struct {
+	Path        string      `json:"path"`
 	Kind        Kind        `json:"kind"`
 	App         string      `json:"app"`
 	BundleID    string      `json:"bundle_id"`
@@ -117,7 +118,7 @@ func Check(b *Bundle, o Options) Report {
 	if o.Now.IsZero() {
 		o.Now = time.Now()
 	}
-	r := Report{Kind: b.Kind, App: b.AppPath, BundleID: b.App.Info.BundleID, Environment: o.Environment}
+	r := Report{Path: b.Path, Kind: b.Kind, App: b.AppPath, BundleID: b.App.Info.BundleID, Environment: o.Environment}
 	add := func(fs ...Finding) { r.Findings = append(r.Findings, fs...) }
 	app := b.App
 	add(checkProfile(app, o.Now)...)

@@ -42,6 +42,9 @@ func findNSEs(b *Bundle) ([]Component, Finding) {
 	if len(others) > 0 {
 		f.Detail += "; found " + strings.Join(others, ", ")
 	}
+	if len(b.Misplaced) > 0 {
+		f.Detail += "; " + strings.Join(b.Misplaced, ", ") + " built as an .app, not an .appex"
+	}
 	f.Failure = "iOS has no extension to hand the alert push to: the placeholder alert shows and the call never rings"
 	f.Catalogue = []string{"F-04"}
 	return nil, f

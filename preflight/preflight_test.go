@@ -48,6 +48,7 @@ func TestPreflight(t *testing.T) {
 		key    string
 		fid    string // the docs/failures.md id its failure cites
 		skips  int    // checks that cannot run because of the break
+		detail string // in the broken finding's detail
 	}{
 		{name: "good", mutate: func(*fixture.App) {}},
 		{name: "good binary plists", mutate: func(a *fixture.App) { a.Binary = true }},
@@ -68,6 +69,9 @@ func TestPreflight(t *testing.T) {
 		{name: "a widget, not an NSE", mutate: func(a *fixture.App) {
 			a.Ext.Info["NSExtension"].(map[string]any)["NSExtensionPointIdentifier"] = "com.apple.widgetkit-extension"
 		}, check: "nse-packaged", status: preflight.Fail, file: "PlugIns", key: "NSExtensionPointIdentifier", fid: "F-04", skips: 4},
+		{name: "extension built as an .app", mutate: func(a *fixture.App) { a.Ext.Folder = "NSE.app" },
+			check: "nse-packaged", status: preflight.Fail, file: "PlugIns", key: "NSExtensionPointIdentifier", fid: "F-04", skips: 4,
+			detail: "PlugIns/NSE.app built as an .app"},
 		{name: "no principal class", mutate: func(a *fixture.App) {
 			delete(a.Ext.Info["NSExtension"].(map[string]any), "NSExtensionPrincipalClass")
 		}, check: "nse-principal-class", status: preflight.Fail, file: "PlugIns/NSE.appex/Info.plist", key: "NSExtensionPrincipalClass", fid: "F-04"},
@@ -173,6 +177,9 @@ func TestPreflight(t *testing.T) {
 				f := broken[len(broken)-1]
 				if f.Status != tt.status || f.File != tt.file || !strings.Contains(f.Key, tt.key) || f.Detail == "" || f.Failure == "" {
 					t.Errorf("finding %+v: want status %s, file %s, key with %q, a detail and a failure", f, tt.status, tt.file, tt.key)
+				}
+				if !strings.Contains(f.Detail, tt.detail) {
+					t.Errorf("detail %q lacks %q", f.Detail, tt.detail)
 				}
 				if tt.fid != "" && !slices.Contains(f.Catalogue, tt.fid) {
 					t.Errorf("finding cites %v, want %s", f.Catalogue, tt.fid)
