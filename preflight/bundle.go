@@ -16,8 +16,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-
-	"howett.net/plist"
 )
 
 // maxFile caps what is read of one Info.plist or profile: real ones are a
@@ -70,31 +68,6 @@ type Component struct {
 
 // File names a file of the component as findings show it.
 func (c Component) File(name string) string { return path.Join(c.Dir, name) }
-
-// Info holds the Info.plist keys the checks read.
-type Info struct {
-	BundleID         string     `plist:"CFBundleIdentifier"`
-	Executable       string     `plist:"CFBundleExecutable"`
-	MinimumOSVersion string     `plist:"MinimumOSVersion"`
-	BackgroundModes  []string   `plist:"UIBackgroundModes"`
-	Extension        *Extension `plist:"NSExtension"`
-}
-
-// Extension is an Info.plist's NSExtension dictionary.
-type Extension struct {
-	PointIdentifier string `plist:"NSExtensionPointIdentifier"`
-	PrincipalClass  string `plist:"NSExtensionPrincipalClass"`
-}
-
-// ParseInfo reads an Info.plist in any of the formats Xcode writes (XML or
-// binary).
-func ParseInfo(data []byte) (Info, error) {
-	var info Info
-	if _, err := plist.Unmarshal(data, &info); err != nil {
-		return Info{}, fmt.Errorf("not a readable property list: %w", err)
-	}
-	return info, nil
-}
 
 // Open reads the app at p: an .app folder, an .xcarchive folder or an
 // .ipa file. Every error names p and, for a file inside it, that file.

@@ -99,3 +99,33 @@ func TestOpenErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestParseInfoNamesKey checks that a key of the wrong type is named, with
+// the type found and the type wanted.
+func TestParseInfoNamesKey(t *testing.T) {
+	doc := func(body string) []byte {
+		return []byte(`<?xml version="1.0" encoding="UTF-8"?><plist version="1.0"><dict>` + body + `</dict></plist>`)
+	}
+	tests := []struct {
+		body string
+		want string
+	}{
+		{`<key>UIBackgroundModes</key><string>voip</string>`, "UIBackgroundModes is a string, want an array of strings"},
+		{`<key>UIBackgroundModes</key><array><string>voip</string><true/></array>`, "UIBackgroundModes item 1 is a boolean, want a string"},
+		{`<key>MinimumOSVersion</key><real>14.5</real>`, "MinimumOSVersion is a number, want a string"},
+		{`<key>NSExtension</key><array/>`, "NSExtension is an array, want a dictionary"},
+		{`<key>NSExtension</key><dict><key>NSExtensionPointIdentifier</key><integer>1</integer></dict>`,
+			"NSExtension.NSExtensionPointIdentifier is a number, want a string"},
+	}
+	for _, tt := range tests {
+		_, err := preflight.ParseInfo(doc(tt.body))
+		if err == nil || err.Error() != tt.want {
+			t.Errorf("%s: error %v, want %q", tt.body, err, tt.want)
+		}
+	}
+	info, err := preflight.ParseInfo(doc(`<key>CFBundleIdentifier</key><string>com.example.app</string>` +
+		`<key>UIBackgroundModes</key><array><string>voip</string></array>`))
+	if err != nil || info.BundleID != "com.example.app" || len(info.BackgroundModes) != 1 || info.Extension != nil {
+		t.Fatalf("%+v, %v", info, err)
+	}
+}
