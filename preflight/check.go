@@ -27,6 +27,7 @@ const (
 	CheckAppGroup          = "app-group"
 	CheckProfile           = "profile"
 	CheckProfileExpiry     = "profile-expiry"
+	CheckSigned            = "signed-entitlements"
 	CheckApplicationID     = "application-identifier"
 	CheckAPSEnvironment    = "aps-environment"
 	CheckVoIPMode          = "voip-background-mode"

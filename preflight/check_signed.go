@@ -5,11 +5,9 @@ import (
 	"slices"
 )
 
-// CheckSigned reads the binary's signed entitlements: the profile says
-// what a binary may claim, the signature what it does claim, and iOS goes
-// by both.
-const CheckSigned = "signed-entitlements"
-
+// checkSigned reports whether the binary's signed entitlements were read:
+// the profile says what a binary may claim, the signature what it does
+// claim, and iOS goes by both.
 func checkSigned(c Component) Finding {
 	f := Finding{Check: CheckSigned, File: c.File(c.Info.Executable), Key: "code signature entitlements", Source: srcEntitlements}
 	if c.Info.Executable == "" {
