@@ -48,6 +48,7 @@ func rootCommand() *cobra.Command {
 	root.AddCommand(sendCommand(), scenariosCommand())
 	root.AddCommand(keysCommand(), envelopeCommand())
 	root.AddCommand(mockAPNsCommand(), deviceCommand())
+	root.AddCommand(preflightCommand())
 	strictTree(root)
 	return root
 }
