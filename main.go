@@ -97,6 +97,7 @@ func rootCommand() *cobra.Command {
 	root.AddCommand(sendCommand(), scenariosCommand())
 	root.AddCommand(keysCommand(), envelopeCommand())
 	root.AddCommand(mockAPNsCommand(), deviceCommand())
+	root.AddCommand(pushCommand())
 	return root
 }
 

@@ -53,8 +53,8 @@ type SenderConfig struct {
 
 // NewSender checks the config and sets up the transport; it does not connect.
 func NewSender(cfg SenderConfig) (*Sender, error) {
-	if (cfg.Token == nil) == (cfg.Cert == nil) {
-		return nil, fmt.Errorf("apns: want exactly one of a provider token and a client certificate")
+	if cfg.Token != nil && cfg.Cert != nil {
+		return nil, fmt.Errorf("apns: a provider token or a client certificate, not both")
 	}
 	if cfg.Token != nil && cfg.Token.AuthKey == nil {
 		return nil, fmt.Errorf("apns: no signing key")
