@@ -282,14 +282,15 @@ func asSyntax(err error, se **json.SyntaxError) bool {
 	return ok
 }
 
-// position turns a byte offset into a 1-based line and column.
+// position turns a SyntaxError's offset, the bytes read up to and including
+// the bad one, into the bad byte's 1-based line and column.
 func position(b []byte, off int64) (line, col int) {
 	if off > int64(len(b)) {
 		off = int64(len(b))
 	}
 	before := b[:off]
 	line = bytes.Count(before, []byte("\n")) + 1
-	col = int(off) - bytes.LastIndexByte(before, '\n')
+	col = max(int(off)-bytes.LastIndexByte(before, '\n')-1, 1)
 	return line, col
 }
 
