@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -32,7 +33,7 @@ func TestDryRunRendersTheRequest(t *testing.T) {
 		`header:    {"alg":"ES256","kid":"ABC1234567"}`,
 		`claims:    {"iss":"TEAM123456","iat":1796000000}`,
 		"signature: <signature redacted>",
-		"payload: 63 bytes of the 4096 allowed for alert pushes",
+		"payload: " + strconv.Itoa(len(r.Payload)) + " bytes of the 4096 allowed for alert pushes",
 		`    "mutable-content": 1`,
 		"curl -v --http2 \\\n  -H 'apns-push-type: alert'",
 		`-H "authorization: bearer $JWT"`,

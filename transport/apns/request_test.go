@@ -21,7 +21,9 @@ func goodRequest() *apns.Request {
 // TestValidateCatchesWhatAPNsRefuses: each mistake APNs is known to refuse
 // is caught before sending, naming the field and Apple's reason.
 func TestValidateCatchesWhatAPNsRefuses(t *testing.T) {
-	big := func(n int) []byte { return []byte(`{"aps":{},"x":"` + strings.Repeat("a", n-len(`{"aps":{},"x":""}`)) + `"}`) }
+	big := func(n int) []byte {
+		return []byte(`{"aps":{},"x":"` + strings.Repeat("a", n-len(`{"aps":{},"x":""}`)) + `"}`)
+	}
 	tests := []struct {
 		name  string
 		edit  func(r *apns.Request)
