@@ -257,7 +257,7 @@ func checkPayload(b []byte, pushType string) error {
 		return fmt.Errorf("empty (APNs: PayloadEmpty)")
 	}
 	if limit := PayloadLimit(pushType); len(b) > limit {
-		return fmt.Errorf("%d bytes: over the %d-byte limit for a %s push (APNs: 413 PayloadTooLarge)", len(b), limit, pushType)
+		return fmt.Errorf("%d bytes: over the %d-byte limit for %s pushes (APNs: 413 PayloadTooLarge)", len(b), limit, pushType)
 	}
 	var obj map[string]json.RawMessage
 	if err := json.Unmarshal(b, &obj); err != nil {
