@@ -330,3 +330,50 @@ func TestPushUsageErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestPushEnvelopeFor: --envelope-for seals an E2EE call request for a
+// device of callscope's keyring, to its token, as an alert payload with
+// mutable-content, which envelope open then opens with the device's key.
+func TestPushEnvelopeFor(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("XDG_DATA_HOME", dir)
+	root := rootCommand()
+	root.SetOut(&bytes.Buffer{})
+	root.SetArgs([]string{"keys", "new", "--name", "bob"})
+	if err := root.ExecuteContext(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	out, code, msg := runPushCLI(t, "--envelope-for", "bob", "--topic", "com.example.app", "--dry-run", "--json")
+	var j apns.DryRunJSON
+	if err := json.Unmarshal([]byte(out), &j); code != 0 || err != nil {
+		t.Fatalf("exit %d (%s), %v\n%s", code, msg, err, out)
+	}
+	var p struct {
+		APS struct {
+			MutableContent int `json:"mutable-content"`
+		} `json:"aps"`
+		VPE json.RawMessage `json:"vpe"`
+	}
+	if err := json.Unmarshal(j.Payload, &p); err != nil || p.APS.MutableContent != 1 || len(p.VPE) == 0 {
+		t.Fatalf("payload %s: %v", j.Payload, err)
+	}
+	env := filepath.Join(dir, "env.json")
+	if err := os.WriteFile(env, j.Payload, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	root = rootCommand()
+	var opened bytes.Buffer
+	root.SetOut(&opened)
+	root.SetErr(&opened)
+	root.SetArgs([]string{"envelope", "open", "--in", env, "--device", "bob"})
+	if err := root.ExecuteContext(context.Background()); err != nil || !strings.Contains(opened.String(), "call.invite") {
+		t.Fatalf("envelope open: %v\n%s", err, opened.String())
+	}
+	if out, code, msg := runPushCLI(t, "--envelope-for", "bob", "--topic", "com.example.app"); code != 0 || !strings.Contains(out, "200 accepted") {
+		t.Fatalf("exit %d (%s)\n%s", code, msg, out)
+	}
+	if _, code, msg := runPushCLI(t, "--envelope-for", "bob", "--topic", "com.example.app", "--device-token", "00ff"); code != 2 ||
+		!strings.HasPrefix(msg, "--device-token: differs from device bob's token") {
+		t.Fatalf("exit %d, %q", code, msg)
+	}
+}
