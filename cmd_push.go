@@ -158,13 +158,18 @@ func printAnswer(w io.Writer, p *preparedPush, res *apns.Response, expl string, 
 	fmt.Fprintf(w, "POST %s → %s\n", p.req.Path(), where)
 	fmt.Fprintf(w, "%s push, topic %s, %s auth, %d-byte payload\n", p.req.PushType, p.req.Topic, p.auth, len(p.req.Payload))
 	if res.OK() {
-		fmt.Fprintf(w, "%d accepted in %s (measured): APNs took the push, which is not delivery\n", res.Status, took.Round(time.Microsecond))
+		fmt.Fprintf(w, "%d accepted in %s (measured, connection set-up included): APNs took the push, which is not delivery\n",
+			res.Status, took.Round(time.Microsecond))
 	} else {
-		fmt.Fprintf(w, "%d %s in %s (measured)\n", res.Status, dashIfEmpty(res.Reason), took.Round(time.Microsecond))
+		fmt.Fprintf(w, "%d %s in %s (measured, connection set-up included)\n", res.Status, dashIfEmpty(res.Reason), took.Round(time.Microsecond))
 	}
 	fmt.Fprintf(w, "apns-id:        %s\n", dashIfEmpty(res.ApnsID))
 	if res.ApnsUniqueID != "" {
-		fmt.Fprintf(w, "apns-unique-id: %s (look it up in Apple's Push Notifications Console)\n", res.ApnsUniqueID)
+		note := ""
+		if apns.Environment(p.req.Host) == "sandbox" {
+			note = " (look it up in Apple's Push Notifications Console)"
+		}
+		fmt.Fprintf(w, "apns-unique-id: %s%s\n", res.ApnsUniqueID, note)
 	}
 	if res.Timestamp != 0 {
 		fmt.Fprintf(w, "timestamp:      %s (when APNs learned the token was no longer valid)\n", time.UnixMilli(res.Timestamp).UTC().Format(time.RFC3339))
