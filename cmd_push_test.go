@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spf13/pflag"
 	"software.sslmate.com/src/go-pkcs12"
 
 	"github.com/callscope/callscope/transport/apns"
@@ -376,4 +377,17 @@ func TestPushEnvelopeFor(t *testing.T) {
 		!strings.HasPrefix(msg, "--device-token: differs from device bob's token") {
 		t.Fatalf("exit %d, %q", code, msg)
 	}
+}
+
+// TestPushFlagsDocumented: every push flag is in docs/push.md.
+func TestPushFlagsDocumented(t *testing.T) {
+	doc, err := os.ReadFile("docs/push.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pushCommand().Flags().VisitAll(func(f *pflag.Flag) {
+		if !bytes.Contains(doc, []byte("`--"+f.Name)) {
+			t.Errorf("--%s is not in docs/push.md", f.Name)
+		}
+	})
 }
