@@ -50,7 +50,7 @@ var explanations = map[string]string{
 	"BadTopic":          "apns-topic is not a valid topic: the app's bundle id plus the push type's suffix (.voip, .complication, …)",
 	"DeviceTokenNotForTopic": "the device token belongs to another app or another kind of push: a regular APNs token sent to the .voip topic " +
 		"(PushKit tokens differ), or a token of another bundle id; don't retry",
-	"DuplicateHeaders":   "a header was sent twice: check --header against the headers callscope sets",
+	"DuplicateHeaders":   "a header was sent twice: send each apns-* header once (an added header may repeat one the client sets)",
 	"IdleTimeout":        "the connection sat idle too long and APNs closed it: reconnect and retry",
 	"InvalidPushType":    "apns-push-type is not one of Apple's eleven, or does not fit the topic's suffix (voip needs .voip, alert the bare bundle id)",
 	"MissingDeviceToken": "the :path has no device token: /3/device/<hex token>",
@@ -63,14 +63,14 @@ var explanations = map[string]string{
 	"ExpiredProviderToken": "the JWT's iat is over an hour old (or the provider's clock is behind): sign a new token every 20-60 minutes " +
 		"and check the clock",
 	"Forbidden":             "APNs does not allow this action for this app or key; don't retry",
-	"InvalidProviderToken":  "the JWT is malformed, or its signature does not verify with the key id (kid) and team id (iss): check --key-id, --team-id and that the .p8 is that key",
-	"MissingProviderToken":  "no authorization: bearer header and no client certificate: give --auth-key, --key-id and --team-id, or --cert",
+	"InvalidProviderToken":  "the JWT is malformed, or its signature does not verify with the key id (kid) and team id (iss): check both ids and that the .p8 is that key",
+	"MissingProviderToken":  "no authorization: bearer header and no client certificate: sign a provider token (JWT) with your .p8, or connect with an APNs certificate",
 	"UnrelatedKeyIdInToken": "this key is not related to the key this connection started with (a team key after a topic-specific key, or the reverse): open a new connection for it",
 	"BadEnvironmentKeyIdInToken": "the signing key is scoped to the other environment: use a key for this host's environment (or a key for both), " +
 		"or the other host",
 	"BadEnvironmentKeyInToken": "the signing key is scoped to the other environment (Apple spells it BadEnvironmentKeyIdInToken): " +
 		"use a key for this host's environment, or the other host",
-	"BadPath":          "the :path is not /3/device/<token>: check the URL of --apns (no path of its own)",
+	"BadPath":          "the :path is not /3/device/<token>: check the APNs base URL (it has no path of its own)",
 	"MethodNotAllowed": "APNs only accepts POST",
 	"ExpiredToken":     "the device token expired: stop sending to it until the app registers again and sends a new one",
 	"Unregistered": "the token is no longer active for this topic (app deleted, notifications turned off, or a token of a reinstall): " +

@@ -229,7 +229,7 @@ func (r *Request) Validate() error {
 
 func checkTopic(topic string, pt PushType) error {
 	if topic == "" {
-		return fmt.Errorf("missing: token auth needs apns-topic on every push (APNs: MissingTopic)")
+		return fmt.Errorf("missing: APNs needs apns-topic with token auth and with a certificate for several topics (APNs: MissingTopic)")
 	}
 	if strings.ContainsAny(topic, " \t/") {
 		return fmt.Errorf("%q is not a bundle id (APNs: BadTopic)", topic)
