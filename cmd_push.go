@@ -98,6 +98,16 @@ type pushJSON struct {
 	Explanation  string  `json:"explanation,omitempty"`
 	Body         string  `json:"body,omitempty"`
 	LatencyMS    float64 `json:"latency_ms"`
+	// Device is what the embedded mock's stand-in iPhone did with an
+	// accepted push (--apns mock only).
+	Device *deviceJSON `json:"device,omitempty"`
+}
+
+// deviceJSON is the stand-in's verdict: its event, note and hint.
+type deviceJSON struct {
+	Event string `json:"event"`
+	Note  string `json:"note,omitempty"`
+	Hint  string `json:"hint,omitempty"`
 }
 
 func runPush(ctx context.Context, o pushOptions, stdin io.Reader, out io.Writer) error {
@@ -134,12 +144,22 @@ func runPush(ctx context.Context, o pushOptions, stdin io.Reader, out io.Writer)
 	if !res.OK() {
 		expl = apns.Explain(res.Reason, apns.Context{Host: p.req.Host, PushType: p.req.PushType, Topic: p.req.Topic, Auth: p.auth})
 	}
+	var dev *deviceJSON
+	if p.mock != nil && res.OK() {
+		dev = &deviceJSON{Event: "none within 5 s"}
+		if e, ok := p.mock.deviceEvent(res.ApnsID); ok {
+			dev = &deviceJSON{Event: e.Name, Note: e.Attrs["note"]}
+			if e.Diagnosis != nil {
+				dev.Hint = e.Diagnosis.Hint
+			}
+		}
+	}
 	if o.asJSON {
 		err = writePushJSON(out, pushJSON{URL: p.req.Host + p.req.Path(), PushType: p.req.PushType, Topic: p.req.Topic,
 			Status: res.Status, Reason: res.Reason, ApnsID: res.ApnsID, ApnsUniqueID: res.ApnsUniqueID,
-			Timestamp: res.Timestamp, Explanation: expl, Body: res.Body, LatencyMS: float64(took.Microseconds()) / 1000})
+			Timestamp: res.Timestamp, Explanation: expl, Body: res.Body, LatencyMS: float64(took.Microseconds()) / 1000, Device: dev})
 	} else {
-		err = printAnswer(out, p, res, expl, took)
+		err = printAnswer(out, p, res, expl, took, dev)
 	}
 	if err != nil {
 		return err
@@ -150,7 +170,7 @@ func runPush(ctx context.Context, o pushOptions, stdin io.Reader, out io.Writer)
 	return nil
 }
 
-func printAnswer(w io.Writer, p *preparedPush, res *apns.Response, expl string, took time.Duration) error {
+func printAnswer(w io.Writer, p *preparedPush, res *apns.Response, expl string, took time.Duration, dev *deviceJSON) error {
 	where := p.req.Host
 	if p.mock != nil {
 		where = "callscope's embedded mock APNs (" + p.req.Host + "; nothing left this machine)"
@@ -176,6 +196,19 @@ func printAnswer(w io.Writer, p *preparedPush, res *apns.Response, expl string, 
 	}
 	if res.Body != "" {
 		fmt.Fprintf(w, "body:           %s\n", res.Body)
+	}
+	if dev != nil {
+		fmt.Fprintf(w, "stand-in phone: %s", dev.Event)
+		if dev.Note != "" {
+			fmt.Fprintf(w, ": %s", dev.Note)
+		}
+		if dev.Hint != "" {
+			fmt.Fprintf(w, " (%s)", dev.Hint)
+		}
+		fmt.Fprintln(w)
+		if n := p.mock.dropped.Load(); n > 0 {
+			fmt.Fprintf(w, "stand-in phone: %d more events dropped\n", n)
+		}
 	}
 	if expl != "" {
 		_, err := fmt.Fprintf(w, "why:            %s\n", expl)

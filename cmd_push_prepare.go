@@ -9,10 +9,12 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/sideshow/apns2/token"
 
+	"github.com/callscope/callscope/flow"
 	"github.com/callscope/callscope/transport/apns"
 	"github.com/callscope/callscope/transport/apnsmock"
 )
@@ -255,17 +257,50 @@ func parseExpiration(v string, now time.Time) (string, error) {
 }
 
 // embeddedMock is --apns mock: callscope's mock APNs in this process, told
-// the topic and the key or certificate the push uses, so it needs none.
+// the topic and the key or certificate the push uses, so it needs none. An
+// accepted push goes to the mock's stand-in iPhone, which records what iOS
+// would do with it (whether the extension runs); push prints that.
 type embeddedMock struct {
 	topic     string
 	key       apnsmock.ProviderKey
 	clientCAs *x509.CertPool
+	device    chan flow.Event // the stand-in's events
+	dropped   atomic.Int64    // device events the full channel refused
 }
 
 func (m *embeddedMock) start() (*apnsmock.Server, error) {
-	cfg := apnsmock.Config{Addr: "127.0.0.1:0", Topics: []string{m.topic}, AnyDevice: true, ClientCAs: m.clientCAs}
+	m.device = make(chan flow.Event, 16)
+	sink := flow.SinkFunc(func(e flow.Event) {
+		if e.Stage == flow.StageAPNs {
+			return
+		}
+		select {
+		case m.device <- e:
+		default:
+			m.dropped.Add(1)
+		}
+	})
+	cfg := apnsmock.Config{Addr: "127.0.0.1:0", Topics: []string{m.topic}, AnyDevice: true, ClientCAs: m.clientCAs,
+		NewDevice: func(token string) apnsmock.Link { return &apnsmock.SimDevice{Token: token, Sink: sink} }}
 	if m.key.Public != nil {
 		cfg.Keys = []apnsmock.ProviderKey{m.key}
 	}
 	return apnsmock.New(cfg)
+}
+
+// deviceEvent waits for the stand-in's first event for an accepted push.
+// The mock delivers right after answering, so the deadline is only a guard.
+func (m *embeddedMock) deviceEvent(apnsID string) (flow.Event, bool) {
+	deadline := time.NewTimer(5 * time.Second)
+	defer deadline.Stop()
+	for {
+		select {
+		case e := <-m.device:
+			if e.ApnsID == apnsID {
+				return e, true
+			}
+		case <-deadline.C:
+			return flow.Event{}, false
+		}
+	}
 }

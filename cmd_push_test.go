@@ -224,20 +224,28 @@ func TestPushAgainstMock(t *testing.T) {
 }
 
 // TestPushEmbeddedMockNeedsNoKeys: --apns mock (the default) runs the mock
-// in-process with a throwaway key, or trusts the certificate given.
+// in-process with a throwaway key, or trusts the certificate given, and
+// says what its stand-in iPhone did with the accepted push.
 func TestPushEmbeddedMockNeedsNoKeys(t *testing.T) {
 	dir := t.TempDir()
 	m, _ := testMock(t, dir, func() string { p, _ := writeP8(t, dir); return p }())
 	p12, pass := writeP12(t, m, dir, "")
-	for name, args := range map[string][]string{
-		"no keys":     {"--topic", "com.example.app"},
-		"background":  {"--topic", "com.example.app", "--type", "background"},
-		"certificate": {"--cert", p12, "--cert-password-file", pass},
-	} {
-		t.Run(name, func(t *testing.T) {
-			out, code, msg := runPushCLI(t, append([]string{"--device-token", pushToken}, args...)...)
-			if code != 0 || !strings.Contains(out, "200 accepted") || !strings.Contains(out, "embedded mock") {
-				t.Fatalf("exit %d (%s)\n%s", code, msg, out)
+	tests := []struct {
+		name, device string
+		args         []string
+	}{
+		{"no keys", "stand-in phone: nse-run: ", []string{"--topic", "com.example.app"}},
+		{"no mutable-content", `stand-in phone: nse-not-run: NSE not run: no mutable-content (add "mutable-content": 1 to aps)`,
+			[]string{"--topic", "com.example.app", "--mutable-content=false"}},
+		{"background", "stand-in phone: background-delivered", []string{"--topic", "com.example.app", "--type", "background"}},
+		{"voip", "stand-in phone: pushkit-delivered", []string{"--topic", "com.example.app.voip", "--type", "voip"}},
+		{"certificate", "stand-in phone: nse-run: ", []string{"--cert", p12, "--cert-password-file", pass}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, code, msg := runPushCLI(t, append([]string{"--device-token", pushToken}, tt.args...)...)
+			if code != 0 || !strings.Contains(out, "200 accepted") || !strings.Contains(out, "embedded mock") || !strings.Contains(out, tt.device) {
+				t.Fatalf("exit %d (%s), want 200 and %q\n%s", code, msg, tt.device, out)
 			}
 		})
 	}
