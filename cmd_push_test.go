@@ -20,6 +20,9 @@ import (
 
 const pushToken = "a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90"
 
+// goneToken is answered 410 Unregistered by testMock.
+const goneToken = "00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff"
+
 // signedJWTRE is a three-part JWT as APNs receives it.
 var signedJWTRE = regexp.MustCompile(`eyJ[\w-]*\.[\w-]+\.[\w-]+`)
 
@@ -132,7 +135,7 @@ func testMock(t *testing.T, dir, p8 string) (*apnsmock.Server, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := apnsmock.New(apnsmock.Config{Topics: []string{"com.example.app"}, AnyDevice: true,
+	m, err := apnsmock.New(apnsmock.Config{Topics: []string{"com.example.app"}, AnyDevice: true, Unregistered: []string{goneToken},
 		Keys: []apnsmock.ProviderKey{{KeyID: "ABC1234567", TeamID: "TEAM123456", Public: &key.PublicKey}}})
 	if err != nil {
 		t.Fatal(err)
@@ -195,6 +198,8 @@ func TestPushAgainstMock(t *testing.T) {
 			[]string{"400 TopicDisallowed", "why:            the signing key may not push to com.other.app"}},
 		{"wrong topic, certificate", []string{"--cert", p12, "--cert-password-file", pass, "--topic", "com.other.app"}, 1,
 			[]string{"400 BadTopic", "why:"}},
+		{"unregistered token", append(token, "--topic", "com.example.app", "--device-token", goneToken), 1,
+			[]string{"410 Unregistered", "timestamp:", "stop sending until the app registers again"}},
 		{"production certificate on the sandbox mock", []string{"--cert", prodP12, "--cert-password-file", pass}, 1,
 			[]string{"403 BadCertificateEnvironment", "the other environment"}},
 	}
@@ -213,6 +218,18 @@ func TestPushAgainstMock(t *testing.T) {
 				t.Errorf("output shows a secret:\n%s", out)
 			}
 		})
+	}
+
+	// No answer at all: a closed port. Exit 1, one line saying so.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := ln.Addr().String()
+	ln.Close()
+	if out, code, msg := runPushCLI(t, append([]string{"--apns", "https://" + closed, "--device-token", pushToken, "--topic", "com.example.app"}, token...)...); code != 1 ||
+		!strings.HasPrefix(msg, "push to https://"+closed+": no answer: ") || strings.Contains(msg, "\n") || out != "" {
+		t.Fatalf("closed port: exit %d, %q\n%s", code, msg, out)
 	}
 
 	out, code, _ := runPushCLI(t, append(append(base, token...), "--topic", "com.other.app", "--json")...)
