@@ -142,7 +142,7 @@ func (p *preparedPush) credentials(o pushOptions) error {
 		}
 		p.auth, p.token = "token", &token.Token{AuthKey: key, KeyID: mockKeyID, TeamID: mockTeamID}
 		p.mock.key = apnsmock.ProviderKey{KeyID: mockKeyID, TeamID: mockTeamID, Public: &key.PublicKey}
-		p.dry.KeyID, p.dry.TeamID, p.dry.KeyFile, p.dry.IssuedAt = mockKeyID, mockTeamID, "a throwaway key made for the mock", time.Now()
+		p.dry.KeyID, p.dry.TeamID, p.dry.KeySource, p.dry.IssuedAt = mockKeyID, mockTeamID, "a throwaway key made for the mock", time.Now()
 		return nil
 	case apns.Environment(p.req.Host) != "":
 		return usageError{fmt.Errorf("--apns %s: %w", o.apns, errNoAuth)}

@@ -19,6 +19,9 @@ type DryRun struct {
 	Request *Request
 	// Token auth: the key id, team id and the .p8's path (never read here).
 	KeyID, TeamID, KeyFile string
+	// KeySource, when set, says where the key comes from instead of KeyFile
+	// (e.g. a throwaway key made for the mock).
+	KeySource string
 	IssuedAt               time.Time // the iat the JWT would carry
 	// Certificate auth.
 	CertFile string
@@ -71,8 +74,12 @@ func (d DryRun) Render(w io.Writer) error {
 	fmt.Fprintln(&b)
 	if d.token() {
 		hdr, claims := d.JWTParts()
-		fmt.Fprintf(&b, "JWT (ES256, signed with the key in %s when sent; one token is reused for %d minutes, never one per push):\n",
-			d.KeyFile, token.TokenTimeout/60)
+		src := d.KeySource
+		if src == "" {
+			src = "the key in " + d.KeyFile
+		}
+		fmt.Fprintf(&b, "JWT (ES256, signed with %s when sent; one token is reused for %d minutes, never one per push):\n",
+			src, token.TokenTimeout/60)
 		fmt.Fprintf(&b, "  header:    %s\n  claims:    %s\n  signature: <signature redacted>\n", hdr, claims)
 	} else {
 		fmt.Fprintf(&b, "client certificate %s: %q, topic %s, %s, expires %s\n", d.CertFile, d.Cert.Subject, orNone(d.Cert.BundleID),
