@@ -22,7 +22,7 @@ type DryRun struct {
 	// KeySource, when set, says where the key comes from instead of KeyFile
 	// (e.g. a throwaway key made for the mock).
 	KeySource string
-	IssuedAt               time.Time // the iat the JWT would carry
+	IssuedAt  time.Time // the iat the JWT would carry
 	// Certificate auth.
 	CertFile string
 	Cert     *CertInfo
