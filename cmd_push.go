@@ -26,7 +26,7 @@ type pushOptions struct {
 	headers                         []string
 	authKey, keyID, teamID          string
 	cert, certPassFile, certPassEnv string
-	dryRun, asJSON                  bool
+	dryRun, asJSON, yes             bool
 	timeout                         time.Duration
 }
 
@@ -81,6 +81,7 @@ func pushCommand() *cobra.Command {
 	f.StringVar(&o.certPassEnv, "cert-password-env", "", "the .p12's password from the environment variable NAME")
 	f.BoolVar(&o.dryRun, "dry-run", false, "print the request and a curl command; send nothing, sign nothing")
 	f.BoolVar(&o.asJSON, "json", false, "print JSON")
+	f.BoolVar(&o.yes, "yes", false, "confirm a push to production APNs: it reaches a real user's device")
 	f.DurationVar(&o.timeout, "timeout", 30*time.Second, "give up on an answer after this long")
 	return cmd
 }

@@ -107,6 +107,9 @@ func (p *preparedPush) host(o pushOptions) error {
 		return pushUsage("--apns", err)
 	}
 	p.req.Host = base
+	if apns.Environment(base) == "production" && !o.yes && !o.dryRun {
+		return pushUsage("--apns", errors.New("production reaches real users' devices: add --yes to send, or --dry-run to look first"))
+	}
 	if o.ca != "" {
 		pem, err := os.ReadFile(o.ca)
 		if err != nil {
