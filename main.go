@@ -49,6 +49,7 @@ func rootCommand() *cobra.Command {
 	root.AddCommand(keysCommand(), envelopeCommand())
 	root.AddCommand(mockAPNsCommand(), deviceCommand())
 	root.AddCommand(preflightCommand())
+	root.AddCommand(pushCommand())
 	strictTree(root)
 	return root
 }

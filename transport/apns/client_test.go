@@ -72,3 +72,34 @@ func TestClientAgainstMock(t *testing.T) {
 		})
 	}
 }
+
+// TestClientReusesItsJWT: the apns2 client NewClient builds (callscope's
+// provider server's) signs once and reuses the token on every push: the
+// mock answers a second token on a connection within 20 minutes 429
+// TooManyProviderTokenUpdates, so every push being 200 shows it.
+func TestClientReusesItsJWT(t *testing.T) {
+	key, err := apns.GenerateKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := apnsmock.New(apnsmock.Config{Topics: []string{"org.example.app"}, AnyDevice: true,
+		Keys: []apnsmock.ProviderKey{{KeyID: "KEYID00001", TeamID: "TEAM000001", Public: &key.PublicKey}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	c, err := apns.NewClient(apns.Config{Host: m.URL(), KeyID: "KEYID00001", TeamID: "TEAM000001", Key: key, RootCAs: m.RootCAs()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := c.Token.Bearer
+	for i := range 5 {
+		res, err := c.Push(&apns2.Notification{DeviceToken: "abcd", Topic: "org.example.app", Payload: []byte(`{"aps":{}}`)})
+		if err != nil || res.StatusCode != 200 {
+			t.Fatalf("push %d: %+v %v", i, res, err)
+		}
+	}
+	if c.Token.Bearer != first {
+		t.Fatal("the client signed a new token within its 50 minutes")
+	}
+}

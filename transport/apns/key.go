@@ -44,21 +44,32 @@ func WriteP8(path string, k *ecdsa.PrivateKey) error {
 	return f.Close()
 }
 
-// LoadP8 reads a .p8 signing key, naming the file in every error.
+// LoadP8 reads a .p8 signing key, naming the file in every error: Apple
+// issues a PKCS#8 PEM of a P-256 key, and APNs verifies ES256 only.
 func LoadP8(path string) (*ecdsa.PrivateKey, error) {
-	k, err := token.AuthKeyFromFile(path)
+	b, err := os.ReadFile(path)
 	if err != nil {
-		switch {
-		case errors.Is(err, token.ErrAuthKeyNotPem):
-			return nil, fmt.Errorf("%s: not a PEM file (want the .p8 key from your Apple developer account)", path)
-		case errors.Is(err, token.ErrAuthKeyNotECDSA):
-			return nil, fmt.Errorf("%s: not an EC P-256 key (APNs tokens are signed with ES256)", path)
-		}
 		var pe *os.PathError
 		if errors.As(err, &pe) {
 			return nil, fmt.Errorf("%s: %v", path, pe.Err)
 		}
 		return nil, fmt.Errorf("%s: %v", path, err)
+	}
+	block, _ := pem.Decode(b)
+	if block == nil {
+		return nil, fmt.Errorf("%s: not a PEM file (want the .p8 key from your Apple developer account)", path)
+	}
+	if block.Type != "PRIVATE KEY" {
+		return nil, fmt.Errorf("%s: a PEM %q, not PKCS#8 \"PRIVATE KEY\" as Apple's .p8 is (convert: openssl pkcs8 -topk8 -nocrypt)", path, block.Type)
+	}
+	k, err := token.AuthKeyFromBytes(b)
+	switch {
+	case errors.Is(err, token.ErrAuthKeyNotECDSA):
+		return nil, fmt.Errorf("%s: not an EC P-256 key (APNs tokens are signed with ES256)", path)
+	case err != nil:
+		return nil, fmt.Errorf("%s: not a PKCS#8 private key: %v", path, err)
+	case k.Curve != elliptic.P256():
+		return nil, fmt.Errorf("%s: an EC key on %s, not P-256 (APNs tokens are signed with ES256)", path, k.Curve.Params().Name)
 	}
 	return k, nil
 }
