@@ -80,7 +80,7 @@ type Model struct {
 	width, height int
 	dark          bool
 	themeName     string
-	st            styles
+	st            *styles // shared by the Model's copies: replaced, never changed
 
 	calls  *flow.Calls // the calls held, oldest first: sel indexes them
 	sel    int
