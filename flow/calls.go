@@ -30,10 +30,10 @@ type Calls struct {
 	head, n int
 	limit   int // 0: no bound
 	evicted uint64
-	// gone are the trace ids of the latest evicted calls (as many as the
-	// limit): an event for one of them is late, counted and ignored rather
-	// than starting the call again with only its last events, and counting
-	// it twice in the session's totals.
+	// gone are the trace ids of the latest evicted calls (goneFactor times
+	// the limit: an id costs far less than a call): an event for one of them
+	// is late, counted and ignored rather than starting the call again with
+	// only its last events, and counting it twice in the session's totals.
 	gone    idRing
 	late    uint64
 	onEvict func(Call)
@@ -54,8 +54,11 @@ func NewCalls() *Calls { return &Calls{byTrace: map[string]*callState{}} }
 // (limit < 1 means 1), evicting the oldest first.
 func NewCallsLimit(limit int) *Calls {
 	limit = max(1, limit)
-	return &Calls{byTrace: map[string]*callState{}, limit: limit, gone: idRing{max: limit}}
+	return &Calls{byTrace: map[string]*callState{}, limit: limit, gone: idRing{max: goneFactor * limit}}
 }
+
+// goneFactor is how many evicted calls' ids are remembered, per call held.
+const goneFactor = 8
 
 // OnEvict calls f with each call as it is evicted, after it left the
 // tracker: f sees the call as it stood, for totals kept outside.

@@ -73,8 +73,8 @@ func TestCallsLimit(t *testing.T) {
 }
 
 // TestCallsLate: an event for a call just evicted is counted and ignored,
-// not taken for a new call; once the store forgot the id too (after as many
-// evictions again as the limit), the id is a new call.
+// not taken for a new call; once the store forgot the id too (after
+// goneFactor times the limit evictions more), the id is a new call.
 func TestCallsLate(t *testing.T) {
 	cs := NewCallsLimit(2)
 	for i := 1; i <= 3; i++ {
@@ -83,10 +83,11 @@ func TestCallsLate(t *testing.T) {
 	if _, ok := cs.Apply(started(1)); ok || cs.Late() != 1 || cs.Len() != 2 || cs.Evicted() != 1 {
 		t.Fatalf("late event: held %d, evicted %d, late %d", cs.Len(), cs.Evicted(), cs.Late())
 	}
-	for i := 4; i <= 5; i++ {
+	remembered := goneFactor * 2
+	for i := 4; i <= 3+remembered; i++ {
 		cs.Add(started(i))
 	}
-	// Evicted so far: 1, 2, 3; remembered: the latest two, 2 and 3.
+	// Evicted so far: 1 … remembered+1; remembered: all but call 1.
 	if cs.Add(started(2)) || cs.Late() != 2 {
 		t.Fatalf("late %d, want 2", cs.Late())
 	}
@@ -122,7 +123,7 @@ func BenchmarkCallsAdd(b *testing.B) {
 	for _, held := range []int{500, 5000, 50000} {
 		b.Run(fmt.Sprintf("held=%d", held), func(b *testing.B) {
 			cs := NewCallsLimit(held)
-			events := make([]Event, 3*held)
+			events := make([]Event, (goneFactor+2)*held)
 			for i := range events {
 				events[i] = started(i + 1)
 			}
@@ -131,8 +132,8 @@ func BenchmarkCallsAdd(b *testing.B) {
 			}
 			i := held
 			for b.Loop() {
-				// Ids cycle over three times the limit: the one reused
-				// was evicted 2×held calls ago, forgotten: a new call.
+				// Ids cycle so that the one reused was evicted long
+				// enough ago to be forgotten: a new call.
 				cs.Add(events[i%len(events)])
 				i++
 			}
