@@ -20,8 +20,10 @@ const NameAccepted = "accepted"
 // or not. Oldest first without exceptions, so what is held is always the
 // newest calls, and a flood of calls that never end cannot pin the store
 // (keeping unfinished calls instead filled it with stale ones and left no
-// room for the new). Every operation is O(1) in the number of calls held;
-// the cost of one event grows only with its own call's events.
+// room for the new). Every operation is O(1) in the number of calls held.
+// A limited store also bounds each call's events (keepEvents), so one call
+// that gets events without end (a trace id reused by every push) costs
+// neither unbounded memory nor time that grows with each event.
 type Calls struct {
 	byTrace map[string]*callState
 	// held is a ring of the calls in the order their first event arrived,
@@ -40,8 +42,13 @@ type Calls struct {
 }
 
 type callState struct {
-	call     Call
+	call Call
+	// events are the call's events in the order applied: all of them
+	// without a limit; with one, the first keepEvents/2 here and the
+	// latest keepEvents/2 in tail, a ring whose oldest is at next.
 	events   []Event
+	tail     []Event
+	next     int
 	stale    bool // call.Latency predates the last event
 	observed bool // see Call.Observed
 }
@@ -109,7 +116,7 @@ func (cs *Calls) add(e Event, observed bool) bool {
 		}
 		st = cs.hold(Call{TraceID: e.TraceID, Started: e.Time, Stage: e.Stage})
 	}
-	st.events = append(st.events, e)
+	st.keep(e, cs.limit > 0)
 	st.observed = st.observed || observed
 	c2 := &st.call
 	c2.Observed = st.observed
@@ -165,60 +172,6 @@ func (cs *Calls) add(e Event, observed bool) bool {
 	return true
 }
 
-// hold adds a new call as the newest, evicting the oldest at the limit.
-func (cs *Calls) hold(c Call) *callState {
-	var st *callState
-	if cs.limit > 0 && cs.n == cs.limit {
-		st = cs.evictOldest()
-	}
-	if st != nil && cap(st.events) <= reuseEvents {
-		// A full store turns over a call per new call: reuse the evicted
-		// one's memory, cleared so it pins none of the old events' data.
-		clear(st.events)
-		*st = callState{call: c, events: st.events[:0]}
-	} else {
-		// A call through all five stages has about thirty events: one
-		// allocation instead of six doublings, on the pipeline's hot path.
-		st = &callState{call: c, events: make([]Event, 0, 32)}
-	}
-	if cs.n == len(cs.held) {
-		// Grow in order, oldest at 0: amortised O(1), and never past the
-		// limit, which a bounded ring reaches once and keeps.
-		size := max(1, 2*len(cs.held))
-		if cs.limit > 0 {
-			size = min(size, cs.limit)
-		}
-		grown := make([]*callState, size)
-		for i := range cs.n {
-			grown[i] = cs.held[(cs.head+i)%len(cs.held)]
-		}
-		cs.held, cs.head = grown, 0
-	}
-	cs.held[(cs.head+cs.n)%len(cs.held)] = st
-	cs.n++
-	cs.byTrace[c.TraceID] = st
-	return st
-}
-
-// reuseEvents is the largest event buffer an evicted call hands on: a call
-// with thousands of events should not keep them allocated.
-const reuseEvents = 64
-
-func (cs *Calls) evictOldest() *callState {
-	st := cs.held[cs.head]
-	cs.held[cs.head] = nil
-	cs.head = (cs.head + 1) % len(cs.held)
-	cs.n--
-	delete(cs.byTrace, st.call.TraceID)
-	cs.gone.add(st.call.TraceID)
-	cs.evicted++
-	if cs.onEvict != nil {
-		st.fresh()
-		cs.onEvict(st.call)
-	}
-	return st
-}
-
 // observedOutcome is how e ends a request no sender concludes, or "".
 func observedOutcome(e Event) Outcome {
 	switch {
@@ -264,11 +217,15 @@ func (cs *Calls) At(i int) (Call, bool) {
 	return st.call, true
 }
 
-// Events returns the events of one call in the order they were applied.
+// Events returns the events kept of one call (all of them, unless a limit
+// bounds them: keepEvents) in the order they were applied.
 func (cs *Calls) Events(traceID string) []Event {
 	st := cs.byTrace[traceID]
 	if st == nil {
 		return nil
+	}
+	if len(st.tail) > 0 {
+		return st.kept()
 	}
 	return append([]Event(nil), st.events...)
 }
@@ -295,37 +252,7 @@ func (cs *Calls) Late() uint64 { return cs.late }
 
 func (st *callState) fresh() {
 	if st.stale {
-		st.call.Latency = ComputeLatency(st.events)
+		st.call.Latency = ComputeLatency(st.kept())
 		st.stale = false
 	}
-}
-
-// idRing remembers the latest max ids: add and has are O(1).
-type idRing struct {
-	max  int
-	ids  []string
-	next int
-	set  map[string]struct{}
-}
-
-func (r *idRing) add(id string) {
-	if r.max == 0 {
-		return
-	}
-	if r.set == nil {
-		r.set = map[string]struct{}{}
-	}
-	if len(r.ids) < r.max {
-		r.ids = append(r.ids, id)
-	} else {
-		delete(r.set, r.ids[r.next])
-		r.ids[r.next] = id
-		r.next = (r.next + 1) % r.max
-	}
-	r.set[id] = struct{}{}
-}
-
-func (r *idRing) has(id string) bool {
-	_, ok := r.set[id]
-	return ok
 }

@@ -143,3 +143,51 @@ func BenchmarkCallsAdd(b *testing.B) {
 		})
 	}
 }
+
+// TestCallsKeepEvents: a limited store keeps a call's first and latest
+// events once it has very many, counts them all, and lets every one move
+// the outcome; an unlimited one keeps them all.
+func TestCallsKeepEvents(t *testing.T) {
+	const n = 10000
+	for _, limited := range []bool{true, false} {
+		t.Run(fmt.Sprintf("limited=%v", limited), func(t *testing.T) {
+			cs := NewCalls()
+			if limited {
+				cs = NewCallsLimit(10)
+			}
+			for i := range n {
+				e := Event{TraceID: "t", Stage: StageAPNs, Name: fmt.Sprint(i), Time: at(i)}
+				if i == n-1 {
+					e.Outcome = OutcomeFailed
+				}
+				cs.Add(e)
+			}
+			c, _ := cs.Get("t")
+			events := cs.Events("t")
+			if c.Events != n || c.Outcome != OutcomeFailed {
+				t.Fatalf("counted %d events, outcome %q", c.Events, c.Outcome)
+			}
+			if !limited {
+				if len(events) != n {
+					t.Fatalf("kept %d of %d without a limit", len(events), n)
+				}
+				return
+			}
+			if len(events) != keepEvents {
+				t.Fatalf("kept %d, want %d", len(events), keepEvents)
+			}
+			for i, e := range events {
+				want := i
+				if i >= keepEvents/2 {
+					want = n - keepEvents + i
+				}
+				if e.Name != fmt.Sprint(want) {
+					t.Fatalf("kept event %d is %s, want %d: the first and the latest, in order", i, e.Name, want)
+				}
+			}
+			if c.Latency.Stages[StageAPNs] != at(n-1).Sub(at(0)) {
+				t.Fatalf("APNs latency %v: the first and the last event bound it", c.Latency.Stages[StageAPNs])
+			}
+		})
+	}
+}

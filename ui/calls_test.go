@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/callscope/callscope/flow"
 )
@@ -156,5 +157,29 @@ func BenchmarkScreenEvent(b *testing.B) {
 				}
 			})
 		}
+	}
+}
+
+// BenchmarkScreenOneCall: one more event for a call that already has many
+// (a trace id every push reuses), the call selected, the view drawn.
+// ns/op stays flat however many events came before (on 5b40074 every
+// event worked out the call's latency over all of them and the detail pane
+// copied and sorted them all).
+func BenchmarkScreenOneCall(b *testing.B) {
+	for _, k := range []int{1000, 10000, 100000} {
+		b.Run(fmt.Sprintf("events=%d", k), func(b *testing.B) {
+			const id = "0000000000000000000000000000000c"
+			m := feed(newTestModel(&fakeController{}), ev(id, "", flow.StageAPNs, "received", base, 0))
+			for i := 1; i < k; i++ {
+				m.calls.Add(ev(id, "", flow.StageExtension, "push-received", base.Add(time.Duration(i)), 0))
+			}
+			i := k
+			for b.Loop() {
+				i++
+				next, _ := m.Update(EventMsg{Event: ev(id, "", flow.StageExtension, "push-received", base.Add(time.Duration(i)), 0)})
+				m = next.(Model)
+				_ = m.View()
+			}
+		})
 	}
 }
