@@ -183,3 +183,21 @@ func BenchmarkScreenOneCall(b *testing.B) {
 		})
 	}
 }
+
+// TestScreenManyEvents: a call with more events than the screen keeps
+// says how many it does not show, kept or not, and shows the latest.
+func TestScreenManyEvents(t *testing.T) {
+	const id, n = "0000000000000000000000000000000c", 1000
+	m := newTestModel(&fakeController{})
+	for i := range n {
+		m = feed(m, ev(id, "", flow.StageExtension, fmt.Sprintf("step-%d", i), base.Add(time.Duration(i)*time.Millisecond), 0))
+	}
+	s := screen(t, m, 120, 40)
+	rows := strings.Count(s, " step-")
+	if want := fmt.Sprintf("… %d earlier events", n-rows); !strings.Contains(s, want) {
+		t.Fatalf("%d events shown, and not %q:\n%s", rows, want, s)
+	}
+	if !strings.Contains(s, fmt.Sprintf("step-%d ", n-1)) {
+		t.Fatalf("the latest event is not shown:\n%s", s)
+	}
+}
