@@ -118,17 +118,6 @@ func NewModel(ctrl Controller, opts Options) Model {
 	return m
 }
 
-// holdCalls gives the screen an empty store of at most limit calls, and the
-// totals that follow it.
-func (m *Model) holdCalls(limit int) {
-	m.calls, m.tally, m.lat = flow.NewCallsLimit(limit), newTally(), newLatencyStats()
-	t, l := m.tally, m.lat
-	m.calls.OnEvict(func(c flow.Call) {
-		t.forget(c.TraceID)
-		l.forget(c.TraceID)
-	})
-}
-
 // Init asks the terminal for its background to pick light or dark colours.
 func (m Model) Init() tea.Cmd { return tea.RequestBackgroundColor }
 
@@ -150,15 +139,22 @@ func Run(ctx context.Context, ctrl Controller, sub *bus.Subscription, opts Optio
 	p := tea.NewProgram(m, tea.WithContext(ctx))
 	for i, s := range subs {
 		outside := opts.Observer || i > 0
-		go func() {
-			for e := range s.Events() {
-				p.Send(EventMsg{Event: e, Outside: outside})
-			}
-		}()
+		go forward(p.Send, s.Events(), outside)
 	}
 	_, err := p.Run()
 	for _, s := range subs {
 		s.Close()
 	}
 	return err
+}
+
+// holdCalls gives the screen an empty store of at most limit calls, and the
+// totals that follow it.
+func (m *Model) holdCalls(limit int) {
+	m.calls, m.tally, m.lat = flow.NewCallsLimit(limit), newTally(), newLatencyStats()
+	t, l := m.tally, m.lat
+	m.calls.OnEvict(func(c flow.Call) {
+		t.forget(c.TraceID)
+		l.forget(c.TraceID)
+	})
 }

@@ -19,6 +19,10 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.st = newStyles(m.themeName, m.dark, m.opts.NoColor)
 	case EventMsg:
 		m.apply(msg.Event, msg.Outside || m.opts.Observer)
+	case eventsMsg:
+		for _, e := range msg.events {
+			m.apply(e, msg.outside || m.opts.Observer)
+		}
 	case sentMsg:
 		if msg.err != nil {
 			m.setStatus("send failed: "+msg.err.Error(), true)
