@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -142,6 +143,7 @@ func BenchmarkScreenEvent(b *testing.B) {
 			b.Run(name, func(b *testing.B) {
 				m := heldModel(held)
 				i := held
+				cpu0 := cpuTime()
 				for b.Loop() {
 					i++
 					e := ev(fmt.Sprintf("%032x", i), "", flow.StageAPNs, "rejected", base, 0)
@@ -152,6 +154,7 @@ func BenchmarkScreenEvent(b *testing.B) {
 						_ = m.View()
 					}
 				}
+				reportCPU(b, cpu0)
 				if m.calls.Len() != held {
 					b.Fatalf("held %d", m.calls.Len())
 				}
@@ -174,12 +177,14 @@ func BenchmarkScreenOneCall(b *testing.B) {
 				m.calls.Add(ev(id, "", flow.StageExtension, "push-received", base.Add(time.Duration(i)), 0))
 			}
 			i := k
+			cpu0 := cpuTime()
 			for b.Loop() {
 				i++
 				next, _ := m.Update(EventMsg{Event: ev(id, "", flow.StageExtension, "push-received", base.Add(time.Duration(i)), 0)})
 				m = next.(Model)
 				_ = m.View()
 			}
+			reportCPU(b, cpu0)
 		})
 	}
 }
@@ -200,4 +205,16 @@ func TestScreenManyEvents(t *testing.T) {
 	if !strings.Contains(s, fmt.Sprintf("step-%d ", n-1)) {
 		t.Fatalf("the latest event is not shown:\n%s", s)
 	}
+}
+
+// reportCPU adds the process's CPU time per op since cpu0: on a machine
+// others share, wall time per op counts the waits for a core too.
+func reportCPU(b *testing.B, cpu0 time.Duration) {
+	b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N), "cpu-ns/op")
+}
+
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -72,6 +72,7 @@ func BenchmarkScreenBurst(b *testing.B) {
 			m := heldModel(maxCalls)
 			batch := make([]flow.Event, 0, size)
 			i := maxCalls
+			cpu0 := cpuTime()
 			for b.Loop() {
 				i++
 				e := ev(fmt.Sprintf("%032x", i), "", flow.StageAPNs, "rejected", base, 0)
@@ -83,6 +84,7 @@ func BenchmarkScreenBurst(b *testing.B) {
 					batch = batch[:0]
 				}
 			}
+			reportCPU(b, cpu0)
 		})
 	}
 }
