@@ -33,8 +33,8 @@ func (m Model) listLines(w, h int) []string {
 	return pad(out, h)
 }
 
-// listTitle counts the requests: on screen (of all seen, once the oldest are
-// trimmed), then the finished ones by outcome, failures first.
+// listTitle counts the requests: on screen (of all seen, once the oldest were
+// dropped), then the finished ones by outcome, failures first.
 func (m Model) listTitle() string {
 	held := m.calls.Len()
 	n := fmt.Sprintf("Calls (%d)", held)

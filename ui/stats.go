@@ -14,7 +14,7 @@ import (
 type tally struct {
 	counted map[string]flow.Outcome // trace id → outcome counted
 	n       map[flow.Outcome]int
-	seen    int // requests ever shown, trimmed ones included
+	seen    int // requests ever shown, dropped ones included
 }
 
 func newTally() *tally {
@@ -36,7 +36,7 @@ func (t *tally) set(c flow.Call) {
 	t.counted[c.TraceID] = c.Outcome
 }
 
-// forget stops following a trimmed request; its count stays.
+// forget stops following a dropped request; its count stays as it was.
 func (t *tally) forget(traceID string) { delete(t.counted, traceID) }
 
 // done is how many requests finished.
