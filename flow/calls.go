@@ -14,23 +14,66 @@ const NameAccepted = "accepted"
 // Calls rebuilds calls from their events, in any order. The pipeline uses it
 // to decide outcomes, the screen to draw, replay to rebuild a session. It is
 // not safe for concurrent use.
+//
+// With a limit (NewCallsLimit) it holds at most that many calls: a call that
+// would exceed it evicts the one whose first event arrived earliest, finished
+// or not. Oldest first without exceptions, so what is held is always the
+// newest calls, and a flood of calls that never end cannot pin the store
+// (keeping unfinished calls instead filled it with stale ones and left no
+// room for the new). Every operation is O(1) in the number of calls held.
+// A limited store also bounds each call's events (keepEvents), so one call
+// that gets events without end (a trace id reused by every push) costs
+// neither unbounded memory nor time that grows with each event.
 type Calls struct {
 	byTrace map[string]*callState
-	order   []string
+	// held is a ring of the calls in the order their first event arrived,
+	// oldest at head: the oldest leaves and the i-th is read in O(1).
+	held    []*callState
+	head, n int
+	limit   int // 0: no bound
+	evicted uint64
+	// gone are the trace ids of the latest evicted calls (goneFactor times
+	// the limit: an id costs far less than a call): an event for one of them
+	// is late, counted and ignored rather than starting the call again with
+	// only its last events, and counting it twice in the session's totals.
+	gone    idRing
+	late    uint64
+	onEvict func(Call)
 }
 
 type callState struct {
-	call     Call
+	call Call
+	// events are the call's events in the order applied: all of them
+	// without a limit; with one, the first keepEvents/2 here and the
+	// latest keepEvents/2 in tail, a ring whose oldest is at next.
 	events   []Event
+	tail     []Event
+	next     int
 	stale    bool // call.Latency predates the last event
 	observed bool // see Call.Observed
 }
 
-// NewCalls returns an empty tracker.
+// NewCalls returns an empty tracker without a bound: for one request's
+// events, or a replay whose size the file fixes.
 func NewCalls() *Calls { return &Calls{byTrace: map[string]*callState{}} }
 
+// NewCallsLimit returns an empty tracker that holds at most limit calls
+// (limit < 1 means 1), evicting the oldest first.
+func NewCallsLimit(limit int) *Calls {
+	limit = max(1, limit)
+	return &Calls{byTrace: map[string]*callState{}, limit: limit, gone: idRing{max: goneFactor * limit}}
+}
+
+// goneFactor is how many evicted calls' ids are remembered, per call held.
+const goneFactor = 8
+
+// OnEvict calls f with each call as it is evicted, after it left the
+// tracker: f sees the call as it stood, for totals kept outside.
+func (cs *Calls) OnEvict(f func(Call)) { cs.onEvict = f }
+
 // Apply folds one event into its call and returns the call as it now stands.
-// Events without a trace id are ignored (ok is false).
+// Events without a trace id, and late ones (of a call evicted), are ignored
+// (ok is false).
 func (cs *Calls) Apply(e Event) (c Call, ok bool) {
 	if !cs.Add(e) {
 		return Call{}, false
@@ -49,7 +92,8 @@ func (cs *Calls) ApplyObserved(e Event) (c Call, ok bool) {
 
 // Add folds one event into its call without working out its latency, which
 // waits until the call is read: a busy run adds far more events than it reads
-// calls. It reports whether the event had a trace id.
+// calls. It reports whether the event was folded in: false for one without
+// a trace id, or a late one (Late).
 func (cs *Calls) Add(e Event) bool { return cs.add(e, false) }
 
 // AddObserved folds in an event of a request that no sender here will
@@ -66,13 +110,13 @@ func (cs *Calls) add(e Event, observed bool) bool {
 	}
 	st := cs.byTrace[e.TraceID]
 	if st == nil {
-		// A call through all five stages has about thirty events: one
-		// allocation instead of six doublings, on the pipeline's hot path.
-		st = &callState{call: Call{TraceID: e.TraceID, Started: e.Time, Stage: e.Stage}, events: make([]Event, 0, 32)}
-		cs.byTrace[e.TraceID] = st
-		cs.order = append(cs.order, e.TraceID)
+		if cs.gone.has(e.TraceID) {
+			cs.late++
+			return false
+		}
+		st = cs.hold(Call{TraceID: e.TraceID, Started: e.Time, Stage: e.Stage})
 	}
-	st.events = append(st.events, e)
+	st.keep(e, cs.limit > 0)
 	st.observed = st.observed || observed
 	c2 := &st.call
 	c2.Observed = st.observed
@@ -152,46 +196,63 @@ func (cs *Calls) Get(traceID string) (Call, bool) {
 	return st.call, true
 }
 
-// Events returns the events of one call in the order they were applied.
+// Peek is Get without working out the latency, which may be stale: for
+// what an event is about to change (outcome, ringing), at no cost.
+func (cs *Calls) Peek(traceID string) (Call, bool) {
+	st := cs.byTrace[traceID]
+	if st == nil {
+		return Call{}, false
+	}
+	return st.call, true
+}
+
+// At returns the i-th call held, 0 the oldest, in the order first events
+// arrived.
+func (cs *Calls) At(i int) (Call, bool) {
+	if i < 0 || i >= cs.n {
+		return Call{}, false
+	}
+	st := cs.held[(cs.head+i)%len(cs.held)]
+	st.fresh()
+	return st.call, true
+}
+
+// Events returns the events kept of one call (all of them, unless a limit
+// bounds them: keepEvents) in the order they were applied.
 func (cs *Calls) Events(traceID string) []Event {
 	st := cs.byTrace[traceID]
 	if st == nil {
 		return nil
 	}
+	if len(st.tail) > 0 {
+		return st.kept()
+	}
 	return append([]Event(nil), st.events...)
 }
 
-// List returns every call in the order its first event arrived.
+// List returns every call held in the order its first event arrived.
 func (cs *Calls) List() []Call {
-	out := make([]Call, 0, len(cs.order))
-	for _, id := range cs.order {
-		st := cs.byTrace[id]
-		st.fresh()
-		out = append(out, st.call)
+	out := make([]Call, 0, cs.n)
+	for i := range cs.n {
+		c, _ := cs.At(i)
+		out = append(out, c)
 	}
 	return out
 }
 
-// Len is the number of calls seen.
-func (cs *Calls) Len() int { return len(cs.order) }
+// Len is the number of calls held.
+func (cs *Calls) Len() int { return cs.n }
 
-// Forget drops a finished call's events to bound memory in long sessions.
-func (cs *Calls) Forget(traceID string) {
-	if _, ok := cs.byTrace[traceID]; !ok {
-		return
-	}
-	delete(cs.byTrace, traceID)
-	for j, id := range cs.order {
-		if id == traceID {
-			cs.order = append(cs.order[:j], cs.order[j+1:]...)
-			break
-		}
-	}
-}
+// Evicted is how many calls the limit evicted.
+func (cs *Calls) Evicted() uint64 { return cs.evicted }
+
+// Late is how many events arrived for a call already evicted, and were
+// ignored.
+func (cs *Calls) Late() uint64 { return cs.late }
 
 func (st *callState) fresh() {
 	if st.stale {
-		st.call.Latency = ComputeLatency(st.events)
+		st.call.Latency = ComputeLatency(st.kept())
 		st.stale = false
 	}
 }

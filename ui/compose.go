@@ -102,7 +102,7 @@ func (m Model) composeKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 }
 
 // lines renders the composer for the detail pane.
-func (c *composer) lines(st styles, width int) []string {
+func (c *composer) lines(st *styles, width int) []string {
 	mark := func(i int) string {
 		if i == c.field {
 			return st.accent.Render("›")

@@ -43,7 +43,9 @@ func (m Model) detailLines(w, h int) []string {
 	first := max(0, len(events)-rows)
 	if first > 0 {
 		first++
-		out = append(out, m.st.muted.Render(fmt.Sprintf("… %d earlier events", first)))
+		// Counted, kept or not: a call with very many events keeps only its
+		// first and latest (flow.Calls).
+		out = append(out, m.st.muted.Render(fmt.Sprintf("… %d earlier events", first+max(0, c.Events-len(events)))))
 	}
 	for _, e := range events[first:] {
 		out = append(out, m.eventLine(c, e, w))

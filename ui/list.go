@@ -12,7 +12,8 @@ import (
 func (m Model) listLines(w, h int) []string {
 	out := []string{m.listTitle()}
 	rows := h - 1
-	if len(m.order) == 0 {
+	n := m.calls.Len()
+	if n == 0 {
 		hint := "none yet: press n"
 		if m.opts.Observer {
 			hint = "none yet: push to the mock"
@@ -20,9 +21,9 @@ func (m Model) listLines(w, h int) []string {
 		out = append(out, m.st.muted.Render(hint))
 		return pad(out, h)
 	}
-	first := max(0, min(m.sel-rows/2, len(m.order)-rows))
-	for i := first; i < len(m.order) && len(out) < h; i++ {
-		c, _ := m.calls.Get(m.order[i])
+	first := max(0, min(m.sel-rows/2, n-rows))
+	for i := first; i < n && len(out) < h; i++ {
+		c, _ := m.calls.At(i)
 		line := m.callRow(c, w)
 		if i == m.sel {
 			line = m.st.sel.Render(fit(stripped(line), w))
@@ -32,12 +33,13 @@ func (m Model) listLines(w, h int) []string {
 	return pad(out, h)
 }
 
-// listTitle counts the requests: on screen (of all seen, once the oldest are
-// trimmed), then the finished ones by outcome, failures first.
+// listTitle counts the requests: on screen (of all seen, once the oldest were
+// dropped), then the finished ones by outcome, failures first.
 func (m Model) listTitle() string {
-	n := fmt.Sprintf("Calls (%d)", len(m.order))
-	if m.tally.seen > len(m.order) {
-		n = fmt.Sprintf("Calls (%d of %d)", len(m.order), m.tally.seen)
+	held := m.calls.Len()
+	n := fmt.Sprintf("Calls (%d)", held)
+	if m.tally.seen > held {
+		n = fmt.Sprintf("Calls (%d of %d)", held, m.tally.seen)
 	}
 	var counts []string
 	for _, o := range m.tally.outcomes() {
@@ -53,6 +55,21 @@ func (m Model) listTitle() string {
 		return m.st.title.Render(n)
 	}
 	return m.st.title.Render(n+":") + " " + strings.Join(counts, m.st.muted.Render(", "))
+}
+
+// callsDropped is the header's account of the calls the screen let go to
+// stay within maxCalls, and of events that came for them after: "" while
+// none were.
+func (m Model) callsDropped() string {
+	n := m.calls.Evicted()
+	if n == 0 {
+		return ""
+	}
+	s := fmt.Sprintf("%d older calls dropped", n)
+	if late := m.calls.Late(); late > 0 {
+		s += fmt.Sprintf(", %d late events for them", late)
+	}
+	return m.st.warn.Render(s)
 }
 
 func (m Model) callRow(c flow.Call, w int) string {

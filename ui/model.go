@@ -74,7 +74,12 @@ type actedMsg struct {
 	err          error
 }
 
-// maxCalls bounds the calls kept on screen; older finished ones are dropped.
+// maxCalls bounds the calls the screen holds. Past it the oldest call goes,
+// finished or not (flow.NewCallsLimit): the list is always the newest calls,
+// the header counts the ones dropped, and the outcome counts in the list's
+// title keep every call seen. Keeping unfinished calls instead let calls that
+// never end (a phone that never reports back through --ingest) pin the
+// screen: tens of thousands held, every event slower.
 const maxCalls = 500
 
 // Model is the root of the screen.
@@ -85,13 +90,13 @@ type Model struct {
 	width, height int
 	dark          bool
 	themeName     string
-	st            styles
+	st            *styles // shared by the Model's copies: replaced, never changed
 
-	calls  *flow.Calls
-	order  []string // trace ids, oldest first
+	calls  *flow.Calls // the calls held, oldest first: sel indexes them
 	sel    int
 	follow bool // keep the newest call selected
 	tally  *tally
+	lat    *latencyStats
 	// dropped counts events the screen's subscriptions lost; nil in tests.
 	dropped func() uint64
 
@@ -110,8 +115,9 @@ func NewModel(ctrl Controller, opts Options) Model {
 	if _, err := themes.Get(name, true); err != nil || name == "" {
 		name = themes.Names()[0]
 	}
-	m := Model{ctrl: ctrl, opts: opts, dark: true, themeName: name, calls: flow.NewCalls(), follow: true,
-		tally: newTally(), status: "n compose a call · enter send it · ? help"}
+	m := Model{ctrl: ctrl, opts: opts, dark: true, themeName: name, follow: true,
+		status: "n compose a call · enter send it · ? help"}
+	m.holdCalls(maxCalls)
 	switch {
 	case opts.Status != "":
 		m.status = opts.Status
@@ -151,15 +157,22 @@ func Run(ctx context.Context, ctrl Controller, sub *bus.Subscription, opts Optio
 	p := tea.NewProgram(m, tea.WithContext(ctx))
 	for i, s := range subs {
 		outside := opts.Observer || i > 0
-		go func() {
-			for e := range s.Events() {
-				p.Send(EventMsg{Event: e, Outside: outside})
-			}
-		}()
+		go forward(p.Send, s.Events(), outside)
 	}
 	_, err := p.Run()
 	for _, s := range subs {
 		s.Close()
 	}
 	return err
+}
+
+// holdCalls gives the screen an empty store of at most limit calls, and the
+// totals that follow it.
+func (m *Model) holdCalls(limit int) {
+	m.calls, m.tally, m.lat = flow.NewCallsLimit(limit), newTally(), newLatencyStats()
+	t, l := m.tally, m.lat
+	m.calls.OnEvict(func(c flow.Call) {
+		t.forget(c.TraceID)
+		l.forget(c.TraceID)
+	})
 }

@@ -14,7 +14,7 @@ import (
 type tally struct {
 	counted map[string]flow.Outcome // trace id → outcome counted
 	n       map[flow.Outcome]int
-	seen    int // requests ever shown, trimmed ones included
+	seen    int // requests ever shown, dropped ones included
 }
 
 func newTally() *tally {
@@ -36,7 +36,7 @@ func (t *tally) set(c flow.Call) {
 	t.counted[c.TraceID] = c.Outcome
 }
 
-// forget stops following a trimmed request; its count stays.
+// forget stops following a dropped request; its count stays as it was.
 func (t *tally) forget(traceID string) { delete(t.counted, traceID) }
 
 // done is how many requests finished.
@@ -83,30 +83,81 @@ type latencies struct {
 	total   []time.Duration
 }
 
+// latencies reads the percentiles' input as it stands: the view draws on
+// every event, so it must not gather it from every call held.
 func (m Model) latencies() latencies {
-	l := latencies{stages: map[flow.Stage][]time.Duration{}, instant: map[flow.Stage]bool{}}
-	for _, id := range m.order {
-		c, _ := m.calls.Get(id)
-		if !c.Done() || c.Outcome == flow.OutcomeFailed {
+	l := latencies{calls: len(m.lat.counted), stages: m.lat.stages, total: m.lat.total,
+		instant: map[flow.Stage]bool{}}
+	for st, n := range m.lat.instant {
+		l.instant[st] = n > 0
+	}
+	return l
+}
+
+// latencyStats keeps latencies sorted as calls finish, change and leave:
+// an event moves one call's values in O(log n) searches and a copy within
+// slices no longer than the calls held.
+type latencyStats struct {
+	counted map[string]flow.Latency // trace id → what it added
+	stages  map[flow.Stage][]time.Duration
+	instant map[flow.Stage]int // calls that passed the stage as instant
+	total   []time.Duration
+}
+
+func newLatencyStats() *latencyStats {
+	return &latencyStats{counted: map[string]flow.Latency{}, stages: map[flow.Stage][]time.Duration{},
+		instant: map[flow.Stage]int{}}
+}
+
+// set counts c's latency if it finished without failing, in place of what
+// it added before.
+func (l *latencyStats) set(c flow.Call) {
+	l.forget(c.TraceID)
+	if !c.Done() || c.Outcome == flow.OutcomeFailed {
+		return
+	}
+	for st, d := range c.Latency.Stages {
+		if c.Latency.Instant[st] {
+			l.instant[st]++
 			continue
 		}
-		l.calls++
-		for st, d := range c.Latency.Stages {
-			if c.Latency.Instant[st] {
-				l.instant[st] = true
-				continue
-			}
-			l.stages[st] = append(l.stages[st], d)
-		}
-		if c.Latency.Total > 0 {
-			l.total = append(l.total, c.Latency.Total)
-		}
+		l.stages[st] = insertSorted(l.stages[st], d)
 	}
-	for _, ds := range l.stages {
-		slices.Sort(ds)
+	if c.Latency.Total > 0 {
+		l.total = insertSorted(l.total, c.Latency.Total)
 	}
-	slices.Sort(l.total)
-	return l
+	l.counted[c.TraceID] = c.Latency
+}
+
+// forget takes out what a call added: it changed, or left the screen.
+func (l *latencyStats) forget(traceID string) {
+	lat, ok := l.counted[traceID]
+	if !ok {
+		return
+	}
+	delete(l.counted, traceID)
+	for st, d := range lat.Stages {
+		if lat.Instant[st] {
+			l.instant[st]--
+			continue
+		}
+		l.stages[st] = removeSorted(l.stages[st], d)
+	}
+	if lat.Total > 0 {
+		l.total = removeSorted(l.total, lat.Total)
+	}
+}
+
+func insertSorted(s []time.Duration, d time.Duration) []time.Duration {
+	i, _ := slices.BinarySearch(s, d)
+	return slices.Insert(s, i, d)
+}
+
+func removeSorted(s []time.Duration, d time.Duration) []time.Duration {
+	if i, ok := slices.BinarySearch(s, d); ok {
+		return slices.Delete(s, i, i+1)
+	}
+	return s
 }
 
 // quantile is the nearest-rank q-th percentile (0–100) of sorted values.

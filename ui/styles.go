@@ -13,7 +13,9 @@ type styles struct {
 	lanes                                                         [5]lipgloss.Style
 }
 
-func newStyles(name string, dark, noColor bool) styles {
+// newStyles returns them by pointer: they are about 10 kB, and the Model
+// that holds them is copied on every message (every event).
+func newStyles(name string, dark, noColor bool) *styles {
 	th, err := themes.Get(name, dark)
 	if err != nil {
 		th, _ = themes.Get("", dark)
@@ -21,7 +23,7 @@ func newStyles(name string, dark, noColor bool) styles {
 	s := lipgloss.NewStyle()
 	if noColor {
 		b := s.Bold(true)
-		return styles{text: s, muted: s, accent: b, ok: s, warn: b, fail: b, ring: b, title: b, header: b, sel: s.Reverse(true),
+		return &styles{text: s, muted: s, accent: b, ok: s, warn: b, fail: b, ring: b, title: b, header: b, sel: s.Reverse(true),
 			lanes: [5]lipgloss.Style{b, b, b, b, b}}
 	}
 	st := styles{
@@ -39,7 +41,7 @@ func newStyles(name string, dark, noColor bool) styles {
 	for i, c := range th.Lanes {
 		st.lanes[i] = s.Foreground(c).Bold(true)
 	}
-	return st
+	return &st
 }
 
 // outcome renders a call's state in a word, coloured.

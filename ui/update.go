@@ -19,6 +19,10 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.st = newStyles(m.themeName, m.dark, m.opts.NoColor)
 	case EventMsg:
 		m.apply(msg.Event, msg.Outside || m.opts.Observer)
+	case eventsMsg:
+		for _, e := range msg.events {
+			m.apply(e, msg.outside || m.opts.Observer)
+		}
 	case sentMsg:
 		if msg.err != nil {
 			m.setStatus("send failed: "+msg.err.Error(), true)
@@ -71,7 +75,7 @@ func (m Model) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case "g", "home":
 		m.sel, m.follow = 0, false
 	case "G", "end":
-		m.sel, m.follow = max(0, len(m.order)-1), true
+		m.sel, m.follow = max(0, m.calls.Len()-1), true
 	case "a":
 		return m, m.act("answered", m.ctrl.Answer)
 	case "d":
@@ -85,11 +89,12 @@ func (m Model) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 }
 
 func (m *Model) move(d int) {
-	if len(m.order) == 0 {
+	n := m.calls.Len()
+	if n == 0 {
 		return
 	}
-	m.sel = min(max(m.sel+d, 0), len(m.order)-1)
-	m.follow = m.sel == len(m.order)-1
+	m.sel = min(max(m.sel+d, 0), n-1)
+	m.follow = m.sel == n-1
 }
 
 func (m Model) send(req flow.Request) tea.Cmd {
@@ -108,8 +113,9 @@ func (m *Model) act(verb string, f func(string) error) tea.Cmd {
 	if c, ok := m.selected(); ok && c.Ringing && !c.Observed {
 		target = c.CallID
 	} else {
-		for i := len(m.order) - 1; i >= 0; i-- {
-			if c, _ := m.calls.Get(m.order[i]); c.Ringing && !c.Observed {
+		// A key press, not an event: a scan of the calls held is fine.
+		for i := m.calls.Len() - 1; i >= 0; i-- {
+			if c, _ := m.calls.At(i); c.Ringing && !c.Observed {
 				target = c.CallID
 				break
 			}
@@ -123,29 +129,39 @@ func (m *Model) act(verb string, f func(string) error) tea.Cmd {
 }
 
 // apply folds an event into its call. observed: no sender on this screen
-// concludes the call, its events do (flow.Calls.AddObserved).
+// concludes the call, its events do (flow.Calls.AddObserved). Its cost does
+// not grow with the calls held: a lookup by trace id, at most one eviction,
+// and the totals moved by this call alone.
 func (m *Model) apply(e flow.Event, observed bool) {
-	before := m.calls.Len()
-	was, _ := m.calls.Get(e.TraceID)
-	var c flow.Call
+	was, held := m.calls.Peek(e.TraceID)
+	evicted := m.calls.Evicted()
 	var ok bool
 	if observed {
-		c, ok = m.calls.ApplyObserved(e)
+		ok = m.calls.AddObserved(e)
 	} else {
-		c, ok = m.calls.Apply(e)
+		ok = m.calls.Add(e)
 	}
 	if !ok {
 		return
 	}
-	if m.calls.Len() > before {
-		m.order = append(m.order, e.TraceID)
+	// Only a finished call's latency counts (latencyStats): an open one's
+	// waits until the list draws it.
+	c, _ := m.calls.Peek(e.TraceID)
+	if c.Done() {
+		c, _ = m.calls.Get(e.TraceID)
+	}
+	if !held {
 		m.tally.seen++
-		if m.follow {
-			m.sel = len(m.order) - 1
-		}
+	}
+	if m.follow {
+		m.sel = m.calls.Len() - 1
+	} else {
+		// The oldest calls left: the selection stays on its call while it
+		// is held, then on the oldest.
+		m.sel = max(0, m.sel-int(m.calls.Evicted()-evicted))
 	}
 	m.tally.set(c)
-	m.trim()
+	m.lat.set(c)
 	who := strings.TrimSpace(c.From + " → " + c.To)
 	if c.From == "" && c.To == "" {
 		// Seen from APNs on: nobody's names, the push's id.
@@ -167,33 +183,8 @@ func (m *Model) apply(e flow.Event, observed bool) {
 	}
 }
 
-// trim drops the oldest finished calls beyond maxCalls.
-func (m *Model) trim() {
-	for len(m.order) > maxCalls {
-		drop := -1
-		for i, id := range m.order {
-			if c, _ := m.calls.Get(id); c.Done() && !c.Ringing {
-				drop = i
-				break
-			}
-		}
-		if drop < 0 {
-			return
-		}
-		m.calls.Forget(m.order[drop])
-		m.tally.forget(m.order[drop])
-		m.order = append(m.order[:drop], m.order[drop+1:]...)
-		if m.sel >= drop && m.sel > 0 {
-			m.sel--
-		}
-	}
-}
-
 func (m Model) selected() (flow.Call, bool) {
-	if m.sel < 0 || m.sel >= len(m.order) {
-		return flow.Call{}, false
-	}
-	return m.calls.Get(m.order[m.sel])
+	return m.calls.At(m.sel)
 }
 
 func short(s string, n int) string {

@@ -202,22 +202,6 @@ func TestSelectionAndOutcomes(t *testing.T) {
 	}
 }
 
-func TestTrimKeepsRingingCalls(t *testing.T) {
-	m := newTestModel(&fakeController{})
-	m = feed(m, ringingEvents("ringing", "R", base)...)
-	for i := 0; i < maxCalls+10; i++ {
-		id := traceOf(callUUID(i + 10))
-		m = feed(m, ringingEvents(id, callUUID(i+10), base)...)
-		m = feed(m, endEvents(id, callUUID(i+10), base, flow.OutcomeConnected)...)
-	}
-	if len(m.order) != maxCalls {
-		t.Fatalf("%d calls kept, want %d", len(m.order), maxCalls)
-	}
-	if m.order[0] != "ringing" {
-		t.Fatal("a ringing call was dropped before finished ones")
-	}
-}
-
 func secs(n int) time.Duration { return time.Duration(n) * time.Second }
 
 // pushEvents are a push seen from APNs on, as the standalone mock reports
@@ -277,8 +261,8 @@ func TestObserverOutcomes(t *testing.T) {
 
 	m = observerSession()
 	want := []flow.Outcome{flow.OutcomeAccepted, flow.OutcomeFailed, flow.OutcomeFailed}
-	for i, id := range m.order {
-		if c, _ := m.calls.Get(id); c.Outcome != want[i] {
+	for i := range m.calls.Len() {
+		if c, _ := m.calls.At(i); c.Outcome != want[i] {
 			t.Errorf("push %d: %q, want %q", i+1, c.Outcome, want[i])
 		}
 	}

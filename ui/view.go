@@ -95,6 +95,9 @@ func (m Model) headerLine(w int) string {
 	if lint := m.lintSummary(); lint != "" {
 		parts = append(parts, m.st.warn.Render(lint))
 	}
+	if s := m.callsDropped(); s != "" {
+		parts = append(parts, s)
+	}
 	for _, p := range []string{h.Mode, h.Endpoints, h.Device, h.Clock, "theme " + m.themeName} {
 		if p != "" {
 			parts = append(parts, m.st.muted.Render(p))

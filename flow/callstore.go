@@ -1,0 +1,117 @@
+package flow
+
+// How a limited Calls stays within its bounds in O(1) per event: the ring
+// of calls held, eviction, each call's events, the ids of evicted calls.
+
+// hold adds a new call as the newest, evicting the oldest at the limit.
+func (cs *Calls) hold(c Call) *callState {
+	var st *callState
+	if cs.limit > 0 && cs.n == cs.limit {
+		st = cs.evictOldest()
+	}
+	if st != nil {
+		// A full store turns over a call per new call: reuse the evicted
+		// one's memory (at most keepEvents/2 events), cleared so it pins
+		// none of the old events' data.
+		clear(st.events)
+		*st = callState{call: c, events: st.events[:0]}
+	} else {
+		// A call through all five stages has about thirty events: one
+		// allocation instead of six doublings, on the pipeline's hot path.
+		st = &callState{call: c, events: make([]Event, 0, 32)}
+	}
+	if cs.n == len(cs.held) {
+		// Grow in order, oldest at 0: amortised O(1), and never past the
+		// limit, which a bounded ring reaches once and keeps.
+		size := max(1, 2*len(cs.held))
+		if cs.limit > 0 {
+			size = min(size, cs.limit)
+		}
+		grown := make([]*callState, size)
+		for i := range cs.n {
+			grown[i] = cs.held[(cs.head+i)%len(cs.held)]
+		}
+		cs.held, cs.head = grown, 0
+	}
+	cs.held[(cs.head+cs.n)%len(cs.held)] = st
+	cs.n++
+	cs.byTrace[c.TraceID] = st
+	return st
+}
+
+// keepEvents bounds the events a limited store keeps per call: a call
+// through all five stages has about thirty. Past it the first and the
+// latest are kept: the stages' starts and the end, for the latency, and
+// what just arrived, for the screen. The others are counted in Call.Events,
+// and every event still moves the call's stage, outcome and diagnosis.
+const keepEvents = 256
+
+// keep stores e (see callState.events).
+func (st *callState) keep(e Event, bounded bool) {
+	switch {
+	case !bounded || len(st.events) < keepEvents/2:
+		st.events = append(st.events, e)
+	case len(st.tail) < keepEvents/2:
+		st.tail = append(st.tail, e)
+	default:
+		st.tail[st.next] = e
+		st.next = (st.next + 1) % len(st.tail)
+	}
+}
+
+// kept are the events kept, in the order applied; not a copy while all
+// were kept.
+func (st *callState) kept() []Event {
+	if len(st.tail) == 0 {
+		return st.events
+	}
+	out := make([]Event, 0, len(st.events)+len(st.tail))
+	out = append(out, st.events...)
+	out = append(out, st.tail[st.next:]...)
+	return append(out, st.tail[:st.next]...)
+}
+
+func (cs *Calls) evictOldest() *callState {
+	st := cs.held[cs.head]
+	cs.held[cs.head] = nil
+	cs.head = (cs.head + 1) % len(cs.held)
+	cs.n--
+	delete(cs.byTrace, st.call.TraceID)
+	cs.gone.add(st.call.TraceID)
+	cs.evicted++
+	if cs.onEvict != nil {
+		st.fresh()
+		cs.onEvict(st.call)
+	}
+	return st
+}
+
+// idRing remembers the latest max ids: add and has are O(1).
+type idRing struct {
+	max  int
+	ids  []string
+	next int
+	set  map[string]struct{}
+}
+
+func (r *idRing) add(id string) {
+	if r.max == 0 {
+		return
+	}
+	if r.set == nil {
+		r.set = map[string]struct{}{}
+	}
+	if len(r.ids) < r.max {
+		r.ids = append(r.ids, id)
+	} else {
+		delete(r.set, r.ids[r.next])
+		r.ids[r.next] = id
+		r.next = (r.next + 1) % r.max
+	}
+	r.set[id] = struct{}{}
+}
+
+func (r *idRing) has(id string) bool {
+	_, ok := r.set[id]
+	return ok
+}
