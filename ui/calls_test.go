@@ -89,7 +89,7 @@ func TestScreenKeepsNewestCalls(t *testing.T) {
 			if !strings.Contains(s, title) {
 				t.Errorf("list title is not %q:\n%s", title, s)
 			}
-			if want := fmt.Sprintf("%d older calls dropped", dropped); dropped > 0 && !strings.Contains(head, want) {
+			if want := flow.FormatCount(uint64(dropped)) + " older calls dropped"; dropped > 0 && !strings.Contains(head, want) {
 				t.Errorf("header lacks %q: %s", want, head)
 			}
 			if dropped == 0 && strings.Contains(head, "dropped") {

@@ -65,9 +65,9 @@ func (m Model) callsDropped() string {
 	if n == 0 {
 		return ""
 	}
-	s := fmt.Sprintf("%d older calls dropped", n)
+	s := flow.FormatCount(n) + " older calls dropped"
 	if late := m.calls.Late(); late > 0 {
-		s += fmt.Sprintf(", %d late events for them", late)
+		s += ", " + flow.FormatCount(late) + " late events for them"
 	}
 	return m.st.warn.Render(s)
 }
