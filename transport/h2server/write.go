@@ -1,0 +1,312 @@
+package h2server
+
+import (
+	"bufio"
+	"bytes"
+	"net"
+	"strconv"
+	"sync"
+	"time"
+
+	"golang.org/x/net/http2"
+	"golang.org/x/net/http2/hpack"
+)
+
+type jobKind uint8
+
+const (
+	jResponse    jobKind = iota
+	jSettings            // our SETTINGS
+	jSettingsAck         // ACK of the client's
+	jPing                // PING ACK
+	jWindow              // WINDOW_UPDATE we grant
+	jRST                 // RST_STREAM
+	jGoAway              // GOAWAY
+	jPeerTable           // the client's SETTINGS_HEADER_TABLE_SIZE
+	jKick                // the client granted window: send what waits for it
+	jFlush               // flush, then close done
+	jClose               // flush and close
+	jReset               // close with a TCP RST
+)
+
+// wjob is one thing for the writer to do.
+type wjob struct {
+	kind     jobKind
+	stream   uint32
+	status   int
+	fields   []hpack.HeaderField
+	body     []byte
+	rst      bool // RST_STREAM NO_ERROR after the answer: the client had not finished
+	code     http2.ErrCode
+	debug    []byte
+	n        uint32
+	settings []http2.Setting
+	ping     [8]byte
+	done     chan struct{}
+}
+
+// outBody is an answer's body still to send.
+type outBody struct {
+	id   uint32
+	data []byte
+	rst  bool
+}
+
+// writer owns every write on a connection: the HPACK encoder and the
+// buffered writer. Writes are flushed when its queue runs dry, so that
+// concurrent answers share syscalls; between flushes it holds no buffer.
+type writer struct {
+	c        *Conn
+	ch       chan wjob
+	lw       lazyWriter
+	fr       *http2.Framer
+	hbuf     bytes.Buffer
+	enc      *hpack.Encoder
+	waiting  []*outBody // bodies waiting for window, oldest first
+	awaySent bool       // the GOAWAY is written: close once every stream is done
+}
+
+func newWriter(c *Conn) *writer {
+	w := &writer{c: c, ch: make(chan wjob, 256)}
+	w.lw.nc = c.tc
+	w.fr = http2.NewFramer(&w.lw, nil)
+	w.enc = hpack.NewEncoder(&w.hbuf)
+	return w
+}
+
+// send queues a job; after the connection died it is dropped.
+func (w *writer) send(j wjob) {
+	select {
+	case w.ch <- j:
+	case <-w.c.dead:
+	}
+}
+
+func (w *writer) run() {
+	defer func() {
+		w.c.kill()
+		w.lw.release()
+	}()
+	for {
+		var j wjob
+		select {
+		case j = <-w.ch:
+		case <-w.c.dead:
+			return
+		}
+		switch j.kind {
+		case jReset:
+			if tc, ok := w.c.nc.(*net.TCPConn); ok {
+				_ = tc.SetLinger(0) // close sends RST instead of FIN
+			}
+			w.c.nc.Close()
+			return
+		case jClose:
+			_ = w.flush()
+			return
+		case jFlush:
+			err := w.flush()
+			close(j.done)
+			if err != nil {
+				return
+			}
+			continue
+		}
+		if err := w.do(j); err != nil {
+			return
+		}
+		if w.awaySent && w.c.drained() {
+			_ = w.flush()
+			return
+		}
+		if len(w.ch) == 0 && w.flush() != nil {
+			return
+		}
+	}
+}
+
+func (w *writer) flush() error {
+	return w.lw.flush(w.c.cfg.WriteTimeout)
+}
+
+func (w *writer) do(j wjob) error {
+	switch j.kind {
+	case jResponse:
+		return w.response(j)
+	case jSettings:
+		return w.fr.WriteSettings(j.settings...)
+	case jSettingsAck:
+		return w.fr.WriteSettingsAck()
+	case jPing:
+		return w.fr.WritePing(true, j.ping)
+	case jWindow:
+		return w.fr.WriteWindowUpdate(j.stream, j.n)
+	case jRST:
+		return w.fr.WriteRSTStream(j.stream, j.code)
+	case jGoAway:
+		w.c.mu.Lock()
+		w.awaySent = !w.c.awayErr // after an error the read loop closes
+		w.c.mu.Unlock()
+		return w.fr.WriteGoAway(j.stream, j.code, j.debug)
+	case jPeerTable:
+		w.enc.SetMaxDynamicTableSizeLimit(j.n)
+	case jKick:
+		return w.retry()
+	}
+	return nil
+}
+
+// response writes HEADERS, then the body as the client's windows and frame
+// size allow: split over as many DATA frames as it takes, the rest waiting
+// for WINDOW_UPDATE.
+func (w *writer) response(j wjob) error {
+	c := w.c
+	c.mu.Lock()
+	_, open := c.streams[j.stream]
+	if open && len(j.body) == 0 {
+		delete(c.streams, j.stream) // closed before the client can see END_STREAM
+	}
+	frameMax := c.peerMax
+	c.mu.Unlock()
+	if !open {
+		return nil // reset by the client, or a stream error: nobody to answer
+	}
+	w.hbuf.Reset()
+	_ = w.enc.WriteField(hpack.HeaderField{Name: ":status", Value: strconv.Itoa(j.status)})
+	for _, f := range j.fields {
+		_ = w.enc.WriteField(f)
+	}
+	block := w.hbuf.Bytes()
+	first := block[:min(len(block), frameMax)]
+	block = block[len(first):]
+	err := w.fr.WriteHeaders(http2.HeadersFrameParam{StreamID: j.stream, BlockFragment: first,
+		EndStream: len(j.body) == 0, EndHeaders: len(block) == 0})
+	for err == nil && len(block) > 0 {
+		frag := block[:min(len(block), frameMax)]
+		block = block[len(frag):]
+		err = w.fr.WriteContinuation(j.stream, len(block) == 0, frag)
+	}
+	if err != nil {
+		return err
+	}
+	if len(j.body) == 0 {
+		if j.rst {
+			return w.fr.WriteRSTStream(j.stream, http2.ErrCodeNo)
+		}
+		return nil
+	}
+	ob := &outBody{id: j.stream, data: j.body, rst: j.rst}
+	done, err := w.data(ob)
+	if err == nil && !done {
+		w.waiting = append(w.waiting, ob)
+	}
+	return err
+}
+
+// data sends as much of ob as the windows allow; true when it is all out
+// (or its stream is gone).
+func (w *writer) data(ob *outBody) (bool, error) {
+	c := w.c
+	for {
+		c.mu.Lock()
+		st := c.streams[ob.id]
+		if st == nil {
+			c.mu.Unlock()
+			return true, nil
+		}
+		n := min(int64(len(ob.data)), c.sendConn, st.send, int64(c.peerMax))
+		if n <= 0 {
+			if st.out == nil {
+				st.out = ob
+				c.pending++
+			}
+			c.mu.Unlock()
+			return false, nil
+		}
+		c.sendConn -= n
+		st.send -= n
+		end := n == int64(len(ob.data))
+		if end {
+			if st.out != nil {
+				c.pending--
+			}
+			delete(c.streams, ob.id)
+		}
+		c.mu.Unlock()
+		chunk := ob.data[:n]
+		ob.data = ob.data[n:]
+		if err := w.fr.WriteData(ob.id, end, chunk); err != nil {
+			return true, err
+		}
+		if end {
+			if ob.rst {
+				return true, w.fr.WriteRSTStream(ob.id, http2.ErrCodeNo)
+			}
+			return true, nil
+		}
+	}
+}
+
+// retry sends what waits for window, oldest first.
+func (w *writer) retry() error {
+	kept := w.waiting[:0]
+	for _, ob := range w.waiting {
+		done, err := w.data(ob)
+		if err != nil {
+			return err
+		}
+		if !done {
+			kept = append(kept, ob)
+		}
+	}
+	clear(w.waiting[len(kept):])
+	w.waiting = kept
+	return nil
+}
+
+// drained says whether, after a GOAWAY, every stream is done.
+func (c *Conn) drained() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.streams) == 0 && c.inflight.Load() == 0
+}
+
+// lazyWriter buffers writes in a pooled bufio.Writer, taken at the first
+// write and given back at each flush.
+type lazyWriter struct {
+	nc net.Conn
+	bw *bufio.Writer
+}
+
+var writers = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 16<<10) }}
+
+func (l *lazyWriter) Write(p []byte) (int, error) {
+	if l.bw == nil {
+		l.bw = writers.Get().(*bufio.Writer)
+		l.bw.Reset(l.nc)
+	}
+	return l.bw.Write(p)
+}
+
+func (l *lazyWriter) flush(timeout time.Duration) error {
+	if l.bw == nil {
+		return nil
+	}
+	var err error
+	if l.bw.Buffered() > 0 {
+		_ = l.nc.SetWriteDeadline(time.Now().Add(timeout))
+		err = l.bw.Flush()
+	}
+	if err == nil {
+		l.release()
+	}
+	return err
+}
+
+func (l *lazyWriter) release() {
+	if l.bw != nil {
+		l.bw.Reset(nil)
+		writers.Put(l.bw)
+		l.bw = nil
+	}
+}
