@@ -82,34 +82,9 @@ func (c *Conn) onSettings(f *http2.SettingsFrame) error {
 	if err != nil {
 		return err
 	}
-	c.mu.Lock()
-	if initWin >= 0 {
-		// A change moves every open stream's window, and may make it
-		// negative (RFC 9113 §6.9.2).
-		delta := initWin - c.peerInit
-		for _, st := range c.streams {
-			if st.send+delta > maxWindow {
-				c.mu.Unlock()
-				return http2.ConnectionError(http2.ErrCodeFlowControl)
-			}
-		}
-		for _, st := range c.streams {
-			st.send += delta
-		}
-		c.peerInit = initWin
-	}
-	if frameMax >= 0 {
-		c.peerMax = int(frameMax)
-	}
-	kick := c.pending > 0
-	c.mu.Unlock()
-	if table >= 0 {
-		c.w.send(wjob{kind: jPeerTable, n: uint32(table)})
-	}
-	c.w.send(wjob{kind: jSettingsAck})
-	if kick {
-		c.w.send(wjob{kind: jKick})
-	}
+	// The writer applies them when it writes the ACK, so that nothing
+	// sent before the ACK already counts on them.
+	c.w.send(wjob{kind: jSettingsAck, win: initWin, table: table, frameMax: frameMax})
 	if !c.settings {
 		c.settings = true
 		_ = c.tc.SetReadDeadline(time.Time{}) // the handshake is over

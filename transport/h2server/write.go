@@ -3,6 +3,7 @@ package h2server
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"net"
 	"strconv"
 	"sync"
@@ -22,7 +23,6 @@ const (
 	jWindow              // WINDOW_UPDATE we grant
 	jRST                 // RST_STREAM
 	jGoAway              // GOAWAY
-	jPeerTable           // the client's SETTINGS_HEADER_TABLE_SIZE
 	jKick                // the client granted window: send what waits for it
 	jFlush               // flush, then close done
 	jClose               // flush and close
@@ -43,6 +43,8 @@ type wjob struct {
 	settings []http2.Setting
 	ping     [8]byte
 	done     chan struct{}
+
+	win, table, frameMax int64 // the client's SETTINGS, for jSettingsAck (-1: not sent)
 }
 
 // outBody is an answer's body still to send.
@@ -136,7 +138,7 @@ func (w *writer) do(j wjob) error {
 	case jSettings:
 		return w.fr.WriteSettings(j.settings...)
 	case jSettingsAck:
-		return w.fr.WriteSettingsAck()
+		return w.peerSettings(j)
 	case jPing:
 		return w.fr.WritePing(true, j.ping)
 	case jWindow:
@@ -148,13 +150,50 @@ func (w *writer) do(j wjob) error {
 		w.awaySent = !w.c.awayErr // after an error the read loop closes
 		w.c.mu.Unlock()
 		return w.fr.WriteGoAway(j.stream, j.code, j.debug)
-	case jPeerTable:
-		w.enc.SetMaxDynamicTableSizeLimit(j.n)
 	case jKick:
 		return w.retry()
 	}
 	return nil
 }
+
+// peerSettings applies the client's SETTINGS and acknowledges them. A new
+// INITIAL_WINDOW_SIZE moves every open stream's window, and may make it
+// negative (RFC 9113 §6.9.2); past 2^31-1 it is a connection error.
+func (w *writer) peerSettings(j wjob) error {
+	c := w.c
+	c.mu.Lock()
+	if j.win >= 0 {
+		delta := j.win - c.peerInit
+		for _, st := range c.streams {
+			if st.send+delta > maxWindow {
+				c.awayErr, c.away = true, true
+				c.mu.Unlock()
+				if err := w.fr.WriteGoAway(c.LastStream(), http2.ErrCodeFlowControl, nil); err != nil {
+					return err
+				}
+				_ = w.flush()
+				return errFlowControl
+			}
+		}
+		for _, st := range c.streams {
+			st.send += delta
+		}
+		c.peerInit = j.win
+	}
+	if j.frameMax >= 0 {
+		c.peerMax = int(j.frameMax)
+	}
+	c.mu.Unlock()
+	if j.table >= 0 {
+		w.enc.SetMaxDynamicTableSizeLimit(uint32(j.table))
+	}
+	if err := w.fr.WriteSettingsAck(); err != nil {
+		return err
+	}
+	return w.retry()
+}
+
+var errFlowControl = errors.New("h2server: SETTINGS_INITIAL_WINDOW_SIZE overflows a stream window")
 
 // response writes HEADERS, then the body as the client's windows and frame
 // size allow: split over as many DATA frames as it takes, the rest waiting
