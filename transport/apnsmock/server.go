@@ -82,6 +82,10 @@ type Config struct {
 	// MaxStreams is MAX_CONCURRENT_STREAMS once a connection is
 	// authenticated. Zero: 1000, as observed from APNs.
 	MaxStreams uint32
+	// ReadTimeout bounds a new connection's TLS handshake, preface and
+	// first SETTINGS (from accept), and each frame once its header is in.
+	// Zero: 10 s.
+	ReadTimeout time.Duration
 	// MaxConns caps the provider connections open at once; more are
 	// closed as they are accepted, and counted (RefusedConns). Zero: 4096.
 	MaxConns int
@@ -152,6 +156,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if s.cfg.MaxStreams == 0 {
 		s.cfg.MaxStreams = 1000
+	}
+	if s.cfg.ReadTimeout <= 0 {
+		s.cfg.ReadTimeout = 10 * time.Second
 	}
 	if s.cfg.MaxConns <= 0 {
 		s.cfg.MaxConns = 4096
@@ -271,9 +278,9 @@ func (s *Server) acceptLoop() {
 // serveConn completes the TLS handshake, insists on h2 and runs the
 // connection. A client that did not negotiate h2 is never served. The
 // handshake, the client preface and its first SETTINGS must all be in
-// within prefaceTimeout of the accept.
+// within Config.ReadTimeout of the accept.
 func (s *Server) serveConn(nc net.Conn) {
-	by := time.Now().Add(prefaceTimeout)
+	by := time.Now().Add(s.cfg.ReadTimeout)
 	tc := tls.Server(nc, s.tlsCfg)
 	_ = tc.SetDeadline(by)
 	if err := tc.Handshake(); err != nil {
@@ -295,7 +302,7 @@ func (s *Server) serveConn(nc net.Conn) {
 	}
 	c.hc = h2server.New(tc, nc, h2server.Config{MaxStreams: limit, HeaderTableSize: headerTableSize,
 		MaxHeaderList: maxHeaderListSize, MaxBody: maxVoIPPayload, IdleTimeout: s.cfg.IdleTimeout,
-		ReadTimeout: frameTimeout, PrefaceBy: by}, c)
+		ReadTimeout: s.cfg.ReadTimeout, PrefaceBy: by}, c)
 	if !s.track(c, true) {
 		nc.Close()
 		return
@@ -303,13 +310,6 @@ func (s *Server) serveConn(nc net.Conn) {
 	defer s.track(c, false)
 	c.hc.Serve()
 }
-
-// prefaceTimeout bounds a new connection's TLS handshake, preface and first
-// SETTINGS; frameTimeout each frame after its header.
-const (
-	prefaceTimeout = 10 * time.Second
-	frameTimeout   = 10 * time.Second
-)
 
 // RefusedConns is how many connections were closed at accept because
 // Config.MaxConns were open.
