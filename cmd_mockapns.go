@@ -31,6 +31,9 @@ type mockAPNsOptions struct {
 	goAwayLast                uint32
 	idle                      time.Duration
 	errorLimit                int
+	maxConns                  int           // --max-connections
+	maxStreams                uint32        // --max-streams
+	readTimeout               time.Duration // --read-timeout
 	forward                   forwardFlags
 	deviceLink                string // --device-link: where callscope device processes link
 	standIn                   bool   // --stand-in: unlinked tokens get the in-process stand-in
@@ -111,6 +114,9 @@ func mockAPNsCommand() *cobra.Command {
 	f.BoolVar(&o.faults.CertEnvironmentMismatch, "cert-env-mismatch", false, "fault: treat client certificates as the other environment's (GOAWAY BadCertificateEnvironment)")
 	f.DurationVar(&o.idle, "idle-timeout", time.Hour, "close connections idle this long with GOAWAY IdleTimeout")
 	f.IntVar(&o.errorLimit, "error-limit", 100, "errors a connection may pile up before the mock closes it (410 not counted)")
+	f.IntVar(&o.maxConns, "max-connections", 4096, "provider connections open at once; more are closed as they are accepted, and counted (0: 4096)")
+	f.Uint32Var(&o.maxStreams, "max-streams", 1000, "SETTINGS_MAX_CONCURRENT_STREAMS once a connection's token verifies (1 before, as APNs; 0: 1000)")
+	f.DurationVar(&o.readTimeout, "read-timeout", 10*time.Second, "limit for a new connection's TLS handshake, preface and first SETTINGS, and for each frame once begun (0: 10s)")
 	o.forward.add(cmd)
 	deviceLinkFlags(cmd, &o)
 	return cmd
@@ -205,7 +211,11 @@ func runMockAPNs(ctx context.Context, o mockAPNsOptions, out io.Writer) error {
 func (o mockAPNsOptions) config() (apnsmock.Config, error) {
 	cfg := apnsmock.Config{Addr: o.listen, Environment: o.environment, Topics: o.topics, Devices: o.devices,
 		VoIPDevices: o.voip, Unregistered: o.unreg, Expired: o.exp, AnyDevice: len(o.devices)+len(o.voip) == 0,
-		Faults: o.faults, IdleTimeout: o.idle, ErrorLimit: o.errorLimit, CertFile: o.cert, KeyFile: o.key}
+		Faults: o.faults, IdleTimeout: o.idle, ErrorLimit: o.errorLimit, CertFile: o.cert, KeyFile: o.key,
+		MaxConns: o.maxConns, MaxStreams: o.maxStreams, ReadTimeout: o.readTimeout}
+	if o.maxConns < 0 || o.readTimeout < 0 {
+		return cfg, fmt.Errorf("--max-connections %d, --read-timeout %s: neither may be negative", o.maxConns, o.readTimeout)
+	}
 	if o.environment != "sandbox" && o.environment != "production" {
 		return cfg, fmt.Errorf("--environment %q: want sandbox or production", o.environment)
 	}
