@@ -43,8 +43,8 @@ func TestConnectionDeadlines(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			f := newFixture(t, func(c *Config) {
-				c.ReadTimeout = 100 * time.Millisecond
-				c.IdleTimeout = 600 * time.Millisecond
+				c.ReadTimeout = 500 * time.Millisecond
+				c.IdleTimeout = 2 * time.Second
 			})
 			c := tc.dial(t, f)
 			tc.do(c)

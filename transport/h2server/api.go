@@ -12,7 +12,7 @@ import (
 func (c *Conn) Respond(r *Request, status int, fields []hpack.HeaderField, body []byte) {
 	c.activity.Store(time.Now().UnixNano())
 	c.inflight.Add(-1)
-	c.w.send(wjob{kind: jResponse, stream: r.Stream, status: status, fields: fields, body: body, rst: !r.Ended})
+	c.w.send(wjob{kind: jResponse, stream: r.Stream, n: uint32(status), fields: fields, body: body, rst: !r.Ended})
 }
 
 // MaxStreams is the MAX_CONCURRENT_STREAMS advertised.
@@ -22,7 +22,7 @@ func (c *Conn) MaxStreams() uint32 { return c.limit.Load() }
 // once a provider token verifies). Streams over it are refused from now on.
 func (c *Conn) SetMaxStreams(n uint32) {
 	c.limit.Store(n)
-	c.w.send(wjob{kind: jSettings, settings: []http2.Setting{{ID: http2.SettingMaxConcurrentStreams, Val: n}}})
+	c.w.send(wjob{kind: jSettings, more: &jobMore{settings: []http2.Setting{{ID: http2.SettingMaxConcurrentStreams, Val: n}}}})
 }
 
 // GoAway sends GOAWAY with last as its Last-Stream-ID, code and debug data,
@@ -37,7 +37,7 @@ func (c *Conn) GoAway(last uint32, code http2.ErrCode, debug []byte, now bool) {
 	}
 	c.away = true
 	c.mu.Unlock()
-	c.w.send(wjob{kind: jGoAway, stream: last, code: code, debug: debug})
+	c.w.send(wjob{kind: jGoAway, stream: last, n: uint32(code), body: debug})
 	if now {
 		c.w.send(wjob{kind: jClose})
 		return

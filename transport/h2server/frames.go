@@ -49,7 +49,7 @@ func (c *Conn) frame(f http2.Frame) error {
 		}
 	case *http2.PingFrame:
 		if !f.IsAck() {
-			c.w.send(wjob{kind: jPing, ping: f.Data})
+			c.w.send(wjob{kind: jPing, body: append([]byte(nil), f.Data[:]...)})
 		}
 	case *http2.PushPromiseFrame:
 		return http2.ConnectionError(http2.ErrCodeProtocol) // clients cannot push
@@ -84,7 +84,7 @@ func (c *Conn) onSettings(f *http2.SettingsFrame) error {
 	}
 	// The writer applies them when it writes the ACK, so that nothing
 	// sent before the ACK already counts on them.
-	c.w.send(wjob{kind: jSettingsAck, win: initWin, table: table, frameMax: frameMax})
+	c.w.send(wjob{kind: jSettingsAck, more: &jobMore{win: initWin, table: table, frameMax: frameMax}})
 	if !c.settings {
 		c.settings = true
 		_ = c.tc.SetReadDeadline(time.Time{}) // the handshake is over
@@ -163,7 +163,7 @@ func (c *Conn) onHeaders(f *http2.MetaHeadersFrame) error {
 		// Over SETTINGS_MAX_HEADER_LIST_SIZE: 431, as Go's server answers,
 		// not REFUSED_STREAM, which would ask the client to retry as is.
 		c.open(id, &stream{req: &Request{Stream: id}, remote: f.StreamEnded(), handed: true, recv: streamWindow, declLen: -1})
-		c.w.send(wjob{kind: jResponse, stream: id, status: 431, rst: !f.StreamEnded()})
+		c.w.send(wjob{kind: jResponse, stream: id, n: 431, rst: !f.StreamEnded()})
 		return nil
 	}
 	rq, declLen, err := request(f)

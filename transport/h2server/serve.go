@@ -22,13 +22,13 @@ func (c *Conn) Serve() {
 		return // not HTTP/2 (an HTTP/1.1 request): never served
 	}
 	go c.w.run()
-	c.w.send(wjob{kind: jSettings, settings: []http2.Setting{
+	c.w.send(wjob{kind: jSettings, more: &jobMore{settings: []http2.Setting{
 		{ID: http2.SettingHeaderTableSize, Val: c.cfg.HeaderTableSize},
 		{ID: http2.SettingMaxConcurrentStreams, Val: c.limit.Load()},
 		{ID: http2.SettingInitialWindowSize, Val: streamWindow},
 		{ID: http2.SettingMaxFrameSize, Val: maxFrameSize},
 		{ID: http2.SettingMaxHeaderListSize, Val: c.cfg.MaxHeaderList},
-	}})
+	}}})
 	c.w.send(wjob{kind: jWindow, n: connWindow - 65535})
 	c.idle = time.AfterFunc(c.cfg.IdleTimeout, c.idleCheck)
 	defer c.idle.Stop()
@@ -95,8 +95,8 @@ func (c *Conn) connError(code http2.ErrCode) {
 	c.away, c.awayErr = true, true
 	c.mu.Unlock()
 	done := make(chan struct{})
-	c.w.send(wjob{kind: jGoAway, stream: c.last, code: code})
-	c.w.send(wjob{kind: jFlush, done: done})
+	c.w.send(wjob{kind: jGoAway, stream: c.last, n: uint32(code)})
+	c.w.send(wjob{kind: jFlush, more: &jobMore{done: done}})
 	t := time.NewTimer(c.cfg.WriteTimeout)
 	defer t.Stop()
 	select {
@@ -118,7 +118,7 @@ func (c *Conn) connError(code http2.ErrCode) {
 // streamError forgets a stream and resets it with code.
 func (c *Conn) streamError(id uint32, code http2.ErrCode) {
 	c.closeStream(id)
-	c.w.send(wjob{kind: jRST, stream: id, code: code})
+	c.w.send(wjob{kind: jRST, stream: id, n: uint32(code)})
 }
 
 // closeStream forgets a stream (with any answer waiting for window); false

@@ -29,21 +29,22 @@ const (
 	jReset               // close with a TCP RST
 )
 
-// wjob is one thing for the writer to do.
+// wjob is one thing for the writer to do. It is kept small: the queue's
+// buffer is part of every idle connection's memory.
 type wjob struct {
-	kind     jobKind
-	stream   uint32
-	status   int
-	fields   []hpack.HeaderField
-	body     []byte
-	rst      bool // RST_STREAM NO_ERROR after the answer: the client had not finished
-	code     http2.ErrCode
-	debug    []byte
-	n        uint32
-	settings []http2.Setting
-	ping     [8]byte
-	done     chan struct{}
+	kind   jobKind
+	rst    bool   // RST_STREAM NO_ERROR after the answer: the client had not finished
+	stream uint32 // also GOAWAY's Last-Stream-ID
+	n      uint32 // :status, window increment or error code
+	fields []hpack.HeaderField
+	body   []byte // also GOAWAY's debug data, PING's data
+	more   *jobMore
+}
 
+// jobMore is what the rare jobs carry.
+type jobMore struct {
+	settings             []http2.Setting
+	done                 chan struct{}
 	win, table, frameMax int64 // the client's SETTINGS, for jSettingsAck (-1: not sent)
 }
 
@@ -69,7 +70,7 @@ type writer struct {
 }
 
 func newWriter(c *Conn) *writer {
-	w := &writer{c: c, ch: make(chan wjob, 256)}
+	w := &writer{c: c, ch: make(chan wjob, 64)}
 	w.lw.nc = c.tc
 	w.fr = http2.NewFramer(&w.lw, nil)
 	w.enc = hpack.NewEncoder(&w.hbuf)
@@ -108,7 +109,7 @@ func (w *writer) run() {
 			return
 		case jFlush:
 			err := w.flush()
-			close(j.done)
+			close(j.more.done)
 			if err != nil {
 				return
 			}
@@ -136,20 +137,22 @@ func (w *writer) do(j wjob) error {
 	case jResponse:
 		return w.response(j)
 	case jSettings:
-		return w.fr.WriteSettings(j.settings...)
+		return w.fr.WriteSettings(j.more.settings...)
 	case jSettingsAck:
-		return w.peerSettings(j)
+		return w.peerSettings(j.more)
 	case jPing:
-		return w.fr.WritePing(true, j.ping)
+		var d [8]byte
+		copy(d[:], j.body)
+		return w.fr.WritePing(true, d)
 	case jWindow:
 		return w.fr.WriteWindowUpdate(j.stream, j.n)
 	case jRST:
-		return w.fr.WriteRSTStream(j.stream, j.code)
+		return w.fr.WriteRSTStream(j.stream, http2.ErrCode(j.n))
 	case jGoAway:
 		w.c.mu.Lock()
 		w.awaySent = !w.c.awayErr // after an error the read loop closes
 		w.c.mu.Unlock()
-		return w.fr.WriteGoAway(j.stream, j.code, j.debug)
+		return w.fr.WriteGoAway(j.stream, http2.ErrCode(j.n), j.body)
 	case jKick:
 		return w.retry()
 	}
@@ -159,7 +162,7 @@ func (w *writer) do(j wjob) error {
 // peerSettings applies the client's SETTINGS and acknowledges them. A new
 // INITIAL_WINDOW_SIZE moves every open stream's window, and may make it
 // negative (RFC 9113 §6.9.2); past 2^31-1 it is a connection error.
-func (w *writer) peerSettings(j wjob) error {
+func (w *writer) peerSettings(j *jobMore) error {
 	c := w.c
 	c.mu.Lock()
 	if j.win >= 0 {
@@ -211,7 +214,7 @@ func (w *writer) response(j wjob) error {
 		return nil // reset by the client, or a stream error: nobody to answer
 	}
 	w.hbuf.Reset()
-	_ = w.enc.WriteField(hpack.HeaderField{Name: ":status", Value: strconv.Itoa(j.status)})
+	_ = w.enc.WriteField(hpack.HeaderField{Name: ":status", Value: strconv.Itoa(int(j.n))})
 	for _, f := range j.fields {
 		_ = w.enc.WriteField(f)
 	}
