@@ -205,6 +205,9 @@ func runMockAPNs(ctx context.Context, o mockAPNsOptions, out io.Writer) error {
 	}
 	<-ctx.Done()
 	fmt.Fprintln(out, "mock APNs: shutting down")
+	if n := m.RefusedConns(); n > 0 {
+		fmt.Fprintf(out, "mock APNs: %d connections refused at accept: --max-connections %d were open\n", n, cfg.MaxConns)
+	}
 	return nil
 }
 
