@@ -87,9 +87,9 @@ func (c *Conn) arm() {
 }
 
 // connError sends GOAWAY with code and makes sure it reaches the client:
-// the writer flushes it, then the read side drops whatever the client still
-// sends for up to a second, so that closing does not reset the connection
-// (a reset can discard the GOAWAY in the client's receive buffer).
+// the writer flushes it, then the read side drops what the client sent that
+// is still unread, for up to a second, so that closing does not reset the
+// connection (a reset can discard the GOAWAY in the client's receive buffer).
 func (c *Conn) connError(code http2.ErrCode) {
 	c.mu.Lock()
 	c.away, c.awayErr = true, true
@@ -108,7 +108,7 @@ func (c *Conn) connError(code http2.ErrCode) {
 	}
 	_ = c.tc.SetReadDeadline(time.Now().Add(time.Second))
 	var buf [512]byte
-	for {
+	for unread(c.nc) {
 		if _, err := c.tc.Read(buf[:]); err != nil {
 			return
 		}

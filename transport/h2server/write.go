@@ -105,7 +105,7 @@ func (w *writer) run() {
 			w.c.nc.Close()
 			return
 		case jClose:
-			_ = w.flush()
+			w.lingerClose()
 			return
 		case jFlush:
 			err := w.flush()
@@ -119,11 +119,39 @@ func (w *writer) run() {
 			return
 		}
 		if w.awaySent && w.c.drained() {
-			_ = w.flush()
+			w.lingerClose()
 			return
 		}
 		if len(w.ch) == 0 && w.flush() != nil {
 			return
+		}
+	}
+}
+
+// lingerClose flushes, then, while the client has sent bytes nobody read,
+// leaves the connection open for up to a second for the read loop to take
+// them: closing with unread data resets the connection, and a reset can
+// discard the GOAWAY and answers in the client's receive buffer.
+func (w *writer) lingerClose() {
+	if w.flush() != nil {
+		return
+	}
+	c := w.c
+	if !unread(c.nc) {
+		return
+	}
+	_ = c.tc.SetReadDeadline(time.Now().Add(time.Second)) // a blocked read wakes by then
+	t := time.NewTimer(time.Second)
+	defer t.Stop()
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for unread(c.nc) {
+		select {
+		case <-c.dead:
+			return
+		case <-t.C:
+			return
+		case <-tick.C:
 		}
 	}
 }
