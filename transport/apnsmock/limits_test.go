@@ -87,3 +87,25 @@ func TestMaxConnections(t *testing.T) {
 		t.Errorf("RefusedConns %d, want 1", n)
 	}
 }
+
+// TestGoAwayBeforeClose: a connection closed for piling up errors while the
+// client is still sending gets its answer and GOAWAY before the close, not
+// a reset that discards them.
+func TestGoAwayBeforeClose(t *testing.T) {
+	f := newFixture(t, func(c *Config) { c.ErrorLimit = 1 })
+	c := dialH2(t, f)
+	c.push("/3/device/"+testDevice, nil, body) // no token: 403, and the connection is over its limit
+	junk := make([]byte, 16384)
+	go func() {
+		for range 64 { // frames of an unknown type, which the mock reads and ignores
+			if c.fr.WriteRawFrame(0xfa, 0, 0, junk) != nil {
+				return
+			}
+		}
+	}()
+	for _, want := range []string{"HEADERS 403", "DATA {\"reason\":\"MissingProviderToken\"} END", "GOAWAY NO_ERROR"} {
+		if got := c.nextFrame(); got != want {
+			t.Fatalf("got %q, want %q", got, want)
+		}
+	}
+}
