@@ -106,14 +106,23 @@ func (c *Conn) connError(code http2.ErrCode) {
 	case <-t.C:
 		return
 	}
-	_ = c.tc.SetReadDeadline(time.Now().Add(time.Second))
+	end := time.Now().Add(time.Second)
 	var buf [512]byte
-	for unread(c.nc) {
+	for {
+		dl := end
+		if soon := time.Now().Add(quiet); !unread(c.nc) && soon.Before(end) {
+			dl = soon // nothing waiting: what is on its way gets a moment
+		}
+		_ = c.tc.SetReadDeadline(dl)
 		if _, err := c.tc.Read(buf[:]); err != nil {
 			return
 		}
 	}
 }
+
+// quiet is how long the client must have sent nothing before a connection
+// that is ending closes.
+const quiet = 50 * time.Millisecond
 
 // streamError forgets a stream and resets it with code.
 func (c *Conn) streamError(id uint32, code http2.ErrCode) {

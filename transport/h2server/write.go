@@ -128,24 +128,26 @@ func (w *writer) run() {
 	}
 }
 
-// lingerClose flushes, then, while the client has sent bytes nobody read,
-// leaves the connection open for up to a second for the read loop to take
-// them: closing with unread data resets the connection, and a reset can
+// lingerClose flushes, then leaves the connection open until the client has
+// been quiet for a moment with nothing unread (the read loop takes what it
+// sends), at most a second: closing with unread data resets the connection, and a reset can
 // discard the GOAWAY and answers in the client's receive buffer.
 func (w *writer) lingerClose() {
 	if w.flush() != nil {
 		return
 	}
 	c := w.c
-	if !unread(c.nc) {
-		return
-	}
 	_ = c.tc.SetReadDeadline(time.Now().Add(time.Second)) // a blocked read wakes by then
 	t := time.NewTimer(time.Second)
 	defer t.Stop()
-	tick := time.NewTicker(20 * time.Millisecond)
+	tick := time.NewTicker(quiet / 2)
 	defer tick.Stop()
-	for unread(c.nc) {
+	for still := 0; still < 2; { // quiet for two ticks in a row
+		if unread(c.nc) {
+			still = 0
+		} else {
+			still++
+		}
 		select {
 		case <-c.dead:
 			return
