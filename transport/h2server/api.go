@@ -26,9 +26,11 @@ func (c *Conn) SetMaxStreams(n uint32) {
 }
 
 // GoAway sends GOAWAY with last as its Last-Stream-ID, code and debug data,
-// once per connection (later calls do nothing). The connection closes at
-// once when now is set; otherwise once every open stream is answered and
-// out, or after two seconds, whichever comes first.
+// once per connection (later calls do nothing). The connection closes as
+// soon as the GOAWAY is out when now is set; otherwise once every open
+// stream is answered and out, or after two seconds, whichever comes first.
+// Either way the close waits (up to a second) for the client's unread
+// bytes to be read, so that it does not reset the connection.
 func (c *Conn) GoAway(last uint32, code http2.ErrCode, debug []byte, now bool) {
 	c.mu.Lock()
 	if c.away {

@@ -130,8 +130,9 @@ func (w *writer) run() {
 
 // lingerClose flushes, then leaves the connection open until the client has
 // been quiet for a moment with nothing unread (the read loop takes what it
-// sends), at most a second: closing with unread data resets the connection, and a reset can
-// discard the GOAWAY and answers in the client's receive buffer.
+// sends), at most a second: closing with unread data resets the
+// connection, and a reset can discard the GOAWAY and answers in the
+// client's receive buffer.
 func (w *writer) lingerClose() {
 	if w.flush() != nil {
 		return
