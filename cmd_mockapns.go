@@ -216,8 +216,11 @@ func (o mockAPNsOptions) config() (apnsmock.Config, error) {
 		VoIPDevices: o.voip, Unregistered: o.unreg, Expired: o.exp, AnyDevice: len(o.devices)+len(o.voip) == 0,
 		Faults: o.faults, IdleTimeout: o.idle, ErrorLimit: o.errorLimit, CertFile: o.cert, KeyFile: o.key,
 		MaxConns: o.maxConns, MaxStreams: o.maxStreams, ReadTimeout: o.readTimeout}
-	if o.maxConns < 0 || o.readTimeout < 0 {
-		return cfg, fmt.Errorf("--max-connections %d, --read-timeout %s: neither may be negative", o.maxConns, o.readTimeout)
+	if o.maxConns < 0 {
+		return cfg, fmt.Errorf("--max-connections %d: may not be negative", o.maxConns)
+	}
+	if o.readTimeout < 0 {
+		return cfg, fmt.Errorf("--read-timeout %s: may not be negative", o.readTimeout)
 	}
 	if o.environment != "sandbox" && o.environment != "production" {
 		return cfg, fmt.Errorf("--environment %q: want sandbox or production", o.environment)
