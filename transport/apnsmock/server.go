@@ -359,9 +359,11 @@ func (s *Server) Close() error {
 	}
 	s.mu.Unlock()
 	err := s.ln.Close()
+	var wg sync.WaitGroup // in parallel: each may wait for its streams
 	for _, c := range conns {
-		c.shutdown()
+		wg.Go(c.shutdown)
 	}
+	wg.Wait()
 	s.wg.Wait()
 	s.closeForward()
 	if s.dl != nil {
