@@ -30,7 +30,8 @@ func (c *Conn) Serve() {
 		{ID: http2.SettingMaxHeaderListSize, Val: c.cfg.MaxHeaderList},
 	}}})
 	c.w.send(wjob{kind: jWindow, n: connWindow - 65535})
-	c.idle = time.AfterFunc(c.cfg.IdleTimeout, c.idleCheck)
+	c.idle = time.AfterFunc(time.Duration(1<<62), c.idleCheck) // armed below, once c.idle is set
+	c.idle.Reset(c.cfg.IdleTimeout)
 	defer c.idle.Stop()
 	for {
 		err := c.readFrame()
