@@ -32,6 +32,9 @@ type mockAPNsOptions struct {
 	goAwayLast                uint32
 	idle                      time.Duration
 	errorLimit                int
+	maxConns                  int           // --max-connections
+	maxStreams                uint32        // --max-streams
+	readTimeout               time.Duration // --read-timeout
 	forward                   forwardFlags
 	deviceLink                string // --device-link: where callscope device processes link
 	standIn                   bool   // --stand-in: unlinked tokens get the in-process stand-in
@@ -112,6 +115,9 @@ func mockAPNsCommand() *cobra.Command {
 	f.BoolVar(&o.faults.CertEnvironmentMismatch, "cert-env-mismatch", false, "fault: treat client certificates as the other environment's (GOAWAY BadCertificateEnvironment)")
 	f.DurationVar(&o.idle, "idle-timeout", time.Hour, "close connections idle this long with GOAWAY IdleTimeout")
 	f.IntVar(&o.errorLimit, "error-limit", 100, "errors a connection may pile up before the mock closes it (410 not counted)")
+	f.IntVar(&o.maxConns, "max-connections", 4096, "provider connections open at once; more are closed as they are accepted, and counted (0: 4096)")
+	f.Uint32Var(&o.maxStreams, "max-streams", 1000, "SETTINGS_MAX_CONCURRENT_STREAMS once a connection's token verifies (1 before, as APNs; 0: 1000)")
+	f.DurationVar(&o.readTimeout, "read-timeout", 10*time.Second, "limit for a new connection's TLS handshake, preface and first SETTINGS, and for each frame once begun (0: 10s)")
 	o.forward.add(cmd)
 	deviceLinkFlags(cmd, &o)
 	return cmd
@@ -216,6 +222,9 @@ func runMockAPNs(ctx context.Context, o mockAPNsOptions, out io.Writer) (err err
 	}
 	<-ctx.Done()
 	fmt.Fprintln(out, "mock APNs: shutting down")
+	if n := m.RefusedConns(); n > 0 {
+		fmt.Fprintf(out, "mock APNs: %d connections refused at accept: --max-connections %d were open\n", n, cfg.MaxConns)
+	}
 	return nil
 }
 
@@ -265,7 +274,14 @@ func (m mockOutputs) losses() []ui.Loss {
 func (o mockAPNsOptions) config() (apnsmock.Config, error) {
 	cfg := apnsmock.Config{Addr: o.listen, Environment: o.environment, Topics: o.topics, Devices: o.devices,
 		VoIPDevices: o.voip, Unregistered: o.unreg, Expired: o.exp, AnyDevice: len(o.devices)+len(o.voip) == 0,
-		Faults: o.faults, IdleTimeout: o.idle, ErrorLimit: o.errorLimit, CertFile: o.cert, KeyFile: o.key}
+		Faults: o.faults, IdleTimeout: o.idle, ErrorLimit: o.errorLimit, CertFile: o.cert, KeyFile: o.key,
+		MaxConns: o.maxConns, MaxStreams: o.maxStreams, ReadTimeout: o.readTimeout}
+	if o.maxConns < 0 {
+		return cfg, fmt.Errorf("--max-connections %d: may not be negative", o.maxConns)
+	}
+	if o.readTimeout < 0 {
+		return cfg, fmt.Errorf("--read-timeout %s: may not be negative", o.readTimeout)
+	}
 	if o.environment != "sandbox" && o.environment != "production" {
 		return cfg, fmt.Errorf("--environment %q: want sandbox or production", o.environment)
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/callscope/callscope/flow"
 	"github.com/callscope/callscope/transport/devicelink"
+	"github.com/callscope/callscope/transport/h2server"
 )
 
 // ProviderKey is a token-auth signing key the mock accepts: the public half of
@@ -81,6 +82,13 @@ type Config struct {
 	// MaxStreams is MAX_CONCURRENT_STREAMS once a connection is
 	// authenticated. Zero: 1000, as observed from APNs.
 	MaxStreams uint32
+	// ReadTimeout bounds a new connection's TLS handshake, preface and
+	// first SETTINGS (from accept), and each frame once its header is in.
+	// Zero: 10 s.
+	ReadTimeout time.Duration
+	// MaxConns caps the provider connections open at once; more are
+	// closed as they are accepted, and counted (RefusedConns). Zero: 4096.
+	MaxConns int
 	// DeviceLinkAddr, when set, is where devices keep their persistent TLS
 	// link to the mock ("127.0.0.1:0" picks a port; DeviceLinkAddr() tells
 	// it). A device that links is known for its token from then on.
@@ -114,10 +122,12 @@ type Server struct {
 	faultSeq atomic.Uint64 // valid pushes, for the every-Nth faults
 	verifies atomic.Int64  // ES256 verifications, to show the cache works
 
-	mu     sync.Mutex
-	conns  map[*h2conn]bool
-	closed bool
-	wg     sync.WaitGroup
+	mu      sync.Mutex
+	conns   map[*h2conn]bool
+	closed  bool
+	wg      sync.WaitGroup
+	nconns  atomic.Int64 // accepted and not yet closed
+	refused atomic.Int64 // closed at accept: over MaxConns
 }
 
 type tokenKind uint8
@@ -146,6 +156,12 @@ func New(cfg Config) (*Server, error) {
 	}
 	if s.cfg.MaxStreams == 0 {
 		s.cfg.MaxStreams = 1000
+	}
+	if s.cfg.ReadTimeout <= 0 {
+		s.cfg.ReadTimeout = 10 * time.Second
+	}
+	if s.cfg.MaxConns <= 0 {
+		s.cfg.MaxConns = 4096
 	}
 	f := cfg.Faults
 	s.faults.Store(&f)
@@ -244,38 +260,60 @@ func (s *Server) acceptLoop() {
 			}
 			return
 		}
+		if s.nconns.Add(1) > int64(s.cfg.MaxConns) {
+			s.nconns.Add(-1)
+			s.refused.Add(1)
+			nc.Close()
+			continue
+		}
 		s.wg.Add(1)
 		go func() {
 			defer s.wg.Done()
+			defer s.nconns.Add(-1)
 			s.serveConn(nc)
 		}()
 	}
 }
 
 // serveConn completes the TLS handshake, insists on h2 and runs the
-// connection. A client that did not negotiate h2 is never served.
+// connection. A client that did not negotiate h2 is never served. The
+// handshake, the client preface and its first SETTINGS must all be in
+// within Config.ReadTimeout of the accept.
 func (s *Server) serveConn(nc net.Conn) {
+	by := time.Now().Add(s.cfg.ReadTimeout)
 	tc := tls.Server(nc, s.tlsCfg)
-	_ = tc.SetDeadline(time.Now().Add(10 * time.Second))
+	_ = tc.SetDeadline(by)
 	if err := tc.Handshake(); err != nil {
 		nc.Close()
 		return
 	}
-	_ = tc.SetDeadline(time.Time{})
+	_ = tc.SetWriteDeadline(time.Time{})
 	st := tc.ConnectionState()
 	if st.NegotiatedProtocol != "h2" {
 		nc.Close()
 		return
 	}
-	c := newH2conn(s, tc, nc)
-	c.auth = s.connAuth(st.PeerCertificates)
+	c := &h2conn{s: s, auth: s.connAuth(st.PeerCertificates)}
+	// Token connections get one stream until a valid provider token; a
+	// certificate connection is trusted from the handshake (docs/apns-rules.md#certificate-auth).
+	limit := uint32(1)
+	if c.auth.cert != nil {
+		limit = s.cfg.MaxStreams
+	}
+	c.hc = h2server.New(tc, nc, h2server.Config{MaxStreams: limit, HeaderTableSize: headerTableSize,
+		MaxHeaderList: maxHeaderListSize, MaxBody: maxVoIPPayload, IdleTimeout: s.cfg.IdleTimeout,
+		ReadTimeout: s.cfg.ReadTimeout, PrefaceBy: by}, c)
 	if !s.track(c, true) {
 		nc.Close()
 		return
 	}
 	defer s.track(c, false)
-	c.serve()
+	c.hc.Serve()
 }
+
+// RefusedConns is how many connections were closed at accept because
+// Config.MaxConns were open.
+func (s *Server) RefusedConns() int64 { return s.refused.Load() }
 
 func (s *Server) track(c *h2conn, add bool) bool {
 	s.mu.Lock()
@@ -321,9 +359,11 @@ func (s *Server) Close() error {
 	}
 	s.mu.Unlock()
 	err := s.ln.Close()
+	var wg sync.WaitGroup // in parallel: each may wait for its streams
 	for _, c := range conns {
-		c.shutdown()
+		wg.Go(c.shutdown)
 	}
+	wg.Wait()
 	s.wg.Wait()
 	s.closeForward()
 	if s.dl != nil {
