@@ -69,26 +69,32 @@ func startGoServer(t *testing.T) h2server {
 	return h2server{name: "go net/http", p: p, addr: p.wait(t, "baseline URL", listeningRE)[1]}
 }
 
-// rssBytes is a process's resident set (VmRSS) from /proc; the tests that
-// need it skip on systems without /proc.
-func rssBytes(t testing.TB, pid int) int64 {
+// rssBytes is a process's resident set (VmRSS), vmHWM its peak (VmHWM), from
+// /proc; the tests that need them skip on systems without /proc.
+func rssBytes(t testing.TB, pid int) int64 { return procStatus(t, pid, "VmRSS:") }
+func vmHWM(t testing.TB, pid int) int64    { return procStatus(t, pid, "VmHWM:") }
+
+func procStatus(t testing.TB, pid int, field string) int64 {
 	t.Helper()
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
-		t.Fatalf("read RSS of pid %d: %v", pid, err)
+		t.Fatalf("read %s of pid %d: %v", field, pid, err)
 	}
 	sc := bufio.NewScanner(bytes.NewReader(b))
 	for sc.Scan() {
-		if v, ok := bytes.CutPrefix(sc.Bytes(), []byte("VmRSS:")); ok {
+		if v, ok := bytes.CutPrefix(sc.Bytes(), []byte(field)); ok {
 			f := bytes.Fields(v) // "123456 kB"
+			if len(f) != 2 || string(f[1]) != "kB" {
+				t.Fatalf("/proc/%d/status: %s%q", pid, field, v)
+			}
 			kb, err := strconv.ParseInt(string(f[0]), 10, 64)
-			if err != nil || len(f) != 2 || string(f[1]) != "kB" {
-				t.Fatalf("/proc/%d/status: VmRSS %q", pid, v)
+			if err != nil {
+				t.Fatalf("/proc/%d/status: %s%q: %v", pid, field, v, err)
 			}
 			return kb << 10
 		}
 	}
-	t.Fatalf("/proc/%d/status: no VmRSS line (has the process exited?)", pid)
+	t.Fatalf("/proc/%d/status: no %s line", pid, field)
 	return 0
 }
 
@@ -99,5 +105,3 @@ func needProcRSS(t testing.TB) {
 		t.Skipf("measures RSS from /proc/PID/status, which %s lacks", runtime.GOOS)
 	}
 }
-
-func mib(b int64) string { return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20)) }
