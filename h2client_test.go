@@ -108,6 +108,30 @@ func (c *h2client) openStream(authority, token, jwt string) error {
 	return c.fr.WriteHeaders(http2.HeadersFrameParam{StreamID: 1, BlockFragment: buf.Bytes(), EndHeaders: true})
 }
 
+// ping sends a PING and waits for its acknowledgement.
+func (c *h2client) ping() error {
+	data := [8]byte{'c', 'a', 'l', 'l', 's', 'c', 'o', 'p'}
+	if err := c.fr.WritePing(false, data); err != nil {
+		return err
+	}
+	_ = c.tc.SetReadDeadline(time.Now().Add(10 * time.Second))
+	defer c.tc.SetReadDeadline(time.Time{})
+	for {
+		f, err := c.fr.ReadFrame()
+		if err != nil {
+			return err
+		}
+		switch f := f.(type) {
+		case *http2.PingFrame:
+			if f.IsAck() && f.Data == data {
+				return nil
+			}
+		case *http2.GoAwayFrame:
+			return fmt.Errorf("GOAWAY %v %q", f.ErrCode, f.DebugData())
+		}
+	}
+}
+
 // waitClosed reads (and answers PINGs) until the server closes the
 // connection or within passes. It reports whether it closed, and the
 // frames seen on the way, for the failure message.
