@@ -1,14 +1,11 @@
 package main
 
 import (
-	"errors"
 	"fmt"
-	"net"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"golang.org/x/net/http2"
 )
@@ -114,165 +111,6 @@ func floodConn(addr string, i int) (*h2client, error) {
 		}
 	}
 	return c, err
-}
-
-// mockHandshakeDeadline is how long the mock waits for a client to get from
-// accept through the TLS handshake, the preface and its SETTINGS, and for
-// the rest of a frame whose header it has read. A test waits that long plus
-// graceSlack for the close: a deadline, not a sleep.
-const (
-	mockHandshakeDeadline = 10 * time.Second
-	graceSlack            = 5 * time.Second
-)
-
-// TestH2HandshakeDeadline: a connection that stalls before it is an HTTP/2
-// connection, or in the middle of a frame, is closed by the mock within its
-// handshake deadline; it is not held for --idle-timeout (an hour by default).
-func TestH2HandshakeDeadline(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs the mock binary and waits out its handshake deadline")
-	}
-	mock := startPlainMock(t)
-	tests := []struct {
-		name  string
-		stall func(addr string) (waiter, error)
-	}{
-		{"TCP, no TLS handshake", func(addr string) (waiter, error) {
-			nc, err := net.Dial("tcp", addr)
-			return tcpWaiter{nc}, err
-		}},
-		{"TLS, no preface", func(addr string) (waiter, error) { return dialH2(addr) }},
-		{"preface, no SETTINGS", func(addr string) (waiter, error) {
-			c, err := dialH2(addr)
-			if err == nil {
-				err = c.preface(false)
-			}
-			return c, err
-		}},
-		{"SETTINGS, then 16 bytes of a 1,000-byte HEADERS frame", func(addr string) (waiter, error) {
-			c, err := dialH2(addr)
-			if err == nil {
-				if err = c.preface(true); err == nil {
-					if err = c.handshake(); err == nil {
-						err = c.announce(http2.FrameHeaders, 1000)
-					}
-				}
-			}
-			return c, err
-		}},
-	}
-	// All stall at once and are waited on together: the wait is the
-	// deadline, whatever -parallel allows.
-	type result struct {
-		start, end time.Time
-		closed     bool
-		seen       []string
-		err        error
-	}
-	results := make([]result, len(tests))
-	var wg sync.WaitGroup
-	for i, tt := range tests {
-		wg.Go(func() {
-			r := &results[i]
-			r.start = time.Now()
-			c, err := tt.stall(mock.addr)
-			if err != nil {
-				r.err = err
-				return
-			}
-			defer c.Close()
-			r.closed, r.seen = c.waitClosed(mockHandshakeDeadline + graceSlack)
-			r.end = time.Now()
-		})
-	}
-	wg.Wait()
-	for i, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			r := results[i]
-			took := r.end.Sub(r.start).Round(10 * time.Millisecond)
-			switch {
-			case r.err != nil:
-				t.Fatal(r.err)
-			case !r.closed:
-				t.Fatalf("still open %s after connecting (%s seen): the mock has no deadline here (want a close within its %s handshake deadline)",
-					took, seenText(r.seen), mockHandshakeDeadline)
-			}
-			t.Logf("closed after %s (%s)", took, seenText(r.seen))
-		})
-	}
-}
-
-// TestH2HalfOpenStreamIdle: --idle-timeout closes a connection whose only
-// stream stalled (HEADERS without END_STREAM, and then nothing) as it closes
-// one with no stream at all; the stalled stream does not keep it open.
-func TestH2HalfOpenStreamIdle(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs the mock binary")
-	}
-	const idle = time.Second
-	mock := startMock(t, buildCallscope(t), t.TempDir(), "--idle-timeout", idle.String())
-	addr := strings.TrimPrefix(mock.url, "https://")
-	token := strings.Repeat("cd", 32)
-	tests := []struct {
-		name   string
-		stream bool
-	}{
-		{"no stream", false},
-		{"a stream with HEADERS and no END_STREAM", true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			c, err := dialH2(addr)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer c.Close()
-			if err := c.preface(true); err != nil {
-				t.Fatal(err)
-			}
-			if err := c.handshake(); err != nil {
-				t.Fatal(err)
-			}
-			if tt.stream {
-				if err := c.openStream(addr, token, mock.jwt); err != nil {
-					t.Fatal(err)
-				}
-			}
-			start := time.Now()
-			// The mock may answer the stalled stream and grant its answers
-			// up to two seconds to leave before it closes.
-			within := idle + 2*time.Second + graceSlack
-			closed, seen := c.waitClosed(within)
-			if !closed {
-				t.Fatalf("still open %s after it went quiet with --idle-timeout %s (%s seen): want it closed as idle",
-					time.Since(start).Round(time.Second), idle, seenText(seen))
-			}
-			t.Logf("closed after %s (%s)", time.Since(start).Round(10*time.Millisecond), seenText(seen))
-		})
-	}
-}
-
-// waiter is a stalled connection a test waits on.
-type waiter interface {
-	waitClosed(within time.Duration) (bool, []string)
-	Close() error
-}
-
-// tcpWaiter is a TCP connection that never started TLS.
-type tcpWaiter struct{ nc net.Conn }
-
-func (w tcpWaiter) Close() error { return w.nc.Close() }
-
-func (w tcpWaiter) waitClosed(within time.Duration) (bool, []string) {
-	_ = w.nc.SetReadDeadline(time.Now().Add(within))
-	var b [512]byte
-	for {
-		if _, err := w.nc.Read(b[:]); err != nil {
-			var ne net.Error
-			return !(errors.As(err, &ne) && ne.Timeout()), nil
-		}
-	}
 }
 
 func mb(b int64) string { return fmt.Sprintf("%.1f MB", float64(b)/1e6) }
