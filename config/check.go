@@ -220,6 +220,9 @@ func (f *File) checkTogether(p *Profile) []Problem {
 		}
 	}
 
+	if set("cert_password") && !set("cert") {
+		ps = append(ps, f.problemAt(at("cert_password"), "a certificate password without cert"))
+	}
 	token := set("auth_key") || set("key_id") || set("team_id")
 	switch {
 	case token && set("cert"):
@@ -230,8 +233,6 @@ func (f *File) checkTogether(p *Profile) []Problem {
 				ps = append(ps, f.problemAt(at(""), "token auth needs auth_key, key_id and team_id: %s is missing", key))
 			}
 		}
-	case set("cert_password") && !set("cert"):
-		ps = append(ps, f.problemAt(at("cert_password"), "a certificate password without cert"))
 	case set("cert"):
 		ps = append(ps, f.checkP12(p)...)
 	}

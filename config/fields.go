@@ -110,6 +110,12 @@ func (f *File) Setting(p *Profile, key string) (Setting, bool) {
 	return s, true
 }
 
+// IsSet says whether p sets key, whatever the value's type.
+func (p *Profile) IsSet(key string) bool {
+	fd, ok := field(key)
+	return ok && p != nil && fd.get(p).IsSet()
+}
+
 // Device is the token of the profile's device name.
 func (p *Profile) Device(name string) (string, bool) {
 	if p == nil {
