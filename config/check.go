@@ -73,7 +73,7 @@ func (f *File) CheckKeys(p *Profile, keys []string) []Problem {
 			ps = append(ps, f.problemAt(k, "%q is not an even-length hex string, as iOS hands tokens to the app (APNs would answer BadDeviceToken)", short(tok)))
 		}
 	}
-	return ps
+	return sortProblems(ps)
 }
 
 // wrongType is the complaint about a value of the wrong TOML type.
