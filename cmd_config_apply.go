@@ -89,7 +89,7 @@ func applyProfile(cmd *cobra.Command) error {
 	if p == nil {
 		return nil
 	}
-	take := profileTakes(fs, p)
+	take := profileTakes(fs, f, p)
 	var keys []string
 	for _, b := range take {
 		keys = append(keys, b.key)
@@ -134,7 +134,7 @@ func applyProfile(cmd *cobra.Command) error {
 
 // profileTakes are the bindings whose flag cmd has, the command line did
 // not set, and the profile sets: flags override the profile.
-func profileTakes(fs *pflag.FlagSet, p *config.Profile) []profileBinding {
+func profileTakes(fs *pflag.FlagSet, f *config.File, p *config.Profile) []profileBinding {
 	given := func(names ...string) bool {
 		for _, n := range names {
 			if fl := fs.Lookup(n); fl != nil && fl.Changed {
@@ -158,7 +158,8 @@ func profileTakes(fs *pflag.FlagSet, p *config.Profile) []profileBinding {
 	}
 	var take []profileBinding
 	for _, b := range profileBindings {
-		if !p.IsSet(b.key) || skip[b.group] {
+		_, derived := f.Setting(p, b.key)
+		if (!p.IsSet(b.key) && !derived) || skip[b.group] {
 			continue
 		}
 		flags := []string{b.flag}

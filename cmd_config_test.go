@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/callscope/callscope/preflight/fixture"
 	"github.com/callscope/callscope/transport/apns"
 )
 
@@ -349,5 +350,29 @@ device_token = "`+pushToken+`"
 	_, code, msg := runConfigCLI(t, "push", "--config", cfg, "--profile", "cert")
 	if code != 2 || !strings.Contains(msg, cfg+":16: profiles.cert.cert_password: env:CALLSCOPE_TEST_PROFILE_P12: CALLSCOPE_TEST_PROFILE_P12 is not set") {
 		t.Errorf("exit %d: %q", code, msg)
+	}
+}
+
+// TestProfilePreflight: preflight takes the profile's environment, or
+// the one its apns host implies.
+func TestProfilePreflight(t *testing.T) {
+	dir := t.TempDir()
+	app, err := fixture.Good(time.Now()).WriteApp(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := writeFile(t, filepath.Join(dir, "c.toml"), "[profiles.prod]\napns = \"production\"\n[profiles.sbx]\nenvironment = \"sandbox\"\n[profiles.bad]\nenvironment = \"prod\"\n")
+	for _, tc := range []struct {
+		profile, want string
+		code          int
+	}{
+		{"prod", "; APNs production)", 1},
+		{"sbx", "; APNs sandbox)", 0},
+		{"bad", cfg + ":6: profiles.bad.environment: \"prod\": want sandbox", 2},
+	} {
+		out, code, msg := runConfigCLI(t, "preflight", "--config", cfg, "--profile", tc.profile, app)
+		if code != tc.code || !strings.Contains(out+msg, tc.want) {
+			t.Errorf("--profile %s: exit %d, want %d with %q: %q\n%s", tc.profile, code, tc.code, tc.want, msg, out)
+		}
 	}
 }

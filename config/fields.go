@@ -71,13 +71,22 @@ func (s Setting) Origin(file string) string {
 }
 
 // Setting is key's value in p, if p sets it. A value of the wrong type
-// is not a setting: CheckKeys reports it.
+// is not a setting: CheckKeys reports it. environment, when not set, is
+// that of apns = "sandbox" or "production".
 func (f *File) Setting(p *Profile, key string) (Setting, bool) {
 	fd, ok := field(key)
 	if !ok || p == nil {
 		return Setting{}, false
 	}
 	v := fd.get(p)
+	if !v.IsSet() && key == "environment" {
+		// Apple's host names the environment, unless the profile says.
+		ep, _ := p.APNs.Text()
+		if env := apnsEnvironment(ep); env != "" {
+			k := toml.Key{"profiles", p.Name, "apns"}
+			return Setting{Key: key, Value: env, Field: k.String(), Line: f.Line(k)}, true
+		}
+	}
 	if !v.IsSet() {
 		return Setting{}, false
 	}
