@@ -376,3 +376,40 @@ func TestProfilePreflight(t *testing.T) {
 		}
 	}
 }
+
+// TestConfigExitCodes runs the real binary: a refused config run prints
+// one line on stderr naming the file (and line and field), exits 2, and
+// leaves files as they were.
+func TestConfigExitCodes(t *testing.T) {
+	bin := buildCallscope(t)
+	dir := t.TempDir()
+	env := []string{"XDG_CONFIG_HOME=" + filepath.Join(dir, "xdg")}
+	mine := writeFile(t, filepath.Join(dir, "mine.toml"), "# mine\n")
+	bad := writeFile(t, filepath.Join(dir, "bad.toml"), "default_profile = \"a\"\n[profiles.a]\nkey_id = \"SHORT\"\n")
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"config", "check"}, 2, filepath.Join(dir, "xdg", "callscope", "config.toml") + ": no config file there"},
+		{[]string{"config", "check", "--config", filepath.Join(dir, "no.toml")}, 2, "--config " + filepath.Join(dir, "no.toml") + ": no such file"},
+		{[]string{"config", "check", "--config", bad}, 2, "config check: " + bad + ": 3 problems"},
+		{[]string{"config", "init", "--config", mine}, 2, "config init: " + mine + ": exists (add --force to overwrite it)"},
+		{[]string{"config", "nosuch"}, 2, ""},
+		{[]string{"push", "--config", bad, "--dry-run"}, 2, "--profile a: " + bad + ":3: profiles.a.key_id: \"SHORT\""},
+		{[]string{"push", "--profile", "a", "--dry-run"}, 2, "--profile a: no config file at"},
+		{[]string{"push", "--dry-run", "--device-token", pushToken, "--topic", "com.example.app"}, 0, ""},
+	} {
+		code, _, stderr := runCLI(t, bin, env, tc.args...)
+		lines := strings.Split(strings.TrimSpace(stderr), "\n")
+		if code != tc.code || !strings.Contains(stderr, tc.want) || (code == 2 && len(lines) != 1) {
+			t.Errorf("%s: exit %d, want %d with %q; stderr:\n%s", strings.Join(tc.args, " "), code, tc.code, tc.want, stderr)
+		}
+	}
+	if b, _ := os.ReadFile(mine); string(b) != "# mine\n" {
+		t.Errorf("config init changed %s: %q", mine, b)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "xdg")); err == nil {
+		t.Error("a refused run made the config folder")
+	}
+}
