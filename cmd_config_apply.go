@@ -45,7 +45,9 @@ var profileBindings = []profileBinding{
 const originKey = "callscope/profile"
 
 // profileFlags gives cmd --config and --profile. Its RunE calls
-// applyProfile(cmd) before reading any flag.
+// applyProfile(cmd) before reading any flag. Only commands whose flags
+// mean what the profile's keys mean take a profile: mock-apns's --cert is
+// its server's certificate, not a provider's .p12, so it takes none.
 func profileFlags(cmd *cobra.Command) {
 	f := cmd.Flags()
 	f.String("config", "", "the config file of profiles (default "+defaultConfigHelp+"; see callscope config)")
