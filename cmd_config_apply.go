@@ -78,6 +78,8 @@ func applyProfile(cmd *cobra.Command) error {
 		return nil // no config file: flags and defaults only
 	case errors.Is(err, config.ErrNotFound) && file == "":
 		return usageError{fmt.Errorf("--profile %s: no config file at %s (callscope config init writes one; or give --config FILE)", name, path)}
+	case err != nil && file == "":
+		return usageError{fmt.Errorf("config file %w", err)}
 	case err != nil:
 		return usageError{fmt.Errorf("--config %w", err)}
 	}

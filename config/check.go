@@ -104,6 +104,9 @@ func checkValue(fd Field, raw, resolved string, p *Profile) string {
 	if raw == "" {
 		return "empty: leave the key out instead"
 	}
+	if u, err := url.Parse(raw); err == nil && u.User != nil && (fd.Key == "apns" || fd.Key == "server") {
+		return "a URL with a user name or password in it: the file never holds credentials"
+	}
 	switch fd.Key {
 	case "apns":
 		switch raw {

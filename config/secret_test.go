@@ -22,6 +22,7 @@ func TestSecretsRefused(t *testing.T) {
 		{"p12 as cert", "[profiles.a]\ncert = \"" + der + "\"\n", "MIIKcQ", "2: profiles.a.cert: holds base64 key or certificate data"},
 		{"literal password", "[profiles.a]\ncert = \"push.p12\"\ncert_password = \"hunter2\"\n", "hunter2", "3: profiles.a.cert_password: a literal password: write env:NAME"},
 		{"password with a colon", "[profiles.a]\ncert = \"push.p12\"\ncert_password = \"pass:w0rd9\"\n", "w0rd9", "3: profiles.a.cert_password: a literal password"},
+		{"credentials in a URL", "[profiles.a]\nserver = \"https://me:pa55w0rd@provider.example.com\"\n", "pa55w0rd", "2: profiles.a.server: a URL with a user name or password"},
 		{"pem in ca", "[profiles.a]\nca = '''" + strings.ReplaceAll(pemKey, "PRIVATE KEY", "CERTIFICATE") + "'''\n", "MIGHAgEA", "2: profiles.a.ca: holds a PEM block"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
