@@ -34,9 +34,12 @@ func preflightCommand() *cobra.Command {
 			"  callscope preflight --json DerivedData/Build/Products/Debug-iphoneos/Example.app",
 		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := applyProfile(cmd); err != nil {
+				return err
+			}
 			e, err := preflight.ParseEnvironment(env)
 			if err != nil {
-				return usageError{fmt.Errorf("--environment: %w", err)}
+				return profileBlame(cmd, usageError{fmt.Errorf("--environment: %w", err)})
 			}
 			b, err := preflight.Open(args[0])
 			if err != nil {
@@ -61,6 +64,7 @@ func preflightCommand() *cobra.Command {
 	}
 	cmd.Flags().StringVar(&env, "environment", string(preflight.Sandbox), "the APNs environment pushes go to: sandbox (aps-environment development) or production")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the findings as JSON")
+	profileFlags(cmd) // a profile's environment
 	return cmd
 }
 

@@ -45,15 +45,20 @@ func pushCommand() *cobra.Command {
 			"apns-id, apns-unique-id, and what the reason means for this push. --dry-run prints the exact request and\n" +
 			"the equivalent curl command instead, with the JWT as header and claims only, and sends nothing.\n" +
 			"--apns mock (the default) runs callscope's mock APNs in this process and needs no keys. See docs/push.md.\n" +
+			"--profile NAME takes every flag not given from a profile of the config file (callscope config).\n" +
 			"Exit status: 0 when APNs answered 200, 1 for any other answer or no answer, 2 for bad flags.",
 		Example: "  callscope push --topic com.example.app --device-token a1b2c3d4\n" +
 			"  callscope push --apns sandbox --auth-key AuthKey_ABC1234567.p8 --key-id ABC1234567 --team-id TEAM123456 \\\n" +
 			"    --topic com.example.app --device-token $TOKEN --dry-run\n" +
 			"  callscope push --apns https://127.0.0.1:2197 --ca ca.pem --cert push.p12 --cert-password-env P12_PASSWORD \\\n" +
-			"    --type voip --topic com.example.app.voip --device-token $VOIP_TOKEN --payload call.json",
+			"    --type voip --topic com.example.app.voip --device-token $VOIP_TOKEN --payload call.json\n" +
+			"  callscope push --profile staging --device-token alice --dry-run   # the rest from the config file (docs/config.md)",
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runPush(cmd.Context(), o, cmd.InOrStdin(), cmd.OutOrStdout())
+			if err := applyProfile(cmd); err != nil {
+				return err
+			}
+			return profileBlame(cmd, runPush(cmd.Context(), o, cmd.InOrStdin(), cmd.OutOrStdout()))
 		},
 	}
 	f := cmd.Flags()
@@ -83,6 +88,7 @@ func pushCommand() *cobra.Command {
 	f.BoolVar(&o.asJSON, "json", false, "print JSON")
 	f.BoolVar(&o.yes, "yes", false, "confirm a push to production APNs: it reaches a real user's device")
 	f.DurationVar(&o.timeout, "timeout", 30*time.Second, "give up on an answer after this long")
+	profileFlags(cmd)
 	return cmd
 }
 

@@ -50,6 +50,7 @@ func rootCommand() *cobra.Command {
 	root.AddCommand(mockAPNsCommand(), deviceCommand())
 	root.AddCommand(preflightCommand())
 	root.AddCommand(pushCommand())
+	root.AddCommand(configCommand())
 	strictTree(root)
 	return root
 }
