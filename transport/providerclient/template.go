@@ -121,7 +121,7 @@ func Parse(name string, data []byte) (*Template, error) {
 		if err != nil {
 			var fe *fieldError
 			if errors.As(err, &fe) {
-				return nil, fmt.Errorf("%s:%d: field %s: %s", name, fe.line(data), fe.key, fe.msg)
+				return nil, fmt.Errorf("%s:%d: field %s: %s", name, fe.line(data), strings.Join(fe.key, "."), fe.msg)
 			}
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}
@@ -129,7 +129,14 @@ func Parse(name string, data []byte) (*Template, error) {
 	}
 	a := t.APNs
 	if (a.KeyID != "" || a.TeamID != "" || a.AuthKey != "") && (a.KeyID == "" || a.TeamID == "" || a.AuthKey == "") {
-		fe := &fieldError{key: []string{"apns", "auth_key"}, msg: "key_id, team_id and auth_key go together: the mock accepts the team's key by all three"}
+		given := "auth_key"
+		switch {
+		case a.KeyID != "":
+			given = "key_id"
+		case a.TeamID != "":
+			given = "team_id"
+		}
+		fe := &fieldError{key: []string{"apns", given}, offset: -1, msg: "key_id, team_id and auth_key go together: the mock accepts the team's key by all three"}
 		return nil, fmt.Errorf("%s:%d: field apns: %s", name, fe.line(data), fe.msg)
 	}
 	return t, nil
