@@ -72,6 +72,9 @@ func (p *Pipeline) place(ctx context.Context, req flow.Request, started func(tra
 		p.mu.Lock()
 		delete(p.open, traceID)
 		p.mu.Unlock()
+		if p.team != nil {
+			p.team.forget(traceID)
+		}
 	}()
 	if started != nil {
 		started(traceID)

@@ -70,6 +70,10 @@ type MockAPNs struct {
 	// CAOut is where the PEM of the CA that signed the mock's certificate is
 	// written, for the team's server to trust.
 	CAOut string `toml:"ca_out"`
+	// Cert and Key (PEM) are served instead of a certificate made at start,
+	// so the team's server can trust one CA from run to run.
+	Cert string `toml:"cert"`
+	Key  string `toml:"key"`
 	// The team's provider key, which the mock then accepts: key id, team id
 	// and the .p8 file (only its public half is kept).
 	KeyID   string `toml:"key_id"`
@@ -138,6 +142,18 @@ func Parse(name string, data []byte) (*Template, error) {
 		}
 		fe := &fieldError{key: []string{"apns", given}, offset: -1, msg: "key_id, team_id and auth_key go together: the mock accepts the team's key by all three"}
 		return nil, fmt.Errorf("%s:%d: field apns: %s", name, fe.line(data), fe.msg)
+	}
+	if (a.Cert == "") != (a.Key == "") {
+		given := "cert"
+		if a.Key != "" {
+			given = "key"
+		}
+		fe := &fieldError{key: []string{"apns", given}, offset: -1, msg: "cert and key go together"}
+		return nil, fmt.Errorf("%s:%d: field apns.%s: %s", name, fe.line(data), given, fe.msg)
+	}
+	if a.Cert != "" && a.CAOut != "" {
+		fe := &fieldError{key: []string{"apns", "ca_out"}, offset: -1}
+		return nil, fmt.Errorf("%s:%d: field apns.ca_out: with cert there is no CA of the mock's to write: the team's server trusts the CA that signed cert", name, fe.line(data))
 	}
 	return t, nil
 }
