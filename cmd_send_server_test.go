@@ -317,7 +317,8 @@ func TestSendThroughTeamServer(t *testing.T) {
 }
 
 // TestSendServerUsage: a bad template or a missing flag is exit 2 with one
-// line naming the file, line and field, before anything runs.
+// line naming the file, line and field, before anything runs, on send and
+// on the screen.
 func TestSendServerUsage(t *testing.T) {
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "bad.toml")
@@ -336,6 +337,8 @@ func TestSendServerUsage(t *testing.T) {
 		{"no server", []string{"--server-template", bad}, "--server-template needs --server URL"},
 		{"not a URL", []string{"--server", "127.0.0.1:1", "--server-template", "cmd_send_server_test.go"}, "--server-template: cmd_send_server_test.go:"},
 		{"with a scenario", []string{"--scenario", "all", "--server", "http://x"}, "--server"},
+		{"the screen: unknown placeholder", []string{"--server", "http://127.0.0.1:1", "--server-template", bad},
+			"--server-template: " + bad + ":10: field send.body: unknown placeholder {{envelop}}"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -343,7 +346,11 @@ func TestSendServerUsage(t *testing.T) {
 			var out bytes.Buffer
 			root.SetOut(&out)
 			root.SetErr(&out)
-			root.SetArgs(append([]string{"send"}, tt.args...))
+			args := append([]string{"send"}, tt.args...)
+			if strings.HasPrefix(tt.name, "the screen") {
+				args = tt.args
+			}
+			root.SetArgs(args)
 			err := root.ExecuteContext(context.Background())
 			if code := exitStatus(err); code != 2 {
 				t.Fatalf("exit %d (%v), want 2", code, err)

@@ -45,6 +45,8 @@ func rootCommand() *cobra.Command {
 	root.Flags().StringVar(&opts.profile, "device-profile", "", "the callee's iPhone from a TOML profile")
 	root.Flags().StringArrayVar(&opts.profileSet, "device-set", nil, "change one device profile parameter, KEY=VALUE; repeatable")
 	root.Flags().StringVar(&opts.ingest, "ingest", "", "accept events from outside (mock-apns --events-to, your server, a real NSE) over HTTP at ADDR, e.g. 127.0.0.1:4318; beyond loopback needs CALLSCOPE_INGEST_TOKEN")
+	root.Flags().StringVar(&opts.server, "server", "", "drive the team's own provider server at URL instead of the built-in one (needs --server-template)")
+	root.Flags().StringVar(&opts.serverTemplate, "server-template", "", "TOML request template for --server (docs/server-template.md)")
 	root.AddCommand(sendCommand(), scenariosCommand())
 	root.AddCommand(keysCommand(), envelopeCommand())
 	root.AddCommand(mockAPNsCommand(), deviceCommand())
