@@ -188,9 +188,10 @@ func (t *teamServer) Push(ctx context.Context, req provider.PushRequest) (provid
 	e.Time, e.Duration = start, res.RoundTrip
 	e.Attrs = map[string]string{"measured": MeasuredServer}
 	if err != nil {
+		// The caller could not reach its server: the sender's diagnosis
+		// (device.Caller), as with the built-in server.
 		e.Name = "unreachable"
-		e.Diagnosis = &flow.Diagnosis{Stage: flow.StageServer, Code: flow.CodeServerFailed, Detail: err.Error(),
-			Hint: "is the team's server running at --server, and does the template's [send] path exist?"}
+		e.Attrs["error"] = err.Error()
 		t.sink.Emit(e)
 		return provider.PushResult{}, err
 	}
