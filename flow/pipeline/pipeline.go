@@ -211,6 +211,9 @@ func New(ctx context.Context, cfg Config) (*Pipeline, error) {
 		mcfg.Devices = []string{other}
 	}
 	if p.mock, err = apnsmock.New(mcfg); err != nil {
+		if p.team != nil {
+			return nil, fmt.Errorf("%s: [apns] (the mock APNs for the team's server at %s): %w", p.team.tpl.File, mcfg.Addr, err)
+		}
 		return nil, fmt.Errorf("mock APNs: %w", err)
 	}
 	client, err := apns.NewClient(apns.Config{Host: p.mock.URL(), KeyID: DefaultKeyID, TeamID: DefaultTeamID,

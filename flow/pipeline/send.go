@@ -157,10 +157,6 @@ func RunSend(ctx context.Context, opts SendOptions, out io.Writer) (ok bool, err
 	if cfg.Server, err = opts.TeamServer(); err != nil {
 		return false, err
 	}
-	if cfg.Server != nil {
-		notes = append(notes, "server: the team's server at "+cfg.Server.URL+" through "+cfg.Server.Template.File+
-			"; the server stage is the "+MeasuredServer)
-	}
 	if opts.DecryptCmd != "" {
 		if cfg.Decrypt, err = receiver.ParseCommand(opts.DecryptCmd); err != nil {
 			return false, err
@@ -172,6 +168,11 @@ func RunSend(ctx context.Context, opts SendOptions, out io.Writer) (ok bool, err
 			rec.Close()
 		}
 		return false, err
+	}
+	if cfg.Server != nil {
+		_, mockURL := p.Endpoints()
+		notes = append(notes, "server: the team's server at "+cfg.Server.URL+" through "+cfg.Server.Template.File+
+			", pushing to the mock APNs at "+mockURL+"; the server stage is the "+MeasuredServer)
 	}
 	var recSub *bus.Subscription
 	if rec != nil {

@@ -26,6 +26,11 @@ type TeamServer struct {
 	Template *providerclient.Template
 }
 
+// DefaultTeamAPNs is where the embedded mock listens for a team's server
+// when the template's [apns] listen does not say: APNs's alternative port,
+// as `callscope mock-apns` listens.
+const DefaultTeamAPNs = "127.0.0.1:2197"
+
 // MeasuredServer says what the Server stage's latency is with a team's
 // server: callscope sees only the outside of it.
 const MeasuredServer = "HTTP round trip to the team's server (its own work and its push to APNs are inside; callscope cannot see them apart)"
@@ -66,8 +71,9 @@ func newTeamServer(ts *TeamServer, sink flow.Sink) (*teamServer, error) {
 // template's [apns] table asks: its address, and the team's provider key.
 func (t *teamServer) mockConfig(cfg *apnsmock.Config) error {
 	a := t.tpl.APNs
-	if a.Listen != "" {
-		cfg.Addr = a.Listen
+	cfg.Addr = a.Listen
+	if cfg.Addr == "" {
+		cfg.Addr = DefaultTeamAPNs // the address the team's server is configured with
 	}
 	cfg.CertFile, cfg.KeyFile = a.Cert, a.Key
 	if a.AuthKey != "" {

@@ -20,6 +20,8 @@ body = '{"t": "{{token}}"}'
 method = "POST"
 path = "/push"
 body = '{"t": "{{token}}", "e": {{envelope}}}'
+[apns]
+listen = "127.0.0.1:0"
 `
 
 func teamTpl(t *testing.T) *providerclient.Template {

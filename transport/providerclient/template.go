@@ -65,7 +65,7 @@ func (a Answer) OK(status int) bool {
 // up so that the team's server can push to it.
 type MockAPNs struct {
 	// Listen is the mock's address, the APNs host the team's server is
-	// configured with; "" picks a free port (shown at start).
+	// configured with; "" is 127.0.0.1:2197, "127.0.0.1:0" a free port.
 	Listen string `toml:"listen"`
 	// CAOut is where the PEM of the CA that signed the mock's certificate is
 	// written, for the team's server to trust.
