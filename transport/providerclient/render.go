@@ -238,13 +238,3 @@ func writeJSON(b *strings.Builder, val string, k kind, quoted bool) {
 	}
 	b.Write(q)
 }
-
-// uses says whether the text has the placeholder.
-func (t text) uses(name string) bool {
-	for _, s := range t.segs {
-		if s.name == name {
-			return true
-		}
-	}
-	return false
-}
