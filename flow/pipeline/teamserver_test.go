@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/callscope/callscope/flow"
 	"github.com/callscope/callscope/transport/providerclient"
@@ -69,5 +70,22 @@ func TestTeamServerGone(t *testing.T) {
 	}
 	if prov, _ := p.Endpoints(); prov != "http://"+ln.Addr().String() {
 		t.Fatalf("endpoints name %s, not the team's server", prov)
+	}
+}
+
+// TestTeamServerPushesNothing: a team's server that answers but never
+// pushes the envelope to APNs is blamed at the server stage, with what to
+// check, not left as a bare time-out.
+func TestTeamServerPushesNothing(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(200) }))
+	defer srv.Close()
+	p := newPipeline(t, func(c *Config) {
+		c.Server = &TeamServer{URL: srv.URL, Template: teamTpl(t)}
+		c.CallTimeout = time.Second
+	})
+	c := p.Place(context.Background(), p.Compose())
+	if c.Outcome != flow.OutcomeFailed || c.Diag == nil || c.Diag.Stage != flow.StageServer ||
+		!strings.Contains(c.Diag.Detail, "no push carrying this call's envelope reached APNs") {
+		t.Fatalf("call %+v diagnosis %+v", c, c.Diag)
 	}
 }
