@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -150,6 +151,13 @@ func Parse(name string, data []byte) (*Template, error) {
 		}
 		fe := &fieldError{key: []string{"apns", given}, offset: -1, msg: "cert and key go together"}
 		return nil, fmt.Errorf("%s:%d: field apns.%s: %s", name, fe.line(data), given, fe.msg)
+	}
+	// Files named in the template are found beside it, wherever callscope
+	// runs from.
+	for _, f := range []*string{&t.APNs.CAOut, &t.APNs.Cert, &t.APNs.Key, &t.APNs.AuthKey} {
+		if *f != "" && !filepath.IsAbs(*f) {
+			*f = filepath.Join(filepath.Dir(name), *f)
+		}
 	}
 	if a.Cert != "" && a.CAOut != "" {
 		fe := &fieldError{key: []string{"apns", "ca_out"}, offset: -1}

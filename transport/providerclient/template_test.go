@@ -13,7 +13,7 @@ func TestLoadExample(t *testing.T) {
 		t.Fatal(err)
 	}
 	if tpl.Register.Method != "PUT" || tpl.Send.Path != "/v2/notify" || tpl.Send.Answer.APNsStatus != "apns.status" ||
-		tpl.APNs.Listen != "127.0.0.1:2197" || !tpl.Send.Answer.OK(202) || tpl.Send.Answer.OK(200) || !tpl.Register.Answer.OK(201) {
+		tpl.APNs.Listen != "127.0.0.1:2197" || tpl.APNs.CAOut != filepath.Join("testdata", "mock-ca.pem") || !tpl.Send.Answer.OK(202) || tpl.Send.Answer.OK(200) || !tpl.Register.Answer.OK(201) {
 		t.Fatalf("%+v", tpl)
 	}
 }
