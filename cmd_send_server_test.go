@@ -326,6 +326,16 @@ func TestSendServerUsage(t *testing.T) {
 	if err := os.WriteFile(bad, []byte(src), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	good := "[register]\nmethod = \"PUT\"\npath = \"/i/{{token}}\"\n[send]\nmethod = \"POST\"\npath = \"/n\"\n[apns]\n"
+	noDir := filepath.Join(dir, "nodir.toml")
+	notKey := filepath.Join(dir, "notkey.toml")
+	okTpl := filepath.Join(dir, "ok.toml")
+	for f, extra := range map[string]string{okTpl: "", noDir: "ca_out = \"nodir/ca.pem\"\n",
+		notKey: "key_id = \"ABC1234567\"\nteam_id = \"TEAM123456\"\nauth_key = \"notkey.toml\"\n"} {
+		if err := os.WriteFile(f, []byte(good+extra), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
 	tests := []struct {
 		name string
 		args []string
@@ -335,8 +345,12 @@ func TestSendServerUsage(t *testing.T) {
 			"--server-template: " + bad + ":10: field send.body: unknown placeholder {{envelop}}"},
 		{"no template", []string{"--server", "http://127.0.0.1:1"}, "--server needs --server-template FILE"},
 		{"no server", []string{"--server-template", bad}, "--server-template needs --server URL"},
-		{"not a URL", []string{"--server", "127.0.0.1:1", "--server-template", "cmd_send_server_test.go"}, "--server-template: cmd_send_server_test.go:"},
+		{"not a URL", []string{"--server", "127.0.0.1:1", "--server-template", okTpl}, `--server "127.0.0.1:1": want an http:// or https:// URL`},
 		{"with a scenario", []string{"--scenario", "all", "--server", "http://x"}, "--server"},
+		{"ca_out in no directory", []string{"--server", "http://127.0.0.1:1", "--server-template", noDir},
+			"--server-template: " + noDir + ": [apns] ca_out " + filepath.Join(dir, "nodir", "ca.pem") + ": no such directory"},
+		{"auth_key not a key", []string{"--server", "http://127.0.0.1:1", "--server-template", notKey},
+			"--server-template: " + notKey + ": [apns] auth_key: "},
 		{"the screen: unknown placeholder", []string{"--server", "http://127.0.0.1:1", "--server-template", bad},
 			"--server-template: " + bad + ":10: field send.body: unknown placeholder {{envelop}}"},
 	}

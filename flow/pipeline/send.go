@@ -59,6 +59,9 @@ func (o SendOptions) TeamServer() (*TeamServer, error) {
 	if _, err := providerclient.New(o.Server, tpl); err != nil {
 		return nil, err
 	}
+	if err := checkTeamFiles(tpl); err != nil {
+		return nil, fmt.Errorf("--server-template: %w", err)
+	}
 	return &TeamServer{URL: o.Server, Template: tpl}, nil
 }
 

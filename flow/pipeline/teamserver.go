@@ -87,6 +87,23 @@ func (t *teamServer) mockConfig(cfg *apnsmock.Config) error {
 	return nil
 }
 
+// checkTeamFiles refuses, before anything runs, an [apns] table whose key
+// does not load or whose ca_out cannot be written.
+func checkTeamFiles(tpl *providerclient.Template) error {
+	a := tpl.APNs
+	if a.AuthKey != "" {
+		if _, err := apns.LoadP8(a.AuthKey); err != nil {
+			return fmt.Errorf("%s: [apns] auth_key: %w", tpl.File, err)
+		}
+	}
+	if a.CAOut != "" {
+		if fi, err := os.Stat(filepath.Dir(a.CAOut)); err != nil || !fi.IsDir() {
+			return fmt.Errorf("%s: [apns] ca_out %s: no such directory", tpl.File, a.CAOut)
+		}
+	}
+	return nil
+}
+
 // writeCA writes the mock's CA for the team's server to trust, whole or
 // not at all.
 func (t *teamServer) writeCA(pem []byte) error {
