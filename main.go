@@ -45,6 +45,8 @@ func rootCommand() *cobra.Command {
 	root.Flags().StringVar(&opts.profile, "device-profile", "", "the callee's iPhone from a TOML profile")
 	root.Flags().StringArrayVar(&opts.profileSet, "device-set", nil, "change one device profile parameter, KEY=VALUE; repeatable")
 	root.Flags().StringVar(&opts.ingest, "ingest", "", "accept events from outside (mock-apns --events-to, your server, a real NSE) over HTTP at ADDR, e.g. 127.0.0.1:4318; beyond loopback needs CALLSCOPE_INGEST_TOKEN")
+	root.Flags().StringVar(&opts.server, "server", "", "drive the team's own provider server at URL instead of the built-in one (needs --server-template)")
+	root.Flags().StringVar(&opts.serverTemplate, "server-template", "", "TOML request template for --server (docs/server-template.md)")
 	root.AddCommand(sendCommand(), scenariosCommand())
 	root.AddCommand(keysCommand(), envelopeCommand())
 	root.AddCommand(mockAPNsCommand(), deviceCommand())
@@ -125,6 +127,8 @@ func sendCommand() *cobra.Command {
 	f.StringVar(&opts.ProfileFile, "device-profile", "", "the callee's iPhone from a TOML profile (see callscope scenarios)")
 	f.StringArrayVar(&opts.ProfileSet, "device-set", nil, "change one device profile parameter, KEY=VALUE (e.g. nse_budget=10s); repeatable")
 	f.StringVar(&opts.DecryptCmd, "decrypt-cmd", "", "open envelopes in the NSE with this program (envelope on stdin, plaintext JSON on stdout)")
+	f.StringVar(&opts.Server, "server", "", "drive the team's own provider server at URL instead of the built-in one (needs --server-template)")
+	f.StringVar(&opts.ServerTemplate, "server-template", "", "TOML request template for --server: its [register] and [send] requests (docs/server-template.md)")
 	f.StringVar(&scen, "scenario", "", "run a named scenario (or all) and print its diagnosis")
 	f.StringVar(&scenFile, "scenario-file", "", "add scenarios from a TOML file")
 	return cmd
@@ -134,7 +138,7 @@ func sendCommand() *cobra.Command {
 // scenario brings its own device and calls, and --record is not written.
 func scenarioOnly(cmd *cobra.Command) error {
 	var set []string
-	for _, name := range []string{"count", "concurrency", "kind", "video", "answer-after", "answer", "record", "device-profile", "device-set", "decrypt-cmd"} {
+	for _, name := range []string{"count", "concurrency", "kind", "video", "answer-after", "answer", "record", "device-profile", "device-set", "decrypt-cmd", "server", "server-template"} {
 		if cmd.Flags().Changed(name) {
 			set = append(set, "--"+name)
 		}

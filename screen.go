@@ -26,6 +26,8 @@ type screenOptions struct {
 	profileSet []string
 	// ingest is --ingest ADDR: where outside components post their events.
 	ingest string
+	// server and serverTemplate: a team's own provider server (--server).
+	server, serverTemplate string
 }
 
 // errNoTerminal: the screen needs a terminal on both ends; scripts and CI
@@ -52,6 +54,10 @@ func runScreen(ctx context.Context, o screenOptions, stdin io.Reader, stdout io.
 		}
 	}
 	prof.AnswerPolicy = device.AnswerManual
+	team, err := pipeline.SendOptions{Server: o.server, ServerTemplate: o.serverTemplate}.TeamServer()
+	if err != nil {
+		return usageError{err}
+	}
 	var (
 		outside, sub *bus.Subscription
 		srv          *ingest.Server
@@ -79,7 +85,7 @@ func runScreen(ctx context.Context, o screenOptions, stdin io.Reader, stdout io.
 			fmt.Fprintln(os.Stderr, l)
 		}
 	}()
-	p, err := pipeline.New(ctx, pipeline.Config{Clock: flow.RealClock{Scale: o.timeScale}, Profile: prof})
+	p, err := pipeline.New(ctx, pipeline.Config{Clock: flow.RealClock{Scale: o.timeScale}, Profile: prof, Server: team})
 	if err != nil {
 		return err
 	}
@@ -91,12 +97,17 @@ func runScreen(ctx context.Context, o screenOptions, stdin io.Reader, stdout io.
 		clock = fmt.Sprintf("simulated time ×%g", o.timeScale)
 	}
 	endpoints := "mock APNs " + apnsURL
+	mode := "embedded default"
+	if team != nil {
+		mode = "team server"
+		endpoints = "team server " + team.URL + " (server stage: HTTP round trip) · " + endpoints
+	}
 	if srv != nil {
 		endpoints += " · ingest " + srv.URL()
 	}
 	tok := p.DeviceToken()
 	return ui.Run(ctx, p, sub, ui.Options{Theme: o.theme, Outside: outside, Header: ui.Header{
-		Mode:      "embedded default",
+		Mode:      mode,
 		Endpoints: endpoints,
 		Device:    fmt.Sprintf("%s (simulated) %s…", prof.Name, tok[:8]),
 		Clock:     clock,

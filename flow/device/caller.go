@@ -27,7 +27,7 @@ import (
 type Caller struct {
 	Handle   string // the caller's handle, e.g. alice@example.org
 	Name     string
-	Provider *provider.Client
+	Provider Provider
 	Sink     flow.Sink
 	Rand     io.Reader // nil: crypto/rand
 	Faults   SenderFaults
@@ -40,6 +40,15 @@ type Caller struct {
 	sealedMu sync.Mutex
 	sealed   map[string][]*envelope.Envelope // by trace id, as sealed (crypto.go), until the request ends
 	dirs     map[string][]provider.Device
+}
+
+// Provider is the caller app's provider server as the app uses it: look up
+// a user's devices, hand over an envelope for one. *provider.Client is
+// callscope's built-in server; a team's own server is reached through a
+// request template (flow/pipeline).
+type Provider interface {
+	Devices(ctx context.Context, user string) ([]provider.Device, error)
+	Push(ctx context.Context, req provider.PushRequest) (provider.PushResult, error)
 }
 
 // outgoing is one request in flight and what its devices said so far.

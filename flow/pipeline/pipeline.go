@@ -48,6 +48,9 @@ type Config struct {
 	APNs   APNsFaults
 	// Decrypt is the team's own decryptor the NSE uses (--decrypt-cmd); nil: VPE1.
 	Decrypt receiver.Decryptor
+	// Server, when set, is the team's own provider server the sender drives
+	// instead of the built-in one (--server, --server-template).
+	Server *TeamServer
 }
 
 // APNsFaults are conditions at APNs that scenarios inject.
@@ -87,6 +90,7 @@ type Pipeline struct {
 	mock    *apnsmock.Server
 	server  *provider.Server
 	sender  *provider.Client // the caller app's connection to the server
+	team    *teamServer      // instead of server and sender: a team's own server
 	client  *apns2.Client
 	caller  *device.Caller
 	callees []*device.Callee
@@ -191,6 +195,14 @@ func New(ctx context.Context, cfg Config) (*Pipeline, error) {
 	// A reorder group waits in wall time for its pushes, which a loaded
 	// machine may be slow to send: twice the standalone mock's second.
 	mcfg.Faults.Forward.ReorderWindow = 2 * time.Second
+	if cfg.Server != nil {
+		if p.team, err = newTeamServer(cfg.Server, sink); err != nil {
+			return nil, err
+		}
+		if err := p.team.mockConfig(&mcfg); err != nil {
+			return nil, err
+		}
+	}
 	if cfg.APNs.UnknownToken {
 		other, err := randomToken()
 		if err != nil {
@@ -199,6 +211,9 @@ func New(ctx context.Context, cfg Config) (*Pipeline, error) {
 		mcfg.Devices = []string{other}
 	}
 	if p.mock, err = apnsmock.New(mcfg); err != nil {
+		if p.team != nil {
+			return nil, fmt.Errorf("%s: [apns] (the mock APNs for the team's server at %s): %w", p.team.tpl.File, mcfg.Addr, err)
+		}
 		return nil, fmt.Errorf("mock APNs: %w", err)
 	}
 	client, err := apns.NewClient(apns.Config{Host: p.mock.URL(), KeyID: DefaultKeyID, TeamID: DefaultTeamID,
@@ -208,14 +223,26 @@ func New(ctx context.Context, cfg Config) (*Pipeline, error) {
 		return nil, err
 	}
 	p.client = client
-	p.server = provider.NewServer(client, sink)
-	p.server.Options = cfg.Push
-	if err := p.server.Listen("127.0.0.1:0"); err != nil {
-		p.Close()
-		return nil, err
+	var (
+		pc       device.Provider
+		register func(context.Context, provider.Device) error
+	)
+	if p.team != nil {
+		if err := p.team.writeCA(p.mock.CACertPEM()); err != nil {
+			p.Close()
+			return nil, err
+		}
+		pc, register = p.team, p.team.register
+	} else {
+		p.server = provider.NewServer(client, sink)
+		p.server.Options = cfg.Push
+		if err := p.server.Listen("127.0.0.1:0"); err != nil {
+			p.Close()
+			return nil, err
+		}
+		p.sender = provider.NewClient(p.server.URL())
+		pc, register = p.sender, p.sender.Register
 	}
-	pc := provider.NewClient(p.server.URL())
-	p.sender = pc
 	// The caller signs its requests and the callee's devices trust its key,
 	// as an app that verified its contact's identity key does.
 	signer, err := keyring.GenerateSigning(rand.Reader)
@@ -225,7 +252,7 @@ func New(ctx context.Context, cfg Config) (*Pipeline, error) {
 	}
 	p.caller = &device.Caller{Handle: cfg.Caller, Name: cfg.CallerName, Provider: pc, Sink: sink, Faults: cfg.Sender, Signer: signer}
 	for i, prof := range cfg.Devices {
-		if err := p.addDevice(pc, prof, tokens[i], sink); err != nil {
+		if err := p.addDevice(register, prof, tokens[i], sink); err != nil {
 			p.Close()
 			return nil, err
 		}
@@ -247,7 +274,7 @@ func randomToken() (string, error) {
 
 // addDevice makes one of the callee's devices: its key pair, its link to
 // APNs, and its registration with the provider server (as the app does).
-func (p *Pipeline) addDevice(pc *provider.Client, prof device.Profile, token string, sink flow.Sink) error {
+func (p *Pipeline) addDevice(register func(context.Context, provider.Device) error, prof device.Profile, token string, sink flow.Sink) error {
 	key, err := keyring.Generate(p.cfg.Scheme, rand.Reader)
 	if err != nil {
 		return err
@@ -261,7 +288,7 @@ func (p *Pipeline) addDevice(pc *provider.Client, prof device.Profile, token str
 			return err
 		}
 	}
-	return pc.Register(p.ctx, provider.Device{User: p.cfg.Callee, Token: token, Topic: p.cfg.BundleID,
+	return register(p.ctx, provider.Device{User: p.cfg.Callee, Token: token, Topic: p.cfg.BundleID,
 		Environment: prof.Environment, Scheme: p.cfg.Scheme, KID: base64.RawURLEncoding.EncodeToString(key.KID()),
 		PublicKey: base64.RawURLEncoding.EncodeToString(key.Public()), Name: prof.Name})
 }
@@ -292,6 +319,11 @@ func (p *Pipeline) emit(e flow.Event) {
 		t.add(e)
 	}
 	p.bus.Emit(e)
+	if open && p.team != nil && !p.team.relays && e.Stage == flow.StageAPNs && e.Name == "rejected" && e.Diagnosis != nil {
+		// A team's server that does not relay APNs's answer: the mock's
+		// rejection is what tells the caller (teamserver.go).
+		p.caller.Signal(device.Signal{TraceID: e.TraceID, Kind: device.SignalFailed, Diag: e.Diagnosis})
+	}
 	if open && e.Stage == flow.StageAPNs && (e.Name == "replaced" || e.Name == "dropped") {
 		// APNs will never deliver this push: that device is done.
 		p.caller.Signal(device.Signal{TraceID: e.TraceID, Kind: device.SignalFailed, Diag: &flow.Diagnosis{
@@ -305,7 +337,12 @@ func (p *Pipeline) emit(e flow.Event) {
 func (p *Pipeline) Bus() *bus.Bus { return p.bus }
 
 // Endpoints describes where the stages run, for headers and logs.
-func (p *Pipeline) Endpoints() (provider, apns string) { return p.server.URL(), p.mock.URL() }
+func (p *Pipeline) Endpoints() (provider, apns string) {
+	if p.team != nil {
+		return p.cfg.Server.URL, p.mock.URL()
+	}
+	return p.server.URL(), p.mock.URL()
+}
 
 // DeviceToken is the first simulated callee device's APNs token.
 func (p *Pipeline) DeviceToken() string { return p.callees[0].Token }
@@ -350,6 +387,9 @@ func (p *Pipeline) Close() {
 	if p.server != nil {
 		p.sender.Close() // no idle keep-alive connection left to wait for
 		_ = p.server.Close()
+	}
+	if p.team != nil {
+		p.team.close()
 	}
 	if p.client != nil {
 		// Without its client connections the mock shuts down at once

@@ -72,6 +72,9 @@ func (p *Pipeline) place(ctx context.Context, req flow.Request, started func(tra
 		p.mu.Lock()
 		delete(p.open, traceID)
 		p.mu.Unlock()
+		if p.team != nil {
+			p.team.forget(traceID)
+		}
 	}()
 	if started != nil {
 		started(traceID)
@@ -135,6 +138,14 @@ func (p *Pipeline) stalled(t *tracker, traceID string) *flow.Diagnosis {
 	case flow.StageCallKit:
 		return &flow.Diagnosis{Stage: flow.StageCallKit, Code: flow.CodeTimedOut,
 			Detail: "CallKit did not end the call within " + wait}
+	case flow.StageServer:
+		if p.team != nil {
+			// The team's server took the envelope; no push that carries it
+			// reached the mock (teamserver.go traces pushes by envelope).
+			return &flow.Diagnosis{Stage: flow.StageServer, Code: flow.CodeServerFailed,
+				Detail: "the team's server answered, but no push carrying this call's envelope reached APNs within " + wait,
+				Hint:   "does it push to the mock's address (the template's [apns] listen), on the app's topic, with the envelope object under \"vpe\" in the payload? Pushes it sent show on the APNs lane under their own apns-id (docs/server-template.md)"}
+		}
 	}
 	return &flow.Diagnosis{Stage: c.Stage, Code: flow.CodeTimedOut,
 		Detail: fmt.Sprintf("the request stopped at %s and nothing followed within %s", c.Stage, wait)}

@@ -14,6 +14,7 @@ import (
 	"github.com/callscope/callscope/flow/device"
 	"github.com/callscope/callscope/flow/report"
 	flowtrace "github.com/callscope/callscope/flow/trace"
+	"github.com/callscope/callscope/transport/providerclient"
 )
 
 // SendOptions are the flags of `callscope send`.
@@ -35,6 +36,33 @@ type SendOptions struct {
 	// DecryptCmd is the team's own decryptor for the NSE (--decrypt-cmd):
 	// envelope on stdin, plaintext JSON on stdout.
 	DecryptCmd string
+	// Server and ServerTemplate drive a team's own provider server instead
+	// of the built-in one (--server, --server-template).
+	Server         string
+	ServerTemplate string
+}
+
+// TeamServer loads --server-template for --server; nil without --server.
+func (o SendOptions) TeamServer() (*TeamServer, error) {
+	switch {
+	case o.Server == "" && o.ServerTemplate == "":
+		return nil, nil
+	case o.ServerTemplate == "":
+		return nil, fmt.Errorf("--server needs --server-template FILE: how to register and send on that server (docs/server-template.md)")
+	case o.Server == "":
+		return nil, fmt.Errorf("--server-template needs --server URL: the team's provider server")
+	}
+	tpl, err := providerclient.Load(o.ServerTemplate)
+	if err != nil {
+		return nil, fmt.Errorf("--server-template: %w", err)
+	}
+	if _, err := providerclient.New(o.Server, tpl); err != nil {
+		return nil, err
+	}
+	if err := checkTeamFiles(tpl); err != nil {
+		return nil, fmt.Errorf("--server-template: %w", err)
+	}
+	return &TeamServer{URL: o.Server, Template: tpl}, nil
 }
 
 // Profile builds the callee's profile from the defaults, ProfileFile and
@@ -90,7 +118,8 @@ func (o SendOptions) Validate() error {
 			return err
 		}
 	}
-	return nil
+	_, err := o.TeamServer()
+	return err
 }
 
 // RunSend runs a headless batch on the embedded default and prints it. It
@@ -128,6 +157,9 @@ func RunSend(ctx context.Context, opts SendOptions, out io.Writer) (ok bool, err
 		}
 	}
 	cfg := Config{Profile: prof}
+	if cfg.Server, err = opts.TeamServer(); err != nil {
+		return false, err
+	}
 	if opts.DecryptCmd != "" {
 		if cfg.Decrypt, err = receiver.ParseCommand(opts.DecryptCmd); err != nil {
 			return false, err
@@ -139,6 +171,11 @@ func RunSend(ctx context.Context, opts SendOptions, out io.Writer) (ok bool, err
 			rec.Close()
 		}
 		return false, err
+	}
+	if cfg.Server != nil {
+		_, mockURL := p.Endpoints()
+		notes = append(notes, "server: the team's server at "+cfg.Server.URL+" through "+cfg.Server.Template.File+
+			", pushing to the mock APNs at "+mockURL+"; the server stage is the "+MeasuredServer)
 	}
 	var recSub *bus.Subscription
 	if rec != nil {

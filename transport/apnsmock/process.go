@@ -38,6 +38,9 @@ func (s *Server) handle(c *connAuth, rq *request) answer {
 	if len(rq.body) > 0 {
 		rq.traceID = traceIDOf(rq.body)
 	}
+	if rq.traceID == "" && s.cfg.TraceOf != nil && len(rq.body) > 0 {
+		rq.traceID = s.cfg.TraceOf(rq.body)
+	}
 	if rq.traceID == "" {
 		// A team's own server sends no traceparent: trace the push under
 		// its apns-id, which is already 32 hex digits, so that its events

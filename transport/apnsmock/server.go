@@ -95,6 +95,9 @@ type Config struct {
 	DeviceLinkAddr string
 	// OnLink hears devices linking and leaving (nil: nobody listens).
 	OnLink func(LinkState)
+	// TraceOf names the trace of a push whose payload carries no
+	// traceparent, as a team's own server sends (nil, or "": its apns-id).
+	TraceOf func(payload []byte) string
 }
 
 // Server is a running mock.
