@@ -113,7 +113,13 @@ func (m Model) eventLine(c flow.Call, e flow.Event, w int) string {
 	}
 	line := fmt.Sprintf("%9s %s %s %11s ", off, lane.Render(fmt.Sprintf("%-9s", e.Stage)), name, dur)
 	if rest := w - ansi.StringWidth(line); rest > 3 {
-		line += m.st.muted.Render(attrText(e.Attrs, rest))
+		// Another machine's clock (a real phone's): its offset is not on
+		// the same time line as this machine's events.
+		clock := ""
+		if e.Clock != "" {
+			clock = "clock=" + e.Clock + " "
+		}
+		line += m.st.muted.Render(ansi.Truncate(clock+attrText(e.Attrs, rest), rest, "…"))
 	}
 	return line
 }
