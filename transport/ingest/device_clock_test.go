@@ -147,4 +147,3 @@ func post(t *testing.T, url string, events []flow.Event) {
 		t.Fatalf("%s: %+v, %v", res.Status, ans, err)
 	}
 }
-
