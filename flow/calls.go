@@ -24,6 +24,11 @@ type callState struct {
 	events   []Event
 	stale    bool // call.Latency predates the last event
 	observed bool // see Call.Observed
+
+	// startClock is the Event.Clock call.Started was read on: this
+	// machine's events place a call in time, a phone's only until one
+	// arrives (its clock may be off by seconds).
+	startClock string
 }
 
 // NewCalls returns an empty tracker.
@@ -68,7 +73,7 @@ func (cs *Calls) add(e Event, observed bool) bool {
 	if st == nil {
 		// A call through all five stages has about thirty events: one
 		// allocation instead of six doublings, on the pipeline's hot path.
-		st = &callState{call: Call{TraceID: e.TraceID, Started: e.Time, Stage: e.Stage}, events: make([]Event, 0, 32)}
+		st = &callState{call: Call{TraceID: e.TraceID, Started: e.Time, Stage: e.Stage}, events: make([]Event, 0, 32), startClock: e.Clock}
 		cs.byTrace[e.TraceID] = st
 		cs.order = append(cs.order, e.TraceID)
 	}
@@ -77,8 +82,8 @@ func (cs *Calls) add(e Event, observed bool) bool {
 	c2 := &st.call
 	c2.Observed = st.observed
 	c2.Events++
-	if e.Time.Before(c2.Started) {
-		c2.Started = e.Time
+	if earlier := e.Time.Before(c2.Started); st.startClock != "" && (e.Clock == "" || earlier) || e.Clock == "" && earlier {
+		c2.Started, st.startClock = e.Time, e.Clock
 	}
 	if e.Stage.Index() > c2.Stage.Index() {
 		c2.Stage = e.Stage

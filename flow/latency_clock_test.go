@@ -134,3 +134,31 @@ func TestCrossClockLabels(t *testing.T) {
 		}
 	}
 }
+
+// TestStartedOnThisMachinesClock: a call starts when this machine's first
+// event says, not earlier because a phone's clock runs behind; a call seen
+// only from the phone starts on the phone's clock.
+func TestStartedOnThisMachinesClock(t *testing.T) {
+	phone := DeviceClock("iphone")
+	behind := func(e Event) Event { e.Clock, e.Time = phone, e.Time.Add(-10*time.Second); return e }
+	tests := []struct {
+		name   string
+		events []Event
+		want   time.Time
+	}{
+		{"server first", []Event{ev(StageSender, "compose", 0), behind(ev(StageExtension, "did-receive", 900))}, at(0)},
+		{"phone first", []Event{behind(ev(StageExtension, "did-receive", 900)), ev(StageSender, "compose", 0), ev(StageServer, "received", 100)}, at(0)},
+		{"phone only", []Event{behind(ev(StageCallKit, "ringing", 950)), behind(ev(StageExtension, "did-receive", 900))}, at(900).Add(-10 * time.Second)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cs := NewCalls()
+			for _, e := range tt.events {
+				cs.Add(e)
+			}
+			if c, _ := cs.Get("t"); !c.Started.Equal(tt.want) {
+				t.Fatalf("started %v, want %v", c.Started, tt.want)
+			}
+		})
+	}
+}

@@ -42,6 +42,9 @@ func TestLadderCrossClockHop(t *testing.T) {
 			if negative.MatchString(out) {
 				t.Errorf("a negative number on screen:\n%s", out)
 			}
+			if !strings.Contains(out, "12:00:00 call") {
+				t.Errorf("the call's start is not the sender's (this machine's clock):\n%s", out)
+			}
 			if !strings.Contains(out, "clock=device:iphone") {
 				t.Errorf("the detail does not say which events are on the phone's clock:\n%s", out)
 			}
