@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/x/ansi"
 
@@ -45,8 +46,16 @@ func (m Model) detailLines(w, h int) []string {
 		first++
 		out = append(out, m.st.muted.Render(fmt.Sprintf("… %d earlier events", first)))
 	}
+	// A phone's clock may be off by seconds: its events are offset from
+	// its own first event, not from the call's start on this machine.
+	since := map[string]time.Time{"": c.Started}
+	for _, e := range events {
+		if t, ok := since[e.Clock]; !ok || e.Time.Before(t) {
+			since[e.Clock] = e.Time
+		}
+	}
 	for _, e := range events[first:] {
-		out = append(out, m.eventLine(c, e, w))
+		out = append(out, m.eventLine(e, since[e.Clock], w))
 	}
 	return pad(out, h)
 }
@@ -91,8 +100,8 @@ func (m Model) diagnosisLines(d flow.Diagnosis, w int) []string {
 
 // eventLine is one event: offset from the call's start, stage, name, its
 // duration (marked when simulated) and its attributes.
-func (m Model) eventLine(c flow.Call, e flow.Event, w int) string {
-	off := "+" + flow.FormatDuration(max(0, e.Time.Sub(c.Started)))
+func (m Model) eventLine(e flow.Event, since time.Time, w int) string {
+	off := "+" + flow.FormatDuration(max(0, e.Time.Sub(since)))
 	dur := ""
 	switch {
 	case e.Simulated:
@@ -117,7 +126,7 @@ func (m Model) eventLine(c flow.Call, e flow.Event, w int) string {
 		// the same time line as this machine's events.
 		clock := ""
 		if e.Clock != "" {
-			clock = "clock=" + e.Clock + " "
+			clock = "clock=" + e.Clock + " (+ from its first event) "
 		}
 		line += m.st.muted.Render(ansi.Truncate(clock+attrText(e.Attrs, rest), rest, "…"))
 	}

@@ -32,7 +32,14 @@ func TestLadderCrossClockHop(t *testing.T) {
 				}
 				evs = append(evs, e)
 			}
+			evs = append(evs, endEvents(trace, callID, base.Add(time.Second), flow.OutcomeConnected)...)
 			out := screen(t, feed(newTestModel(&fakeController{}), evs...), 120, 40)
+			if testing.Verbose() {
+				t.Log("\n" + out)
+			}
+			if !strings.Contains(out, crossStat) {
+				t.Errorf("the APNs statistics do not say the hop crossed two clocks:\n%s", out)
+			}
 			if !strings.Contains(out, tc.want) || !strings.Contains(out, "╌") {
 				t.Errorf("no cross-device arrow %q for the APNs hop:\n%s", tc.want, out)
 			}
