@@ -73,7 +73,7 @@ func (cs *Calls) add(e Event, observed bool) bool {
 	if st == nil {
 		// A call through all five stages has about thirty events: one
 		// allocation instead of six doublings, on the pipeline's hot path.
-		st = &callState{call: Call{TraceID: e.TraceID, Started: e.Time, Stage: e.Stage}, events: make([]Event, 0, 32), startClock: e.Clock}
+		st = &callState{call: Call{TraceID: e.TraceID, Started: e.Time, Stage: e.Stage}, events: make([]Event, 0, 32)}
 		cs.byTrace[e.TraceID] = st
 		cs.order = append(cs.order, e.TraceID)
 	}
@@ -82,7 +82,7 @@ func (cs *Calls) add(e Event, observed bool) bool {
 	c2 := &st.call
 	c2.Observed = st.observed
 	c2.Events++
-	if earlier := e.Time.Before(c2.Started); st.startClock != "" && (e.Clock == "" || earlier) || e.Clock == "" && earlier {
+	if earlier := e.Time.Before(c2.Started); c2.Events == 1 || st.startClock != "" && (e.Clock == "" || earlier) || e.Clock == "" && earlier {
 		c2.Started, st.startClock = e.Time, e.Clock
 	}
 	if e.Stage.Index() > c2.Stage.Index() {

@@ -28,11 +28,8 @@ func (m Model) latencyLines(w int) []string {
 		row.WriteString(m.st.muted.Render(fmt.Sprintf("%-*s", label, fmt.Sprintf("p%g", q))))
 		for _, s := range flow.Stages {
 			v := orDash(quantile(l.stages[s], q))
-			switch {
-			case len(l.stages[s]) == 0 && l.instant[s]:
+			if len(l.stages[s]) == 0 && l.instant[s] {
 				v = flow.InstantLabel
-			case len(l.stages[s]) == 0 && l.cross[s]:
-				v = crossStat // reached, but only across two clocks
 			}
 			row.WriteString(cell(v))
 		}
@@ -41,10 +38,6 @@ func (m Model) latencyLines(w int) []string {
 	}
 	return out
 }
-
-// crossStat stands where a stage has no measured latency because every
-// request crossed it between two clocks.
-const crossStat = "2 clocks"
 
 func orDash(d time.Duration, ok bool) string {
 	if !ok {

@@ -80,14 +80,11 @@ type latencies struct {
 	// instant marks stages some request on screen passed as instant system
 	// calls: no latency to rank, but not "-" (never reached) either.
 	instant map[flow.Stage]bool
-	// cross marks stages some request crossed between two clocks (a real
-	// phone's events): not measured, but reached.
-	cross map[flow.Stage]bool
-	total []time.Duration
+	total   []time.Duration
 }
 
 func (m Model) latencies() latencies {
-	l := latencies{stages: map[flow.Stage][]time.Duration{}, instant: map[flow.Stage]bool{}, cross: map[flow.Stage]bool{}}
+	l := latencies{stages: map[flow.Stage][]time.Duration{}, instant: map[flow.Stage]bool{}}
 	for _, id := range m.order {
 		c, _ := m.calls.Get(id)
 		if !c.Done() || c.Outcome == flow.OutcomeFailed {
@@ -100,9 +97,6 @@ func (m Model) latencies() latencies {
 				continue
 			}
 			l.stages[st] = append(l.stages[st], d)
-		}
-		for st := range c.Latency.CrossClock {
-			l.cross[st] = true
 		}
 		if c.Latency.Total > 0 {
 			l.total = append(l.total, c.Latency.Total)
