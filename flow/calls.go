@@ -51,6 +51,11 @@ type callState struct {
 	next     int
 	stale    bool // call.Latency predates the last event
 	observed bool // see Call.Observed
+
+	// startClock is the Event.Clock call.Started was read on: this
+	// machine's events place a call in time, a phone's only until one
+	// arrives (its clock may be off by seconds).
+	startClock string
 }
 
 // NewCalls returns an empty tracker without a bound: for one request's
@@ -121,8 +126,8 @@ func (cs *Calls) add(e Event, observed bool) bool {
 	c2 := &st.call
 	c2.Observed = st.observed
 	c2.Events++
-	if e.Time.Before(c2.Started) {
-		c2.Started = e.Time
+	if earlier := e.Time.Before(c2.Started); c2.Events == 1 || st.startClock != "" && (e.Clock == "" || earlier) || e.Clock == "" && earlier {
+		c2.Started, st.startClock = e.Time, e.Clock
 	}
 	if e.Stage.Index() > c2.Stage.Index() {
 		c2.Stage = e.Stage

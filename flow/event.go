@@ -12,13 +12,19 @@ import (
 // the wall time the run actually spent on it (zero on a virtual clock). Only
 // measured time counts towards a stage's latency.
 type Event struct {
-	Seq       uint64        `json:"seq,omitempty"`
-	TraceID   string        `json:"trace_id"`
-	CallID    string        `json:"call_id,omitempty"`
-	ApnsID    string        `json:"apns_id,omitempty"`
-	Stage     Stage         `json:"stage"`
-	Name      string        `json:"name"`
-	Time      time.Time     `json:"time"`
+	Seq     uint64    `json:"seq,omitempty"`
+	TraceID string    `json:"trace_id"`
+	CallID  string    `json:"call_id,omitempty"`
+	ApnsID  string    `json:"apns_id,omitempty"`
+	Stage   Stage     `json:"stage"`
+	Name    string    `json:"name"`
+	Time    time.Time `json:"time"`
+	// Clock names the clock Time was read on: "" is this machine's, where
+	// callscope and its simulation run; events from elsewhere (a real
+	// iPhone through --ingest) say whose, "device:<name>". Times on two
+	// clocks differ by the clocks' skew as well as by what happened, so a
+	// hop between them is not a measured latency (Latency.CrossClock).
+	Clock     string        `json:"clock,omitempty"`
 	Duration  time.Duration `json:"duration_ns,omitempty"`
 	Simulated bool          `json:"simulated,omitempty"`
 	Waited    time.Duration `json:"waited_ns,omitempty"`

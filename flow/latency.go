@@ -17,15 +17,31 @@ type Latency struct {
 	Stages    map[Stage]time.Duration  `json:"-"`
 	Simulated map[string]time.Duration `json:"-"`
 	Instant   map[Stage]bool           `json:"-"`
+	// CrossClock holds the stages whose span starts on one clock and ends
+	// on another (the server's and a real phone's, Event.Clock): the
+	// difference of the two times, which the clocks' skew may even make
+	// negative. It is not a latency: such a stage is not in Stages, and
+	// counts neither towards Total nor towards per-stage statistics.
+	CrossClock map[Stage]time.Duration `json:"-"`
 	// Total is the measured time from the sender's first event to the end of
-	// the path (ringing, shown or failure), without simulated waits.
+	// the path (ringing, shown or failure), without simulated waits and
+	// without cross-clock hops.
 	Total time.Duration `json:"-"`
 }
 
-// Get returns a stage's latency and whether the request reached the stage.
+// Get returns a stage's measured latency and whether there is one: false
+// for a stage the request did not reach, and for a cross-clock one.
 func (l Latency) Get(s Stage) (time.Duration, bool) {
 	d, ok := l.Stages[s]
 	return d, ok
+}
+
+// Reached reports whether the request reached stage s: with a measured
+// latency, an instant one or a cross-clock hop.
+func (l Latency) Reached(s Stage) bool {
+	_, ok := l.Stages[s]
+	_, cross := l.CrossClock[s]
+	return ok || cross
 }
 
 // InstantLabel is how an instantaneous stage or event is shown where a
@@ -38,6 +54,9 @@ func (l Latency) Label(s Stage) string {
 	if l.Instant[s] {
 		return InstantLabel
 	}
+	if d, ok := l.CrossClock[s]; ok {
+		return CrossClockLabel(d)
+	}
 	return FormatDuration(l.Stages[s])
 }
 
@@ -45,7 +64,9 @@ type latencyJSON struct {
 	StagesUS    map[Stage]float64  `json:"stages_us"`
 	Instant     []Stage            `json:"instant,omitempty"`
 	SimulatedMS map[string]float64 `json:"simulated_ms,omitempty"`
-	TotalUS     float64            `json:"total_us"`
+	// CrossClockUS are the cross-clock differences, not latencies.
+	CrossClockUS map[Stage]float64 `json:"cross_clock_us,omitempty"`
+	TotalUS      float64           `json:"total_us"`
 }
 
 // MarshalJSON writes stage latencies in microseconds under the stage keys
@@ -68,6 +89,12 @@ func (l Latency) MarshalJSON() ([]byte, error) {
 		j.SimulatedMS = map[string]float64{}
 		for n, d := range l.Simulated {
 			j.SimulatedMS[n] = float64(d) / float64(time.Millisecond)
+		}
+	}
+	if len(l.CrossClock) > 0 {
+		j.CrossClockUS = map[Stage]float64{}
+		for s, d := range l.CrossClock {
+			j.CrossClockUS[s] = us(d)
 		}
 	}
 	return json.Marshal(j)
@@ -96,6 +123,12 @@ func (l *Latency) UnmarshalJSON(b []byte) error {
 			l.Simulated[n] = time.Duration(v * float64(time.Millisecond))
 		}
 	}
+	for s, v := range j.CrossClockUS {
+		if l.CrossClock == nil {
+			l.CrossClock = map[Stage]time.Duration{}
+		}
+		l.CrossClock[s] = time.Duration(v * float64(time.Microsecond))
+	}
 	l.Total = time.Duration(j.TotalUS * float64(time.Microsecond))
 	return nil
 }
@@ -109,7 +142,9 @@ func us(d time.Duration) float64 {
 func ComputeLatency(events []Event) Latency {
 	l := Latency{Stages: map[Stage]time.Duration{}}
 	var first [len(Stages)]time.Time
+	var firstClock [len(Stages)]string
 	var end time.Time
+	var endClock string
 	for _, e := range events {
 		i := e.Stage.Index()
 		if i < 0 {
@@ -122,11 +157,11 @@ func ComputeLatency(events []Event) Latency {
 			l.Simulated[e.Name] += e.Duration
 		}
 		if first[i].IsZero() || e.Time.Before(first[i]) {
-			first[i] = e.Time
+			first[i], firstClock[i] = e.Time, e.Clock
 		}
 		if isPathEnd(e) {
 			if t := e.Time.Add(measured(e)); end.IsZero() || t.Before(end) {
-				end = t
+				end, endClock = t, e.Clock
 			}
 		}
 	}
@@ -143,7 +178,7 @@ func ComputeLatency(events []Event) Latency {
 		// No ringing or shown: the path ended at the last event seen.
 		for _, e := range events {
 			if e.Stage.Index() == last && e.Time.Add(measured(e)).After(end) {
-				end = e.Time.Add(measured(e))
+				end, endClock = e.Time.Add(measured(e)), e.Clock
 			}
 		}
 	}
@@ -151,18 +186,28 @@ func ComputeLatency(events []Event) Latency {
 		if first[i].IsZero() {
 			continue
 		}
-		stop := end
+		stop, stopClock := end, endClock
 		for j := i + 1; j <= last; j++ {
 			if !first[j].IsZero() {
-				stop = first[j]
+				stop, stopClock = first[j], firstClock[j]
 				break
 			}
+		}
+		instant := instantWithin(events, Stages[i], first[i], stop)
+		if !instant && stopClock != firstClock[i] {
+			// Read on two clocks: their difference includes the clocks'
+			// skew, so it is shown as such and measures nothing.
+			if l.CrossClock == nil {
+				l.CrossClock = map[Stage]time.Duration{}
+			}
+			l.CrossClock[Stages[i]] = stop.Sub(first[i])
+			continue
 		}
 		d := stop.Sub(first[i]) - waitedWithin(events, Stages[i], first[i], stop)
 		if d < 0 {
 			d = 0
 		}
-		if instantWithin(events, Stages[i], first[i], stop) {
+		if instant {
 			if l.Instant == nil {
 				l.Instant = map[Stage]bool{}
 			}

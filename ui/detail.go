@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/x/ansi"
 
@@ -47,8 +48,16 @@ func (m Model) detailLines(w, h int) []string {
 		// first and latest (flow.Calls).
 		out = append(out, m.st.muted.Render(fmt.Sprintf("… %d earlier events", first+max(0, c.Events-len(events)))))
 	}
+	// A phone's clock may be off by seconds: its events are offset from
+	// its own first event, not from the call's start on this machine.
+	since := map[string]time.Time{"": c.Started}
+	for _, e := range events {
+		if t, ok := since[e.Clock]; !ok || e.Time.Before(t) {
+			since[e.Clock] = e.Time
+		}
+	}
 	for _, e := range events[first:] {
-		out = append(out, m.eventLine(c, e, w))
+		out = append(out, m.eventLine(e, since[e.Clock], w))
 	}
 	return pad(out, h)
 }
@@ -93,8 +102,8 @@ func (m Model) diagnosisLines(d flow.Diagnosis, w int) []string {
 
 // eventLine is one event: offset from the call's start, stage, name, its
 // duration (marked when simulated) and its attributes.
-func (m Model) eventLine(c flow.Call, e flow.Event, w int) string {
-	off := "+" + flow.FormatDuration(max(0, e.Time.Sub(c.Started)))
+func (m Model) eventLine(e flow.Event, since time.Time, w int) string {
+	off := "+" + flow.FormatDuration(max(0, e.Time.Sub(since)))
 	dur := ""
 	switch {
 	case e.Simulated:
@@ -115,7 +124,13 @@ func (m Model) eventLine(c flow.Call, e flow.Event, w int) string {
 	}
 	line := fmt.Sprintf("%9s %s %s %11s ", off, lane.Render(fmt.Sprintf("%-9s", e.Stage)), name, dur)
 	if rest := w - ansi.StringWidth(line); rest > 3 {
-		line += m.st.muted.Render(attrText(e.Attrs, rest))
+		// Another machine's clock (a real phone's): its offset is not on
+		// the same time line as this machine's events.
+		clock := ""
+		if e.Clock != "" {
+			clock = "clock=" + e.Clock + " (+ from its first event) "
+		}
+		line += m.st.muted.Render(ansi.Truncate(clock+attrText(e.Attrs, rest), rest, "…"))
 	}
 	return line
 }
@@ -163,7 +178,8 @@ func (m Model) helpLines(w int) []string {
 		m.st.muted.Render(fit("Hop labels are measured latency; simulated iPhone time is shown apart (sim:).", w)),
 		m.st.muted.Render(fit("Percentiles: finished requests on screen; failures counted apart in the title.", w)))
 	if m.opts.Observer || m.opts.Outside != nil {
-		out = append(out, m.st.muted.Render(fit("accepted: APNs answered 200 (accepted, not delivered) and no device said more.", w)))
+		out = append(out, m.st.muted.Render(fit("accepted: APNs answered 200 (accepted, not delivered) and no device said more.", w)),
+			m.st.muted.Render(fit("╌~12ms╌▶ / clock skew: a hop from this machine's clock to a phone's; not a latency.", w)))
 	}
 	return out
 }

@@ -53,6 +53,12 @@ func (m Model) ladderLines(w, h int) []string {
 			label := flow.FormatDuration(d)
 			span := center(i+1) - center(i) - 1
 			line = overlay(line, center(i)+1, m.st.lanes[i].Render(arrow(label, span)))
+		case i < reached && c.Latency.Reached(flow.Stages[i]):
+			// Two clocks, the machine's and a phone's: their difference,
+			// shown as such, never as a (negative) latency.
+			span := center(i+1) - center(i) - 1
+			label := firstFit(flow.CrossClockLabels(c.Latency.CrossClock[flow.Stages[i]]), span-1)
+			line = overlay(line, center(i)+1, m.st.lanes[i].Render(crossArrow(label, span)))
 		case i == reached && c.Outcome == "":
 			line = overlay(line, center(i)+1, m.st.muted.Render("…"))
 		}
@@ -61,6 +67,9 @@ func (m Model) ladderLines(w, h int) []string {
 	out = append(out, m.lastHop(c, w, center(len(flow.Stages)-1), failedAt))
 	if sim := simulatedLine(c.Latency.Simulated); sim != "" {
 		out = append(out, m.st.muted.Render(fit("sim: "+sim, w)))
+	}
+	if len(c.Latency.CrossClock) > 0 {
+		out = append(out, m.st.muted.Render(fit("╌ cross-device: "+flow.CrossClockNote, w)))
 	}
 	out = append(out, m.st.outcome(c)+m.st.muted.Render(" "+endLabel(c)))
 	return pad(out, h)
@@ -76,8 +85,7 @@ func (m Model) lastHop(c flow.Call, w, x, failedAt int) string {
 	case c.Ringing && c.Latency.Instant[flow.StageCallKit]:
 		label = m.st.ring.Render("◉ ringing · " + flow.InstantLabel)
 	case c.Ringing:
-		d, _ := c.Latency.Get(flow.StageCallKit)
-		label = m.st.ring.Render("◉ ringing " + flow.FormatDuration(d))
+		label = m.st.ring.Render("◉ ringing " + c.Latency.Label(flow.StageCallKit))
 	case c.Stage == flow.StageCallKit:
 		label = m.st.lanes[last].Render("● " + c.Latency.Label(flow.StageCallKit))
 	default:
@@ -91,10 +99,27 @@ func endLabel(c flow.Call) string {
 	switch {
 	case c.Reason != "":
 		return "CXCallEndedReason." + c.Reason
+	case c.Latency.Total > 0 && len(c.Latency.CrossClock) > 0:
+		return "measured " + flow.FormatDuration(c.Latency.Total) + " (cross-device hops apart)"
 	case c.Latency.Total > 0:
 		return "measured " + flow.FormatDuration(c.Latency.Total)
 	}
 	return ""
+}
+
+// crossArrow draws ╌╌label╌╌▶: a hop between two clocks, not a latency.
+func crossArrow(label string, span int) string {
+	return strings.ReplaceAll(arrow(label, span), "─", "╌")
+}
+
+// firstFit is the first label at most w cells wide, or the last one.
+func firstFit(labels []string, w int) string {
+	for _, l := range labels {
+		if ansi.StringWidth(l) <= w {
+			return l
+		}
+	}
+	return labels[len(labels)-1]
 }
 
 // arrow draws ──label──▶ across span cells, dropping the dashes before the

@@ -144,6 +144,10 @@ type Plaintext struct {
 	Bind      string  `json:"bind,omitempty"`
 	Sig       string  `json:"sig,omitempty"`
 	SignerKID string  `json:"signer_kid,omitempty"`
+	// TraceID is the request's trace id when it is not call_uuid's: see
+	// TraceIDOf. Optional, not signed and not checked (a diagnostic tag);
+	// receivers that do not know it ignore it like any unknown member.
+	TraceID string `json:"trace_id,omitempty"`
 	// Pad is ASCII spaces that round the JSON up to a PadBlock bucket;
 	// receivers ignore it (pad.go).
 	Pad string `json:"pad,omitempty"`

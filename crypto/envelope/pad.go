@@ -29,6 +29,12 @@ func marshalPadded(pt Plaintext, block int) ([]byte, error) {
 		return b, err
 	}
 	target := (len(b) + padField + block - 1) / block * block
+	if target == len(b)+padField {
+		// No space to add, but the member still counts: omitempty would
+		// drop it and leave the JSON 9 bytes short of the bucket (JS
+		// writes "pad":"" here too).
+		return append(b[:len(b)-1], `,"pad":""}`...), nil
+	}
 	pt.Pad = strings.Repeat(" ", target-len(b)-padField)
 	b, err = json.Marshal(pt)
 	if err == nil && len(b)%block != 0 {

@@ -77,7 +77,13 @@ type Placed struct {
 // Placed.Done. A request that cannot be sent ends at once with a diagnosis.
 func (c *Caller) Place(ctx context.Context, req flow.Request, traceparent string) Placed {
 	traceID := provider.TraceID(traceparent)
-	callID := strings.ToUpper(uuid.NewString())
+	// The call_uuid is the trace id as a UUID: a real phone that opens the
+	// envelope posts its events under this call without a byte more in the
+	// padded plaintext (envelope.TraceIDOf, docs/ingest-swift.md).
+	callID := envelope.CallUUIDFor(traceID)
+	if callID == "" {
+		callID = strings.ToUpper(uuid.NewString())
+	}
 	og := &outgoing{traceID: traceID, callID: callID, kind: req.Kind, done: make(chan flow.Outcome, 1)}
 	c.mu.Lock()
 	if c.outgoing == nil {

@@ -24,6 +24,10 @@ type CallJSON struct {
 	TotalUS     float64            `json:"total_us"`
 	SimulatedMS map[string]float64 `json:"simulated_ms,omitempty"`
 	Diagnosis   *flow.Diagnosis    `json:"diagnosis,omitempty"`
+	// CrossClockUS are hops between this machine's clock and a device's
+	// (events from a real phone): the difference of two clocks' times,
+	// possibly negative, not a latency.
+	CrossClockUS map[flow.Stage]float64 `json:"cross_clock_us,omitempty"`
 }
 
 // SummaryJSON is the summary in `send --json` output.
@@ -75,6 +79,12 @@ func ToJSON(c flow.Call) CallJSON {
 			continue
 		}
 		j.LatencyUS[s] = us(d)
+	}
+	for s, d := range c.Latency.CrossClock {
+		if j.CrossClockUS == nil {
+			j.CrossClockUS = map[flow.Stage]float64{}
+		}
+		j.CrossClockUS[s] = us(d)
 	}
 	if len(c.Latency.Simulated) > 0 {
 		j.SimulatedMS = map[string]float64{}

@@ -34,7 +34,7 @@ func (t *Table) Row(c flow.Call) {
 	}
 	cols := []any{short(c.TraceID, 8), short(c.CallID, 8), string(c.Kind), outcome(c)}
 	for _, s := range flow.Stages {
-		if _, ok := c.Latency.Get(s); ok {
+		if c.Latency.Reached(s) {
 			cols = append(cols, c.Latency.Label(s))
 		} else {
 			cols = append(cols, "—")

@@ -176,6 +176,7 @@ func sanitize(e *flow.Event) {
 	e.CallID = clean(e.CallID)
 	e.ApnsID = clean(e.ApnsID)
 	e.Name = clean(e.Name)
+	e.Clock = clean(e.Clock)
 	if len(e.Attrs) > 0 {
 		a := make(map[string]string, len(e.Attrs))
 		for k, v := range e.Attrs {

@@ -66,7 +66,7 @@ func TestDecodeLines(t *testing.T) {
 func TestDecodeFillsAndCleans(t *testing.T) {
 	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	jwt := "eyJhbGciOiJFUzI1NiJ9.eyJpc3MiOiJURUFNMTIzNDU2In0.MEUCIQDabcdefghijklmnopqrstuvwxyz0123456789"
-	body := `{"seq":99,"trace_id":"` + tid + `","stage":"extension","name":"deco\u001b]0;pwned\u0007ded",` +
+	body := `{"seq":99,"trace_id":"` + tid + `","stage":"extension","name":"deco\u001b]0;pwned\u0007ded","clock":"device:Bob\u001b[2J",` +
 		`"attrs":{"authorization":"bearer ` + jwt + `","note":"token ` + jwt + `","private_key":"x"},` +
 		`"diagnosis":{"stage":"extension","code":"E","detail":"` + jwt + `","hint":"` + jwt + `"}}`
 	evs, errs := Decode([]byte(body), now)
@@ -79,6 +79,9 @@ func TestDecodeFillsAndCleans(t *testing.T) {
 	}
 	if strings.ContainsAny(e.Name, "\x1b\x07") {
 		t.Errorf("name %q keeps control characters", e.Name)
+	}
+	if e.Clock != "device:Bob\uFFFD[2J" {
+		t.Errorf("clock %q: want it kept, its control characters replaced", e.Clock)
 	}
 	if e.Attrs["authorization"] != flow.Redacted || e.Attrs["private_key"] != flow.Redacted {
 		t.Errorf("secret attrs not redacted: %v", e.Attrs)
