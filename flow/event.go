@@ -1,6 +1,9 @@
 package flow
 
 import (
+	"encoding/json"
+	"maps"
+	"slices"
 	"time"
 )
 
@@ -38,6 +41,10 @@ type Event struct {
 	Diagnosis *Diagnosis        `json:"diagnosis,omitempty"`
 	// Outcome is set on the event that ends the request, and only there.
 	Outcome Outcome `json:"outcome,omitempty"`
+	// Push is the request as it crossed the wire, on the event of the
+	// stage that saw it (the APNs stage's receipt; a device's arrival),
+	// and the answer when there was one. Never the signed JWT.
+	Push *PushRecord `json:"push,omitempty"`
 }
 
 // Names of the events that mark where a request's path ends. The latency of
@@ -75,5 +82,28 @@ func (e Event) Clone() Event {
 		d := *e.Diagnosis
 		e.Diagnosis = &d
 	}
+	if e.Push != nil {
+		p := *e.Push
+		p.Headers = maps.Clone(p.Headers)
+		p.Payload = slices.Clone(p.Payload)
+		e.Push = &p
+	}
 	return e
+}
+
+// PushRecord is one push as APNs saw it: what a trace keeps so a replay,
+// a diff or a re-run has the request itself, not only its size.
+type PushRecord struct {
+	Method string `json:"method,omitempty"`
+	Path   string `json:"path,omitempty"`
+	// Headers as received, lower-case names; authorization holds the JWT's
+	// header and claims only ("bearer <header>.<claims>.<signature redacted>").
+	Headers map[string]string `json:"headers,omitempty"`
+	// Payload is the body as sent: already encrypted, the envelope opaque.
+	Payload json.RawMessage `json:"payload,omitempty"`
+	// The answer: HTTP status, Apple's reason, apns-id, apns-unique-id.
+	Status   int    `json:"status,omitempty"`
+	Reason   string `json:"reason,omitempty"`
+	ApnsID   string `json:"apns_id,omitempty"`
+	UniqueID string `json:"apns_unique_id,omitempty"`
 }
