@@ -63,6 +63,7 @@ func sendCommand() *cobra.Command {
 		scenFile string
 		// answerAfter holds --answer-after until we know it was given.
 		answerAfter time.Duration
+		real        sendAPNs
 	)
 	cmd := &cobra.Command{
 		Use:   "send",
@@ -102,6 +103,17 @@ func sendCommand() *cobra.Command {
 			if err := writable("--record", opts.Record); err != nil {
 				return err
 			}
+			target, dry, err := real.target()
+			if err != nil {
+				return err
+			}
+			if err := simulatedOnly(cmd, target); err != nil {
+				return err
+			}
+			opts.Target = target
+			if real.dryRun {
+				return sendDryRun(cmd.Context(), opts, dry, cmd.OutOrStdout())
+			}
 			ok, err := pipeline.RunSend(cmd.Context(), opts, cmd.OutOrStdout())
 			if err != nil {
 				return err
@@ -126,6 +138,7 @@ func sendCommand() *cobra.Command {
 	f.StringVar(&opts.DecryptCmd, "decrypt-cmd", "", "open envelopes in the NSE with this program (envelope on stdin, plaintext JSON on stdout)")
 	f.StringVar(&scen, "scenario", "", "run a named scenario (or all) and print its diagnosis")
 	f.StringVar(&scenFile, "scenario-file", "", "add scenarios from a TOML file")
+	addSendAPNsFlags(f, &real, true)
 	return cmd
 }
 
@@ -133,7 +146,7 @@ func sendCommand() *cobra.Command {
 // scenario brings its own device and calls, and --record is not written.
 func scenarioOnly(cmd *cobra.Command) error {
 	var set []string
-	for _, name := range []string{"count", "concurrency", "kind", "video", "answer-after", "answer", "record", "device-profile", "device-set", "decrypt-cmd"} {
+	for _, name := range append([]string{"count", "concurrency", "kind", "video", "answer-after", "answer", "record", "device-profile", "device-set", "decrypt-cmd"}, sendAPNsFlagNames(cmd)...) {
 		if cmd.Flags().Changed(name) {
 			set = append(set, "--"+name)
 		}

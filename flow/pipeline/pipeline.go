@@ -48,6 +48,9 @@ type Config struct {
 	APNs   APNsFaults
 	// Decrypt is the team's own decryptor the NSE uses (--decrypt-cmd); nil: VPE1.
 	Decrypt receiver.Decryptor
+	// Target, when set, replaces the embedded mock and the simulated callee:
+	// the provider server pushes to a real APNs (real.go).
+	Target *Target
 }
 
 // APNsFaults are conditions at APNs that scenarios inject.
@@ -82,14 +85,16 @@ const (
 
 // Pipeline is one running embedded default.
 type Pipeline struct {
-	cfg     Config
-	bus     *bus.Bus
-	mock    *apnsmock.Server
-	server  *provider.Server
-	sender  *provider.Client // the caller app's connection to the server
-	client  *apns2.Client
-	caller  *device.Caller
-	callees []*device.Callee
+	cfg    Config
+	bus    *bus.Bus
+	mock   *apnsmock.Server
+	server *provider.Server
+	sender *provider.Client // the caller app's connection to the server
+	client *apns2.Client
+	// apnsSender is the provider server's client against a Target.
+	apnsSender *apns.Sender
+	caller     *device.Caller
+	callees    []*device.Callee
 	// links are the devices' persistent TLS connections to the mock, as
 	// each iPhone keeps one to APNs; pushes reach the devices over them.
 	linkMu sync.Mutex
@@ -148,6 +153,9 @@ func (c *Config) fill() {
 // pair, registered with the server and linked to APNs.
 func New(ctx context.Context, cfg Config) (*Pipeline, error) {
 	cfg.fill()
+	if cfg.Target != nil {
+		return newTarget(ctx, cfg)
+	}
 	p := &Pipeline{cfg: cfg, bus: bus.New(), open: map[string]*tracker{}}
 	p.ctx, p.stop = context.WithCancel(ctx)
 	sink := flow.SinkFunc(p.emit)
@@ -284,6 +292,12 @@ func (p *Pipeline) Signal(s device.Signal) {
 // a reader keeping up, then the bus.
 func (p *Pipeline) emit(e flow.Event) {
 	e = flow.Redact(e)
+	if p.cfg.Target != nil {
+		var answer *flow.Event
+		if e, answer = p.targetEvents(e); answer != nil {
+			defer p.emit(*answer)
+		}
+	}
 	p.mu.RLock()
 	t := p.open[e.TraceID]
 	p.mu.RUnlock()
@@ -305,16 +319,29 @@ func (p *Pipeline) emit(e flow.Event) {
 func (p *Pipeline) Bus() *bus.Bus { return p.bus }
 
 // Endpoints describes where the stages run, for headers and logs.
-func (p *Pipeline) Endpoints() (provider, apns string) { return p.server.URL(), p.mock.URL() }
+func (p *Pipeline) Endpoints() (provider, apns string) {
+	if p.cfg.Target != nil {
+		return p.server.URL(), p.cfg.Target.Host
+	}
+	return p.server.URL(), p.mock.URL()
+}
 
-// DeviceToken is the first simulated callee device's APNs token.
-func (p *Pipeline) DeviceToken() string { return p.callees[0].Token }
+// DeviceToken is the first callee device's APNs token.
+func (p *Pipeline) DeviceToken() string {
+	if p.cfg.Target != nil {
+		return p.cfg.Target.Devices[0].Token
+	}
+	return p.callees[0].Token
+}
 
 // Settle waits until every push on a device link has been received and every
 // device is idle (nothing queued, no app work, no ringing call) or ctx ends:
 // late events (a hang-up, a replay, a second device) are then all published.
 // APNs's 200 only means accepted: delivery may still be on the wire.
 func (p *Pipeline) Settle(ctx context.Context) error {
+	if p.mock == nil {
+		return nil // a real APNs: nothing here holds or delivers pushes
+	}
 	if err := p.mock.Settle(ctx); err != nil { // pushes APNs still holds (store-and-forward faults)
 		return err
 	}
@@ -350,6 +377,9 @@ func (p *Pipeline) Close() {
 	if p.server != nil {
 		p.sender.Close() // no idle keep-alive connection left to wait for
 		_ = p.server.Close()
+	}
+	if p.apnsSender != nil {
+		p.apnsSender.CloseIdleConnections()
 	}
 	if p.client != nil {
 		// Without its client connections the mock shuts down at once

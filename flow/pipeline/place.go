@@ -78,6 +78,9 @@ func (p *Pipeline) place(ctx context.Context, req flow.Request, started func(tra
 	}
 
 	placed := p.caller.Place(ctx, req, traceparent)
+	if p.cfg.Target != nil {
+		p.accept(placed)
+	}
 	timer := time.NewTimer(p.cfg.CallTimeout)
 	defer timer.Stop()
 	select {
