@@ -12,8 +12,11 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/callscope/callscope/flow/bus"
 	"github.com/callscope/callscope/flow/pipeline"
 	"github.com/callscope/callscope/transport/apns"
+	"github.com/callscope/callscope/transport/ingest"
+	"github.com/callscope/callscope/ui"
 )
 
 // sendAPNs are the flags that point send (and the screen) at a real APNs:
@@ -42,7 +45,9 @@ const sendTargetTimeout = 30 * time.Second
 // target checks the flags and returns the APNs to push to, and the dry-run
 // view of its pushes (the auth part: the request is filled per push). For
 // --apns mock it returns a nil target: the embedded default runs, as ever.
-func (s sendAPNs) target() (*pipeline.Target, apns.DryRun, error) {
+// A production target needs --yes, unless the screen asks before its first
+// send (asks).
+func (s sendAPNs) target(asks bool) (*pipeline.Target, apns.DryRun, error) {
 	if s.apns == "mock" {
 		var set []string
 		for flag, v := range map[string]bool{"--device-token": len(s.tokens) > 0, "--topic": s.topic != "", "--auth-key": s.authKey != "",
@@ -69,7 +74,7 @@ func (s sendAPNs) target() (*pipeline.Target, apns.DryRun, error) {
 		// A URL with no auth: send's provider server signs every push.
 		return nil, apns.DryRun{}, usageError{fmt.Errorf("--apns %s: %w", s.apns, errNoAuth)}
 	}
-	if err := checkProduction(s.apnsFlags, p.req.Host, p.dry.Cert, s.dryRun); err != nil {
+	if err := checkProduction(s.apnsFlags, p.req.Host, p.dry.Cert, s.dryRun || asks); err != nil {
 		return nil, apns.DryRun{}, err
 	}
 	if len(s.tokens) == 0 {
@@ -182,4 +187,38 @@ func simulatedOnly(cmd *cobra.Command, t *pipeline.Target) error {
 		return usageError{fmt.Errorf("%s: these set up the simulated iPhone; with a real APNs the callee is a real device", strings.Join(set, ", "))}
 	}
 	return nil
+}
+
+// targetScreen is the screen's header and first status against a real
+// APNs: the target as a badge (red for production, whose first send asks
+// to confirm), and what the screen can see of a real iPhone.
+func targetScreen(theme string, outside *bus.Subscription, t *pipeline.Target, srv *ingest.Server) ui.Options {
+	env := apns.Environment(t.Host)
+	badge := env + " APNs"
+	switch env {
+	case "production":
+		badge = "PRODUCTION APNs"
+	case "":
+		badge = "APNs at " + strings.TrimPrefix(t.Host, "https://")
+	}
+	endpoints := "APNs " + t.Host
+	device := fmt.Sprintf("%d real device(s) %s…: waiting for device events (--ingest)", len(t.Devices), t.Devices[0].Token[:8])
+	status := "n compose · enter send · the callee is a real device: its stages appear only from --ingest · ? help"
+	if srv != nil {
+		endpoints += " · ingest " + srv.URL()
+	} else {
+		device = fmt.Sprintf("%d real device(s) %s…: no device events (start with --ingest to see them)", len(t.Devices), t.Devices[0].Token[:8])
+	}
+	return ui.Options{Theme: theme, Outside: outside, Status: status, Header: ui.Header{
+		Mode: "real APNs", Target: badge, Production: isProduction(t.Host, certInfo(t)), Endpoints: endpoints, Device: device, Clock: "real time",
+	}}
+}
+
+// certInfo is the target's certificate as apns describes it, nil for token auth.
+func certInfo(t *pipeline.Target) *apns.CertInfo {
+	if t.Cert == nil || t.Cert.Leaf == nil {
+		return nil
+	}
+	ci := apns.DescribeCert(t.Cert.Leaf)
+	return &ci
 }

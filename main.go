@@ -44,6 +44,7 @@ func rootCommand() *cobra.Command {
 	root.Flags().StringVar(&opts.theme, "theme", "", "colour theme")
 	root.Flags().StringVar(&opts.profile, "device-profile", "", "the callee's iPhone from a TOML profile")
 	root.Flags().StringArrayVar(&opts.profileSet, "device-set", nil, "change one device profile parameter, KEY=VALUE; repeatable")
+	addSendAPNsFlags(root.Flags(), &opts.real, false)
 	root.Flags().StringVar(&opts.ingest, "ingest", "", "accept events from outside (mock-apns --events-to, your server, a real NSE) over HTTP at ADDR, e.g. 127.0.0.1:4318; beyond loopback needs CALLSCOPE_INGEST_TOKEN")
 	root.AddCommand(sendCommand(), scenariosCommand())
 	root.AddCommand(keysCommand(), envelopeCommand())
@@ -103,7 +104,7 @@ func sendCommand() *cobra.Command {
 			if err := writable("--record", opts.Record); err != nil {
 				return err
 			}
-			target, dry, err := real.target()
+			target, dry, err := real.target(false)
 			if err != nil {
 				return err
 			}

@@ -26,6 +26,8 @@ type screenOptions struct {
 	profileSet []string
 	// ingest is --ingest ADDR: where outside components post their events.
 	ingest string
+	// real is --apns and its auth and device flags (cmd_send_apns.go).
+	real sendAPNs
 }
 
 // errNoTerminal: the screen needs a terminal on both ends; scripts and CI
@@ -52,6 +54,13 @@ func runScreen(ctx context.Context, o screenOptions, stdin io.Reader, stdout io.
 		}
 	}
 	prof.AnswerPolicy = device.AnswerManual
+	target, _, err := o.real.target(true)
+	if err != nil {
+		return err
+	}
+	if target != nil && (o.profile != "" || len(o.profileSet) > 0) {
+		return usageError{errors.New("--device-profile, --device-set: these set up the simulated iPhone; with a real APNs the callee is a real device")}
+	}
 	var (
 		outside, sub *bus.Subscription
 		srv          *ingest.Server
@@ -79,7 +88,7 @@ func runScreen(ctx context.Context, o screenOptions, stdin io.Reader, stdout io.
 			fmt.Fprintln(os.Stderr, l)
 		}
 	}()
-	p, err := pipeline.New(ctx, pipeline.Config{Clock: flow.RealClock{Scale: o.timeScale}, Profile: prof})
+	p, err := pipeline.New(ctx, pipeline.Config{Clock: flow.RealClock{Scale: o.timeScale}, Profile: prof, Target: target})
 	if err != nil {
 		return err
 	}
@@ -95,6 +104,9 @@ func runScreen(ctx context.Context, o screenOptions, stdin io.Reader, stdout io.
 		endpoints += " · ingest " + srv.URL()
 	}
 	tok := p.DeviceToken()
+	if target != nil {
+		return ui.Run(ctx, p, sub, targetScreen(o.theme, outside, target, srv))
+	}
 	return ui.Run(ctx, p, sub, ui.Options{Theme: o.theme, Outside: outside, Header: ui.Header{
 		Mode:      "embedded default",
 		Endpoints: endpoints,

@@ -59,6 +59,12 @@ func TestViewGolden(t *testing.T) {
 		{"observer_help", func() Model { return press(observerSession(), "?") }},
 		{"lint", func() Model { return withLint(newTestModel(&fakeController{})) }},
 		{"lint_help", func() Model { return press(withLint(newTestModel(&fakeController{})), "?") }},
+		{"production", func() Model {
+			return withTarget(newTestModel(&fakeController{}), "PRODUCTION APNs", true)
+		}},
+		{"production_confirm", func() Model {
+			return press(withTarget(newTestModel(&fakeController{}), "PRODUCTION APNs", true), "enter")
+		}},
 	}
 	for _, st := range states {
 		for _, size := range [][2]int{{80, 24}, {120, 40}} {
