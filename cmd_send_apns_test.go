@@ -214,3 +214,33 @@ func TestSendAPNsUsage(t *testing.T) {
 		})
 	}
 }
+
+// TestScreenAPNsFlags: the screen takes the same --apns flags; production
+// needs no --yes there (the screen asks before its first send), so without
+// a terminal it gets as far as the terminal check; bad APNs flags are
+// refused first, naming the flag.
+func TestScreenAPNsFlags(t *testing.T) {
+	dir := t.TempDir()
+	p8, _ := writeP8(t, dir)
+	tok := []string{"--auth-key", p8, "--key-id", "ABC1234567", "--team-id", "TEAM123456", "--topic", "com.example.app"}
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"production asks on the screen, not --yes", append(append([]string{"--apns", "production"}, tok...), "--device-token", pushToken), "no terminal"},
+		{"sandbox", append(append([]string{"--apns", "sandbox"}, tok...), "--device-token", pushToken), "no terminal"},
+		{"no device token", append([]string{"--apns", "sandbox"}, tok...), "--device-token: a real APNs pushes to real devices"},
+		{"simulated profile with a real APNs", append(append([]string{"--apns", "sandbox"}, tok...), "--device-token", pushToken, "--device-set", "answer=decline"),
+			"--device-profile, --device-set: these set up the simulated iPhone"},
+		{"auth with the mock", []string{"--auth-key", p8}, "--auth-key: for --apns sandbox, production or a URL"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, msg := run(t, tt.args...)
+			if code != 2 || !strings.Contains(msg, tt.want) || strings.Contains(msg, "\n") || out != "" {
+				t.Fatalf("exit %d, %q, %q; want 2 and one line with %q", code, msg, out, tt.want)
+			}
+		})
+	}
+}
