@@ -145,6 +145,15 @@ func sendDryRun(ctx context.Context, opts pipeline.SendOptions, dry apns.DryRun,
 	if err != nil {
 		return err
 	}
+	if opts.JSON {
+		js := make([]apns.DryRunJSON, len(reqs))
+		for i, r := range reqs {
+			d := dry
+			d.Request = r
+			js[i] = d.JSON()
+		}
+		return writePushJSON(out, js)
+	}
 	for i, r := range reqs {
 		fmt.Fprintf(out, "── push %d of %d ──\n", i+1, len(reqs))
 		d := dry

@@ -73,6 +73,13 @@ func TestSendDryRun(t *testing.T) {
 	}
 	check(t, out)
 
+	out, code, _ = runSendCLI(t, append([]string{"--apns", "sandbox", "--count", "2", "--json"}, auth...)...)
+	var js []apns.DryRunJSON
+	if err := json.Unmarshal([]byte(out), &js); code != 0 || err != nil || len(js) != 2 || js[0].URL != "https://api.sandbox.push.apple.com/3/device/"+pushToken {
+		t.Fatalf("exit %d, %v: %s", code, err, out)
+	}
+	check(t, out)
+
 	// A host that is listening: the dry run must not connect.
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
