@@ -3,9 +3,12 @@ package ui
 import (
 	"strings"
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/callscope/callscope/flow"
 )
 
 // withTarget points the test screen at an APNs target.
@@ -14,6 +17,17 @@ func withTarget(m Model, target string, production bool) Model {
 	m.opts.Header.Mode, m.opts.Header.Endpoints = "real APNs", "APNs https://api.push.apple.com"
 	m.opts.Header.Device = "1 real device(s) a1b2c3d4…: waiting for device events (--ingest)"
 	return m
+}
+
+// acceptedEvents is a call to a real APNs that APNs accepted: the sender,
+// the server and APNs' answer, and no device event.
+func acceptedEvents(trace, callID string, t0 time.Time) []flow.Event {
+	all := ringingEvents(trace, callID, t0)[:3]
+	accepted := ev(trace, "", flow.StageAPNs, flow.NameAccepted, t0.Add(500*time.Microsecond), 30*time.Millisecond)
+	accepted.Attrs = map[string]string{"status": "200", "measured": "round trip at the provider server"}
+	end := ev(trace, callID, flow.StageSender, "apns-accepted", t0.Add(31*time.Millisecond), 0)
+	end.Outcome = flow.OutcomeAccepted
+	return append(all, accepted, end)
 }
 
 // TestProductionConfirm: with production as the target, the first send

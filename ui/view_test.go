@@ -62,6 +62,9 @@ func TestViewGolden(t *testing.T) {
 		{"production", func() Model {
 			return withTarget(newTestModel(&fakeController{}), "PRODUCTION APNs", true)
 		}},
+		{"production_accepted", func() Model {
+			return feed(withTarget(newTestModel(&fakeController{}), "PRODUCTION APNs", true), acceptedEvents(traceOf(callUUID(1)), callUUID(1), base)...)
+		}},
 		{"production_confirm", func() Model {
 			return press(withTarget(newTestModel(&fakeController{}), "PRODUCTION APNs", true), "enter")
 		}},
