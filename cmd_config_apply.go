@@ -54,6 +54,19 @@ func profileFlags(cmd *cobra.Command) {
 	f.String("profile", "", "take every flag not given from this profile of the config file (default: its default_profile)")
 }
 
+// withProfile gives cmd --config and --profile and applies the profile
+// before cmd's own RunE reads any flag.
+func withProfile(cmd *cobra.Command) {
+	profileFlags(cmd)
+	run := cmd.RunE
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		if err := applyProfile(cmd); err != nil {
+			return err
+		}
+		return profileBlame(cmd, run(cmd, args))
+	}
+}
+
 // applyProfile sets each of cmd's flags that the command line did not set
 // from the chosen profile: --profile NAME, else the file's default_profile,
 // else none. The file is --config FILE (which must exist), else the default

@@ -249,3 +249,31 @@ func TestProfilePreflight(t *testing.T) {
 		}
 	}
 }
+
+// TestProfileSend: send takes the same profile as push (--apns, its auth,
+// the topic and a named device), and a flag given still wins.
+func TestProfileSend(t *testing.T) {
+	dir := t.TempDir()
+	p8, _ := writeP8(t, dir)
+	cfg := writeFile(t, filepath.Join(dir, "c.toml"), "default_profile = \"a\"\n[profiles.a]\napns = \"sandbox\"\nkey_id = \"ABC1234567\"\nteam_id = \"TEAM123456\"\nauth_key = \""+p8+"\"\ntopic = \"com.example.app\"\ndevice_token = \"alice\"\n[profiles.a.devices]\nalice = \""+pushToken+"\"\n")
+	for _, tc := range []struct {
+		name string
+		args []string
+		want []string
+	}{
+		{"profile", nil, []string{"api.sandbox.push.apple.com", "apns-topic: com.example.app", pushToken[:16]}},
+		{"flag wins", []string{"--topic", "com.example.flag"}, []string{"api.sandbox.push.apple.com", "apns-topic: com.example.flag"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out, code, msg := runConfigCLI(t, append([]string{"send", "--config", cfg, "--dry-run"}, tc.args...)...)
+			if code != 0 {
+				t.Fatalf("exit %d: %q\n%s", code, msg, out)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("no %q in\n%s", w, out)
+				}
+			}
+		})
+	}
+}

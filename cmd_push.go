@@ -15,19 +15,16 @@ import (
 
 // pushOptions are push's flags.
 type pushOptions struct {
-	apns, ca                        string
-	port                            int
-	topic, deviceToken, pushType    string
-	priority, expiration            string
-	collapseID, apnsID              string
-	payload, alert                  string
-	mutableContent                  bool
-	envelopeFor, envelopeIn         string
-	headers                         []string
-	authKey, keyID, teamID          string
-	cert, certPassFile, certPassEnv string
-	dryRun, asJSON, yes             bool
-	timeout                         time.Duration
+	apnsFlags
+	topic, deviceToken, pushType string
+	priority, expiration         string
+	collapseID, apnsID           string
+	payload, alert               string
+	mutableContent               bool
+	envelopeFor, envelopeIn      string
+	headers                      []string
+	dryRun, asJSON               bool
+	timeout                      time.Duration
 }
 
 // pushUsage marks a push flag error: exit status 2. (A local wrapper over
@@ -62,9 +59,7 @@ func pushCommand() *cobra.Command {
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.apns, "apns", "mock", "where to push: mock (callscope's mock, in this process), sandbox, production, or an https:// URL (a running callscope mock-apns)")
-	f.IntVar(&o.port, "port", 0, "APNs port: 443 (default) or 2197")
-	f.StringVar(&o.ca, "ca", "", "trust this CA (PEM) instead of the system's, e.g. the file mock-apns --ca-out wrote")
+	addAPNsFlags(f, &o.apnsFlags)
 	f.StringVar(&o.topic, "topic", "", "apns-topic: the bundle id plus the push type's suffix (.voip, .complication, …); with --cert, default the certificate's")
 	f.StringVar(&o.deviceToken, "device-token", "", "the device token in hex (with --envelope-for: default that device's)")
 	f.StringVar(&o.pushType, "type", "alert", "apns-push-type: "+apns.PushTypeNames())
@@ -78,15 +73,8 @@ func pushCommand() *cobra.Command {
 	f.StringVar(&o.envelopeFor, "envelope-for", "", "seal an E2EE call request for this device (callscope keys) as the payload")
 	f.StringVar(&o.envelopeIn, "envelope-in", "", "with --envelope-for: the plaintext request from FILE (default a call.invite), as envelope seal --in")
 	f.StringArrayVar(&o.headers, "header", nil, "add a header NAME:VALUE, sent as given (replaces one callscope sets); repeatable")
-	f.StringVar(&o.authKey, "auth-key", "", "token auth: the .p8 signing key file from Apple")
-	f.StringVar(&o.keyID, "key-id", "", "token auth: the key's 10-character id")
-	f.StringVar(&o.teamID, "team-id", "", "token auth: your 10-character team id")
-	f.StringVar(&o.cert, "cert", "", "certificate auth: the APNs certificate and key as a .p12 file")
-	f.StringVar(&o.certPassFile, "cert-password-file", "", "the .p12's password from FILE (never a flag value)")
-	f.StringVar(&o.certPassEnv, "cert-password-env", "", "the .p12's password from the environment variable NAME")
 	f.BoolVar(&o.dryRun, "dry-run", false, "print the request and a curl command; send nothing, sign nothing")
 	f.BoolVar(&o.asJSON, "json", false, "print JSON")
-	f.BoolVar(&o.yes, "yes", false, "confirm a push to production APNs: it reaches a real user's device")
 	f.DurationVar(&o.timeout, "timeout", 30*time.Second, "give up on an answer after this long")
 	profileFlags(cmd)
 	return cmd

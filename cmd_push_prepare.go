@@ -66,6 +66,11 @@ func preparePush(o pushOptions, stdin io.Reader) (*preparedPush, error) {
 	if err := p.credentials(o); err != nil {
 		return nil, err
 	}
+	if p.mock == nil {
+		if err := checkProduction(o.apnsFlags, p.req.Host, p.dry.Cert, o.dryRun); err != nil {
+			return nil, err
+		}
+	}
 	payloadFlag, err := p.payload(o, stdin)
 	if err != nil {
 		return nil, err
@@ -107,9 +112,6 @@ func (p *preparedPush) host(o pushOptions) error {
 		return pushUsage("--apns", err)
 	}
 	p.req.Host = base
-	if apns.Environment(base) == "production" && !o.yes && !o.dryRun {
-		return pushUsage("--apns", errors.New("production reaches real users' devices: add --yes to send, or --dry-run to look first"))
-	}
 	if o.ca != "" {
 		pem, err := os.ReadFile(o.ca)
 		if err != nil {

@@ -200,7 +200,7 @@ func TestPushAgainstMock(t *testing.T) {
 			[]string{"400 BadTopic", "why:"}},
 		{"unregistered token", append(token, "--topic", "com.example.app", "--device-token", goneToken), 1,
 			[]string{"410 Unregistered", "timestamp:", "stop sending until the app registers again"}},
-		{"production certificate on the sandbox mock", []string{"--cert", prodP12, "--cert-password-file", pass}, 1,
+		{"production certificate on the sandbox mock", []string{"--cert", prodP12, "--cert-password-file", pass, "--yes"}, 1,
 			[]string{"403 BadCertificateEnvironment", "the other environment"}},
 	}
 	for _, tt := range tests {

@@ -28,6 +28,8 @@ type screenOptions struct {
 	ingest string
 	// server and serverTemplate: a team's own provider server (--server).
 	server, serverTemplate string
+	// real is --apns and its auth and device flags (cmd_send_apns.go).
+	real sendAPNs
 }
 
 // errNoTerminal: the screen needs a terminal on both ends; scripts and CI
@@ -54,9 +56,19 @@ func runScreen(ctx context.Context, o screenOptions, stdin io.Reader, stdout io.
 		}
 	}
 	prof.AnswerPolicy = device.AnswerManual
+	target, _, err := o.real.target(true)
+	if err != nil {
+		return err
+	}
+	if target != nil && (o.profile != "" || len(o.profileSet) > 0) {
+		return usageError{errors.New("--device-profile, --device-set: these set up the simulated iPhone; with a real APNs the callee is a real device")}
+	}
 	team, err := pipeline.SendOptions{Server: o.server, ServerTemplate: o.serverTemplate}.TeamServer()
 	if err != nil {
 		return usageError{err}
+	}
+	if team != nil && target != nil {
+		return usageError{errors.New("--server with --apns: the team's server pushes to APNs itself; point it at the real APNs and use --server alone")}
 	}
 	var (
 		outside, sub *bus.Subscription
@@ -85,7 +97,7 @@ func runScreen(ctx context.Context, o screenOptions, stdin io.Reader, stdout io.
 			fmt.Fprintln(os.Stderr, l)
 		}
 	}()
-	p, err := pipeline.New(ctx, pipeline.Config{Clock: flow.RealClock{Scale: o.timeScale}, Profile: prof, Server: team})
+	p, err := pipeline.New(ctx, pipeline.Config{Clock: flow.RealClock{Scale: o.timeScale}, Profile: prof, Server: team, Target: target})
 	if err != nil {
 		return err
 	}
@@ -106,6 +118,9 @@ func runScreen(ctx context.Context, o screenOptions, stdin io.Reader, stdout io.
 		endpoints += " · ingest " + srv.URL()
 	}
 	tok := p.DeviceToken()
+	if target != nil {
+		return ui.Run(ctx, p, sub, targetScreen(o.theme, outside, target, srv))
+	}
 	return ui.Run(ctx, p, sub, ui.Options{Theme: o.theme, Outside: outside, Header: ui.Header{
 		Mode:      mode,
 		Endpoints: endpoints,

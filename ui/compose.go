@@ -73,7 +73,7 @@ func (m Model) composeKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		c.commit()
 		req := c.req
 		m.compose = nil
-		return m, m.send(req)
+		return m.guardSend(req)
 	case "tab", "down":
 		return m, c.focus(c.field + 1)
 	case "shift+tab", "up":

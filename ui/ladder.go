@@ -61,6 +61,9 @@ func (m Model) ladderLines(w, h int) []string {
 			line = overlay(line, center(i)+1, m.st.lanes[i].Render(crossArrow(label, span)))
 		case i == reached && c.Outcome == "":
 			line = overlay(line, center(i)+1, m.st.muted.Render("…"))
+		case i == reached && c.Outcome == flow.OutcomeAccepted && m.opts.Header.Target != "":
+			// A real APNs: past its answer, only the phone's own events tell.
+			line = overlay(line, center(i)+1, m.st.muted.Render("waiting for device events (--ingest)"))
 		}
 		out = append(out, line)
 	}

@@ -24,6 +24,10 @@ type Controller interface {
 // Header is the run's description in the header line.
 type Header struct {
 	Mode, Endpoints, Device, Clock string
+	// Target is the APNs pushes go to, as a badge ("sandbox APNs"); red
+	// while Production, when the first send also asks to confirm.
+	Target     string
+	Production bool
 	// Lint is what the device profiles break before any push (Profile.Lint):
 	// counted in the header, listed under ? and on an empty screen.
 	Lint []report.Warning
@@ -104,6 +108,9 @@ type Model struct {
 	compose *composer
 	status  string
 	failed  bool
+	// confirming is a send held for the production prompt (production.go).
+	confirming    *flow.Request
+	prodConfirmed bool
 }
 
 // NewModel returns the screen for a controller.

@@ -36,6 +36,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.setStatus(msg.verb+" call "+short(msg.callID, 8), false)
 		}
 	case tea.KeyPressMsg:
+		if m.confirming != nil {
+			return m.confirmKey(msg)
+		}
 		if m.compose != nil {
 			return m.composeKey(msg)
 		}
@@ -67,7 +70,7 @@ func (m Model) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.compose = newComposer(m.ctrl.Compose())
 	case "enter":
 		// enter without the composer open sends a call with the defaults.
-		return m, m.send(m.ctrl.Compose())
+		return m.guardSend(m.ctrl.Compose())
 	case "j", "down":
 		m.move(1)
 	case "k", "up":

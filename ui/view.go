@@ -82,6 +82,9 @@ func pad(lines []string, n int) []string {
 func (m Model) headerLine(w int) string {
 	h := m.opts.Header
 	parts := []string{m.st.title.Render("callscope")}
+	if b := m.targetBadge(); b != "" {
+		parts = append(parts, b)
+	}
 	// Before the run's description, which may be cut at 80 columns: these
 	// explain what follows.
 	if n := m.droppedEvents(); n > 0 {
@@ -138,6 +141,9 @@ func (m Model) statusLine(w int) string {
 }
 
 func (m Model) helpLine(w int) string {
+	if m.confirming != nil {
+		return fit(m.st.fail.Render("y send to production · any other key: do not send"), w)
+	}
 	if m.compose != nil {
 		return fit(m.st.muted.Render("tab field · space toggle · type to edit · enter send · esc cancel"), w)
 	}

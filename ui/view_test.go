@@ -59,6 +59,15 @@ func TestViewGolden(t *testing.T) {
 		{"observer_help", func() Model { return press(observerSession(), "?") }},
 		{"lint", func() Model { return withLint(newTestModel(&fakeController{})) }},
 		{"lint_help", func() Model { return press(withLint(newTestModel(&fakeController{})), "?") }},
+		{"production", func() Model {
+			return withTarget(newTestModel(&fakeController{}), "PRODUCTION APNs", true)
+		}},
+		{"production_accepted", func() Model {
+			return feed(withTarget(newTestModel(&fakeController{}), "PRODUCTION APNs", true), acceptedEvents(traceOf(callUUID(1)), callUUID(1), base)...)
+		}},
+		{"production_confirm", func() Model {
+			return press(withTarget(newTestModel(&fakeController{}), "PRODUCTION APNs", true), "enter")
+		}},
 	}
 	for _, st := range states {
 		for _, size := range [][2]int{{80, 24}, {120, 40}} {

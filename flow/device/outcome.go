@@ -66,6 +66,19 @@ func (c *Caller) conclude(og *outgoing, s Signal) {
 	}
 }
 
+// Accepted ends a request whose pushes APNs took for devices this run does
+// not drive (a real iPhone): accepted by APNs, which is not delivery. A
+// device that later reports through --ingest replaces the outcome.
+func (c *Caller) Accepted(traceID string) {
+	c.mu.Lock()
+	og := c.outgoing[traceID]
+	c.mu.Unlock()
+	if og != nil {
+		c.end(og, flow.OutcomeAccepted, "apns-accepted", map[string]string{
+			"note": "APNs accepted the push: not delivery; a real device's events come only through --ingest"}, nil)
+	}
+}
+
 // Abandon ends a request that got no answer in time.
 func (c *Caller) Abandon(traceID string, d *flow.Diagnosis) {
 	c.mu.Lock()

@@ -51,6 +51,9 @@ type Config struct {
 	// Server, when set, is the team's own provider server the sender drives
 	// instead of the built-in one (--server, --server-template).
 	Server *TeamServer
+	// Target, when set, replaces the embedded mock and the simulated callee:
+	// the provider server pushes to a real APNs (real.go).
+	Target *Target
 }
 
 // APNsFaults are conditions at APNs that scenarios inject.
@@ -85,15 +88,17 @@ const (
 
 // Pipeline is one running embedded default.
 type Pipeline struct {
-	cfg     Config
-	bus     *bus.Bus
-	mock    *apnsmock.Server
-	server  *provider.Server
-	sender  *provider.Client // the caller app's connection to the server
-	team    *teamServer      // instead of server and sender: a team's own server
-	client  *apns2.Client
-	caller  *device.Caller
-	callees []*device.Callee
+	cfg    Config
+	bus    *bus.Bus
+	mock   *apnsmock.Server
+	server *provider.Server
+	sender *provider.Client // the caller app's connection to the server
+	team   *teamServer      // instead of server and sender: a team's own server
+	client *apns2.Client
+	// apnsSender is the provider server's client against a Target.
+	apnsSender *apns.Sender
+	caller     *device.Caller
+	callees    []*device.Callee
 	// links are the devices' persistent TLS connections to the mock, as
 	// each iPhone keeps one to APNs; pushes reach the devices over them.
 	linkMu sync.Mutex
@@ -152,6 +157,9 @@ func (c *Config) fill() {
 // pair, registered with the server and linked to APNs.
 func New(ctx context.Context, cfg Config) (*Pipeline, error) {
 	cfg.fill()
+	if cfg.Target != nil {
+		return newTarget(ctx, cfg)
+	}
 	p := &Pipeline{cfg: cfg, bus: bus.New(), open: map[string]*tracker{}}
 	p.ctx, p.stop = context.WithCancel(ctx)
 	sink := flow.SinkFunc(p.emit)
@@ -311,6 +319,12 @@ func (p *Pipeline) Signal(s device.Signal) {
 // a reader keeping up, then the bus.
 func (p *Pipeline) emit(e flow.Event) {
 	e = flow.Redact(e)
+	if p.cfg.Target != nil {
+		var answer *flow.Event
+		if e, answer = p.targetEvents(e); answer != nil {
+			defer p.emit(*answer)
+		}
+	}
 	p.mu.RLock()
 	t := p.open[e.TraceID]
 	p.mu.RUnlock()
@@ -341,17 +355,28 @@ func (p *Pipeline) Endpoints() (provider, apns string) {
 	if p.team != nil {
 		return p.cfg.Server.URL, p.mock.URL()
 	}
+	if p.cfg.Target != nil {
+		return p.server.URL(), p.cfg.Target.Host
+	}
 	return p.server.URL(), p.mock.URL()
 }
 
-// DeviceToken is the first simulated callee device's APNs token.
-func (p *Pipeline) DeviceToken() string { return p.callees[0].Token }
+// DeviceToken is the first callee device's APNs token.
+func (p *Pipeline) DeviceToken() string {
+	if p.cfg.Target != nil {
+		return p.cfg.Target.Devices[0].Token
+	}
+	return p.callees[0].Token
+}
 
 // Settle waits until every push on a device link has been received and every
 // device is idle (nothing queued, no app work, no ringing call) or ctx ends:
 // late events (a hang-up, a replay, a second device) are then all published.
 // APNs's 200 only means accepted: delivery may still be on the wire.
 func (p *Pipeline) Settle(ctx context.Context) error {
+	if p.mock == nil {
+		return nil // a real APNs: nothing here holds or delivers pushes
+	}
 	if err := p.mock.Settle(ctx); err != nil { // pushes APNs still holds (store-and-forward faults)
 		return err
 	}
@@ -391,6 +416,9 @@ func (p *Pipeline) Close() {
 	if p.team != nil {
 		p.team.close()
 	}
+	if p.apnsSender != nil {
+		p.apnsSender.CloseIdleConnections()
+	}
 	if p.client != nil {
 		// Without its client connections the mock shuts down at once
 		// instead of waiting out HTTP/2's graceful GOAWAY.
@@ -400,26 +428,4 @@ func (p *Pipeline) Close() {
 		_ = p.mock.Close()
 	}
 	p.bus.Close()
-}
-
-// tracker is one request's events, as the pipeline decides its outcome.
-type tracker struct {
-	mu    sync.Mutex
-	calls *flow.Calls
-}
-
-func newTracker() *tracker { return &tracker{calls: flow.NewCalls()} }
-
-func (t *tracker) add(e flow.Event) {
-	t.mu.Lock()
-	t.calls.Add(e)
-	t.mu.Unlock()
-}
-
-// call returns the request as its events so far describe it, and the events.
-func (t *tracker) call(traceID string) (flow.Call, []flow.Event) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	c, _ := t.calls.Get(traceID)
-	return c, t.calls.Events(traceID)
 }

@@ -53,6 +53,9 @@ func (p *Pipeline) Decline(callID string) error {
 }
 
 func (p *Pipeline) onDevice(callID string, act func(*device.Callee, string) error) error {
+	if p.cfg.Target != nil {
+		return fmt.Errorf("the callee is a real device: answer or decline on the phone")
+	}
 	var err error
 	for _, d := range p.callees {
 		if err = act(d, callID); err == nil {
@@ -81,6 +84,9 @@ func (p *Pipeline) place(ctx context.Context, req flow.Request, started func(tra
 	}
 
 	placed := p.caller.Place(ctx, req, traceparent)
+	if p.cfg.Target != nil {
+		p.accept(placed)
+	}
 	timer := time.NewTimer(p.cfg.CallTimeout)
 	defer timer.Stop()
 	select {

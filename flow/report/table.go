@@ -93,7 +93,7 @@ func (t *Table) Summary(s *flow.Summary, wall time.Duration) error {
 		flow.FormatDuration(s.TotalPercentile(95)), flow.FormatDuration(s.TotalPercentile(99)), s.Calls())
 	fmt.Fprintln(t.tw)
 	var parts []string
-	for _, o := range []flow.Outcome{flow.OutcomeConnected, flow.OutcomeShown, flow.OutcomeDeclined, flow.OutcomeUnanswered, flow.OutcomeFailed} {
+	for _, o := range []flow.Outcome{flow.OutcomeConnected, flow.OutcomeShown, flow.OutcomeDeclined, flow.OutcomeUnanswered, flow.OutcomeAccepted, flow.OutcomeFailed} {
 		if n := s.Outcomes()[o]; n > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", n, o))
 		}

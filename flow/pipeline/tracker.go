@@ -1,0 +1,29 @@
+package pipeline
+
+import (
+	"sync"
+
+	"github.com/callscope/callscope/flow"
+)
+
+// tracker is one request's events, as the pipeline decides its outcome.
+type tracker struct {
+	mu    sync.Mutex
+	calls *flow.Calls
+}
+
+func newTracker() *tracker { return &tracker{calls: flow.NewCalls()} }
+
+func (t *tracker) add(e flow.Event) {
+	t.mu.Lock()
+	t.calls.Add(e)
+	t.mu.Unlock()
+}
+
+// call returns the request as its events so far describe it, and the events.
+func (t *tracker) call(traceID string) (flow.Call, []flow.Event) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	c, _ := t.calls.Get(traceID)
+	return c, t.calls.Events(traceID)
+}

@@ -1,0 +1,53 @@
+package ui
+
+import (
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/callscope/callscope/flow"
+)
+
+// confirmPrompt asks before the first push to production: it reaches a real
+// user's phone, and the screen sends on a single key.
+const confirmPrompt = "Send to PRODUCTION APNs? It reaches a real user's device. y/N"
+
+// guardSend sends req, or, while production is the target and nothing was
+// confirmed yet, holds it and asks first.
+func (m Model) guardSend(req flow.Request) (Model, tea.Cmd) {
+	if m.opts.Header.Production && !m.prodConfirmed {
+		m.confirming = &req
+		m.help = false
+		m.setStatus(confirmPrompt, true)
+		return m, nil
+	}
+	return m, m.send(req)
+}
+
+// confirmKey answers the production prompt: y sends the held request and
+// every later one; any other key drops it.
+func (m Model) confirmKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	req := *m.confirming
+	m.confirming = nil
+	switch msg.String() {
+	case "y", "Y":
+		m.prodConfirmed = true
+		m.setStatus("sending to production APNs", false)
+		return m, m.send(req)
+	case "ctrl+c":
+		return m, tea.Quit
+	}
+	m.setStatus("not sent: production needs y to confirm", false)
+	return m, nil
+}
+
+// targetBadge is the header's APNs target; red for as long as production
+// is the target.
+func (m Model) targetBadge() string {
+	h := m.opts.Header
+	switch {
+	case h.Target == "":
+		return ""
+	case h.Production:
+		return m.st.fail.Reverse(true).Render(" " + h.Target + " ")
+	}
+	return m.st.accent.Render(h.Target)
+}
