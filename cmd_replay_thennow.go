@@ -25,8 +25,8 @@ type thenNowJSON struct {
 type stageThenNowUS struct {
 	Instant []string `json:"instant,omitempty"` // "then", "now"
 	Then    *float64 `json:"then_us"`
-	Now   *float64 `json:"now_us"`
-	Delta *float64 `json:"delta_us"`
+	Now     *float64 `json:"now_us"`
+	Delta   *float64 `json:"delta_us"`
 }
 
 // printThenNow prints each call's stages then and now, and the stages'
