@@ -218,7 +218,7 @@ func (r *ReplayModel) setSpeed(dir int) {
 	}
 	if r.playing {
 		now := r.opts.Now()
-		r.anchorClock = r.playhead(now)
+		r.anchorClock = max(r.clock, r.playhead(now))
 		r.anchorWall = now
 	}
 	r.speed = next
