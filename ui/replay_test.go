@@ -232,3 +232,20 @@ func TestReplayProgram(t *testing.T) {
 	}
 	golden.RequireEqual(t, ansi.Strip(final.View().Content))
 }
+
+// BenchmarkReplayStepBack is ← at the end of a trace of 10,000 events
+// (400 calls): the screen is rebuilt from the first event.
+func BenchmarkReplayStepBack(b *testing.B) {
+	var evs []flow.Event
+	for n := 1; len(evs) < 10_000; n++ {
+		evs = append(evs, ringingEvents(traceOf(callUUID(n)), callUUID(n), base.Add(time.Duration(n)*time.Second))...)
+		evs = append(evs, endEvents(traceOf(callUUID(n)), callUUID(n), base.Add(time.Duration(n)*time.Second+3*time.Second), flow.OutcomeConnected)...)
+	}
+	evs = evs[:10_000]
+	r := NewReplayModel(evs, ReplayOptions{Paused: true, Options: Options{NoColor: true}})
+	r.rebuild(len(evs))
+	b.ResetTimer()
+	for range b.N {
+		r.rebuild(len(evs) - 1)
+	}
+}
