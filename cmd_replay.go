@@ -23,6 +23,7 @@ type replayOptions struct {
 	speed          float64
 	paused         bool
 	rerun          rerunOptions
+	resend         resendOptions
 }
 
 func replayCommand() *cobra.Command {
@@ -56,6 +57,7 @@ func replayCommand() *cobra.Command {
 	f.Float64Var(&o.speed, "speed", 1, "replay or re-run this many times faster than recorded, 1 to 100")
 	f.BoolVar(&o.paused, "paused", false, "open the screen paused at the first event")
 	rerunFlags(cmd, &o.rerun)
+	resendFlags(cmd, &o.resend)
 	return cmd
 }
 
@@ -73,7 +75,30 @@ func runReplay(cmd *cobra.Command, path string, o replayOptions) error {
 		if o.headless || o.paused || cmd.Flags().Changed("theme") {
 			return usageError{errors.New("--rerun prints its own table: not with --headless, --paused or --theme")}
 		}
+		if o.resend.apns != "" {
+			if o.rerun.profileFile != "" || len(o.rerun.profileSet) > 0 {
+				return usageError{errors.New("--apns resends the recorded pushes: no device here, so not with --device-profile or --device-set")}
+			}
+			p, err := prepareResend(o.resend)
+			if err != nil {
+				return err
+			}
+			return runResend(cmd, path, o, p)
+		}
+		for _, name := range resendOnly {
+			if cmd.Flags().Changed(name) {
+				return usageError{fmt.Errorf("--%s: only with --rerun --apns", name)}
+			}
+		}
 		return runRerun(cmd, path, o)
+	}
+	if cmd.Flags().Changed("apns") {
+		return usageError{errors.New("--apns: only with --rerun")}
+	}
+	for _, name := range resendOnly {
+		if cmd.Flags().Changed(name) {
+			return usageError{fmt.Errorf("--%s: only with --rerun --apns", name)}
+		}
 	}
 	if err := o.rerun.unused(cmd); err != nil {
 		return err
