@@ -12,9 +12,11 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/callscope/callscope/flow"
+	"github.com/callscope/callscope/flow/bus"
 	"github.com/callscope/callscope/flow/device"
 	"github.com/callscope/callscope/flow/pipeline"
 	"github.com/callscope/callscope/flow/replay"
+	"github.com/callscope/callscope/flow/trace"
 )
 
 // rerunOptions are replay --rerun's flags.
@@ -22,6 +24,7 @@ type rerunOptions struct {
 	on          bool
 	profileFile string
 	profileSet  []string
+	record      string
 }
 
 func rerunFlags(cmd *cobra.Command, o *rerunOptions) {
@@ -29,11 +32,12 @@ func rerunFlags(cmd *cobra.Command, o *rerunOptions) {
 	f.BoolVar(&o.on, "rerun", false, "send the recorded calls again, with their recorded gaps (--speed compresses them), and print then against now")
 	f.StringVar(&o.profileFile, "device-profile", "", "with --rerun: the callee's iPhone from a TOML profile (traces do not hold the one recorded)")
 	f.StringArrayVar(&o.profileSet, "device-set", nil, "with --rerun: change one device profile parameter, KEY=VALUE; repeatable")
+	f.StringVar(&o.record, "record", "", "with --rerun: write the re-run's events to FILE as JSON lines, a trace to replay or diff")
 }
 
 // unused refuses --rerun's own flags without --rerun.
 func (o rerunOptions) unused(cmd *cobra.Command) error {
-	for _, name := range []string{"device-profile", "device-set"} {
+	for _, name := range []string{"device-profile", "device-set", "record"} {
 		if cmd.Flags().Changed(name) {
 			return usageError{fmt.Errorf("--%s: only with --rerun", name)}
 		}
@@ -84,6 +88,9 @@ func runRerun(cmd *cobra.Command, path string, o replayOptions) error {
 	if err != nil {
 		return usageError{err}
 	}
+	if err := writable("--record", o.rerun.record); err != nil {
+		return err
+	}
 	bad := &badLines{w: cmd.ErrOrStderr()}
 	fold := replay.NewFold()
 	if err := replay.Read(path, func(e flow.Event) { fold.Add(e) }, bad.report); err != nil {
@@ -122,13 +129,36 @@ func runRerun(cmd *cobra.Command, path string, o replayOptions) error {
 	if err != nil {
 		return err
 	}
-	defer p.Close()
+	var (
+		rec    *trace.Recorder
+		recSub *bus.Subscription
+	)
+	if o.rerun.record != "" {
+		if rec, err = trace.Create(o.rerun.record); err != nil {
+			p.Close()
+			return err
+		}
+		recSub = p.Bus().Subscribe(1 << 16) // drops are counted and fail the run
+		rec.Follow(recSub)
+	}
 	runs := make([]recorded, len(calls))
 	first := calls[0].Started
 	for i, c := range calls {
 		runs[i] = recorded{then: c, req: recoverRequest(p.Compose(), fold.Events(c.TraceID)), at: max(0, c.Started.Sub(first))}
 	}
 	now := placeAsRecorded(cmd.Context(), p, runs, o.speed)
+	p.Close()
+	var recErr error
+	if rec != nil {
+		rec.Wait()
+		recErr = rec.Close()
+		if n := recSub.Dropped(); n > 0 {
+			recErr = errors.Join(recErr, fmt.Errorf("%s events dropped because the disk fell behind", flow.FormatCount(n)))
+		}
+		if recErr != nil {
+			recErr = fmt.Errorf("--record %s: %w", o.rerun.record, recErr)
+		}
+	}
 	out := cmd.OutOrStdout()
 	note := out
 	if o.json {
@@ -136,7 +166,7 @@ func runRerun(cmd *cobra.Command, path string, o replayOptions) error {
 	}
 	fmt.Fprintf(note, "re-run of %s: %d calls on the embedded pipeline, recorded gaps ÷%g; %s\n", path, len(runs), o.speed, rerunNotes(observed))
 	same := printThenNow(out, runs, now, o.json)
-	if err := errors.Join(bad.err(path)); err != nil {
+	if err := errors.Join(bad.err(path), recErr); err != nil {
 		return err
 	}
 	if !same {

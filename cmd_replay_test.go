@@ -284,7 +284,8 @@ func TestReplayRerun(t *testing.T) {
 		t.Errorf("%d sender rows, want one per call and one in the summary:\n%s", n, out)
 	}
 
-	code, out, stderr, _ := runReplayCLI(t, "replay", path, "--rerun", "--speed", "100", "--json", "--device-set", "alerts_enabled=false")
+	again := filepath.Join(dir, "again.jsonl")
+	code, out, stderr, _ := runReplayCLI(t, "replay", path, "--rerun", "--speed", "100", "--json", "--device-set", "alerts_enabled=false", "--record", again)
 	if code != 1 || !strings.Contains(stderr, "re-run of") {
 		t.Fatalf("alerts off: exit %d, stderr %q; want 1 and the note on stderr", code, stderr)
 	}
@@ -302,6 +303,11 @@ func TestReplayRerun(t *testing.T) {
 	}
 	if n != 3 {
 		t.Fatalf("%d calls, want 3", n)
+	}
+	// The re-run's own trace replays: three calls, failed today.
+	code, out, _, msg = runReplayCLI(t, "replay", again, "--json", "--filter", "NSE_NOT_RUN")
+	if code != 0 || len(decodeCalls(t, out)) != 3 {
+		t.Fatalf("replay of the re-run's --record: exit %d (%s)\n%s", code, msg, out)
 	}
 }
 
