@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -249,6 +250,8 @@ func (r *ReplayModel) advanceTo(t time.Time) {
 func (r *ReplayModel) applyNext() {
 	e := r.events[r.pos]
 	r.m.apply(e, r.observed[e.TraceID])
+	// The live screen offers to answer a ringing call; a recording cannot.
+	r.m.status = strings.TrimSuffix(r.m.status, " · a answer · d decline")
 	r.pos++
 	r.clock = max(r.clock, r.tl.At[r.pos-1])
 }

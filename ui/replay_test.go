@@ -115,6 +115,11 @@ func TestReplayStep(t *testing.T) {
 	if r.pos != 0 {
 		t.Fatal("← at the start moved")
 	}
+	r, _ = rpress(t, r, strings.Split(strings.Repeat("right ", 10), " ")[:10]...)
+	if r.m.status != "ringing: alice@example.org → bob@example.org" {
+		t.Fatalf("at the ring: status %q, want no offer to answer", r.m.status)
+	}
+	r, _ = rpress(t, r, "r")
 	for i := 1; i <= 13; i++ {
 		r, _ = rpress(t, r, "right")
 		if r.pos != i {
