@@ -55,6 +55,7 @@ func rootCommand() *cobra.Command {
 	root.AddCommand(preflightCommand())
 	root.AddCommand(pushCommand())
 	root.AddCommand(configCommand())
+	root.AddCommand(replayCommand())
 	strictTree(root)
 	return root
 }
