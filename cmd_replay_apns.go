@@ -73,12 +73,15 @@ func prepareResend(o resendOptions) (*preparedPush, error) {
 		return nil, usageError{errors.New("--apns mock: the recorded device tokens are not on a fresh mock; without --apns, --rerun re-places the calls on the embedded pipeline, or give the URL of a running callscope mock-apns")}
 	}
 	p := &preparedPush{auth: "no", req: &apns.Request{}}
-	po := pushOptions{apns: o.apns, ca: o.ca, port: o.port, authKey: o.authKey, keyID: o.keyID, teamID: o.teamID,
-		cert: o.cert, certPassFile: o.certPassFile, certPassEnv: o.certPassEnv, yes: o.yes}
+	po := pushOptions{apnsFlags: apnsFlags{apns: o.apns, ca: o.ca, port: o.port, authKey: o.authKey, keyID: o.keyID, teamID: o.teamID,
+		cert: o.cert, certPassFile: o.certPassFile, certPassEnv: o.certPassEnv, yes: o.yes}}
 	if err := p.host(po); err != nil {
 		return nil, err
 	}
 	if err := p.credentials(po); err != nil {
+		return nil, err
+	}
+	if err := checkProduction(po.apnsFlags, p.req.Host, p.dry.Cert, false); err != nil {
 		return nil, err
 	}
 	return p, nil

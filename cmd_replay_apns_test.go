@@ -80,7 +80,9 @@ func TestReplayResend(t *testing.T) {
 
 // TestReplayResendUsage: --apns's flags are checked before anything runs.
 func TestReplayResendUsage(t *testing.T) {
-	path := pushTrace(t, t.TempDir(), pushToken)
+	dir := t.TempDir()
+	path := pushTrace(t, dir, pushToken)
+	p8, _ := writeP8(t, dir)
 	tests := []struct {
 		args []string
 		msg  string
@@ -89,7 +91,8 @@ func TestReplayResendUsage(t *testing.T) {
 		{[]string{"--rerun", "--ca", "x.pem"}, "--ca: only with --rerun --apns"},
 		{[]string{"--rerun", "--apns", "mock"}, "--apns mock"},
 		{[]string{"--rerun", "--apns", "http://x"}, "--apns"},
-		{[]string{"--rerun", "--apns", "production"}, "--yes"},
+		{[]string{"--rerun", "--apns", "production"}, "token auth"},
+		{[]string{"--rerun", "--apns", "production", "--auth-key", p8, "--key-id", "ABC1234567", "--team-id", "TEAM123456"}, "--yes"},
 		{[]string{"--rerun", "--apns", "https://127.0.0.1:1", "--device-set", "ios=17.0"}, "not with --device-profile or --device-set"},
 	}
 	for _, tt := range tests {
