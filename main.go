@@ -53,6 +53,7 @@ func rootCommand() *cobra.Command {
 	root.AddCommand(preflightCommand())
 	root.AddCommand(pushCommand())
 	root.AddCommand(configCommand())
+	root.AddCommand(diffCommand(), exportCommand())
 	strictTree(root)
 	return root
 }
