@@ -40,6 +40,9 @@ type SendOptions struct {
 	// of the built-in one (--server, --server-template).
 	Server         string
 	ServerTemplate string
+	// MockLatency is added by the embedded mock APNs before each answer
+	// (--mock-latency).
+	MockLatency time.Duration
 }
 
 // TeamServer loads --server-template for --server; nil without --server.
@@ -107,6 +110,8 @@ func (o SendOptions) Validate() error {
 		return fmt.Errorf("--concurrency %d is above --count %d", o.Concurrency, o.Count)
 	case o.AnswerAfter != nil && *o.AnswerAfter < 0:
 		return fmt.Errorf("--answer-after must not be negative (got %s)", *o.AnswerAfter)
+	case o.MockLatency < 0:
+		return fmt.Errorf("--mock-latency must not be negative (got %s)", o.MockLatency)
 	}
 	switch o.Answer {
 	case "", device.AnswerAuto, device.AnswerDecline, device.AnswerIgnore:
@@ -157,6 +162,7 @@ func RunSend(ctx context.Context, opts SendOptions, out io.Writer) (ok bool, err
 		}
 	}
 	cfg := Config{Profile: prof}
+	cfg.APNs.Latency = opts.MockLatency
 	if cfg.Server, err = opts.TeamServer(); err != nil {
 		return false, err
 	}

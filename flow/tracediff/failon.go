@@ -181,6 +181,9 @@ func Failed(vs []Verdict) bool {
 }
 
 func signedPct(p float64) string {
+	if p >= 100 || p <= -100 {
+		return fmt.Sprintf("%+.0f%%", p)
+	}
 	if p >= 0 {
 		return "+" + strconv.FormatFloat(p, 'f', 1, 64) + "%"
 	}

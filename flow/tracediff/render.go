@@ -42,16 +42,15 @@ func (r Report) WriteText(w io.Writer) error {
 	fmt.Fprintf(&b, "B  %s  %s\n", r.B.Name, plural(r.B.Calls, "call"))
 	fmt.Fprintf(&b, "matched %s %s%s\n\n", plural(len(r.Calls), "call"), methodNote(r.Matching.Method), r.mixed())
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "stage\tn A/B\tp50 A → B\tΔ\tp95 A → B\tΔ\tp99 A → B\tΔ")
+	fmt.Fprintln(tw, "stage\tcalls A/B\tp50 A → B\tp95 A → B\tp99 A → B")
 	for _, s := range r.Stages {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.Stage, counts(s),
-			arrow(s.A.P50US, s.B.P50US), delta(s.P50DeltaUS, s.P50DeltaPct, s),
-			arrow(s.A.P95US, s.B.P95US), delta(s.P95DeltaUS, s.P95DeltaPct, s),
-			arrow(s.A.P99US, s.B.P99US), delta(s.P99DeltaUS, s.P99DeltaPct, s))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", s.Stage, counts(s),
+			cell(s, s.A.P50US, s.B.P50US, s.P50DeltaPct), cell(s, s.A.P95US, s.B.P95US, s.P95DeltaPct),
+			cell(s, s.A.P99US, s.B.P99US, s.P99DeltaPct))
 	}
 	tw.Flush()
 	b.WriteString("\n")
-	r.changes(&b, "", func(s string) string { return s })
+	r.changes(&b, "", "", func(s string) string { return s })
 	r.verdicts(&b, "", func(v Verdict) string {
 		if v.Failed {
 			return "FAIL"
@@ -83,12 +82,12 @@ func (r Report) WriteMarkdown(w io.Writer) error {
 	b.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, s := range r.Stages {
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", s.Stage, counts(s),
-			arrow(s.A.P50US, s.B.P50US), delta(s.P50DeltaUS, s.P50DeltaPct, s),
-			arrow(s.A.P95US, s.B.P95US), delta(s.P95DeltaUS, s.P95DeltaPct, s),
-			arrow(s.A.P99US, s.B.P99US), delta(s.P99DeltaUS, s.P99DeltaPct, s))
+			mdCell(s, s.A.P50US, s.B.P50US), delta(s.P50DeltaUS, s.P50DeltaPct, s),
+			mdCell(s, s.A.P95US, s.B.P95US), delta(s.P95DeltaUS, s.P95DeltaPct, s),
+			mdCell(s, s.A.P99US, s.B.P99US), delta(s.P99DeltaUS, s.P99DeltaPct, s))
 	}
 	b.WriteString("\n")
-	r.changes(&b, "- ", mdCode)
+	r.changes(&b, "- ", "- ", mdCode)
 	r.verdicts(&b, "- ", func(v Verdict) string {
 		if v.Failed {
 			return "❌"
@@ -117,13 +116,13 @@ func (r Report) mixed() string {
 
 // changes writes the outcome, diagnosis and push changes, and calls on one
 // side only; item prefixes list items, code quotes ids.
-func (r Report) changes(b *strings.Builder, item string, code func(string) string) {
+func (r Report) changes(b *strings.Builder, top, item string, code func(string) string) {
 	section := func(title string, lines []string, more int) {
 		if len(lines) == 0 {
-			fmt.Fprintf(b, "%s: no change\n", title)
+			fmt.Fprintf(b, "%s%s: no change\n", top, title)
 			return
 		}
-		fmt.Fprintf(b, "%s:\n", title)
+		fmt.Fprintf(b, "%s%s:\n", top, title)
 		for _, l := range lines {
 			fmt.Fprintf(b, "  %s%s\n", item, l)
 		}
@@ -159,7 +158,7 @@ func (r Report) changes(b *strings.Builder, item string, code func(string) strin
 	push := r.PushChangeLines()
 	switch {
 	case r.A.Pushes == 0 || r.B.Pushes == 0:
-		fmt.Fprintf(b, "push: not compared (pushes on record: %d in A, %d in B)\n", r.A.Pushes, r.B.Pushes)
+		fmt.Fprintf(b, "%spush: not compared (pushes on record: %d in A, %d in B)\n", top, r.A.Pushes, r.B.Pushes)
 	default:
 		more := max(0, len(push)-maxListed)
 		section("push", push[:min(len(push), maxListed)], more)
@@ -181,7 +180,7 @@ func (r Report) changes(b *strings.Builder, item string, code func(string) strin
 		section(side.name, lines, max(0, len(side.calls)-maxListed))
 	}
 	if r.A.Ignored+r.B.Ignored > 0 {
-		fmt.Fprintf(b, "events without a trace id (in no call): %d in A, %d in B\n", r.A.Ignored, r.B.Ignored)
+		fmt.Fprintf(b, "%sevents without a trace id (in no call): %d in A, %d in B\n", top, r.A.Ignored, r.B.Ignored)
 	}
 }
 
@@ -198,9 +197,30 @@ func (r Report) verdicts(b *strings.Builder, item string, mark func(Verdict) str
 func counts(s StageDiff) string {
 	n := fmt.Sprintf("%d/%d", s.A.N, s.B.N)
 	if s.A.Instant+s.B.Instant > 0 {
-		n += fmt.Sprintf(" (+%d/%d instant)", s.A.Instant, s.B.Instant)
+		n += fmt.Sprintf(" +%d/%d instant", s.A.Instant, s.B.Instant)
 	}
 	return n
+}
+
+// cell is one percentile in the text table: "1.2ms → 1.5ms (+25%)", or
+// the value once with (=) when it did not move.
+func cell(s StageDiff, a, b float64, pct *float64) string {
+	switch {
+	case a == 0 && b == 0 && s.A.Instant+s.B.Instant > 0:
+		return flow.InstantLabel
+	case a == b:
+		return dur(a) + " (=)"
+	case pct != nil:
+		return arrow(a, b) + " (" + signedPct(*pct) + ")"
+	}
+	return arrow(a, b)
+}
+
+func mdCell(s StageDiff, a, b float64) string {
+	if a == 0 && b == 0 && s.A.Instant+s.B.Instant > 0 {
+		return flow.InstantLabel
+	}
+	return arrow(a, b)
 }
 
 func arrow(a, b float64) string { return dur(a) + " → " + dur(b) }
