@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/callscope/callscope/flow"
 )
@@ -47,15 +48,24 @@ var laneColour = [...]string{"#4f7cac", "#6a9a48", "#b07a2a", "#8a5cad", "#2a8f8
 // document: lines and text only, no scripts, no external fonts or images.
 func WriteSVG(w io.Writer, ls []Ladder) error {
 	bw := bufio.NewWriter(w)
+	// Monospace glyphs are 0.6 em wide: the widest line sets the width.
 	width := svgPad*2 + laneW*len(flow.Stages)
 	height := svgPad
 	for _, l := range ls {
 		height += blockHeight(l) + gap
+		for _, line := range append([]string{Title(l.Call), l.Outcome + " · " + l.End}, l.Notes...) {
+			width = max(width, svgPad*2+utf8.RuneCountInString(line)*fontPx*6/10+fontPx)
+		}
 	}
 	fmt.Fprintf(bw, `<?xml version="1.0" encoding="UTF-8"?>`+"\n")
 	fmt.Fprintf(bw, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" font-family="%s" font-size="%d">`+"\n",
 		width, height, width, height, svgFont, fontPx)
-	fmt.Fprintf(bw, `<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="context-stroke"/></marker></defs>`+"\n")
+	// One arrowhead per lane colour: SVG 1.1 renderers know no context-stroke.
+	fmt.Fprint(bw, "<defs>")
+	for i, c := range laneColour {
+		fmt.Fprintf(bw, `<marker id="arrow%d" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="%s"/></marker>`, i, c)
+	}
+	fmt.Fprintln(bw, "</defs>")
 	fmt.Fprintf(bw, `<rect width="100%%" height="100%%" fill="#ffffff"/>`+"\n")
 	y := svgPad
 	for _, l := range ls {
@@ -109,8 +119,8 @@ func (l Ladder) svg(w io.Writer, x0, y0 int) {
 			if h.Kind == Cross {
 				label = firstFit(h.Labels, laneW/7)
 			}
-			fmt.Fprintf(w, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="%s" stroke-width="1.5"%s marker-end="url(#arrow)"/>`+"\n",
-				center(i)+2, y+6, center(i+1)-2, y+6, laneColour[i], dash)
+			fmt.Fprintf(w, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="%s" stroke-width="1.5"%s marker-end="url(#arrow%d)"/>`+"\n",
+				center(i)+2, y+6, center(i+1)-2, y+6, laneColour[i], dash, i)
 			text(w, (center(i)+center(i+1))/2, y, "middle", laneColour[i], "", label)
 		}
 	}
@@ -132,7 +142,10 @@ func (l Ladder) svg(w io.Writer, x0, y0 int) {
 }
 
 func text(w io.Writer, x, y int, anchor, fill, extra, s string) {
-	fmt.Fprintf(w, `<text x="%d" y="%d" text-anchor="%s" fill="%s" %s>`, x, y, anchor, fill, extra)
+	if extra != "" {
+		extra = " " + extra
+	}
+	fmt.Fprintf(w, `<text x="%d" y="%d" text-anchor="%s" fill="%s"%s>`, x, y, anchor, fill, extra)
 	_ = xml.EscapeText(w, []byte(s))
 	fmt.Fprintln(w, `</text>`)
 }

@@ -62,6 +62,7 @@ func (s *Side) calls() []callInfo {
 		}
 		cs := flow.NewCalls()
 		ci := callInfo{}
+		var pushStage flow.Stage
 		for _, e := range evs {
 			if observed {
 				cs.AddObserved(e)
@@ -71,16 +72,28 @@ func (s *Side) calls() []callInfo {
 			if v := e.Attrs[AttrScenario]; v != "" && ci.scenario == "" {
 				ci.scenario = v
 			}
-			if ci.push == nil || ci.push.fromAttrs {
-				if p := shapeOf(e); p != nil && (ci.push == nil || !p.fromAttrs) {
-					ci.push = p
-				}
+			// The push as APNs saw it wins over a device's copy, and a
+			// whole record over the APNs event's header attributes.
+			if p := shapeOf(e); p != nil && better(p, e.Stage, ci.push, pushStage) {
+				ci.push, pushStage = p, e.Stage
 			}
 		}
 		ci.call, _ = cs.Get(id)
 		out = append(out, ci)
 	}
 	return out
+}
+
+// better reports whether push p, seen at stage st, is a better record of
+// the call's push than cur, seen at curStage.
+func better(p *pushShape, st flow.Stage, cur *pushShape, curStage flow.Stage) bool {
+	switch {
+	case cur == nil:
+		return true
+	case cur.fromAttrs != p.fromAttrs:
+		return cur.fromAttrs
+	}
+	return st == flow.StageAPNs && curStage != flow.StageAPNs
 }
 
 // Calls are the side's calls, rebuilt from their events, in the order
