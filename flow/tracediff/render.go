@@ -134,6 +134,9 @@ func (r Report) changes(b *strings.Builder, top, item string, code func(string) 
 	moreO, moreD := 0, 0
 	for _, c := range r.Calls {
 		id := code(short(c.B.TraceID))
+		if r.Matching.Method == "mixed" {
+			id += " (by " + strings.ReplaceAll(c.MatchedBy, "_", " ") + ")"
+		}
 		if c.OutcomeChanged {
 			if len(outc) == maxListed {
 				moreO++

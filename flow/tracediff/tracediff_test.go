@@ -400,3 +400,31 @@ func TestRenderSame(t *testing.T) {
 		}
 	}
 }
+
+// TestRenderChanges: a changed call is listed with its outcome and
+// diagnosis in text, and with how it was matched when matching was mixed.
+func TestRenderChanges(t *testing.T) {
+	rejected := &flow.Diagnosis{Stage: flow.StageAPNs, Code: flow.CodeAPNsRejected, Apple: "BadDeviceToken"}
+	bad := ok("b2", "y2", 1)
+	bad.diag, bad.outcome = rejected, flow.OutcomeFailed
+	a := side("a", spec{trace: "a1", call: "x1", scenario: "s", ms: [4]float64{1, 2, 3, 4}, outcome: flow.OutcomeConnected}, ok("a2", "x2", 1))
+	b := side("b", spec{trace: "b1", call: "y1", scenario: "s", ms: [4]float64{1, 2, 3, 4}, outcome: flow.OutcomeConnected}, bad)
+	rs, _ := ParseFailOn("outcome,p50(callkit)>+1%")
+	rep := NewReport(Compare(a, b), rs)
+	var text strings.Builder
+	rep.WriteText(&text)
+	for _, want := range []string{
+		"matched 2 calls mixed (1 by scenario, 1 by order)",
+		"b2 (by order): connected → failed (worse)",
+		"b2 (by order): none → apns: APNS_REJECTED (BadDeviceToken)",
+		"FAIL outcome: 1 call ended worse",
+		"skip p50(callkit)>+1%: no measured callkit latency",
+	} {
+		if !strings.Contains(text.String(), want) {
+			t.Errorf("text lacks %q:\n%s", want, text.String())
+		}
+	}
+	if !rep.Regressed || rep.Same {
+		t.Errorf("regressed %v same %v, want true false", rep.Regressed, rep.Same)
+	}
+}
