@@ -79,7 +79,15 @@ func exportCommand() *cobra.Command {
 		side := tracediff.NewSide(args[0])
 		var events []flow.Event
 		bad := 0
-		if err := eachEvent(r, cmd.ErrOrStderr(), func(e flow.Event) { side.Add(e); events = append(events, e) }, &bad); err != nil {
+		// The events are kept apart only for a hook's output: the ladder
+		// needs no more than the side holds.
+		keep := func(e flow.Event) {
+			side.Add(e)
+			if len(runs) > 0 {
+				events = append(events, e)
+			}
+		}
+		if err := eachEvent(r, cmd.ErrOrStderr(), keep, &bad); err != nil {
 			return fmt.Errorf("%s: %w", args[0], err)
 		}
 		if bad > 0 {
