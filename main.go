@@ -56,6 +56,7 @@ func rootCommand() *cobra.Command {
 	root.AddCommand(pushCommand())
 	root.AddCommand(configCommand())
 	root.AddCommand(replayCommand())
+	root.AddCommand(diffCommand(), exportCommand())
 	strictTree(root)
 	return root
 }
@@ -144,6 +145,7 @@ func sendCommand() *cobra.Command {
 	f.StringVar(&opts.DecryptCmd, "decrypt-cmd", "", "open envelopes in the NSE with this program (envelope on stdin, plaintext JSON on stdout)")
 	f.StringVar(&opts.Server, "server", "", "drive the team's own provider server at URL instead of the built-in one (needs --server-template)")
 	f.StringVar(&opts.ServerTemplate, "server-template", "", "TOML request template for --server: its [register] and [send] requests (docs/server-template.md)")
+	f.DurationVar(&opts.MockLatency, "mock-latency", 0, "the embedded mock APNs waits this long before answering each push, as mock-apns --latency does (measured, not simulated): record a slower APNs for callscope diff")
 	f.StringVar(&scen, "scenario", "", "run a named scenario (or all) and print its diagnosis")
 	f.StringVar(&scenFile, "scenario-file", "", "add scenarios from a TOML file")
 	addSendAPNsFlags(f, &real, true)
@@ -155,7 +157,7 @@ func sendCommand() *cobra.Command {
 // scenario brings its own device and calls, and --record is not written.
 func scenarioOnly(cmd *cobra.Command) error {
 	var set []string
-	for _, name := range append([]string{"count", "concurrency", "kind", "video", "answer-after", "answer", "record", "device-profile", "device-set", "decrypt-cmd", "server", "server-template"}, sendAPNsFlagNames(cmd)...) {
+	for _, name := range append([]string{"count", "concurrency", "kind", "video", "answer-after", "answer", "record", "device-profile", "device-set", "decrypt-cmd", "server", "server-template", "mock-latency"}, sendAPNsFlagNames(cmd)...) {
 		if cmd.Flags().Changed(name) {
 			set = append(set, "--"+name)
 		}

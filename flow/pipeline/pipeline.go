@@ -73,6 +73,10 @@ type APNsFaults struct {
 	Delay            []string `toml:"delay"`
 	HoldWhileOffline []string `toml:"hold_while_offline"`
 	Reorder          []string `toml:"reorder"`
+	// Latency is added before every answer in wall time, as mock-apns
+	// --latency adds it: a slower APNs, measured as such (send
+	// --mock-latency, to record a run diff can compare).
+	Latency time.Duration `toml:"latency"`
 }
 
 // Defaults of the embedded run.
@@ -199,6 +203,7 @@ func New(ctx context.Context, cfg Config) (*Pipeline, error) {
 	if mcfg.Faults.Forward, err = cfg.APNs.Forward(); err != nil {
 		return nil, fmt.Errorf("apns: %w", err)
 	}
+	mcfg.Faults.Latency = cfg.APNs.Latency
 	mcfg.Clock = cfg.Clock // store-and-forward delays pass in the devices' time
 	// A reorder group waits in wall time for its pushes, which a loaded
 	// machine may be slow to send: twice the standalone mock's second.

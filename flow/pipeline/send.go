@@ -43,6 +43,9 @@ type SendOptions struct {
 	// Target sends to a real APNs instead of the embedded mock (--apns):
 	// no callee is simulated, and APNs' answer ends each request.
 	Target *Target
+	// MockLatency is added by the embedded mock APNs before each answer
+	// (--mock-latency).
+	MockLatency time.Duration
 }
 
 // TeamServer loads --server-template for --server; nil without --server.
@@ -110,6 +113,8 @@ func (o SendOptions) Validate() error {
 		return fmt.Errorf("--concurrency %d is above --count %d", o.Concurrency, o.Count)
 	case o.AnswerAfter != nil && *o.AnswerAfter < 0:
 		return fmt.Errorf("--answer-after must not be negative (got %s)", *o.AnswerAfter)
+	case o.MockLatency < 0:
+		return fmt.Errorf("--mock-latency must not be negative (got %s)", o.MockLatency)
 	}
 	switch o.Answer {
 	case "", device.AnswerAuto, device.AnswerDecline, device.AnswerIgnore:
@@ -160,6 +165,10 @@ func RunSend(ctx context.Context, opts SendOptions, out io.Writer) (ok bool, err
 		}
 	}
 	cfg := Config{Profile: prof, Target: opts.Target}
+	cfg.APNs.Latency = opts.MockLatency
+	if opts.MockLatency > 0 && cfg.Target != nil {
+		return false, errors.New("--mock-latency: a real APNs is the target, not the embedded mock")
+	}
 	if cfg.Server, err = opts.TeamServer(); err != nil {
 		return false, err
 	}
