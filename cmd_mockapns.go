@@ -215,7 +215,11 @@ func runMockAPNs(ctx context.Context, o mockAPNsOptions, out io.Writer) (err err
 		fmt.Fprintln(out, describeKey(k, cfg.Environment))
 	}
 	if len(cfg.Keys) == 0 {
-		fmt.Fprintln(out, "no --provider-key: token-auth pushes get 403 InvalidProviderToken; client certificates still work")
+		certs := "certificates it issued still work (--client-cert-out FILE.p12)"
+		if cc != nil {
+			certs = "the client certificate above still works"
+		}
+		fmt.Fprintln(out, "no --provider-key: token-auth pushes get 403 InvalidProviderToken; "+certs)
 	}
 	printDeviceLink(out, m, o)
 	fmt.Fprintf(out, "topics: %s\n", orNone(cfg.Topics))

@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/callscope/callscope/transport/apns"
 )
 
 // clientCertLine is mock-apns's start-up line for --client-cert-out, with
@@ -136,5 +138,32 @@ func TestMockAPNsClientCertUsage(t *testing.T) {
 	}
 	if ents, _ := os.ReadDir(dir); len(ents) != 0 {
 		t.Errorf("a refused start left files: %v", ents)
+	}
+}
+
+// TestMockAPNsClientCertDoc: the start-up lines docs/mock-apns.md shows for
+// --client-cert-out are what mock-apns prints, and the .p12 it wrote loads
+// as push loads it, with the empty password, for the mock's environment.
+func TestMockAPNsClientCertDoc(t *testing.T) {
+	b, err := os.ReadFile("docs/mock-apns.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(t.TempDir())
+	key, err := apns.GenerateKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := apns.WriteP8("AuthKey_ABC1234567.p8", key); err != nil {
+		t.Fatal(err)
+	}
+	got := mockStartup(t, "--client-cert-out", "client.p12")
+	want := docBlock(t, string(b), "It prints, after the CA,")
+	if len(got) < len(want) || strings.Join(got[:len(want)], "\n") != strings.Join(want, "\n") {
+		t.Errorf("start-up output:\n%s\n\ndocs/mock-apns.md shows it beginning:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	_, info, err := apns.LoadP12("client.p12", "")
+	if err != nil || info.BundleID != "org.example.app" || !info.Sandbox || info.Production {
+		t.Fatalf("client.p12: %+v, %v; want org.example.app, sandbox only", info, err)
 	}
 }
