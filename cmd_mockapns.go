@@ -38,6 +38,7 @@ type mockAPNsOptions struct {
 	forward                   forwardFlags
 	deviceLink                string // --device-link: where callscope device processes link
 	standIn                   bool   // --stand-in: unlinked tokens get the in-process stand-in
+	clientCert                clientCertFlags
 }
 
 // forwardFlags are the store-and-forward faults' flags (docs/mock-apns.md).
@@ -120,6 +121,7 @@ func mockAPNsCommand() *cobra.Command {
 	f.DurationVar(&o.readTimeout, "read-timeout", 10*time.Second, "limit for a new connection's TLS handshake, preface and first SETTINGS, and for each frame once begun (0: 10s)")
 	o.forward.add(cmd)
 	deviceLinkFlags(cmd, &o)
+	o.clientCert.add(cmd)
 	return cmd
 }
 
@@ -134,6 +136,10 @@ func runMockAPNs(ctx context.Context, o mockAPNsOptions, out io.Writer) (err err
 		return err
 	}
 	if err := writable("--ca-out", o.caOut); err != nil {
+		return err
+	}
+	cc, err := o.clientCert.prepare(o)
+	if err != nil {
 		return err
 	}
 	// Without --headless, on a terminal, the events go to the screen; the
@@ -195,13 +201,25 @@ func runMockAPNs(ctx context.Context, o mockAPNsOptions, out io.Writer) (err err
 	} else if o.cert == "" {
 		ca = "not written: pass --ca-out FILE to trust the mock"
 	}
+	if cc != nil {
+		if err := cc.write(m); err != nil {
+			return usageError{fmt.Errorf("--client-cert-out %s: %w", cc.path, err)}
+		}
+	}
 	fmt.Fprintf(out, "mock APNs (%s) listening on %s\n", cfg.Environment, m.URL())
 	fmt.Fprintf(out, "CA: %s\n", ca)
+	if cc != nil {
+		fmt.Fprintln(out, cc.describe(m.URL(), o.caOut))
+	}
 	for _, k := range cfg.Keys {
 		fmt.Fprintln(out, describeKey(k, cfg.Environment))
 	}
 	if len(cfg.Keys) == 0 {
-		fmt.Fprintln(out, "no --provider-key: token-auth pushes get 403 InvalidProviderToken; client certificates still work")
+		certs := "certificates it issued still work (--client-cert-out FILE.p12)"
+		if cc != nil {
+			certs = "the client certificate above still works"
+		}
+		fmt.Fprintln(out, "no --provider-key: token-auth pushes get 403 InvalidProviderToken; "+certs)
 	}
 	printDeviceLink(out, m, o)
 	fmt.Fprintf(out, "topics: %s\n", orNone(cfg.Topics))

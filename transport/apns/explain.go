@@ -126,6 +126,16 @@ var contextual = map[string]func(Context) string{
 		}
 		return s
 	},
+	// On a certificate connection a well-formed topic draws BadTopic from
+	// the mock (as from Pushy's) when the certificate is another app's;
+	// field reports show APNs answering TopicDisallowed for it too.
+	"BadTopic": func(c Context) string {
+		if c.Auth != "certificate" || c.Topic == "" {
+			return ""
+		}
+		return "the certificate does not cover " + c.Topic + ": a certificate is for one app, its bundle id and that app's .voip " +
+			"and .complication topics; leave out --topic to push to the certificate's own app, or use " + BaseTopic(c.Topic) + "'s certificate"
+	},
 	"InvalidPushType": func(c Context) string {
 		if c.PushType == "" {
 			return ""
