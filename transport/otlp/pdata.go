@@ -100,7 +100,7 @@ func putAttrs(m pcommon.Map, kvs []attribute.KeyValue) {
 		case attribute.FLOAT64:
 			m.PutDouble(k, kv.Value.AsFloat64())
 		default:
-			m.PutStr(k, kv.Value.Emit())
+			m.PutStr(k, kv.Value.String())
 		}
 	}
 }
