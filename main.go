@@ -47,6 +47,7 @@ func rootCommand() *cobra.Command {
 	root.Flags().StringVar(&opts.ingest, "ingest", "", "accept events from outside (mock-apns --events-to, your server, a real NSE) over HTTP at ADDR, e.g. 127.0.0.1:4318; beyond loopback needs CALLSCOPE_INGEST_TOKEN")
 	root.Flags().StringVar(&opts.server, "server", "", "drive the team's own provider server at URL instead of the built-in one (needs --server-template)")
 	root.Flags().StringVar(&opts.serverTemplate, "server-template", "", "TOML request template for --server (docs/server-template.md)")
+	opts.otlp = addOTLPFlags(root, "each call")
 	root.AddCommand(sendCommand(), scenariosCommand())
 	root.AddCommand(keysCommand(), envelopeCommand())
 	root.AddCommand(mockAPNsCommand(), deviceCommand())
@@ -66,6 +67,7 @@ func sendCommand() *cobra.Command {
 		scenFile string
 		// answerAfter holds --answer-after until we know it was given.
 		answerAfter time.Duration
+		otlpOut     *otlpFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "send",
@@ -105,6 +107,10 @@ func sendCommand() *cobra.Command {
 			if err := writable("--record", opts.Record); err != nil {
 				return err
 			}
+			if err := otlpOut.validate(true); err != nil {
+				return err
+			}
+			opts.Follow = otlpOut.sendFollow(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr())
 			ok, err := pipeline.RunSend(cmd.Context(), opts, cmd.OutOrStdout())
 			if err != nil {
 				return err
@@ -131,6 +137,7 @@ func sendCommand() *cobra.Command {
 	f.StringVar(&opts.ServerTemplate, "server-template", "", "TOML request template for --server: its [register] and [send] requests (docs/server-template.md)")
 	f.StringVar(&scen, "scenario", "", "run a named scenario (or all) and print its diagnosis")
 	f.StringVar(&scenFile, "scenario-file", "", "add scenarios from a TOML file")
+	otlpOut = addOTLPFlags(cmd, "each request")
 	return cmd
 }
 
@@ -138,7 +145,7 @@ func sendCommand() *cobra.Command {
 // scenario brings its own device and calls, and --record is not written.
 func scenarioOnly(cmd *cobra.Command) error {
 	var set []string
-	for _, name := range []string{"count", "concurrency", "kind", "video", "answer-after", "answer", "record", "device-profile", "device-set", "decrypt-cmd", "server", "server-template"} {
+	for _, name := range []string{"count", "concurrency", "kind", "video", "answer-after", "answer", "record", "device-profile", "device-set", "decrypt-cmd", "server", "server-template", "otlp-file", "otlp-endpoint"} {
 		if cmd.Flags().Changed(name) {
 			set = append(set, "--"+name)
 		}

@@ -28,6 +28,8 @@ type screenOptions struct {
 	ingest string
 	// server and serverTemplate: a team's own provider server (--server).
 	server, serverTemplate string
+	// otlp is --otlp-file/--otlp-endpoint: each call out as a trace.
+	otlp *otlpFlags
 }
 
 // errNoTerminal: the screen needs a terminal on both ends; scripts and CI
@@ -58,6 +60,10 @@ func runScreen(ctx context.Context, o screenOptions, stdin io.Reader, stdout io.
 	if err != nil {
 		return usageError{err}
 	}
+	if err := o.otlp.validate(true); err != nil {
+		return err
+	}
+	var otlpLines []string
 	var (
 		outside, sub *bus.Subscription
 		srv          *ingest.Server
@@ -84,6 +90,9 @@ func runScreen(ctx context.Context, o screenOptions, stdin io.Reader, stdout io.
 		if l := screenDrops(dropSource{"of the embedded default's", sub}, dropSource{"from --ingest", outside}); l != "" {
 			fmt.Fprintln(os.Stderr, l)
 		}
+		for _, l := range otlpLines {
+			fmt.Fprintln(os.Stderr, l)
+		}
 	}()
 	p, err := pipeline.New(ctx, pipeline.Config{Clock: flow.RealClock{Scale: o.timeScale}, Profile: prof, Server: team})
 	if err != nil {
@@ -91,6 +100,10 @@ func runScreen(ctx context.Context, o screenOptions, stdin io.Reader, stdout io.
 	}
 	defer p.Close()
 	sub = p.Bus().Subscribe(screenBuffer)
+	live, err := o.otlp.follow(ctx, p.Bus(), stdout)
+	if err != nil {
+		return err
+	}
 	_, apnsURL := p.Endpoints()
 	clock := "real time"
 	if o.timeScale != 1 {
@@ -106,13 +119,16 @@ func runScreen(ctx context.Context, o screenOptions, stdin io.Reader, stdout io.
 		endpoints += " · ingest " + srv.URL()
 	}
 	tok := p.DeviceToken()
-	return ui.Run(ctx, p, sub, ui.Options{Theme: o.theme, Outside: outside, Header: ui.Header{
+	runErr := ui.Run(ctx, p, sub, ui.Options{Theme: o.theme, Outside: outside, Header: ui.Header{
 		Mode:      mode,
 		Endpoints: endpoints,
 		Device:    fmt.Sprintf("%s (simulated) %s…", prof.Name, tok[:8]),
 		Clock:     clock,
 		Lint:      report.Lint(prof),
 	}})
+	// Calls still ringing when the screen quits go out unfinished.
+	otlpLines, err = live.finish()
+	return errors.Join(runErr, err)
 }
 
 // screenBuffer is how many events each of the screen's subscriptions holds

@@ -175,8 +175,8 @@ func (x *HTTPExporter) Close(ctx context.Context) error {
 		errs = append(errs, err)
 	}
 	if n, last := x.exp.failures(); n > 0 {
-		errs = append([]error{fmt.Errorf("%s of %s spans not accepted by %s: %w",
-			flow.FormatCount(n), flow.FormatCount(x.spans.Load()), x.url, last)}, errs...)
+		errs = append([]error{fmt.Errorf("%s of %s spans not accepted: %w",
+			flow.FormatCount(n), flow.FormatCount(x.spans.Load()), last)}, errs...)
 	}
 	return errors.Join(errs...)
 }

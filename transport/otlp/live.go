@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/callscope/callscope/flow"
 	"github.com/callscope/callscope/flow/bus"
@@ -28,6 +29,10 @@ const (
 	// recentCalls is how many exported trace ids are remembered, so events
 	// that come after their call ended hang under its root span.
 	recentCalls = 4096
+	// Grace is how long a call is held after the event that ends it: the
+	// stages publish concurrently, and an APNs "delivered" or the sender's
+	// "posted" can reach the bus just after the outcome.
+	Grace = 2 * time.Second
 )
 
 // LiveStats are a live export's counts.
@@ -52,8 +57,10 @@ type Live struct {
 	done  chan struct{}
 	wdone chan struct{}
 
+	grace  time.Duration
 	open   map[string]*list.Element
-	order  *list.List // of *group, oldest first
+	order  *list.List // of *group still open, oldest first
+	ending *list.List // of *group ended, held for the grace, oldest first
 	recent map[string]int
 	ring   []string
 	ringAt int
@@ -67,6 +74,7 @@ type group struct {
 	id     string
 	events []flow.Event
 	part   int
+	ended  time.Time // zero while open
 }
 
 type pending struct {
@@ -74,30 +82,54 @@ type pending struct {
 	part   int
 }
 
-// Follow starts exporting sub's calls to dst. Close the bus (or sub), then
-// Close the Live.
-func Follow(sub *bus.Subscription, dst Exporter) *Live {
-	l := &Live{dst: dst, sub: sub, q: make(chan pending, QueueCalls), done: make(chan struct{}),
-		wdone: make(chan struct{}), open: map[string]*list.Element{}, order: list.New(), recent: map[string]int{},
-		ring: make([]string, recentCalls)}
+// Follow starts exporting sub's calls to dst until Close.
+func Follow(sub *bus.Subscription, dst Exporter) *Live { return follow(sub, dst, Grace) }
+
+func follow(sub *bus.Subscription, dst Exporter, grace time.Duration) *Live {
+	l := newLive(sub, dst, grace)
 	go l.gather()
 	go l.work()
 	return l
 }
 
+func newLive(sub *bus.Subscription, dst Exporter, grace time.Duration) *Live {
+	return &Live{dst: dst, sub: sub, q: make(chan pending, QueueCalls), done: make(chan struct{}),
+		wdone: make(chan struct{}), grace: grace, open: map[string]*list.Element{}, order: list.New(),
+		ending: list.New(), recent: map[string]int{}, ring: make([]string, recentCalls)}
+}
+
 func (l *Live) gather() {
 	defer close(l.done)
-	for e := range l.sub.Events() {
-		l.add(e)
-	}
-	// The run is over: what is still open goes out as it is, unfinished,
-	// and waits for room rather than being dropped at the last moment.
-	for el := l.order.Front(); el != nil; el = el.Next() {
-		g := el.Value.(*group)
-		if g.part == 0 {
-			l.unfinished.Add(1)
+	tick := time.NewTicker(max(l.grace/4, time.Millisecond))
+	defer tick.Stop()
+	for {
+		select {
+		case e, ok := <-l.sub.Events():
+			if !ok {
+				l.drain()
+				return
+			}
+			l.add(e)
+		case now := <-tick.C:
+			for el := l.ending.Front(); el != nil && now.Sub(el.Value.(*group).ended) >= l.grace; el = l.ending.Front() {
+				l.finish(el)
+			}
 		}
-		l.q <- pending{g.events, g.part}
+	}
+}
+
+// drain: the run is over. Ended calls go out, then what is still open, as
+// it is, unfinished; both wait for room rather than being dropped at the
+// last moment.
+func (l *Live) drain() {
+	for _, ls := range []*list.List{l.ending, l.order} {
+		for el := ls.Front(); el != nil; el = el.Next() {
+			g := el.Value.(*group)
+			if g.part == 0 && g.ended.IsZero() {
+				l.unfinished.Add(1)
+			}
+			l.q <- pending{g.events, g.part}
+		}
 	}
 	close(l.q)
 }
@@ -110,10 +142,13 @@ func (l *Live) add(e flow.Event) {
 	el, ok := l.open[e.TraceID]
 	if !ok {
 		if len(l.open) >= MaxOpenCalls {
-			oldest := l.order.Front()
-			g := oldest.Value.(*group)
-			if g.part == 0 {
-				l.unfinished.Add(1)
+			// Ended calls go first; else the oldest open one, unfinished.
+			oldest := l.ending.Front()
+			if oldest == nil {
+				oldest = l.order.Front()
+				if oldest.Value.(*group).part == 0 {
+					l.unfinished.Add(1)
+				}
 			}
 			l.finish(oldest)
 		}
@@ -130,15 +165,21 @@ func (l *Live) add(e flow.Event) {
 	} else {
 		g.events = append(g.events, e)
 	}
-	if e.Outcome != "" {
-		l.finish(el)
+	if e.Outcome != "" && g.ended.IsZero() {
+		g.ended = time.Now()
+		l.order.Remove(el)
+		l.open[g.id] = l.ending.PushBack(g)
 	}
 }
 
 // finish hands a call to the worker without waiting: a full queue drops it.
 func (l *Live) finish(el *list.Element) {
 	g := el.Value.(*group)
-	l.order.Remove(el)
+	if g.ended.IsZero() {
+		l.order.Remove(el)
+	} else {
+		l.ending.Remove(el)
+	}
 	delete(l.open, g.id)
 	l.remember(g.id, g.part)
 	select {
@@ -182,6 +223,9 @@ func (l *Live) work() {
 // Close waits until the subscription has ended and every call is handed
 // on, then closes the destination. The error says what did not get out.
 func (l *Live) Close(ctx context.Context) (LiveStats, error) {
+	// A screen quits with calls in flight: what the bus has not published
+	// yet is not waited for, and what is open goes out unfinished.
+	l.sub.Close()
 	select {
 	case <-l.done:
 	case <-ctx.Done():
