@@ -3,6 +3,7 @@ package otlp
 import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
 	"go.opentelemetry.io/otel/attribute"
 
 	"github.com/callscope/callscope/flow"
@@ -103,4 +104,9 @@ func putAttrs(m pcommon.Map, kvs []attribute.KeyValue) {
 			m.PutStr(k, kv.Value.String())
 		}
 	}
+}
+
+// ptraceotlpRequest is traces as an OTLP export request.
+func ptraceotlpRequest(traces []Trace) ptraceotlp.ExportRequest {
+	return ptraceotlp.NewExportRequestFromTraces(Traces(traces, ""))
 }
