@@ -261,4 +261,3 @@ func rootName(kind string) string {
 	}
 	return "push" // seen from APNs on: no sender here said what it was
 }
-
