@@ -130,7 +130,7 @@ func runOTLPExport(ctx context.Context, o *otlpFlags, events []flow.Event, stdou
 			errs = append(errs, fmt.Errorf("otlp %s: %w", d.Target(), err))
 			continue
 		}
-		fmt.Fprintf(stderr, "otlp %s: %s calls, %s spans\n", d.Target(), flow.FormatCount(uint64(len(traces))), flow.FormatCount(uint64(spans)))
+		fmt.Fprintf(stderr, "otlp %s: %s, %s spans\n", d.Target(), otlp.Calls(uint64(len(traces))), flow.FormatCount(uint64(spans)))
 	}
 	if skipped > 0 {
 		fmt.Fprintf(stderr, "otlp: ⚠ %s events without a W3C trace id left out\n", flow.FormatCount(uint64(skipped)))
@@ -180,7 +180,7 @@ func (l *otlpLive) finish() ([]string, error) {
 		st, err := lv.Close(ctx)
 		if err != nil {
 			// The error is the exit line: it says what did not get out.
-			errs = append(errs, fmt.Errorf("otlp %s: %s calls handed on, but: %w", l.dsts[i].Target(), flow.FormatCount(st.Calls), err))
+			errs = append(errs, fmt.Errorf("otlp %s: %s handed on, but: %w", l.dsts[i].Target(), otlp.Calls(st.Calls), err))
 			continue
 		}
 		lines = append(lines, st.Summary(l.dsts[i].Target(), l.subs[i].Dropped()))

@@ -202,5 +202,13 @@ func TestOTLPFlagErrors(t *testing.T) {
 		if exitStatus(err) != 2 || err == nil || !strings.HasPrefix(err.Error(), tc.msg) {
 			t.Errorf("send %v: %v (exit %d), want a usage error starting %q", tc.args, err, exitStatus(err), tc.msg)
 		}
+		// The screen checks them before it looks for a terminal.
+		root := rootCommand()
+		root.SetOut(io.Discard)
+		root.SetErr(io.Discard)
+		root.SetArgs(tc.args)
+		if err := root.ExecuteContext(context.Background()); exitStatus(err) != 2 || err == nil || !strings.HasPrefix(err.Error(), tc.msg) {
+			t.Errorf("the screen %v: %v, want a usage error starting %q", tc.args, err, tc.msg)
+		}
 	}
 }

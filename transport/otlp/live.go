@@ -240,15 +240,15 @@ func (l *Live) Close(ctx context.Context) (LiveStats, error) {
 	st := l.Stats()
 	var errs []error
 	if st.Dropped > 0 {
-		errs = append(errs, fmt.Errorf("%s calls dropped: %s fell behind (queue of %d calls)",
-			flow.FormatCount(st.Dropped), l.dst.Target(), QueueCalls))
+		errs = append(errs, fmt.Errorf("%s dropped: %s fell behind (queue of %d calls)",
+			Calls(st.Dropped), l.dst.Target(), QueueCalls))
 	}
 	if n := l.sub.Dropped(); n > 0 {
 		errs = append(errs, fmt.Errorf("%s events dropped before the exporter read them", flow.FormatCount(n)))
 	}
 	if st.Failed > 0 {
 		l.errMu.Lock()
-		errs = append(errs, fmt.Errorf("%s calls failed to export: %w", flow.FormatCount(st.Failed), l.firstErr))
+		errs = append(errs, fmt.Errorf("%s failed to export: %w", Calls(st.Failed), l.firstErr))
 		l.errMu.Unlock()
 	}
 	if err != nil {
@@ -266,13 +266,13 @@ func (l *Live) Stats() LiveStats {
 // Summary is the exit line of a live export.
 func (s LiveStats) Summary(target string, busDropped uint64) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "otlp %s: %s calls exported", target, flow.FormatCount(s.Calls))
+	fmt.Fprintf(&b, "otlp %s: %s exported", target, Calls(s.Calls))
 	if s.Unfinished > 0 {
 		fmt.Fprintf(&b, " (%s unfinished)", flow.FormatCount(s.Unfinished))
 	}
 	var warn []string
 	if s.Dropped > 0 {
-		warn = append(warn, flow.FormatCount(s.Dropped)+" calls dropped (the destination fell behind)")
+		warn = append(warn, Calls(s.Dropped)+" dropped (the destination fell behind)")
 	}
 	if busDropped > 0 {
 		warn = append(warn, flow.FormatCount(busDropped)+" events dropped (the exporter fell behind the run)")
@@ -281,7 +281,7 @@ func (s LiveStats) Summary(target string, busDropped uint64) string {
 		warn = append(warn, fmt.Sprintf("%s events left out of calls over %d events", flow.FormatCount(s.Events), MaxEventsPerCall))
 	}
 	if s.Failed > 0 {
-		warn = append(warn, flow.FormatCount(s.Failed)+" calls failed to export")
+		warn = append(warn, Calls(s.Failed)+" failed to export")
 	}
 	if s.Skipped > 0 {
 		warn = append(warn, flow.FormatCount(s.Skipped)+" events without a trace id")
@@ -290,4 +290,12 @@ func (s LiveStats) Summary(target string, busDropped uint64) string {
 		b.WriteString("; ⚠ " + strings.Join(warn, ", "))
 	}
 	return b.String()
+}
+
+// Calls is n calls, counted for a message: "1 call", "4,096 calls".
+func Calls(n uint64) string {
+	if n == 1 {
+		return "1 call"
+	}
+	return flow.FormatCount(n) + " calls"
 }
