@@ -48,6 +48,7 @@ func rootCommand() *cobra.Command {
 	root.Flags().StringVar(&opts.ingest, "ingest", "", "accept events from outside (mock-apns --events-to, your server, a real NSE) over HTTP at ADDR, e.g. 127.0.0.1:4318; beyond loopback needs CALLSCOPE_INGEST_TOKEN")
 	root.Flags().StringVar(&opts.server, "server", "", "drive the team's own provider server at URL instead of the built-in one (needs --server-template)")
 	root.Flags().StringVar(&opts.serverTemplate, "server-template", "", "TOML request template for --server (docs/server-template.md)")
+	opts.otlp = addOTLPFlags(root, "each call")
 	withProfile(root)
 	root.AddCommand(sendCommand(), scenariosCommand())
 	root.AddCommand(keysCommand(), envelopeCommand())
@@ -71,6 +72,7 @@ func sendCommand() *cobra.Command {
 		// answerAfter holds --answer-after until we know it was given.
 		answerAfter time.Duration
 		real        sendAPNs
+		otlpOut     *otlpFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "send",
@@ -110,6 +112,10 @@ func sendCommand() *cobra.Command {
 			if err := writable("--record", opts.Record); err != nil {
 				return err
 			}
+			if err := otlpOut.validate(true); err != nil {
+				return err
+			}
+			opts.Follow = otlpOut.sendFollow(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr())
 			target, dry, err := real.target(false)
 			if err != nil {
 				return err
@@ -149,6 +155,7 @@ func sendCommand() *cobra.Command {
 	f.StringVar(&scen, "scenario", "", "run a named scenario (or all) and print its diagnosis")
 	f.StringVar(&scenFile, "scenario-file", "", "add scenarios from a TOML file")
 	addSendAPNsFlags(f, &real, true)
+	otlpOut = addOTLPFlags(cmd, "each request")
 	withProfile(cmd)
 	return cmd
 }
@@ -157,7 +164,7 @@ func sendCommand() *cobra.Command {
 // scenario brings its own device and calls, and --record is not written.
 func scenarioOnly(cmd *cobra.Command) error {
 	var set []string
-	for _, name := range append([]string{"count", "concurrency", "kind", "video", "answer-after", "answer", "record", "device-profile", "device-set", "decrypt-cmd", "server", "server-template", "mock-latency"}, sendAPNsFlagNames(cmd)...) {
+	for _, name := range append([]string{"count", "concurrency", "kind", "video", "answer-after", "answer", "record", "device-profile", "device-set", "decrypt-cmd", "server", "server-template", "mock-latency", "otlp-file", "otlp-endpoint"}, sendAPNsFlagNames(cmd)...) {
 		if cmd.Flags().Changed(name) {
 			set = append(set, "--"+name)
 		}

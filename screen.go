@@ -30,6 +30,8 @@ type screenOptions struct {
 	server, serverTemplate string
 	// real is --apns and its auth and device flags (cmd_send_apns.go).
 	real sendAPNs
+	// otlp is --otlp-file/--otlp-endpoint: each call out as a trace.
+	otlp *otlpFlags
 }
 
 // errNoTerminal: the screen needs a terminal on both ends; scripts and CI
@@ -70,6 +72,10 @@ func runScreen(ctx context.Context, o screenOptions, stdin io.Reader, stdout io.
 	if team != nil && target != nil {
 		return usageError{errors.New("--server with --apns: the team's server pushes to APNs itself; point it at the real APNs and use --server alone")}
 	}
+	if err := o.otlp.validate(true); err != nil {
+		return err
+	}
+	var otlpLines []string
 	var (
 		outside, sub *bus.Subscription
 		srv          *ingest.Server
@@ -96,6 +102,9 @@ func runScreen(ctx context.Context, o screenOptions, stdin io.Reader, stdout io.
 		if l := screenDrops(dropSource{"of the embedded default's", sub}, dropSource{"from --ingest", outside}); l != "" {
 			fmt.Fprintln(os.Stderr, l)
 		}
+		for _, l := range otlpLines {
+			fmt.Fprintln(os.Stderr, l)
+		}
 	}()
 	p, err := pipeline.New(ctx, pipeline.Config{Clock: flow.RealClock{Scale: o.timeScale}, Profile: prof, Server: team, Target: target})
 	if err != nil {
@@ -103,6 +112,10 @@ func runScreen(ctx context.Context, o screenOptions, stdin io.Reader, stdout io.
 	}
 	defer p.Close()
 	sub = p.Bus().Subscribe(screenBuffer)
+	live, err := o.otlp.follow(ctx, p.Bus(), stdout)
+	if err != nil {
+		return err
+	}
 	_, apnsURL := p.Endpoints()
 	clock := "real time"
 	if o.timeScale != 1 {
@@ -118,16 +131,20 @@ func runScreen(ctx context.Context, o screenOptions, stdin io.Reader, stdout io.
 		endpoints += " · ingest " + srv.URL()
 	}
 	tok := p.DeviceToken()
-	if target != nil {
-		return ui.Run(ctx, p, sub, targetScreen(o.theme, outside, target, srv))
-	}
-	return ui.Run(ctx, p, sub, ui.Options{Theme: o.theme, Outside: outside, Header: ui.Header{
+	uiOpts := ui.Options{Theme: o.theme, Outside: outside, Header: ui.Header{
 		Mode:      mode,
 		Endpoints: endpoints,
 		Device:    fmt.Sprintf("%s (simulated) %s…", prof.Name, tok[:8]),
 		Clock:     clock,
 		Lint:      report.Lint(prof),
-	}})
+	}}
+	if target != nil {
+		uiOpts = targetScreen(o.theme, outside, target, srv)
+	}
+	runErr := ui.Run(ctx, p, sub, uiOpts)
+	// Calls still ringing when the screen quits go out unfinished.
+	otlpLines, err = live.finish()
+	return errors.Join(runErr, err)
 }
 
 // screenBuffer is how many events each of the screen's subscriptions holds

@@ -46,6 +46,11 @@ type SendOptions struct {
 	// MockLatency is added by the embedded mock APNs before each answer
 	// (--mock-latency).
 	MockLatency time.Duration
+	// Follow, when set, subscribes a reader of the run's events besides the
+	// recorder (--otlp-file, --otlp-endpoint) before the first request; the
+	// function it returns runs once the last event is published, and its
+	// error fails the run after the output is written.
+	Follow func(*bus.Bus) (finish func() error)
 }
 
 // TeamServer loads --server-template for --server; nil without --server.
@@ -199,6 +204,10 @@ func RunSend(ctx context.Context, opts SendOptions, out io.Writer) (ok bool, err
 		recSub = p.Bus().Subscribe(1 << 16)
 		rec.Follow(recSub)
 	}
+	var finishFollow func() error
+	if opts.Follow != nil {
+		finishFollow = opts.Follow(p.Bus())
+	}
 
 	req := p.Compose()
 	req.Kind, req.Video = opts.Kind, opts.Video
@@ -249,6 +258,9 @@ func RunSend(ctx context.Context, opts SendOptions, out io.Writer) (ok bool, err
 		rec.Wait()
 		n, err := finishRecord(rec, recSub, opts.Record)
 		notRecorded, recErr = &n, err
+	}
+	if finishFollow != nil {
+		recErr = errors.Join(recErr, finishFollow())
 	}
 	if sum.Calls() < opts.Count {
 		ok = false

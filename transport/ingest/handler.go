@@ -104,8 +104,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, http.StatusUnauthorized, "missing or wrong bearer token (Authorization: Bearer <CALLSCOPE_INGEST_TOKEN>)")
 		return
 	}
+	if r.URL.Path == TracesPath { // OTLP/HTTP traces (otlp.go)
+		h.serveOTLP(w, r)
+		return
+	}
 	if r.URL.Path != Path {
-		h.fail(w, http.StatusNotFound, "no such endpoint: POST events to "+Path)
+		h.fail(w, http.StatusNotFound, "no such endpoint: POST events to "+Path+" or OTLP traces to "+TracesPath)
 		return
 	}
 	if r.Method != http.MethodPost {
