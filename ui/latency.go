@@ -54,10 +54,3 @@ func orDash(d time.Duration, ok bool) string {
 	}
 	return flow.FormatDuration(d)
 }
-
-func plural(n int, what string) string {
-	if n == 1 {
-		return "1 " + what
-	}
-	return fmt.Sprintf("%d %ss", n, what)
-}
