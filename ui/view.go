@@ -31,8 +31,9 @@ func (m Model) View() tea.View {
 		top = minTop + (h-36)/2 + 4
 	}
 	detail := h - 1 - top - latencyRows - 2
-	if detail < 2 {
-		// Tiny terminals: drop the percentiles first.
+	if detail < 2 || m.help {
+		// Tiny terminals drop the percentiles first; the help takes their
+		// rows so that every key fits at 80×24.
 		detail = h - 1 - top - 2
 	}
 	var rows []string
