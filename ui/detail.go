@@ -177,7 +177,7 @@ func (m Model) helpLines(w int) []string {
 	}
 	out = append(out,
 		m.st.muted.Render(fit("Hop labels are measured latency; simulated iPhone time is shown apart (sim:).", w)),
-		m.st.muted.Render(fit("Percentiles: connected calls only (pushes only APNs saw: accepted); failed apart.", w)))
+		m.st.muted.Render(fit("Percentiles: connected calls (APNs-only pushes: accepted); failures apart.", w)))
 	if m.opts.Observer || m.opts.Outside != nil {
 		out = append(out, m.st.muted.Render(fit("accepted: APNs answered 200 (accepted, not delivered) and no device said more.", w)),
 			m.st.muted.Render(fit("╌~12ms╌▶ / clock skew: a hop from this machine's clock to a phone's; not a latency.", w)))
