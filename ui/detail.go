@@ -162,6 +162,7 @@ func (m Model) helpLines(w int) []string {
 		{"enter", "send: the composed request, or a call with the defaults"},
 		{"a / d", "answer / decline the ringing call"},
 		{"j k ↑ ↓", "select a call; g / G first / newest"},
+		{"w", "waterfall: the stages on one time axis / the ladder"},
 		{"t", "next theme"},
 		{"? / esc", "close this help"},
 		{"q", "quit"},
@@ -176,7 +177,7 @@ func (m Model) helpLines(w int) []string {
 	}
 	out = append(out,
 		m.st.muted.Render(fit("Hop labels are measured latency; simulated iPhone time is shown apart (sim:).", w)),
-		m.st.muted.Render(fit("Percentiles: finished requests on screen; failures counted apart in the title.", w)))
+		m.st.muted.Render(fit("Percentiles: connected calls (APNs-only pushes: accepted); failures apart.", w)))
 	if m.opts.Observer || m.opts.Outside != nil {
 		out = append(out, m.st.muted.Render(fit("accepted: APNs answered 200 (accepted, not delivered) and no device said more.", w)),
 			m.st.muted.Render(fit("╌~12ms╌▶ / clock skew: a hop from this machine's clock to a phone's; not a latency.", w)))

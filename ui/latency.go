@@ -8,21 +8,22 @@ import (
 	"github.com/callscope/callscope/flow"
 )
 
-// latencyLines are the per-stage percentiles: a header row and p50, p95,
-// p99 over the finished requests on screen that did not fail (failures are
-// counted apart, in the list's title).
+// latencyLines are the per-stage percentiles: what they rank, a header row
+// and p50, p95, p99 over the connected calls on screen (failures are counted
+// apart, never ranked: they stop early and fast).
 func (m Model) latencyLines(w int) []string {
 	const label = 10
 	l := m.latencies()
 	col := max(8, (w-label)/(len(flow.Stages)+1))
 	cell := func(s string) string { return fmt.Sprintf("%*s", col, s) }
+	over := m.st.title.Render("p50/p95/p99") + m.st.muted.Render(statsOver(l))
 	var head strings.Builder
-	head.WriteString(m.st.title.Render(fmt.Sprintf("%-*s", label, plural(l.calls, "call"))))
+	head.WriteString(fmt.Sprintf("%-*s", label, ""))
 	for i, s := range flow.Stages {
 		head.WriteString(m.st.lanes[i].Render(cell(s.Title())))
 	}
 	head.WriteString(m.st.text.Render(cell("total")))
-	out := []string{fit(head.String(), w)}
+	out := []string{fit(over, w), fit(head.String(), w)}
 	for _, q := range []float64{50, 95, 99} {
 		var row strings.Builder
 		row.WriteString(m.st.muted.Render(fmt.Sprintf("%-*s", label, fmt.Sprintf("p%g", q))))
@@ -39,16 +40,17 @@ func (m Model) latencyLines(w int) []string {
 	return out
 }
 
+// statsOver says what the percentiles rank and what they leave out.
+func statsOver(l latencies) string {
+	if l.accepted > 0 {
+		return fmt.Sprintf(" over %d connected, %d accepted by APNs · %d failed apart", l.calls-l.accepted, l.accepted, l.failed)
+	}
+	return fmt.Sprintf(" over %d connected · %d failed apart", l.calls, l.failed)
+}
+
 func orDash(d time.Duration, ok bool) string {
 	if !ok {
 		return "-"
 	}
 	return flow.FormatDuration(d)
-}
-
-func plural(n int, what string) string {
-	if n == 1 {
-		return "1 " + what
-	}
-	return fmt.Sprintf("%d %ss", n, what)
 }

@@ -104,10 +104,13 @@ type Model struct {
 	// dropped counts events the screen's subscriptions lost; nil in tests.
 	dropped func() uint64
 
-	help    bool
-	compose *composer
-	status  string
-	failed  bool
+	help bool
+	// waterfall shows the selected call's stages on a time axis in place
+	// of the ladder (w).
+	waterfall bool
+	compose   *composer
+	status    string
+	failed    bool
 	// confirming is a send held for the production prompt (production.go).
 	confirming    *flow.Request
 	prodConfirmed bool

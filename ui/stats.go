@@ -71,12 +71,19 @@ func (t *tally) outcomes() []flow.Outcome {
 	return append(out, other...)
 }
 
-// latencies are the measured latencies of the finished requests on screen
-// that did not fail, per stage and in total, each sorted. A failed request
-// stops early and fast (a 400 from APNs): it is counted apart, not mixed in.
+// latencies are the measured latencies of the connected calls on screen,
+// per stage and in total, each sorted. A failed request stops early and fast
+// (a 400 from APNs): it is counted apart, not mixed in; a declined or
+// unanswered call, a shown message or a push only APNs saw did not take the
+// path a connected call takes, so none of them is ranked with it either.
+// The one exception is a push seen only from APNs on (the standalone mock's
+// screen): accepted is the only end it can show, so it is ranked, and
+// counted by name.
 type latencies struct {
-	calls  int
-	stages map[flow.Stage][]time.Duration
+	calls    int // calls ranked: connected, plus accepted pushes
+	accepted int // of calls, pushes accepted by APNs
+	failed   int // failed calls on screen, counted apart
+	stages   map[flow.Stage][]time.Duration
 	// instant marks stages some request on screen passed as instant system
 	// calls: no latency to rank, but not "-" (never reached) either.
 	instant map[flow.Stage]bool
@@ -86,7 +93,7 @@ type latencies struct {
 // latencies reads the percentiles' input as it stands: the view draws on
 // every event, so it must not gather it from every call held.
 func (m Model) latencies() latencies {
-	l := latencies{calls: len(m.lat.counted), stages: m.lat.stages, total: m.lat.total,
+	l := latencies{calls: len(m.lat.counted), accepted: len(m.lat.accepted), failed: len(m.lat.failed), stages: m.lat.stages, total: m.lat.total,
 		instant: map[flow.Stage]bool{}}
 	for st, n := range m.lat.instant {
 		l.instant[st] = n > 0
@@ -99,21 +106,33 @@ func (m Model) latencies() latencies {
 // slices no longer than the calls held.
 type latencyStats struct {
 	counted map[string]flow.Latency // trace id → what it added
-	stages  map[flow.Stage][]time.Duration
-	instant map[flow.Stage]int // calls that passed the stage as instant
-	total   []time.Duration
+	failed  map[string]struct{}     // trace ids of the failed calls held
+	// accepted are the ranked pushes only APNs saw (flow.OutcomeAccepted).
+	accepted map[string]struct{}
+	stages   map[flow.Stage][]time.Duration
+	instant  map[flow.Stage]int // calls that passed the stage as instant
+	total    []time.Duration
 }
 
 func newLatencyStats() *latencyStats {
-	return &latencyStats{counted: map[string]flow.Latency{}, stages: map[flow.Stage][]time.Duration{},
+	return &latencyStats{counted: map[string]flow.Latency{}, failed: map[string]struct{}{},
+		accepted: map[string]struct{}{}, stages: map[flow.Stage][]time.Duration{},
 		instant: map[flow.Stage]int{}}
 }
 
-// set counts c's latency if it finished without failing, in place of what
-// it added before.
+// set counts c's latency if it connected, or c apart if it failed, in place
+// of what it added before.
 func (l *latencyStats) set(c flow.Call) {
 	l.forget(c.TraceID)
-	if !c.Done() || c.Outcome == flow.OutcomeFailed {
+	if c.Outcome == flow.OutcomeFailed {
+		l.failed[c.TraceID] = struct{}{}
+		return
+	}
+	switch c.Outcome {
+	case flow.OutcomeConnected:
+	case flow.OutcomeAccepted:
+		l.accepted[c.TraceID] = struct{}{}
+	default:
 		return
 	}
 	for st, d := range c.Latency.Stages {
@@ -131,6 +150,8 @@ func (l *latencyStats) set(c flow.Call) {
 
 // forget takes out what a call added: it changed, or left the screen.
 func (l *latencyStats) forget(traceID string) {
+	delete(l.failed, traceID)
+	delete(l.accepted, traceID)
 	lat, ok := l.counted[traceID]
 	if !ok {
 		return

@@ -83,6 +83,8 @@ func (m Model) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m, m.act("answered", m.ctrl.Answer)
 	case "d":
 		return m, m.act("declined", m.ctrl.Decline)
+	case "w":
+		m.waterfall = !m.waterfall
 	case "t":
 		m.themeName = themes.Next(m.themeName)
 		m.st = newStyles(m.themeName, m.dark, m.opts.NoColor)

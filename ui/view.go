@@ -12,7 +12,7 @@ import (
 
 // Layout heights that do not depend on the terminal.
 const (
-	latencyRows = 4 // stage header + p50, p95, p99
+	latencyRows = 5 // what is ranked, stage header, p50, p95, p99
 	minTop      = 8 // lane names, four hops, CallKit, simulated time, outcome
 )
 
@@ -31,8 +31,9 @@ func (m Model) View() tea.View {
 		top = minTop + (h-36)/2 + 4
 	}
 	detail := h - 1 - top - latencyRows - 2
-	if detail < 2 {
-		// Tiny terminals: drop the percentiles first.
+	if detail < 2 || m.help {
+		// Tiny terminals drop the percentiles first; the help takes their
+		// rows so that every key fits at 80×24.
 		detail = h - 1 - top - 2
 	}
 	var rows []string
@@ -41,6 +42,9 @@ func (m Model) View() tea.View {
 	ladderW := w - listW - 1
 	left := m.listLines(listW, top)
 	right := m.ladderLines(ladderW, top)
+	if m.waterfall {
+		right = m.waterfallLines(ladderW, top)
+	}
 	sep := m.st.muted.Render("│")
 	for i := 0; i < top; i++ {
 		rows = append(rows, fit(left[i], listW)+sep+fit(right[i], ladderW))
@@ -148,7 +152,7 @@ func (m Model) helpLine(w int) string {
 		return fit(m.st.muted.Render("tab field · space toggle · type to edit · enter send · esc cancel"), w)
 	}
 	if m.opts.Observer {
-		return fit(m.st.muted.Render("j/k select · t theme · ? help · q quit"), w)
+		return fit(m.st.muted.Render("j/k select · t theme · ? help · w waterfall · q quit"), w)
 	}
-	return fit(m.st.muted.Render("n compose · enter send · a answer · d decline · j/k select · t theme · ? help · q quit"), w)
+	return fit(m.st.muted.Render("n compose · enter send · a answer · d decline · j/k select · t theme · ? help · w waterfall · q quit"), w)
 }
