@@ -38,7 +38,7 @@ func exportCommand() *cobra.Command {
 	)
 	cmd := &cobra.Command{
 		Use:   "export FILE",
-		Short: "Export a recorded trace: a call's ladder as text or SVG",
+		Short: "Export a recorded trace: a call's ladder as text or SVG, or OpenTelemetry traces (OTLP file or endpoint)",
 		Long: "export reads a trace written by --record and writes it in another form.\n" +
 			"--ladder prints each call's ladder (or one call's, with --call) as plain text for a ticket: the five\n" +
 			"stage columns, an arrow per hop labelled with the stage's measured latency, where it failed, and how\n" +
