@@ -105,6 +105,7 @@ type Model struct {
 	dropped func() uint64
 
 	help    bool
+	read    readState // focus, event cursor, opened event (focus.go)
 	compose *composer
 	status  string
 	failed  bool
