@@ -7,6 +7,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/callscope/callscope/flow"
 )
@@ -87,7 +88,9 @@ func (m Model) eventLines(c flow.Call, rows, w int) []string {
 	for i := top; i < len(events) && i < top+shown; i++ {
 		line := m.eventLine(events[i], since[events[i].Clock], w)
 		if i == cur && m.read.focus == paneEvents {
-			line = m.st.sel.Render(fit(stripped(line), w))
+			// ▸ on the offset's blank first cell: the cursor shows with
+			// NO_COLOR and in a capture too.
+			line = m.st.sel.Render(fit("▸"+ansi.TruncateLeft(stripped(line), 1, ""), w))
 		}
 		out = append(out, line)
 	}
