@@ -145,6 +145,8 @@ func (m Model) helpLines(w int) []string {
 		{"t", "next theme"},
 		{"? / esc", "close this help"},
 		{"q", "quit"},
+		{"tab", "next pane: calls, ladder, events; shift+tab back; click selects"},
+		{"events", "j k pgup pgdn g G (wheel) scroll · enter opens one whole · esc back"},
 	}
 	if m.opts.Observer {
 		keys = keys[3:] // nothing to send or answer from a screen that watches

@@ -128,6 +128,10 @@ func (m Model) inspectText(w int) []string {
 	if e.Push != nil {
 		out = append(out, m.pushText(e.Push, w)...)
 	}
+	if e.Push == nil && e.Stage == flow.StageAPNs && e.Name == "received" {
+		out = append(out, "")
+		add(m.st.muted.Render("No request recorded on this event: what the APNs stage reported of it is below."))
+	}
 	if len(e.Attrs) > 0 {
 		section("Attributes")
 		keys := make([]string, 0, len(e.Attrs))
@@ -146,9 +150,6 @@ func (m Model) inspectText(w int) []string {
 	if c.Diag != nil && (e.Diagnosis == nil || *e.Diagnosis != *c.Diag) {
 		section("The call's diagnosis")
 		out = append(out, m.diagnosisText(*c.Diag, w)...)
-	}
-	if e.Push == nil && e.Stage == flow.StageAPNs {
-		out = append(out, "", m.st.muted.Render("This event does not carry the request; the APNs receipt does when the trace records it."))
 	}
 	return out
 }

@@ -88,9 +88,13 @@ func (m Model) eventLines(c flow.Call, rows, w int) []string {
 	for i := top; i < len(events) && i < top+shown; i++ {
 		line := m.eventLine(events[i], since[events[i].Clock], w)
 		if i == cur && m.read.focus == paneEvents {
-			// ▸ on the offset's blank first cell: the cursor shows with
-			// NO_COLOR and in a capture too.
-			line = m.st.sel.Render(fit("▸"+ansi.TruncateLeft(stripped(line), 1, ""), w))
+			// ▸ on the offset's first cell when blank, else before it: the
+			// cursor shows with NO_COLOR and in a capture too.
+			plain := stripped(line)
+			if strings.HasPrefix(plain, " ") {
+				plain = ansi.TruncateLeft(plain, 1, "")
+			}
+			line = m.st.sel.Render(fit("▸"+plain, w))
 		}
 		out = append(out, line)
 	}
