@@ -95,11 +95,7 @@ func (m Model) inspectText(w int) []string {
 	in := m.read.insp
 	e, c := in.ev, in.call
 	var out []string
-	add := func(s string) {
-		for _, l := range strings.Split(ansi.Wrap(s, max(w, 10), " "), "\n") {
-			out = append(out, l)
-		}
-	}
+	add := func(s string) { out = append(out, wrapLines(s, w)...) }
 	section := func(s string) { out = append(out, "", m.st.title.Render(s)) }
 	field := func(k, v string) {
 		if v != "" {
@@ -113,6 +109,9 @@ func (m Model) inspectText(w int) []string {
 		field("clock", e.Clock+" (another machine's clock)")
 	}
 	field("duration", eventDuration(e))
+	if c.From != "" || c.To != "" {
+		field("call", strings.TrimSpace(string(orCall(c.Kind))+" "+c.From+" → "+c.To))
+	}
 	field("trace", e.TraceID)
 	field("call uuid", firstOf(e.CallID, c.CallID))
 	field("apns-id", firstOf(e.ApnsID, c.ApnsID))
@@ -160,7 +159,7 @@ func (m Model) diagnosisText(d flow.Diagnosis, w int) []string {
 		mark, style = "! warning ", m.st.warn
 	}
 	var out []string
-	add := func(s string) { out = append(out, strings.Split(ansi.Wrap(s, max(w, 10), " "), "\n")...) }
+	add := func(s string) { out = append(out, wrapLines(s, w)...) }
 	add(style.Render(mark + string(d.Stage) + ": " + string(d.Code)))
 	if d.Apple != "" {
 		add("Apple's name: " + d.Apple)
@@ -207,7 +206,7 @@ func receiverChecks(e flow.Event) string {
 // envelope inside the payload.
 func (m Model) pushText(p *flow.PushRecord, w int) []string {
 	var out []string
-	add := func(s string) { out = append(out, strings.Split(ansi.Wrap(s, max(w, 10), " "), "\n")...) }
+	add := func(s string) { out = append(out, wrapLines(s, w)...) }
 	out = append(out, "", m.st.title.Render("Request as APNs saw it"))
 	add(strings.TrimSpace(p.Method + " " + p.Path))
 	names := make([]string, 0, len(p.Headers))
@@ -290,7 +289,7 @@ func (m Model) envelopeText(payload []byte, w int) []string {
 	}
 	out := []string{"", m.st.title.Render("Envelope header")}
 	add := func(k, v string) {
-		out = append(out, strings.Split(ansi.Wrap(m.st.accent.Render(k+": ")+v, max(w, 10), " "), "\n")...)
+		out = append(out, wrapLines(m.st.accent.Render(k+": ")+v, w)...)
 	}
 	add("v", fmt.Sprint(env.V))
 	add("alg", env.Alg)
@@ -330,4 +329,10 @@ func firstOf(a, b string) string {
 		return a
 	}
 	return b
+}
+
+// wrapLines wraps s at w cells, at spaces where it can and inside a word
+// (a hex string, a token) where it must: an opened event is never cut.
+func wrapLines(s string, w int) []string {
+	return strings.Split(ansi.Wrap(s, max(w, 10), " "), "\n")
 }
