@@ -283,7 +283,7 @@ func (m Model) envelopeText(payload []byte, w int) []string {
 	env, err := envelope.ParsePayload(payload)
 	if env == nil {
 		if err != nil {
-			return []string{"", m.st.muted.Render(ansi.Wrap("no envelope: "+err.Error(), max(w, 10), " "))}
+			return append([]string{""}, wrapLines(m.st.muted.Render("no envelope: "+err.Error()), w)...)
 		}
 		return nil
 	}
