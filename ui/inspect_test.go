@@ -123,6 +123,38 @@ func TestReadKeys(t *testing.T) {
 	}
 }
 
+// TestObserverOpens: a screen that only watches reads events whole too;
+// enter there opens, it does not send.
+func TestObserverOpens(t *testing.T) {
+	m := feed(newObserver(), pushCall(t)...)
+	m = press(m, "shift+tab", "enter")
+	if m.read.insp == nil {
+		t.Fatalf("enter on the observer's events pane did not open the event; status %q", m.status)
+	}
+}
+
+// TestReplayKeysWaitWhileOpen: the replay's step keys do not move the
+// trace behind an opened event.
+func TestReplayKeysWaitWhileOpen(t *testing.T) {
+	r := NewReplayModel(pushCall(t), ReplayOptions{Paused: true, Options: Options{NoColor: true, Location: time.UTC}})
+	for _, k := range []string{"l", "l", "l"} {
+		next, _ := r.Update(key(k))
+		r = next.(ReplayModel)
+	}
+	for _, k := range []tea.Msg{tea.WindowSizeMsg{Width: 80, Height: 24}, key("shift+tab"), key("enter")} {
+		next, _ := r.Update(k)
+		r = next.(ReplayModel)
+	}
+	if r.m.read.insp == nil {
+		t.Fatal("enter did not open the event in the replay")
+	}
+	pos := r.pos
+	next, _ := r.Update(key("l"))
+	if r = next.(ReplayModel); r.pos != pos {
+		t.Errorf("→ stepped the replay to %d behind an opened event", r.pos)
+	}
+}
+
 // TestEventWindow: the cursor stays in view and the position line counts.
 func TestEventWindow(t *testing.T) {
 	m := feed(newTestModel(&fakeController{}), longCall(40)...)
