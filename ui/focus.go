@@ -109,7 +109,10 @@ func (m Model) mouse(msg tea.MouseMsg) (tea.Model, tea.Cmd) {
 			m.read.focus = paneLadder
 		case ms.Y > top:
 			m.read.focus = paneEvents
-			if i, ok := m.eventAtRow(ms.Y - top - 1); ok {
+			r := ms.Y - top - 1
+			if first, _ := m.eventArea(); r >= 2 && r < first {
+				m.openDiagnosis()
+			} else if i, ok := m.eventAtRow(r); ok {
 				m.setEvent(i)
 			}
 		}
@@ -149,4 +152,21 @@ func (m Model) readHelp() string {
 		return "j/k pgup/pgdn g/G scroll · enter open · tab pane · q quit"
 	}
 	return ""
+}
+
+// openDiagnosis opens the event that carries the selected call's
+// diagnosis: a click on the diagnosis reads it whole.
+func (m *Model) openDiagnosis() {
+	c, ok := m.selected()
+	if !ok || c.Diag == nil {
+		return
+	}
+	events := m.sortedEvents(c.TraceID)
+	for i := len(events) - 1; i >= 0; i-- {
+		if d := events[i].Diagnosis; d != nil && d.Code == c.Diag.Code && d.Stage == c.Diag.Stage {
+			m.setEvent(i)
+			m.openEvent()
+			return
+		}
+	}
 }

@@ -238,6 +238,11 @@ func TestMouse(t *testing.T) {
 	if m = next.(Model); m.read.cur != was-1 {
 		t.Fatalf("wheel up: cursor %d, want %d", m.read.cur, was-1)
 	}
+	m = feed(m, pushCall(t)...)
+	m = click(m, 10, top+1+2) // the failed call's diagnosis, under its title
+	if m.read.insp == nil || m.read.insp.ev.Diagnosis == nil {
+		t.Fatalf("a click on the diagnosis did not open its event: %+v", m.read.insp)
+	}
 	if v := m.View(); v.MouseMode != tea.MouseModeCellMotion {
 		t.Error("the screen does not ask for mouse events")
 	}
