@@ -198,8 +198,8 @@ func TestScreenManyEvents(t *testing.T) {
 		m = feed(m, ev(id, "", flow.StageExtension, fmt.Sprintf("step-%d", i), base.Add(time.Duration(i)*time.Millisecond), 0))
 	}
 	s := screen(t, m, 120, 40)
-	rows := strings.Count(s, " step-")
-	if want := fmt.Sprintf("… %d earlier events", n-rows); !strings.Contains(s, want) {
+	rows, kept := strings.Count(s, " step-"), len(m.calls.Events(id))
+	if want := fmt.Sprintf("… events %d–%d of %d (%d more not kept)", kept-rows+1, kept, kept, n-kept); !strings.Contains(s, want) {
 		t.Fatalf("%d events shown, and not %q:\n%s", rows, want, s)
 	}
 	if !strings.Contains(s, fmt.Sprintf("step-%d ", n-1)) {

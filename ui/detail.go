@@ -18,6 +18,9 @@ func (m Model) detailLines(w, h int) []string {
 		return nil
 	}
 	rule := m.st.muted.Render(strings.Repeat("─", w))
+	if m.compose == nil && !m.help {
+		rule = m.eventsTitle(w)
+	}
 	switch {
 	case m.compose != nil:
 		return pad(append([]string{rule}, m.compose.lines(m.st, w)...), h)
@@ -33,31 +36,8 @@ func (m Model) detailLines(w, h int) []string {
 	if c.Diag != nil {
 		out = append(out, m.diagnosisLines(*c.Diag, w)...)
 	}
-	events := m.calls.Events(c.TraceID)
-	// Stages report from several goroutines; the pane reads in time order.
-	sort.SliceStable(events, func(i, j int) bool { return events[i].Time.Before(events[j].Time) })
-	rows := h - len(out)
-	if rows <= 0 {
-		return pad(out, h)
-	}
-	// Keep the newest events in view: they are the ones that just arrived.
-	first := max(0, len(events)-rows)
-	if first > 0 {
-		first++
-		// Counted, kept or not: a call with very many events keeps only its
-		// first and latest (flow.Calls).
-		out = append(out, m.st.muted.Render(fmt.Sprintf("… %d earlier events", first+max(0, c.Events-len(events)))))
-	}
-	// A phone's clock may be off by seconds: its events are offset from
-	// its own first event, not from the call's start on this machine.
-	since := map[string]time.Time{"": c.Started}
-	for _, e := range events {
-		if t, ok := since[e.Clock]; !ok || e.Time.Before(t) {
-			since[e.Clock] = e.Time
-		}
-	}
-	for _, e := range events[first:] {
-		out = append(out, m.eventLine(e, since[e.Clock], w))
+	if rows := h - len(out); rows > 0 {
+		out = append(out, m.eventLines(c, rows, w)...)
 	}
 	return pad(out, h)
 }
@@ -166,6 +146,8 @@ func (m Model) helpLines(w int) []string {
 		{"t", "next theme"},
 		{"? / esc", "close this help"},
 		{"q", "quit"},
+		{"tab", "next pane: calls, ladder, events; shift+tab back; click selects"},
+		{"events", "j k pgup pgdn g G (wheel) scroll · enter opens one whole · esc back"},
 	}
 	if m.opts.Observer {
 		keys = keys[3:] // nothing to send or answer from a screen that watches

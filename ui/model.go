@@ -105,6 +105,7 @@ type Model struct {
 	dropped func() uint64
 
 	help bool
+	read readState // focus, event cursor, opened event (focus.go)
 	// waterfall shows the selected call's stages on a time axis in place
 	// of the ladder (w).
 	waterfall bool

@@ -121,7 +121,8 @@ func (r ReplayModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		r.advanceTo(msg.at)
 		return r, r.tick()
 	case tea.KeyPressMsg:
-		if r.m.compose == nil {
+		// An opened event (inspect.go) keeps every key until esc.
+		if r.m.compose == nil && r.m.read.insp == nil {
 			if cmd, ok := r.key(msg); ok {
 				return r, cmd
 			}

@@ -35,12 +35,17 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		} else {
 			m.setStatus(msg.verb+" call "+short(msg.callID, 8), false)
 		}
+	case tea.MouseClickMsg, tea.MouseWheelMsg:
+		return m.mouse(msg.(tea.MouseMsg))
 	case tea.KeyPressMsg:
 		if m.confirming != nil {
 			return m.confirmKey(msg)
 		}
 		if m.compose != nil {
 			return m.composeKey(msg)
+		}
+		if next, ok := m.readKey(msg); ok {
+			return next, nil
 		}
 		return m.key(msg)
 	}

@@ -21,30 +21,32 @@ func (m Model) View() tea.View {
 	var v tea.View
 	v.AltScreen = true
 	v.WindowTitle = "callscope"
+	v.MouseMode = tea.MouseModeCellMotion // click to select, wheel to scroll (focus.go)
 	if m.width == 0 || m.height == 0 {
 		v.SetContent("starting callscope…")
 		return v
 	}
 	w, h := m.width, m.height
-	top := minTop
-	if h >= 36 {
-		top = minTop + (h-36)/2 + 4
-	}
-	detail := h - 1 - top - latencyRows - 2
-	if detail < 2 || m.help {
-		// Tiny terminals drop the percentiles first; the help takes their
-		// rows so that every key fits at 80×24.
-		detail = h - 1 - top - 2
-	}
+	top, detail, listW := m.bodyLayout()
 	var rows []string
 	rows = append(rows, m.headerLine(w))
-	listW := min(44, w*2/5)
+	if m.read.insp != nil {
+		// An opened event takes the body: read whole, esc back (inspect.go).
+		rows = append(rows, m.inspectLines(w, m.inspectRows())...)
+		rows = append(rows, m.statusLine(w), m.helpLine(w))
+		for i := range rows {
+			rows[i] = fit(rows[i], w)
+		}
+		v.SetContent(strings.Join(rows[:h], "\n"))
+		return v
+	}
 	ladderW := w - listW - 1
 	left := m.listLines(listW, top)
 	right := m.ladderLines(ladderW, top)
 	if m.waterfall {
 		right = m.waterfallLines(ladderW, top)
 	}
+	left[0], right[0] = m.markFocus(paneCalls, left[0], listW), m.markFocus(paneLadder, right[0], ladderW)
 	sep := m.st.muted.Render("│")
 	for i := 0; i < top; i++ {
 		rows = append(rows, fit(left[i], listW)+sep+fit(right[i], ladderW))
@@ -150,6 +152,9 @@ func (m Model) helpLine(w int) string {
 	}
 	if m.compose != nil {
 		return fit(m.st.muted.Render("tab field · space toggle · type to edit · enter send · esc cancel"), w)
+	}
+	if k := m.readHelp(); k != "" {
+		return fit(m.st.muted.Render(k), w)
 	}
 	if m.opts.Observer {
 		return fit(m.st.muted.Render("j/k select · t theme · ? help · w waterfall · q quit"), w)
