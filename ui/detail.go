@@ -165,6 +165,8 @@ func (m Model) helpLines(w int) []string {
 		{"t", "next theme"},
 		{"? / esc", "close this help"},
 		{"q", "quit"},
+		{"/", "filter: failed, stage:extension, code:NSE_NOT_RUN, !term; esc clears"},
+		{"space", "pause the view (events still arrive and are recorded); space resumes"},
 	}
 	if m.opts.Observer {
 		keys = keys[3:] // nothing to send or answer from a screen that watches
