@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"strings"
 
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
@@ -16,6 +17,9 @@ type filterState struct {
 	input  textinput.Model
 	draft  filter
 	err    string
+	// status is the status line before typing, back after esc.
+	status string
+	failed bool
 }
 
 // shown is the filter the list draws with.
@@ -41,6 +45,7 @@ func (m Model) openFilter() (tea.Model, tea.Cmd) {
 	cmd := in.Focus()
 	m.help = false
 	m.flt.input, m.flt.typing, m.flt.draft, m.flt.err = in, true, m.flt.on, ""
+	m.flt.status, m.flt.failed = m.status, m.failed
 	return m, cmd
 }
 
@@ -52,6 +57,7 @@ func (m Model) filterKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m, tea.Quit
 	case "esc":
 		m.flt.typing, m.flt.err = false, ""
+		m.setStatus(m.flt.status, m.flt.failed)
 		m.snapSel()
 		return m, nil
 	case "enter":
@@ -70,11 +76,26 @@ func (m Model) filterKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	}
 	var cmd tea.Cmd
 	m.flt.input, cmd = m.flt.input.Update(msg)
-	f, err := parseFilter(m.flt.input.Value())
+	v := m.flt.input.Value()
+	f, err := parseFilter(v)
+	m.flt.err = ""
 	if err != nil {
+		// Mostly the word being typed (stage:): show what the others
+		// filter meanwhile, and say what is wrong.
 		m.flt.err = err.Error()
+		if words := strings.Fields(v); len(words) > 0 {
+			if g, err := parseFilter(strings.Join(words[:len(words)-1], " ")); err == nil {
+				f = g
+			}
+		}
+	}
+	if err == nil || f.text != v {
+		m.flt.draft = f
+	}
+	if m.flt.err != "" {
+		m.setStatus("filter: "+m.flt.err, true)
 	} else {
-		m.flt.draft, m.flt.err = f, ""
+		m.setStatus(fmt.Sprintf("filter: %d of %d calls", len(m.visible()), m.calls.Len()), false)
 	}
 	return m, cmd
 }
@@ -122,7 +143,7 @@ func (m Model) listHead(w, shown int) string {
 		return fit(head, w-len(count)) + m.st.muted.Render(count)
 	case m.flt.on.active():
 		// The count first in width: a long filter is cut, never the count.
-		count += " calls"
+		count = " ·" + count + " calls"
 		return m.st.accent.Render(ansi.Truncate("/"+m.flt.on.text, max(1, w-len(count)), "…")) + m.st.title.Render(count)
 	}
 	return m.listTitle()
