@@ -37,7 +37,7 @@ func (m *Model) togglePause() {
 	// Keep the call the user looked at while paused, if it is still held;
 	// at the newest, follow the live newest.
 	c, ok := m.calls.At(m.sel)
-	atNewest := m.sel >= m.calls.Len()-1
+	atNewest := m.follow // on the newest shown, as moves and the filter left it
 	m.calls, m.tally, m.lat = p.calls, p.tally, p.lat
 	m.status, m.failed = p.status, p.failed
 	m.sel, m.follow = p.sel, p.follow
