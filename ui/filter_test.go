@@ -239,3 +239,19 @@ func TestFilterPauseGolden(t *testing.T) {
 		}
 	}
 }
+
+// TestReplayFilter: on the replay screen a filter typed takes every key (f
+// is text, not "next failure"; space is text, not play), and stepping back,
+// which rebuilds the screen, keeps it.
+func TestReplayFilter(t *testing.T) {
+	r := newReplay(&fakeWall{t: base}, true)
+	r, _ = rpress(t, r, "/", "f", "a", "i", "l", "e", "d", "space", "enter")
+	if r.pos != 0 || r.playing || r.m.flt.on.text != "failed" {
+		t.Fatalf("at %d, playing %v, filter %q: want 0, paused, %q", r.pos, r.playing, r.m.flt.on.text, "failed")
+	}
+	r, _ = rpress(t, r, strings.Split(strings.Repeat("right ", 20), " ")[:20]...)
+	r, _ = rpress(t, r, "left")
+	if r.pos != 19 || r.m.flt.on.text != "failed" {
+		t.Fatalf("after ←: at %d, filter %q; want 19 and the filter kept", r.pos, r.m.flt.on.text)
+	}
+}

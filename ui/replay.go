@@ -121,7 +121,7 @@ func (r ReplayModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		r.advanceTo(msg.at)
 		return r, r.tick()
 	case tea.KeyPressMsg:
-		if r.m.compose == nil {
+		if r.m.compose == nil && !r.m.flt.typing { // a filter typed takes every key
 			if cmd, ok := r.key(msg); ok {
 				return r, cmd
 			}
@@ -297,6 +297,7 @@ func (r *ReplayModel) rebuild(n int) {
 	old := r.m
 	r.m = NewModel(nil, r.opts.Options)
 	r.m.width, r.m.height, r.m.dark, r.m.themeName, r.m.st, r.m.help = old.width, old.height, old.dark, old.themeName, old.st, old.help
+	r.m.flt = old.flt // the filter is the user's too
 	r.pos, r.clock = 0, 0
 	for r.pos < n {
 		r.applyNext()
