@@ -74,6 +74,12 @@ func (m Model) filterKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	}
+	return m.filterEdit(msg)
+}
+
+// filterEdit hands a key or a paste (a trace id copied from a log) to the
+// input and filters by what it now holds.
+func (m Model) filterEdit(msg tea.Msg) (tea.Model, tea.Cmd) {
 	var cmd tea.Cmd
 	m.flt.input, cmd = m.flt.input.Update(msg)
 	v := m.flt.input.Value()

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/callscope/callscope/flow"
@@ -199,6 +200,16 @@ func TestFilterKeys(t *testing.T) {
 				t.Errorf("status %q, want %q in it", m.status, tc.status)
 			}
 		})
+	}
+}
+
+// TestFilterPaste: a trace id pasted after / filters by it.
+func TestFilterPaste(t *testing.T) {
+	m := press(mixedSession(), "/")
+	next, _ := m.Update(tea.PasteMsg{Content: traceOf(callUUID(2))})
+	m = press(next.(Model), "enter")
+	if got := strings.Join(shownIDs(m), " "); got != "2" {
+		t.Fatalf("shown %q, want call 2", got)
 	}
 }
 

@@ -35,6 +35,10 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		} else {
 			m.setStatus(msg.verb+" call "+short(msg.callID, 8), false)
 		}
+	case tea.PasteMsg:
+		if m.flt.typing {
+			return m.filterEdit(msg)
+		}
 	case tea.KeyPressMsg:
 		if m.flt.typing {
 			return m.filterKey(msg) // filter.go: every key is text
