@@ -51,6 +51,9 @@ type callState struct {
 	next     int
 	stale    bool // call.Latency predates the last event
 	observed bool // see Call.Observed
+	// shared: a snapshot reads events and tail (Calls.Snapshot); the few
+	// writes that would change what it reads copy them first.
+	shared bool
 
 	// startClock is the Event.Clock call.Started was read on: this
 	// machine's events place a call in time, a phone's only until one

@@ -1,5 +1,7 @@
 package flow
 
+import "slices"
+
 // How a limited Calls stays within its bounds in O(1) per event: the ring
 // of calls held, eviction, each call's events, the ids of evicted calls.
 
@@ -8,6 +10,9 @@ func (cs *Calls) hold(c Call) *callState {
 	var st *callState
 	if cs.limit > 0 && cs.n == cs.limit {
 		st = cs.evictOldest()
+	}
+	if st != nil && st.shared {
+		st = nil // a snapshot reads its events: leave them be
 	}
 	if st != nil {
 		// A full store turns over a call per new call: reuse the evicted
@@ -54,6 +59,11 @@ func (st *callState) keep(e Event, bounded bool) {
 	case len(st.tail) < keepEvents/2:
 		st.tail = append(st.tail, e)
 	default:
+		if st.shared {
+			// The one write in place: a snapshot reads this ring, so the
+			// live call takes copies first, once (see Calls.Snapshot).
+			st.events, st.tail, st.shared = slices.Clone(st.events), slices.Clone(st.tail), false
+		}
 		st.tail[st.next] = e
 		st.next = (st.next + 1) % len(st.tail)
 	}

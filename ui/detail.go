@@ -148,6 +148,8 @@ func (m Model) helpLines(w int) []string {
 		{"q", "quit"},
 		{"tab", "next pane: calls, ladder, events; shift+tab back; click selects"},
 		{"events", "j k pgup pgdn g G (wheel) scroll · enter opens one whole · esc back"},
+		{"/", "filter: failed, stage:extension, code:NSE_NOT_RUN, !term; esc clears"},
+		{"space", "pause the view (events still arrive and are recorded); space resumes"},
 	}
 	if m.opts.Observer {
 		keys = keys[3:] // nothing to send or answer from a screen that watches

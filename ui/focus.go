@@ -92,7 +92,7 @@ func (m Model) mouse(msg tea.MouseMsg) (tea.Model, tea.Cmd) {
 			return m, nil
 		}
 		if inTop && ms.X < listW {
-			m.move(d)
+			m.moveVisible(d)
 		} else if ms.Y > top {
 			m.moveEvent(d)
 		}
@@ -134,14 +134,20 @@ func wheelStep(b tea.MouseButton) int {
 // callAtRow is the call drawn on row r of the list (0 is its title), as
 // listLines lays it out.
 func (m Model) callAtRow(r, h int) (int, bool) {
-	n := m.calls.Len()
-	rows := h - 1
-	first := max(0, min(m.sel-rows/2, n-rows))
-	i := first + r - 1
-	if r < 1 || i >= n {
+	vis := m.visible() // the rows listLines draws: the filter's calls
+	n, rows := len(vis), h-1
+	pos := n - 1
+	for j, i := range vis {
+		if i == m.sel {
+			pos = j
+		}
+	}
+	first := max(0, min(pos-rows/2, n-rows))
+	j := first + r - 1
+	if r < 1 || j >= n {
 		return 0, false
 	}
-	return i, true
+	return vis[j], true
 }
 
 // readHelp is the key line while reading events or an opened event.

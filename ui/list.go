@@ -10,19 +10,30 @@ import (
 // listLines renders the call list: newest at the bottom, the selection kept
 // in view.
 func (m Model) listLines(w, h int) []string {
-	out := []string{m.listTitle()}
+	vis := m.visible() // the filter's calls (filter.go)
+	out := []string{m.listHead(w, len(vis))}
 	rows := h - 1
-	n := m.calls.Len()
+	n := len(vis)
 	if n == 0 {
 		hint := "none yet: press n"
-		if m.opts.Observer {
+		switch {
+		case m.flt.shown().active() && m.calls.Len() > 0:
+			hint = "no call matches · esc clears"
+		case m.opts.Observer:
 			hint = "none yet: push to the mock"
 		}
 		out = append(out, m.st.muted.Render(hint))
 		return pad(out, h)
 	}
-	first := max(0, min(m.sel-rows/2, n-rows))
-	for i := first; i < n && len(out) < h; i++ {
+	pos := n - 1
+	for j, i := range vis {
+		if i == m.sel {
+			pos = j
+		}
+	}
+	first := max(0, min(pos-rows/2, n-rows))
+	for j := first; j < n && len(out) < h; j++ {
+		i := vis[j]
 		c, _ := m.calls.At(i)
 		line := m.callRow(c, w)
 		if i == m.sel {

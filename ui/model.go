@@ -115,6 +115,9 @@ type Model struct {
 	// confirming is a send held for the production prompt (production.go).
 	confirming    *flow.Request
 	prodConfirmed bool
+
+	flt   filterState // the call list's filter (filter.go)
+	pause *paused     // the view frozen, events still arriving (pause.go)
 }
 
 // NewModel returns the screen for a controller.

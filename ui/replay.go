@@ -121,8 +121,8 @@ func (r ReplayModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		r.advanceTo(msg.at)
 		return r, r.tick()
 	case tea.KeyPressMsg:
-		// An opened event (inspect.go) keeps every key until esc.
-		if r.m.compose == nil && r.m.read.insp == nil {
+		// An opened event (inspect.go) and a filter being typed keep every key.
+		if r.m.compose == nil && r.m.read.insp == nil && !r.m.flt.typing {
 			if cmd, ok := r.key(msg); ok {
 				return r, cmd
 			}
@@ -298,6 +298,7 @@ func (r *ReplayModel) rebuild(n int) {
 	old := r.m
 	r.m = NewModel(nil, r.opts.Options)
 	r.m.width, r.m.height, r.m.dark, r.m.themeName, r.m.st, r.m.help = old.width, old.height, old.dark, old.themeName, old.st, old.help
+	r.m.flt = old.flt // the filter is the user's too
 	r.pos, r.clock = 0, 0
 	for r.pos < n {
 		r.applyNext()

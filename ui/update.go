@@ -18,10 +18,10 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.dark = msg.IsDark()
 		m.st = newStyles(m.themeName, m.dark, m.opts.NoColor)
 	case EventMsg:
-		m.apply(msg.Event, msg.Outside || m.opts.Observer)
+		m.applyLive(msg.Event, msg.Outside || m.opts.Observer)
 	case eventsMsg:
 		for _, e := range msg.events {
-			m.apply(e, msg.outside || m.opts.Observer)
+			m.applyLive(e, msg.outside || m.opts.Observer)
 		}
 	case sentMsg:
 		if msg.err != nil {
@@ -37,7 +37,14 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 	case tea.MouseClickMsg, tea.MouseWheelMsg:
 		return m.mouse(msg.(tea.MouseMsg))
+	case tea.PasteMsg:
+		if m.flt.typing {
+			return m.filterEdit(msg)
+		}
 	case tea.KeyPressMsg:
+		if m.flt.typing {
+			return m.filterKey(msg) // filter.go: every key is text
+		}
 		if m.confirming != nil {
 			return m.confirmKey(msg)
 		}
@@ -63,13 +70,21 @@ func (m Model) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.setStatus("nothing to send or answer here: this screen only watches", true)
 		return m, nil
 	}
+	m.snapSel() // act on a call the filter shows (filter.go)
 	switch msg.String() {
 	case "q", "ctrl+c":
 		return m, tea.Quit
 	case "?":
 		m.help = !m.help
 	case "esc":
+		if !m.help {
+			m.clearFilter()
+		}
 		m.help = false
+	case "/":
+		return m.openFilter()
+	case "space":
+		m.togglePause() // pause.go
 	case "n":
 		m.help = false
 		m.compose = newComposer(m.ctrl.Compose())
@@ -77,9 +92,9 @@ func (m Model) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		// enter without the composer open sends a call with the defaults.
 		return m.guardSend(m.ctrl.Compose())
 	case "j", "down":
-		m.move(1)
+		m.moveVisible(1)
 	case "k", "up":
-		m.move(-1)
+		m.moveVisible(-1)
 	case "g", "home":
 		m.sel, m.follow = 0, false
 	case "G", "end":
@@ -96,15 +111,6 @@ func (m Model) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.setStatus("theme "+m.themeName, false)
 	}
 	return m, nil
-}
-
-func (m *Model) move(d int) {
-	n := m.calls.Len()
-	if n == 0 {
-		return
-	}
-	m.sel = min(max(m.sel+d, 0), n-1)
-	m.follow = m.sel == n-1
 }
 
 func (m Model) send(req flow.Request) tea.Cmd {

@@ -27,6 +27,7 @@ func (m Model) View() tea.View {
 		return v
 	}
 	w, h := m.width, m.height
+	m.sel = m.shownSel() // the ladder and events of a call the filter shows
 	top, detail, listW := m.bodyLayout()
 	var rows []string
 	rows = append(rows, m.headerLine(w))
@@ -88,6 +89,9 @@ func pad(lines []string, n int) []string {
 func (m Model) headerLine(w int) string {
 	h := m.opts.Header
 	parts := []string{m.st.title.Render("callscope")}
+	if b := m.pauseBadge(); b != "" {
+		parts = append(parts, b)
+	}
 	if b := m.targetBadge(); b != "" {
 		parts = append(parts, b)
 	}
@@ -149,6 +153,9 @@ func (m Model) statusLine(w int) string {
 func (m Model) helpLine(w int) string {
 	if m.confirming != nil {
 		return fit(m.st.fail.Render("y send to production · any other key: do not send"), w)
+	}
+	if m.flt.typing {
+		return fit(m.st.muted.Render(filterHelp), w)
 	}
 	if m.compose != nil {
 		return fit(m.st.muted.Render("tab field · space toggle · type to edit · enter send · esc cancel"), w)
