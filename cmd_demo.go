@@ -24,7 +24,7 @@ import (
 // two lines at 80 columns.
 var demoSteps = []ui.DemoStep{
 	{Scenario: "audio-call", Title: "A call that connects",
-		Caption: "Alice calls Bob. The push crosses Apple's servers, Bob's iPhone rings and he answers. Every stage on the ladder is green: this is the path every call should take."},
+		Caption: "Alice calls Bob. The push crosses Apple's servers, Bob's iPhone rings and he answers. Every stage is green: the path every call should take."},
 	{Scenario: "message", Title: "A message",
 		Caption: "Alice sends Bob a message. The phone decrypts it on the device and shows the real text, so Apple's servers only ever carry ciphertext."},
 	{Scenario: "no-mutable-content", Title: "Failure: a flag missing from the push",
@@ -32,7 +32,7 @@ var demoSteps = []ui.DemoStep{
 	{Scenario: "nse-memory-limit", Title: "Failure: the extension uses too much memory",
 		Caption: "The app's notification extension needs 30 MB, but iOS allows 24 MB. iOS kills it mid-work: the call is lost, and nothing on the caller's side says why."},
 	{Scenario: "app-never-reports", Title: "Failure: the app does not show the call",
-		Caption: "iOS woke the app for a call, but the app never showed the incoming-call screen. iOS kills it, and after a few such pushes it stops waking the app for calls at all."},
+		Caption: "iOS woke the app for a call, but the app never showed the incoming-call screen. iOS kills it, and after a few such pushes stops waking it for calls at all."},
 }
 
 // demoHold is how long each step stays on screen at --time-scale 1: long
