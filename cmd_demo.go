@@ -141,28 +141,46 @@ func newDemoRunner(ctx context.Context, scale float64) (*demoRunner, error) {
 	return &demoRunner{ctx: ctx, scale: scale, lib: lib, out: bus.New()}, nil
 }
 
-// Start runs the step's call in the background.
-func (r *demoRunner) Start(step ui.DemoStep) {
+// Start sets up the step's pipeline and runs its call in the background.
+func (r *demoRunner) Start(step ui.DemoStep) error {
 	s, err := r.lib.Get(step.Scenario)
-	if err != nil || r.ctx.Err() != nil {
-		return
+	if err != nil {
+		return err
+	}
+	if r.ctx.Err() != nil {
+		return nil // quitting
+	}
+	p, err := r.pipeline(s)
+	if err != nil {
+		return err
 	}
 	r.wg.Add(1)
 	go func() {
 		defer r.wg.Done()
-		r.run(s)
+		r.place(p, s)
 	}()
+	return nil
 }
 
-// run places the scenario's call and returns it once it has ended and its
-// pipeline has closed.
-func (r *demoRunner) run(s scenario.Scenario) flow.Call {
+// pipeline is the step's own embedded default, on a real clock.
+func (r *demoRunner) pipeline(s scenario.Scenario) (*pipeline.Pipeline, error) {
 	cfg := s.Config()
-	cfg.Clock, cfg.CallTimeout = flow.RealClock{Scale: r.scale}, 0 // the default for a real clock
-	p, err := pipeline.New(r.ctx, cfg)
+	cfg.Clock, cfg.CallTimeout = flow.RealClock{Scale: r.scale}, 0 // 0: the default for a real clock
+	return pipeline.New(r.ctx, cfg)
+}
+
+// run is Start, waiting for the call.
+func (r *demoRunner) run(s scenario.Scenario) (flow.Call, error) {
+	p, err := r.pipeline(s)
 	if err != nil {
-		return flow.Call{}
+		return flow.Call{}, err
 	}
+	return r.place(p, s), nil
+}
+
+// place places the scenario's call and returns it once it has ended and
+// the pipeline has closed.
+func (r *demoRunner) place(p *pipeline.Pipeline, s scenario.Scenario) flow.Call {
 	sub := p.Bus().Subscribe(screenBuffer)
 	done := make(chan struct{})
 	go func() {

@@ -59,11 +59,17 @@ func TestDemoLoops(t *testing.T) {
 	for range 2 {
 		for _, step := range demoSteps {
 			s, _ := r.lib.Get(step.Scenario)
-			check(step, r.run(s))
+			c, err := r.run(s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			check(step, c)
 		}
 	}
 	for _, step := range demoSteps {
-		r.Start(step)
+		if err := r.Start(step); err != nil {
+			t.Fatal(err)
+		}
 	}
 	r.wait()
 	r.out.Close()

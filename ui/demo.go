@@ -12,12 +12,12 @@ import (
 	"github.com/callscope/callscope/flow/bus"
 )
 
-// DemoRunner starts a tour step's scenario. It must return at once: the
-// step's call runs on its own and its events arrive on the screen's
-// subscription, and the call ends by itself (answered, or failed), so steps
-// never pile up ringing calls.
+// DemoRunner starts a tour step's scenario. It returns once the step is
+// set up (an error when it could not be): the step's call runs on its own,
+// its events arrive on the screen's subscription, and it ends by itself
+// (answered, or failed), so steps never pile up ringing calls.
 type DemoRunner interface {
-	Start(step DemoStep)
+	Start(step DemoStep) error
 }
 
 // DemoOptions configure the demo screen.
@@ -35,6 +35,12 @@ type DemoOptions struct {
 const captionRows = 4
 
 type demoTickMsg struct{ at time.Time }
+
+// demoStartedMsg is a step that could not start.
+type demoStartedMsg struct {
+	step DemoStep
+	err  error
+}
 
 // DemoModel is the screen with the tour running over it: the usual panes
 // above, the caption of the step below. space pauses the tour, → (or l)
@@ -72,7 +78,9 @@ func (d DemoModel) tick() tea.Cmd {
 func (d DemoModel) start(i int) tea.Cmd {
 	r, s := d.runner, d.tour.steps[i]
 	return func() tea.Msg {
-		r.Start(s)
+		if err := r.Start(s); err != nil {
+			return demoStartedMsg{step: s, err: err}
+		}
 		return nil
 	}
 }
@@ -98,6 +106,9 @@ func (d DemoModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			cmds = append(cmds, d.start(i))
 		}
 		return d, tea.Batch(cmds...)
+	case demoStartedMsg:
+		d.inner.setStatus("demo step "+msg.step.Scenario+" could not start: "+msg.err.Error(), true)
+		return d, nil
 	case tea.KeyPressMsg:
 		switch msg.String() {
 		case "q", "ctrl+c":

@@ -86,7 +86,7 @@ type fakeRunner struct {
 	emit    func(flow.Event)
 }
 
-func (f *fakeRunner) Start(s DemoStep) {
+func (f *fakeRunner) Start(s DemoStep) error {
 	idx := 0
 	for i, t := range testSteps {
 		if t.Scenario == s.Scenario {
@@ -107,7 +107,7 @@ func (f *fakeRunner) Start(s DemoStep) {
 	f.played++
 	f.started = append(f.started, s.Scenario)
 	if f.emit == nil {
-		return
+		return nil
 	}
 	id := callUUID(idx + 1)
 	t0 := base.Add(secs(6 * (idx + 1)))
@@ -120,6 +120,7 @@ func (f *fakeRunner) Start(s DemoStep) {
 	for _, e := range evs {
 		f.emit(e)
 	}
+	return nil
 }
 
 // TestDemoKeys: space pauses, → starts the next step, the keys that send or
