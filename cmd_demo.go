@@ -83,7 +83,7 @@ func runDemo(ctx context.Context, o demoOptions) error {
 		return usageError{fmt.Errorf("--theme: %w", err)}
 	}
 	if !isTerminal(os.Stdin) || !isTerminal(os.Stdout) {
-		return usageError{errors.New("no terminal: the demo needs one on stdin and stdout; `callscope scenarios` runs the same scenarios headless")}
+		return usageError{errors.New("no terminal: the demo needs one on stdin and stdout; `callscope send --scenario NAME` runs its scenarios headless")}
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	r, err := newDemoRunner(ctx, o.timeScale)
