@@ -58,6 +58,7 @@ func rootCommand() *cobra.Command {
 	root.AddCommand(configCommand())
 	root.AddCommand(replayCommand())
 	root.AddCommand(diffCommand(), exportCommand())
+	root.AddCommand(demoCommand())
 	strictTree(root)
 	return root
 }

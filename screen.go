@@ -10,7 +10,6 @@ import (
 
 	"github.com/callscope/callscope/flow"
 	"github.com/callscope/callscope/flow/bus"
-	"github.com/callscope/callscope/flow/device"
 	"github.com/callscope/callscope/flow/pipeline"
 	"github.com/callscope/callscope/flow/report"
 	"github.com/callscope/callscope/themes"
@@ -45,19 +44,10 @@ func runScreen(ctx context.Context, o screenOptions, stdin io.Reader, stdout io.
 	if _, err := themes.Get(o.theme, true); err != nil {
 		return usageError{fmt.Errorf("--theme: %w", err)}
 	}
-	prof := device.DefaultProfile()
-	if o.profile != "" {
-		var err error
-		if prof, err = device.LoadProfile(o.profile); err != nil {
-			return usageError{fmt.Errorf("--device-profile: %w", err)}
-		}
+	prof, err := screenProfile(o.profile, o.profileSet)
+	if err != nil {
+		return err
 	}
-	for _, kv := range o.profileSet {
-		if err := prof.Set(kv); err != nil {
-			return usageError{fmt.Errorf("--device-set %s: %w", kv, err)}
-		}
-	}
-	prof.AnswerPolicy = device.AnswerManual
 	target, _, err := o.real.target(true)
 	if err != nil {
 		return err
