@@ -215,30 +215,30 @@ func MarshalLine(l Line) ([]byte, error) {
 	if l.V == 0 {
 		l.V = Version
 	}
-	var (
-		b   []byte
-		err error
-	)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	// A trace is read by people too: "<signature redacted>", not "\u003c…".
+	enc.SetEscapeHTML(false)
+	var err error
 	switch {
 	case l.Header != nil:
-		b, err = json.Marshal(struct {
+		err = enc.Encode(struct {
 			V      int     `json:"v"`
 			Header *Header `json:"header"`
 		}{l.V, l.Header})
 	case l.Dropped > 0:
-		b, err = json.Marshal(struct {
+		err = enc.Encode(struct {
 			V       int    `json:"v"`
 			Dropped uint64 `json:"dropped"`
 		}{l.V, l.Dropped})
 	default:
-		b, err = json.Marshal(struct {
+		err = enc.Encode(struct {
 			V int `json:"v"`
 			flow.Event
 		}{l.V, l.Event})
-		b = appendExtra(b, l.Extra, knownKeys)
 	}
 	if err != nil {
 		return nil, err
 	}
-	return append(b, '\n'), nil
+	return appendExtra(buf.Bytes(), l.Extra, knownKeys), nil
 }

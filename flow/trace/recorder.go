@@ -33,17 +33,16 @@ type Recorder struct {
 	// replaced before the event is written. Set it before the first Emit.
 	Plaintext bool
 
-	mu      sync.Mutex // the writer's state below
-	w       io.Writer
-	f       *os.File
-	gz      *gzip.Writer
-	err     error
-	n       int
-	lost    int // events not written because a write failed
-	dirty   bool
-	closed  bool
-	buf     bytes.Buffer
-	subLast uint64 // the Follow subscription's drops already written
+	mu     sync.Mutex // the writer's state below
+	w      io.Writer
+	f      *os.File
+	gz     *gzip.Writer
+	err    error
+	n      int
+	lost   int // events not written because a write failed
+	dirty  bool
+	closed bool
+	buf    bytes.Buffer
 
 	qmu      sync.RWMutex // guards q against Emit after Close
 	q        chan qitem
@@ -52,7 +51,7 @@ type Recorder struct {
 	dropped  atomic.Uint64 // queue drops not yet written as a line
 	qdrops   atomic.Uint64 // queue drops in all
 
-	done     chan struct{} // Follow's goroutine
+	follows  sync.WaitGroup
 	stopSync chan struct{}
 	syncDone chan struct{}
 }
@@ -195,8 +194,8 @@ func (r *Recorder) WriteLine(l Line) {
 }
 
 // write writes one line, preceded by a drop marker if events were dropped
-// since the last write (subDropped is a Follow subscription's running count).
-func (r *Recorder) write(l Line, subDropped uint64) {
+// since the last write (extra: a followed subscription's new drops).
+func (r *Recorder) write(l Line, extra uint64) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.err != nil || r.closed {
@@ -204,11 +203,7 @@ func (r *Recorder) write(l Line, subDropped uint64) {
 		return
 	}
 	r.buf.Reset()
-	d := r.dropped.Swap(0)
-	if subDropped > r.subLast {
-		d += subDropped - r.subLast
-		r.subLast = subDropped
-	}
+	d := r.dropped.Swap(0) + extra
 	if d > 0 {
 		m, _ := MarshalLine(Line{Dropped: d})
 		r.buf.Write(m)
@@ -234,49 +229,43 @@ func (r *Recorder) write(l Line, subDropped uint64) {
 }
 
 // Follow records every event of sub on a goroutine until sub closes; Wait
-// returns when it has. The subscription is the bounded queue: its drops
-// are written as drop markers too (and reported by its owner).
+// returns when every followed subscription has. It may be called for more
+// than one subscription (a screen's own events and --ingest's). The
+// subscription is the bounded queue: its drops are written as drop markers
+// too (and reported by its owner).
 func (r *Recorder) Follow(sub *bus.Subscription) {
-	r.done = make(chan struct{})
+	r.follows.Add(1)
 	go func() {
-		defer close(r.done)
+		defer r.follows.Done()
+		var last uint64
 		for e := range sub.Events() {
-			r.write(Line{Event: e}, sub.Dropped())
+			d := sub.Dropped()
+			r.write(Line{Event: e}, d-last)
+			last = d
 		}
-		if d := sub.Dropped(); d > r.subLastLocked() {
-			r.writeMarker(d)
+		if d := sub.Dropped(); d > last {
+			r.writeMarker(d - last)
 		}
 	}()
 }
 
-func (r *Recorder) subLastLocked() uint64 {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.subLast
-}
-
-// writeMarker writes the drops a subscription made after its last event.
-func (r *Recorder) writeMarker(subDropped uint64) {
+// writeMarker writes drops that no event followed.
+func (r *Recorder) writeMarker(n uint64) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.err != nil || r.closed {
 		return
 	}
-	d := subDropped - r.subLast + r.dropped.Swap(0)
-	r.subLast = subDropped
-	m, _ := MarshalLine(Line{Dropped: d})
+	m, _ := MarshalLine(Line{Dropped: n + r.dropped.Swap(0)})
 	if _, err := r.w.Write(m); err != nil {
 		r.err = err
 	}
 	r.dirty = true
 }
 
-// Wait blocks until Follow's subscription has closed and every event is written.
-func (r *Recorder) Wait() {
-	if r.done != nil {
-		<-r.done
-	}
-}
+// Wait blocks until every followed subscription has closed and its events
+// are written.
+func (r *Recorder) Wait() { r.follows.Wait() }
 
 // Written is how many events were recorded.
 func (r *Recorder) Written() int {
