@@ -81,3 +81,24 @@ func TestSendRecordsHeaderAndPush(t *testing.T) {
 		})
 	}
 }
+
+// TestRecordFlagUsage: --record on the screen and device is checked before
+// anything runs (exit 2, naming the flag and file), and the screen without
+// a terminal writes no trace.
+func TestRecordFlagUsage(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "no", "such", "t.jsonl")
+	for _, args := range [][]string{{"--record", bad}, {"device", "--ca", writeTestCA(t, dir), "--record", bad}} {
+		code, _, msg := run(t, args...)
+		if code != 2 || !strings.HasPrefix(msg, "--record "+bad+": ") {
+			t.Errorf("%v: exit %d, %q", args, code, msg)
+		}
+	}
+	good := filepath.Join(dir, "t.jsonl")
+	if code, _, msg := run(t, "--record", good, "--record-plaintext"); code != 2 || !strings.Contains(msg, "no terminal") {
+		t.Fatalf("exit %d, %q", code, msg)
+	}
+	if _, err := os.Stat(good); !os.IsNotExist(err) {
+		t.Fatalf("a refused screen wrote its trace: %v", err)
+	}
+}
