@@ -143,6 +143,10 @@ func extraOf(b []byte, known map[string]bool) map[string]json.RawMessage {
 
 // decodeLine decodes one line, keeping unknown fields in Extra.
 func decodeLine(b []byte, l *Line) error {
+	if fastDecode(b, l) {
+		return nil
+	}
+	*l = Line{}
 	if err := json.Unmarshal(b, l); err != nil {
 		return err
 	}
