@@ -16,7 +16,36 @@ import (
 // result is always what encoding/json would give (FuzzFastDecode checks).
 // It is what lets the loader run well above encoding/json alone.
 func fastDecode(b []byte, l *Line) bool {
-	s := scan{b: b}
+	return fastDecodeInterned(b, l, nil)
+}
+
+// interned shares the strings a trace repeats (attribute names, stages,
+// a request's trace id on each of its events): one allocation, not one a
+// line. Bounded: it starts over when full.
+type interned map[string]string
+
+const (
+	internMax    = 4096
+	internMaxLen = 64
+)
+
+func (m interned) get(b []byte) string {
+	if m == nil || len(b) > internMaxLen {
+		return string(b)
+	}
+	if v, ok := m[string(b)]; ok {
+		return v
+	}
+	if len(m) >= internMax {
+		clear(m)
+	}
+	v := string(b)
+	m[v] = v
+	return v
+}
+
+func fastDecodeInterned(b []byte, l *Line, in interned) bool {
+	s := scan{b: b, in: in}
 	s.ws()
 	if !s.eat('{') {
 		return false
@@ -120,8 +149,9 @@ var eventKeys = map[string]uint32{"v": 1, "seq": 2, "trace_id": 4, "call_id": 8,
 	"attrs": 8192, "outcome": 16384, "push": 32768}
 
 type scan struct {
-	b []byte
-	i int
+	b  []byte
+	i  int
+	in interned
 }
 
 func (s *scan) ws() {
@@ -169,7 +199,7 @@ func (s *scan) str() (string, bool) {
 				}
 				return v, true
 			}
-			return string(raw), true
+			return s.in.get(raw), true
 		case c == '\\':
 			esc = true
 			s.i += 2

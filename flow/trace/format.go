@@ -142,8 +142,8 @@ func extraOf(b []byte, known map[string]bool) map[string]json.RawMessage {
 }
 
 // decodeLine decodes one line, keeping unknown fields in Extra.
-func decodeLine(b []byte, l *Line) error {
-	if fastDecode(b, l) {
+func decodeLine(b []byte, l *Line, in interned) error {
+	if fastDecodeInterned(b, l, in) {
 		return nil
 	}
 	*l = Line{}

@@ -56,6 +56,7 @@ type Reader struct {
 	dropped uint64
 	newer   bool // the newer-version warning was given
 	pending []pending
+	intern  interned
 	noNL    bool  // the last line read had no newline
 	err     error // what ended the read, returned again from then on
 }
@@ -161,7 +162,10 @@ func (r *Reader) readRecord() (Line, error) {
 		}
 		r.records++
 		var l Line
-		if err := decodeLine(b, &l); err != nil {
+		if r.intern == nil {
+			r.intern = interned{}
+		}
+		if err := decodeLine(b, &l, r.intern); err != nil {
 			reason := jsonReason(err)
 			if r.noNL {
 				reason = "truncated last line (the recording stopped mid-write), skipped: " + reason
