@@ -216,13 +216,28 @@ func (h Header) MarshalJSON() ([]byte, error) {
 // MarshalLine encodes l as one trace line with its newline: a header line,
 // a drop marker, or an event with its Extra fields.
 func MarshalLine(l Line) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := encodeLine(newLineEncoder(&buf), &buf, l); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// newLineEncoder encodes into buf for encodeLine. A trace is read by
+// people too: "<signature redacted>", not "\u003c…".
+func newLineEncoder(buf *bytes.Buffer) *json.Encoder {
+	enc := json.NewEncoder(buf)
+	enc.SetEscapeHTML(false)
+	return enc
+}
+
+// encodeLine appends l to buf through enc (which writes to buf): the
+// recorder keeps one of each, so a line costs no encoder of its own.
+func encodeLine(enc *json.Encoder, buf *bytes.Buffer, l Line) error {
 	if l.V == 0 {
 		l.V = Version
 	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	// A trace is read by people too: "<signature redacted>", not "\u003c…".
-	enc.SetEscapeHTML(false)
+	start := buf.Len()
 	var err error
 	switch {
 	case l.Header != nil:
@@ -236,13 +251,21 @@ func MarshalLine(l Line) ([]byte, error) {
 			Dropped uint64 `json:"dropped"`
 		}{l.V, l.Dropped})
 	default:
-		err = enc.Encode(struct {
-			V int `json:"v"`
-			flow.Event
-		}{l.V, l.Event})
+		err = enc.Encode(eventLine{l.V, l.Event})
 	}
 	if err != nil {
-		return nil, err
+		buf.Truncate(start)
+		return err
 	}
-	return appendExtra(buf.Bytes(), l.Extra, knownKeys), nil
+	if len(l.Extra) > 0 && l.Header == nil && l.Dropped == 0 {
+		line := appendExtra(bytes.Clone(buf.Bytes()[start:]), l.Extra, knownKeys)
+		buf.Truncate(start)
+		buf.Write(line)
+	}
+	return nil
+}
+
+type eventLine struct {
+	V int `json:"v"`
+	flow.Event
 }

@@ -3,6 +3,7 @@ package trace
 import (
 	"bytes"
 	"compress/gzip"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -43,6 +44,7 @@ type Recorder struct {
 	dirty  bool
 	closed bool
 	buf    bytes.Buffer
+	enc    *json.Encoder // into buf
 
 	qmu      sync.RWMutex // guards q against Emit after Close
 	q        chan qitem
@@ -203,22 +205,22 @@ func (r *Recorder) write(l Line, extra uint64) {
 		return
 	}
 	r.buf.Reset()
+	if r.enc == nil {
+		r.enc = newLineEncoder(&r.buf)
+	}
 	d := r.dropped.Swap(0) + extra
 	if d > 0 {
-		m, _ := MarshalLine(Line{Dropped: d})
-		r.buf.Write(m)
+		encodeLine(r.enc, &r.buf, Line{Dropped: d})
 	}
 	l.Event = flow.Redact(l.Event)
 	if !r.Plaintext {
 		l.Event = flow.RedactPlaintext(l.Event)
 	}
-	b, err := MarshalLine(l)
-	if err != nil {
+	if err := encodeLine(r.enc, &r.buf, l); err != nil {
 		r.err = err
 		r.lost++
 		return
 	}
-	r.buf.Write(b)
 	if _, err := r.w.Write(r.buf.Bytes()); err != nil {
 		r.err = err
 		r.lost++
