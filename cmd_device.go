@@ -22,6 +22,7 @@ import (
 	"github.com/callscope/callscope/flow"
 	"github.com/callscope/callscope/flow/device"
 	"github.com/callscope/callscope/flow/pipeline"
+	flowtrace "github.com/callscope/callscope/flow/trace"
 	"github.com/callscope/callscope/transport/apnsmock"
 	"github.com/callscope/callscope/transport/devicelink"
 )
@@ -30,6 +31,8 @@ import (
 type deviceOptions struct {
 	link, ca, token, keys, sch, eventsTo string
 	topics                               []string
+	record                               string // --record FILE
+	recordPlaintext                      bool
 	profile                              pipeline.SendOptions // only ProfileFile and ProfileSet
 	timeScale                            float64
 }
@@ -65,6 +68,7 @@ func deviceCommand() *cobra.Command {
 	f.StringArrayVar(&o.topics, "topic", []string{pipeline.DefaultBundleID}, "a bundle id whose pushes this device takes (repeatable)")
 	f.StringVar(&o.eventsTo, "events-to", "", "POST events as JSON lines to a callscope ingest URL (token from CALLSCOPE_INGEST_TOKEN)")
 	f.Float64Var(&o.timeScale, "time-scale", 1, "run simulated iPhone time this many times faster than real time")
+	addRecordFlags(f, &o.record, &o.recordPlaintext)
 	return cmd
 }
 
@@ -186,6 +190,9 @@ func runDevice(ctx context.Context, o deviceOptions, out io.Writer) (err error) 
 	if err != nil {
 		return usageError{err}
 	}
+	if err := writable("--record", o.record); err != nil {
+		return err
+	}
 	log := deviceLog(out)
 	sinks := []flow.Sink{log}
 	if o.eventsTo != "" {
@@ -197,6 +204,22 @@ func runDevice(ctx context.Context, o deviceOptions, out io.Writer) (err error) 
 		defer func() { err = errors.Join(err, is.Close()) }()
 		sinks = append(sinks, is)
 	}
+	env := s.prof.Environment
+	if env == "" {
+		env = "sandbox"
+	}
+	if o.record != "" {
+		h := flowtrace.Header{Mode: "device", Environment: env, Endpoints: map[string]string{"device_link": o.link},
+			Devices: traceDevice(s.prof.Name, s.prof)}
+		rec, rerr := startRecord(o.record, o.recordPlaintext, h)
+		if rerr != nil {
+			return usageError{rerr}
+		}
+		// Deferred before d.Close, so it runs after: every event is in.
+		// The recorder's queue never blocks the device; drops fail the run.
+		defer func() { err = errors.Join(err, rec.finish()) }()
+		sinks = append(sinks, rec.rec)
+	}
 	sink := flow.SinkFunc(func(e flow.Event) {
 		for _, k := range sinks {
 			k.Emit(e)
@@ -207,10 +230,6 @@ func runDevice(ctx context.Context, o deviceOptions, out io.Writer) (err error) 
 	d.Start(ctx)
 	defer d.Close()
 
-	env := s.prof.Environment
-	if env == "" {
-		env = "sandbox"
-	}
 	fmt.Fprintf(out, "device        %s (simulated, iOS %s, aps-environment %s)\n", s.prof.Name, s.prof.IOS, env)
 	fmt.Fprintf(out, "device token  %s\n", s.token)
 	for _, l := range s.about {

@@ -106,6 +106,9 @@ func readSide(path string, r *trace.Reader, stderr io.Writer) (*tracediff.Side, 
 	s := tracediff.NewSide(path)
 	n, bad := 0, 0
 	err := eachEvent(r, stderr, func(e flow.Event) { n++; s.Add(e) }, &bad)
+	if errors.Is(err, trace.ErrNotTrace) {
+		return nil, usageError{err} // the loader's message names the file
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}

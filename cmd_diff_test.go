@@ -154,7 +154,7 @@ func testDiffUsage(t *testing.T, a string) {
 		{[]string{"diff", a, a, "--json", "--markdown"}, "--json and --markdown"},
 		{[]string{"diff", a, filepath.Join(dir, "missing.jsonl")}, "missing.jsonl"},
 		{[]string{"diff", a, dir}, "a directory"},
-		{[]string{"diff", a, empty}, "empty.jsonl: no events"},
+		{[]string{"diff", a, empty}, "empty.jsonl: empty, no header and no events"},
 		{[]string{"diff", a}, "accepts 2 arg"},
 	} {
 		code, out, errs := runCmd(t, tc.args...)

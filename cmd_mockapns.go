@@ -166,7 +166,7 @@ func runMockAPNs(ctx context.Context, o mockAPNsOptions, out io.Writer) (err err
 		err = errors.Join(err, cerr)
 	}()
 	if o.record != "" {
-		rec, err := trace.Create(o.record)
+		rec, err := trace.CreateWithHeader(o.record, trace.Header{Mode: "mock-apns", Environment: cfg.Environment})
 		if err != nil {
 			return usageError{err}
 		}

@@ -118,6 +118,9 @@ func runReplay(cmd *cobra.Command, path string, o replayOptions) error {
 			events = append(events, e)
 		}
 	}, bad.report)
+	if errors.Is(err, trace.ErrNotTrace) && read == 0 {
+		return err // one line naming the file: empty, binary, a directory
+	}
 	if err != nil {
 		// What loaded is still worth seeing: the error comes after it.
 		err = fmt.Errorf("%s: reading stopped: %w", path, err)

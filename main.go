@@ -49,6 +49,7 @@ func rootCommand() *cobra.Command {
 	root.Flags().StringVar(&opts.server, "server", "", "drive the team's own provider server at URL instead of the built-in one (needs --server-template)")
 	root.Flags().StringVar(&opts.serverTemplate, "server-template", "", "TOML request template for --server (docs/server-template.md)")
 	opts.otlp = addOTLPFlags(root, "each call")
+	addRecordFlags(root.Flags(), &opts.record, &opts.recordPlaintext)
 	withProfile(root)
 	root.AddCommand(sendCommand(), scenariosCommand())
 	root.AddCommand(keysCommand(), envelopeCommand())
@@ -146,7 +147,7 @@ func sendCommand() *cobra.Command {
 	f.BoolVar(&opts.JSON, "json", false, "print JSON instead of a table")
 	f.DurationVar(&answerAfter, "answer-after", device.DefaultProfile().AnswerAfter, "simulated time the callee takes to answer (overrides the profile's answer_after)")
 	f.StringVar(&answer, "answer", string(device.AnswerAuto), "what the callee does when it rings: answer, decline or ignore (overrides the profile's answer)")
-	f.StringVar(&opts.Record, "record", "", "write every event to FILE as JSON lines, flushed per event")
+	addRecordFlags(f, &opts.Record, &opts.RecordPlaintext)
 	f.StringVar(&opts.ProfileFile, "device-profile", "", "the callee's iPhone from a TOML profile (see callscope scenarios)")
 	f.StringArrayVar(&opts.ProfileSet, "device-set", nil, "change one device profile parameter, KEY=VALUE (e.g. nse_budget=10s); repeatable")
 	f.StringVar(&opts.DecryptCmd, "decrypt-cmd", "", "open envelopes in the NSE with this program (envelope on stdin, plaintext JSON on stdout)")
@@ -165,7 +166,7 @@ func sendCommand() *cobra.Command {
 // scenario brings its own device and calls, and --record is not written.
 func scenarioOnly(cmd *cobra.Command) error {
 	var set []string
-	for _, name := range append([]string{"count", "concurrency", "kind", "video", "answer-after", "answer", "record", "device-profile", "device-set", "decrypt-cmd", "server", "server-template", "mock-latency", "otlp-file", "otlp-endpoint"}, sendAPNsFlagNames(cmd)...) {
+	for _, name := range append([]string{"count", "concurrency", "kind", "video", "answer-after", "answer", "record", "record-plaintext", "device-profile", "device-set", "decrypt-cmd", "server", "server-template", "mock-latency", "otlp-file", "otlp-endpoint"}, sendAPNsFlagNames(cmd)...) {
 		if cmd.Flags().Changed(name) {
 			set = append(set, "--"+name)
 		}

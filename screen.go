@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	flowtrace "github.com/callscope/callscope/flow/trace"
 	"io"
 	"os"
 	"strings"
@@ -31,13 +32,16 @@ type screenOptions struct {
 	real sendAPNs
 	// otlp is --otlp-file/--otlp-endpoint: each call out as a trace.
 	otlp *otlpFlags
+	// record is --record FILE; recordPlaintext keeps decrypted text in it.
+	record          string
+	recordPlaintext bool
 }
 
 // errNoTerminal: the screen needs a terminal on both ends; scripts and CI
 // want the headless command.
 var errNoTerminal = errors.New("no terminal: the screen needs one on stdin and stdout; use `callscope send` for a headless run")
 
-func runScreen(ctx context.Context, o screenOptions, stdin io.Reader, stdout io.Writer) error {
+func runScreen(ctx context.Context, o screenOptions, stdin io.Reader, stdout io.Writer) (err error) {
 	if o.timeScale <= 0 {
 		return usageError{fmt.Errorf("--time-scale must be positive (got %g)", o.timeScale)}
 	}
@@ -55,6 +59,9 @@ func runScreen(ctx context.Context, o screenOptions, stdin io.Reader, stdout io.
 	if target != nil && (o.profile != "" || len(o.profileSet) > 0) {
 		return usageError{errors.New("--device-profile, --device-set: these set up the simulated iPhone; with a real APNs the callee is a real device")}
 	}
+	if err := writable("--record", o.record); err != nil {
+		return err
+	}
 	team, err := pipeline.SendOptions{Server: o.server, ServerTemplate: o.serverTemplate}.TeamServer()
 	if err != nil {
 		return usageError{err}
@@ -67,12 +74,12 @@ func runScreen(ctx context.Context, o screenOptions, stdin io.Reader, stdout io.
 	}
 	var otlpLines []string
 	var (
-		outside, sub *bus.Subscription
-		srv          *ingest.Server
+		outside, sub, recOutside *bus.Subscription
+		srv                      *ingest.Server
 	)
 	if o.ingest != "" {
 		var err error
-		if srv, outside, err = startScreenIngest(o.ingest, os.Getenv(ingest.TokenEnv)); err != nil {
+		if srv, outside, recOutside, err = startScreenIngestRecording(o.ingest, os.Getenv(ingest.TokenEnv), o.record != ""); err != nil {
 			return usageError{fmt.Errorf("--ingest %s: %w", o.ingest, err)}
 		}
 	}
@@ -96,6 +103,9 @@ func runScreen(ctx context.Context, o screenOptions, stdin io.Reader, stdout io.
 			fmt.Fprintln(os.Stderr, l)
 		}
 	}()
+	var rec *liveRecord
+	// Deferred before p.Close, so it runs after: every event is in.
+	defer func() { err = errors.Join(err, rec.finish()) }()
 	p, err := pipeline.New(ctx, pipeline.Config{Clock: flow.RealClock{Scale: o.timeScale}, Profile: prof, Server: team, Target: target})
 	if err != nil {
 		return err
@@ -107,6 +117,17 @@ func runScreen(ctx context.Context, o screenOptions, stdin io.Reader, stdout io.
 		return err
 	}
 	_, apnsURL := p.Endpoints()
+	if o.record != "" {
+		subs := []*bus.Subscription{p.Bus().Subscribe(flowtrace.QueueSize)}
+		h := pipeline.RecordHeader("screen", p, prof, o.recordPlaintext)
+		if srv != nil {
+			h.Endpoints["ingest"] = srv.URL()
+			subs = append(subs, recOutside)
+		}
+		if rec, err = startRecord(o.record, o.recordPlaintext, h, subs...); err != nil {
+			return usageError{err}
+		}
+	}
 	clock := "real time"
 	if o.timeScale != 1 {
 		clock = fmt.Sprintf("simulated time ×%g", o.timeScale)
@@ -149,13 +170,22 @@ const screenBuffer = 4096
 // and the pipeline's tracker never sees them. The bus is the endpoint's
 // sink, so each answer says how many of its events the screen queued.
 func startScreenIngest(addr, token string) (*ingest.Server, *bus.Subscription, error) {
+	srv, sub, _, err := startScreenIngestRecording(addr, token, false)
+	return srv, sub, err
+}
+
+// startScreenIngestRecording is startScreenIngest with, for --record, a
+// second subscription the recorder follows.
+func startScreenIngestRecording(addr, token string, record bool) (srv *ingest.Server, sub, rec *bus.Subscription, err error) {
 	b := bus.New()
-	sub := b.Subscribe(screenBuffer) // before the first batch can arrive
-	srv, err := ingest.Start(ingest.Config{Addr: addr, Token: token, Sink: b})
-	if err != nil {
-		return nil, nil, err
+	sub = b.Subscribe(screenBuffer) // before the first batch can arrive
+	if record {
+		rec = b.Subscribe(flowtrace.QueueSize)
 	}
-	return srv, sub, nil
+	if srv, err = ingest.Start(ingest.Config{Addr: addr, Token: token, Sink: b}); err != nil {
+		return nil, nil, nil, err
+	}
+	return srv, sub, rec, nil
 }
 
 // dropSource is one of the screen's subscriptions, and what to call its

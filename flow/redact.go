@@ -3,6 +3,8 @@ package flow
 import (
 	"bytes"
 	"encoding/base64"
+	"encoding/json"
+	"maps"
 	"regexp"
 	"strings"
 )
@@ -63,6 +65,9 @@ func Redact(e Event) Event {
 		}
 		e.Attrs = a
 	}
+	if e.Push != nil {
+		e.Push = redactPush(e.Push)
+	}
 	if e.Diagnosis != nil {
 		d, h := RedactValue(e.Diagnosis.Detail), RedactValue(e.Diagnosis.Hint)
 		if d != e.Diagnosis.Detail || h != e.Diagnosis.Hint {
@@ -84,4 +89,97 @@ func redactJWT(tok string) string {
 		return "[redacted JWT]"
 	}
 	return tok
+}
+
+// SignatureRedacted stands for a JWT's signature in a recorded
+// authorization header: the header and claims say which key and team
+// signed and when; the signature would let anyone replay the token.
+const SignatureRedacted = "<signature redacted>"
+
+// RedactAuthorization reduces an authorization header to its JWT's header
+// and claims: "bearer <header>.<claims>.<signature redacted>". Anything
+// that is not a JWT is redacted whole.
+func RedactAuthorization(v string) string {
+	scheme, tok, ok := strings.Cut(strings.TrimSpace(v), " ")
+	if !ok || !strings.EqualFold(scheme, "bearer") {
+		return Redacted
+	}
+	parts := strings.Split(strings.TrimSpace(tok), ".")
+	if len(parts) != 3 || !isJWTPart(parts[0]) || !isJWTPart(parts[1]) {
+		return Redacted
+	}
+	return scheme + " " + parts[0] + "." + parts[1] + "." + SignatureRedacted
+}
+
+// isJWTPart: base64url of a JSON object.
+func isJWTPart(s string) bool {
+	b, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(s, "="))
+	return err == nil && json.Valid(b) && len(bytes.TrimSpace(b)) > 0 && bytes.TrimSpace(b)[0] == '{'
+}
+
+// redactPush copies p with the authorization header reduced and every
+// other header and the payload stripped of JWT- or key-shaped secrets. It
+// copies only when something changes.
+func redactPush(p *PushRecord) *PushRecord {
+	var hdr map[string]string
+	for k, v := range p.Headers {
+		nv := RedactValue(v)
+		if strings.EqualFold(k, "authorization") {
+			nv = RedactAuthorization(v)
+		}
+		if nv != v {
+			if hdr == nil {
+				hdr = maps.Clone(p.Headers)
+			}
+			hdr[k] = nv
+		}
+	}
+	payload := p.Payload
+	if s := string(payload); RedactValue(s) != s {
+		payload = json.RawMessage(RedactValue(s))
+		if !json.Valid(payload) {
+			payload, _ = json.Marshal("[redacted: the payload held a secret]")
+		}
+	}
+	if hdr == nil && len(payload) == len(p.Payload) && string(payload) == string(p.Payload) {
+		return p
+	}
+	c := *p
+	if hdr != nil {
+		c.Headers = hdr
+	}
+	c.Payload = payload
+	return &c
+}
+
+// PlaintextAttrs are the attributes that carry decrypted text: a message
+// shown by the extension (its title and body). A trace keeps them only
+// with --record-plaintext.
+var PlaintextAttrs = map[string]bool{"title": true, "body": true, "text": true, "plaintext": true}
+
+// PlaintextOmitted replaces decrypted text in a trace recorded without
+// --record-plaintext.
+const PlaintextOmitted = "[plaintext not recorded: --record-plaintext keeps it]"
+
+// RedactPlaintext returns e with decrypted text replaced; it copies the
+// attributes only when one is there.
+func RedactPlaintext(e Event) Event {
+	found := false
+	for k := range e.Attrs {
+		if PlaintextAttrs[k] {
+			found = true
+			break
+		}
+	}
+	if !found {
+		return e
+	}
+	a := maps.Clone(e.Attrs)
+	for k := range a {
+		if PlaintextAttrs[k] {
+			a[k] = PlaintextOmitted
+		}
+	}
+	e.Attrs = a
+	return e
 }

@@ -257,6 +257,11 @@ type payloadAPS struct {
 		MutableContent int             `json:"mutable-content"`
 	} `json:"aps"`
 	TraceParent string `json:"traceparent"`
+	// VPE is the envelope's header, in clear beside its ciphertext: on
+	// record on the device's lane (envelopeAttr).
+	// Raw, so that a malformed one changes nothing here: the receiver's
+	// checks report it.
+	VPE json.RawMessage `json:"vpe"`
 }
 
 // receive is S1–S5: the push arrives, iOS decides whether the extension
@@ -273,10 +278,10 @@ func (d *Callee) receive(pp flow.Push) {
 	if p.TraceID == "" {
 		p.TraceID = traceIDOf(pl.TraceParent)
 	}
-	d.emit(p, flow.StageExtension, "push-received", start, 0, map[string]string{
+	d.emit(p, flow.StageExtension, "push-received", start, 0, envelopeAttr(pl.VPE, map[string]string{
 		"push_type": p.PushType, "priority": strconv.Itoa(p.Priority), "payload_bytes": strconv.Itoa(len(p.Payload)),
 		"device": d.Profile.Name,
-	}, nil)
+	}), nil)
 
 	if p.PushType == "voip" {
 		// A real PushKit push: no extension; iOS launches the app directly.
@@ -322,7 +327,7 @@ func (d *Callee) receive(pp flow.Push) {
 				diag.Hint = re.Explanation
 			}
 		}
-		d.emit(p, flow.StageExtension, "decrypt-failed", t0, dur, nil, nil)
+		d.emit(p, flow.StageExtension, "decrypt-failed", t0, dur, map[string]string{AttrFailedCheck: string(diag.Code)}, nil)
 		d.fail(p, flow.StageExtension, "placeholder-shown", heldTooLong(p, rcfg, diag)) // nse.go
 		return
 	}

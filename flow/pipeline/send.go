@@ -29,7 +29,9 @@ type SendOptions struct {
 	AnswerAfter *time.Duration
 	Answer      device.AnswerPolicy
 	Record      string // trace file, "" for none
-	ProfileFile string // device profile TOML, "" for the default
+	// RecordPlaintext keeps decrypted text in the trace (--record-plaintext).
+	RecordPlaintext bool
+	ProfileFile     string // device profile TOML, "" for the default
 	// ProfileSet are KEY=VALUE changes to the profile (--device-set),
 	// applied after ProfileFile.
 	ProfileSet []string
@@ -164,11 +166,6 @@ func RunSend(ctx context.Context, opts SendOptions, out io.Writer) (ok bool, err
 		notes = append(notes, fmt.Sprintf("maximum_call_groups raised to %d for --concurrency %d (pin it with --device-profile)", opts.Concurrency, opts.Concurrency))
 	}
 	var rec *flowtrace.Recorder
-	if opts.Record != "" {
-		if rec, err = flowtrace.Create(opts.Record); err != nil {
-			return false, err
-		}
-	}
 	cfg := Config{Profile: prof, Target: opts.Target}
 	cfg.APNs.Latency = opts.MockLatency
 	if opts.MockLatency > 0 && cfg.Target != nil {
@@ -187,10 +184,14 @@ func RunSend(ctx context.Context, opts SendOptions, out io.Writer) (ok bool, err
 	}
 	p, err := New(ctx, cfg)
 	if err != nil {
-		if rec != nil {
-			rec.Close()
-		}
 		return false, err
+	}
+	if opts.Record != "" {
+		if rec, err = flowtrace.CreateWithHeader(opts.Record, RecordHeader("send", p, prof, opts.RecordPlaintext)); err != nil {
+			p.Close()
+			return false, err
+		}
+		rec.Plaintext = opts.RecordPlaintext
 	}
 	if cfg.Server != nil {
 		_, mockURL := p.Endpoints()

@@ -1,14 +1,8 @@
 package replay
 
 import (
-	"bufio"
-	"bytes"
-	"compress/gzip"
-	"encoding/json"
 	"errors"
 	"io"
-	"os"
-	"strings"
 
 	"github.com/callscope/callscope/flow"
 	"github.com/callscope/callscope/flow/trace"
@@ -33,9 +27,6 @@ func Read(path string, each func(flow.Event), bad func(*trace.LineError)) error 
 		case err == nil:
 			each(e)
 		case errors.As(err, &le):
-			if le.Line == 1 && strings.HasPrefix(le.Reason, "not an event") && isHeader(path) {
-				continue
-			}
 			bad(le)
 		case errors.Is(err, io.EOF):
 			return nil
@@ -45,26 +36,3 @@ func Read(path string, each func(flow.Event), bad func(*trace.LineError)) error 
 	}
 }
 
-// isHeader reports whether the first line of path is a trace header. The
-// loader says only that it is not an event; this looks for itself, once.
-func isHeader(path string) bool {
-	f, err := os.Open(path)
-	if err != nil {
-		return false
-	}
-	defer f.Close()
-	var r io.Reader = bufio.NewReader(f)
-	if magic, _ := r.(*bufio.Reader).Peek(2); bytes.Equal(magic, []byte{0x1f, 0x8b}) {
-		if r, err = gzip.NewReader(r); err != nil {
-			return false
-		}
-	}
-	line, err := bufio.NewReaderSize(io.LimitReader(r, 1<<20), 64<<10).ReadBytes('\n')
-	if err != nil && !errors.Is(err, io.EOF) {
-		return false
-	}
-	var h struct {
-		Header json.RawMessage `json:"header"`
-	}
-	return json.Unmarshal(line, &h) == nil && len(h.Header) > 0
-}

@@ -40,6 +40,9 @@ func lines(t *testing.T, path string) []Line {
 		if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
 			t.Fatalf("line %d is not JSON: %v: %s", len(out)+1, err, sc.Bytes())
 		}
+		if l.Header != nil {
+			continue
+		}
 		out = append(out, l)
 	}
 	return out
@@ -57,6 +60,7 @@ func TestRecorderFlushesPerEvent(t *testing.T) {
 	defer r.Close()
 	for i := 1; i <= 3; i++ {
 		r.Emit(event(i))
+		r.Flush()
 		got := lines(t, path) // read beside the open recorder
 		if len(got) != i {
 			t.Fatalf("after %d events the file has %d lines", i, len(got))
@@ -116,6 +120,7 @@ func TestRecorderRedacts(t *testing.T) {
 	var buf bytes.Buffer
 	r := NewRecorder(&buf)
 	r.Emit(e)
+	r.Flush()
 	out := buf.String()
 	for _, secret := range []string{jwt, "MIGTAgEAMBMGByqGSM49", `"p8":"x"`} {
 		if strings.Contains(out, secret) {
@@ -186,6 +191,7 @@ func TestRecorderWriteError(t *testing.T) {
 			for i := range tc.emits {
 				r.Emit(event(i))
 			}
+			r.Flush()
 			if want := min(tc.after, tc.emits); r.Written() != want || w.writes != min(tc.after+1, tc.emits) {
 				t.Fatalf("written %d, %d write calls; want %d and nothing after the failure", r.Written(), w.writes, want)
 			}
@@ -214,6 +220,7 @@ func TestRecorderCloseError(t *testing.T) {
 		t.Fatal(err)
 	}
 	r.Emit(event(1))
+	r.Flush()
 	r.f.Close() // the next Close fails as a failing file system's would
 	if err := r.Close(); err == nil {
 		t.Fatal("Close: nil, want the file's close error")

@@ -86,18 +86,25 @@ func (s *Server) settle(rq *request, a answer) {
 		if hint == "" {
 			hint = apns.Hint(a.reason)
 		}
-		s.event(rq, "rejected", rq.start, d, map[string]string{"status": strconv.Itoa(a.status), "reason": a.reason},
+		s.eventPush(rq, "rejected", rq.start, d, map[string]string{"status": strconv.Itoa(a.status), "reason": a.reason},
 			&flow.Diagnosis{Stage: flow.StageAPNs, Code: flow.CodeAPNsRejected, Apple: a.reason,
-				Detail: strconv.Itoa(a.status) + " " + a.reason + ": " + a.why, Hint: hint})
+				Detail: strconv.Itoa(a.status) + " " + a.reason + ": " + a.why, Hint: hint},
+			&flow.PushRecord{Status: a.status, Reason: a.reason, ApnsID: a.apnsID})
 		return
 	}
-	s.event(rq, "accepted", rq.start, d, map[string]string{"status": "200"}, nil)
+	s.eventPush(rq, "accepted", rq.start, d, map[string]string{"status": "200"}, nil,
+		&flow.PushRecord{Status: 200, ApnsID: a.apnsID, UniqueID: a.uniqueID})
 	s.deliver(rq)
 }
 
 func (s *Server) event(rq *request, name string, at time.Time, d time.Duration, attrs map[string]string, diag *flow.Diagnosis) {
+	s.eventPush(rq, name, at, d, attrs, diag, nil)
+}
+
+// eventPush is event with the push on record (Event.Push).
+func (s *Server) eventPush(rq *request, name string, at time.Time, d time.Duration, attrs map[string]string, diag *flow.Diagnosis, push *flow.PushRecord) {
 	s.sink.Emit(flow.Event{TraceID: rq.traceID, ApnsID: rq.apnsID, Stage: flow.StageAPNs, Name: name, Time: at,
-		Duration: d, Attrs: attrs, Diagnosis: diag})
+		Duration: d, Attrs: attrs, Diagnosis: diag, Push: push})
 }
 
 // receivedAttrs names the attribute each recorded apns-* header goes under.
@@ -109,7 +116,9 @@ var receivedAttrs = [...]struct{ header, attr string }{
 // emitReceived records the request as APNs saw it: each apns-* header exactly
 // as received, and only when it was sent, never a default the mock applied
 // (no apns-priority is not "10"; the answer's apns-id is the event's). The
-// authorization header is left out: a JWT is a secret.
+// authorization header is left out of the attributes: a JWT is a secret.
+// The push itself (Event.Push) keeps every header as received, the JWT's
+// header and claims only, and the payload as sent.
 func (s *Server) emitReceived(rq *request) {
 	attrs := map[string]string{"payload_bytes": strconv.Itoa(rq.size), "environment": s.cfg.Environment,
 		"token": short(rq.token)}
@@ -118,7 +127,31 @@ func (s *Server) emitReceived(rq *request) {
 			attrs[h.attr] = v
 		}
 	}
-	s.event(rq, "received", rq.start, 0, attrs, nil)
+	s.eventPush(rq, "received", rq.start, 0, attrs, nil, pushRecord(rq))
+}
+
+// pushRecord is the request as it crossed the wire. A body that is not
+// JSON, or was cut at the size cap, is kept as a JSON string of what came.
+func pushRecord(rq *request) *flow.PushRecord {
+	p := &flow.PushRecord{Method: rq.method, Path: rq.path, Headers: make(map[string]string, len(rq.fields))}
+	for _, f := range rq.fields {
+		v := f.Value
+		if f.Name == hAuth {
+			v = flow.RedactAuthorization(v)
+		}
+		if old, ok := p.Headers[f.Name]; ok {
+			v = old + ", " + v
+		}
+		p.Headers[f.Name] = v
+	}
+	switch {
+	case len(rq.body) == 0:
+	case rq.size == len(rq.body) && json.Valid(rq.body):
+		p.Payload = bytes.Clone(rq.body)
+	default:
+		p.Payload, _ = json.Marshal(string(rq.body))
+	}
+	return p
 }
 
 func traceIDOf(body []byte) string {

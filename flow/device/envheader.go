@@ -1,0 +1,39 @@
+package device
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+)
+
+// envelopeHeader is the part of a VPE1 envelope a receiver reads before it
+// decrypts: what docs/receiver-checks.md checks (version, algorithm, key
+// id, recipient tag, time stamp and TTL). Nonce, enc and ciphertext stay
+// out of the events: the envelope is opaque.
+type envelopeHeader struct {
+	V    int    `json:"v"`
+	Alg  string `json:"alg"`
+	KID  string `json:"kid"`
+	Rcpt string `json:"rcpt"`
+	TS   int64  `json:"ts"`
+	TTL  int64  `json:"ttl"`
+}
+
+// AttrEnvelope is push-received's attribute with the envelope header as
+// the device got it; AttrFailedCheck is decrypt-failed's receiver check
+// code (E_PARSE … E_SIG) that refused the envelope.
+const (
+	AttrEnvelope    = "envelope"
+	AttrFailedCheck = "failed_check"
+)
+
+// envelopeAttr adds the envelope header to attrs, when the payload has one
+// that parses; a broken one is the receiver's to report.
+func envelopeAttr(raw json.RawMessage, attrs map[string]string) map[string]string {
+	var h envelopeHeader
+	if len(raw) == 0 || json.Unmarshal(raw, &h) != nil || h.Alg == "" {
+		return attrs
+	}
+	attrs[AttrEnvelope] = fmt.Sprintf("v%d %s kid=%s rcpt=%s ts=%s ttl=%ds", h.V, h.Alg, h.KID, h.Rcpt, strconv.FormatInt(h.TS, 10), h.TTL)
+	return attrs
+}
