@@ -35,4 +35,3 @@ func Read(path string, each func(flow.Event), bad func(*trace.LineError)) error 
 		}
 	}
 }
-
