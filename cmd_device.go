@@ -32,6 +32,7 @@ type deviceOptions struct {
 	link, ca, token, keys, sch, eventsTo string
 	topics                               []string
 	record                               string // --record FILE
+	otlp                                 *otlpFlags
 	recordPlaintext                      bool
 	profile                              pipeline.SendOptions // only ProfileFile and ProfileSet
 	timeScale                            float64
@@ -69,6 +70,7 @@ func deviceCommand() *cobra.Command {
 	f.StringVar(&o.eventsTo, "events-to", "", "POST events as JSON lines to a callscope ingest URL (token from CALLSCOPE_INGEST_TOKEN)")
 	f.Float64Var(&o.timeScale, "time-scale", 1, "run simulated iPhone time this many times faster than real time")
 	addRecordFlags(f, &o.record, &o.recordPlaintext)
+	o.otlp = addOTLPFlags(cmd, "each push")
 	return cmd
 }
 
@@ -193,6 +195,9 @@ func runDevice(ctx context.Context, o deviceOptions, out io.Writer) (err error) 
 	if err := writable("--record", o.record); err != nil {
 		return err
 	}
+	if err := o.otlp.validate(true); err != nil {
+		return err
+	}
 	log := deviceLog(out)
 	sinks := []flow.Sink{log}
 	if o.eventsTo != "" {
@@ -219,6 +224,15 @@ func runDevice(ctx context.Context, o deviceOptions, out io.Writer) (err error) 
 		// The recorder's queue never blocks the device; drops fail the run.
 		defer func() { err = errors.Join(err, rec.finish()) }()
 		sinks = append(sinks, rec.rec)
+	}
+	ot, otFinish, err := o.otlp.sink(ctx, out)
+	if err != nil {
+		return err
+	}
+	if ot != nil {
+		// Deferred before d.Close, so it runs after: every event is in.
+		defer func() { err = errors.Join(err, otFinish()) }()
+		sinks = append(sinks, ot)
 	}
 	sink := flow.SinkFunc(func(e flow.Event) {
 		for _, k := range sinks {

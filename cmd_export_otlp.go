@@ -211,3 +211,26 @@ func (o *otlpFlags) sendFollow(ctx context.Context, stdout, stderr io.Writer) fu
 		}
 	}
 }
+
+// sink is --otlp-* for a mode that hands its events to sinks rather than a
+// bus (mock-apns, device): a bus of its own feeds the exporter. The
+// returned finish runs once the last event is in; it prints the exit lines
+// on w and says what did not get out. Without the flags both are nil.
+func (o *otlpFlags) sink(ctx context.Context, w io.Writer) (flow.Sink, func() error, error) {
+	if !o.set() {
+		return nil, nil, nil
+	}
+	b := bus.New()
+	l, err := o.follow(ctx, b, w)
+	if err != nil {
+		return nil, nil, err
+	}
+	return b, func() error {
+		lines, err := l.finish()
+		b.Close()
+		for _, s := range lines {
+			fmt.Fprintln(w, s)
+		}
+		return err
+	}, nil
+}

@@ -24,6 +24,7 @@ type mockAPNsOptions struct {
 	providerKeys, topics      []string
 	devices, voip, unreg, exp []string
 	environment, record       string
+	otlp                      *otlpFlags // --otlp-file, --otlp-endpoint
 	envKeyReason              string
 	eventsTo                  string
 	headless                  bool
@@ -122,6 +123,7 @@ func mockAPNsCommand() *cobra.Command {
 	o.forward.add(cmd)
 	deviceLinkFlags(cmd, &o)
 	o.clientCert.add(cmd)
+	o.otlp = addOTLPFlags(cmd, "each push")
 	return cmd
 }
 
@@ -140,6 +142,9 @@ func runMockAPNs(ctx context.Context, o mockAPNsOptions, out io.Writer) (err err
 	}
 	cc, err := o.clientCert.prepare(o)
 	if err != nil {
+		return err
+	}
+	if err := o.otlp.validate(true); err != nil {
 		return err
 	}
 	// Without --headless, on a terminal, the events go to the screen; the
@@ -180,6 +185,15 @@ func runMockAPNs(ctx context.Context, o mockAPNsOptions, out io.Writer) (err err
 		}
 		outs.is = is
 		sinks = append(sinks, is)
+	}
+	ot, otFinish, err := o.otlp.sink(ctx, out)
+	if err != nil {
+		return err
+	}
+	if ot != nil {
+		// Deferred before m.Close, so it runs after: every push is in.
+		defer func() { err = errors.Join(err, otFinish()) }()
+		sinks = append(sinks, ot)
 	}
 	cfg.Sink = flow.SinkFunc(func(e flow.Event) {
 		for _, s := range sinks {
