@@ -164,7 +164,22 @@ func (m Model) helpLine(w int) string {
 		return fit(m.st.muted.Render(k), w)
 	}
 	if m.opts.Observer {
-		return fit(m.st.muted.Render("j/k select · t theme · ? help · w waterfall · q quit"), w)
+		return m.st.muted.Render(keyLine(w, "j/k select", "/ filter", "space pause", "tab pane", "w waterfall", "t theme"))
 	}
-	return fit(m.st.muted.Render("n compose · enter send · a answer · d decline · j/k select · t theme · ? help · w waterfall · q quit"), w)
+	return m.st.muted.Render(keyLine(w, "n compose", "enter send", "a answer", "d decline", "/ filter", "space pause",
+		"tab pane", "j/k select", "w waterfall", "t theme"))
+}
+
+// keyLine is the bottom line of keys: the keys given, most useful first,
+// as many as fit in w, and then always "? help · q quit", so a narrow
+// terminal never hides how to get help or out (? lists every key).
+func keyLine(w int, keys ...string) string {
+	const tail = "? help · q quit"
+	for n := len(keys); n >= 0; n-- {
+		line := strings.Join(append(keys[:n:n], tail), " · ")
+		if ansi.StringWidth(line) <= w || n == 0 {
+			return fit(line, w)
+		}
+	}
+	return fit(tail, w)
 }

@@ -140,3 +140,23 @@ func TestDroppedShown(t *testing.T) {
 		})
 	}
 }
+
+// TestKeyLine: the bottom line keeps "? help · q quit" at every width and
+// drops the least useful keys first.
+func TestKeyLine(t *testing.T) {
+	keys := []string{"n compose", "enter send", "a answer", "w waterfall"}
+	for _, tt := range []struct {
+		w    int
+		want string
+	}{
+		{120, "n compose · enter send · a answer · w waterfall · ? help · q quit"},
+		{51, "n compose · enter send · a answer · ? help · q quit"},
+		{30, "n compose · ? help · q quit"},
+		{15, "? help · q quit"},
+	} {
+		got := strings.TrimRight(keyLine(tt.w, keys...), " ")
+		if got != tt.want {
+			t.Errorf("keyLine(%d) = %q, want %q", tt.w, got, tt.want)
+		}
+	}
+}
