@@ -25,6 +25,7 @@ type rerunOptions struct {
 	profileFile string
 	profileSet  []string
 	record      string
+	otlp        *otlpFlags // --otlp-file, --otlp-endpoint
 }
 
 func rerunFlags(cmd *cobra.Command, o *rerunOptions) {
@@ -33,11 +34,12 @@ func rerunFlags(cmd *cobra.Command, o *rerunOptions) {
 	f.StringVar(&o.profileFile, "device-profile", "", "with --rerun: the callee's iPhone from a TOML profile (traces do not hold the one recorded)")
 	f.StringArrayVar(&o.profileSet, "device-set", nil, "with --rerun: change one device profile parameter, KEY=VALUE; repeatable")
 	f.StringVar(&o.record, "record", "", "with --rerun: write the re-run's events to FILE as JSON lines, a trace to replay or diff")
+	o.otlp = addOTLPFlags(cmd, "with --rerun: each re-run call")
 }
 
 // unused refuses --rerun's own flags without --rerun.
 func (o rerunOptions) unused(cmd *cobra.Command) error {
-	for _, name := range []string{"device-profile", "device-set", "record"} {
+	for _, name := range []string{"device-profile", "device-set", "record", "otlp-file", "otlp-endpoint"} {
 		if cmd.Flags().Changed(name) {
 			return usageError{fmt.Errorf("--%s: only with --rerun", name)}
 		}
@@ -91,6 +93,9 @@ func runRerun(cmd *cobra.Command, path string, o replayOptions) error {
 	if err := writable("--record", o.rerun.record); err != nil {
 		return err
 	}
+	if err := o.rerun.otlp.validate(true); err != nil {
+		return err
+	}
 	bad := &badLines{w: cmd.ErrOrStderr()}
 	fold := replay.NewFold()
 	if err := replay.Read(path, func(e flow.Event) { fold.Add(e) }, bad.report); err != nil {
@@ -141,6 +146,11 @@ func runRerun(cmd *cobra.Command, path string, o replayOptions) error {
 		recSub = p.Bus().Subscribe(1 << 16) // drops are counted and fail the run
 		rec.Follow(recSub)
 	}
+	live, err := o.rerun.otlp.follow(cmd.Context(), p.Bus(), cmd.OutOrStdout())
+	if err != nil {
+		p.Close()
+		return err
+	}
 	runs := make([]recorded, len(calls))
 	first := calls[0].Started
 	for i, c := range calls {
@@ -148,6 +158,10 @@ func runRerun(cmd *cobra.Command, path string, o replayOptions) error {
 	}
 	now := placeAsRecorded(cmd.Context(), p, runs, o.speed)
 	p.Close()
+	otlpLines, otlpErr := live.finish()
+	for _, l := range otlpLines {
+		fmt.Fprintln(cmd.ErrOrStderr(), l)
+	}
 	var recErr error
 	if rec != nil {
 		rec.Wait()
@@ -166,7 +180,7 @@ func runRerun(cmd *cobra.Command, path string, o replayOptions) error {
 	}
 	fmt.Fprintf(note, "re-run of %s: %d calls on the embedded pipeline, recorded gaps ÷%g; %s\n", path, len(runs), o.speed, rerunNotes(observed))
 	same := printThenNow(out, runs, now, o.json)
-	if err := errors.Join(bad.err(path), recErr); err != nil {
+	if err := errors.Join(bad.err(path), recErr, otlpErr); err != nil {
 		return err
 	}
 	if !same {

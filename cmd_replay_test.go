@@ -264,9 +264,13 @@ func TestReplayRerun(t *testing.T) {
 	if code, _, _, msg := runReplayCLI(t, "send", "--count", "3", "--video", "--record", path); code != 0 {
 		t.Fatalf("send: exit %d: %s", code, msg)
 	}
-	code, out, _, msg := runReplayCLI(t, "replay", path, "--rerun", "--speed", "100")
+	otlpFile := filepath.Join(dir, "rerun.otlp.json")
+	code, out, stderr, msg := runReplayCLI(t, "replay", path, "--rerun", "--speed", "100", "--otlp-file", otlpFile)
 	if code != 0 {
 		t.Fatalf("exit %d: %s\n%s", code, msg, out)
+	}
+	if b, err := os.ReadFile(otlpFile); err != nil || bytes.Count(b, []byte("\n")) != 3 || !strings.Contains(stderr, "otlp "+otlpFile) {
+		t.Errorf("--otlp-file: %v, %d lines (want one trace per re-run call), stderr %q", err, bytes.Count(b, []byte("\n")), stderr)
 	}
 	for _, want := range []string{"CALL", "OUTCOME THEN → NOW", "connected → connected", "P50 THEN", "3 calls: 3 ended as they did then, 0 otherwise"} {
 		if !strings.Contains(out, want) {
@@ -284,7 +288,7 @@ func TestReplayRerun(t *testing.T) {
 	}
 
 	again := filepath.Join(dir, "again.jsonl")
-	code, out, stderr, _ := runReplayCLI(t, "replay", path, "--rerun", "--speed", "100", "--json", "--device-set", "alerts_enabled=false", "--record", again)
+	code, out, stderr, _ = runReplayCLI(t, "replay", path, "--rerun", "--speed", "100", "--json", "--device-set", "alerts_enabled=false", "--record", again)
 	if code != 1 || !strings.Contains(stderr, "re-run of") {
 		t.Fatalf("alerts off: exit %d, stderr %q; want 1 and the note on stderr", code, stderr)
 	}
