@@ -2,7 +2,9 @@ package apnsmock
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -65,25 +67,34 @@ func TestIngestSink(t *testing.T) {
 // endpoint), dropped here, failed or rejected; Close fails, naming each
 // cause, whenever any was not delivered.
 func TestIngestSinkAccountsForEveryEvent(t *testing.T) {
+	// The sink batches what is queued when it posts, so the same events may
+	// go in one batch or several: the endpoint answers for each batch from
+	// what is in it, n lines of which m are the events marked to be dropped
+	// or rejected, and the totals do not depend on how they were split.
 	for _, tc := range []struct {
 		name     string
 		status   int
-		answer   string // the endpoint's body
+		answer   func(n, m int) string // the endpoint's body for a batch
 		events   int
+		marked   int // the last marked events are the ones dropped or rejected
 		want     IngestStats
 		errHas   []string // in Close's error; nil: no error
 		blockFor int      // events emitted while the endpoint holds the first batch
 	}{
 		{name: "no body", status: 204, events: 3, want: IngestStats{Posted: 3}},
-		{name: "all queued", status: 200, answer: `{"accepted":3,"queued":3,"dropped":0,"rejected":0,"errors":[]}`, events: 3,
-			want: IngestStats{Posted: 3}},
-		{name: "the screen dropped some", status: 200, answer: `{"accepted":3,"queued":1,"dropped":2,"rejected":0,"errors":[]}`, events: 3,
-			want: IngestStats{Posted: 3, ScreenDropped: 2}},
-		{name: "bad lines rejected in a 200", status: 200, answer: `{"accepted":2,"rejected":1,"errors":[{"line":3,"error":"x"}]}`, events: 3,
-			want: IngestStats{Posted: 2, Rejected: 1}, errHas: []string{"1 of 3 events not delivered", "1 rejected"}},
-		{name: "older endpoint: accepted only", status: 200, answer: `{"accepted":1}`, events: 3,
-			want: IngestStats{Posted: 1, Rejected: 2}, errHas: []string{"2 rejected"}},
-		{name: "refused", status: 500, answer: `{"error":"x"}`, events: 3,
+		{name: "all queued", status: 200, events: 3, answer: func(n, _ int) string {
+			return fmt.Sprintf(`{"accepted":%d,"queued":%d,"dropped":0,"rejected":0,"errors":[]}`, n, n)
+		}, want: IngestStats{Posted: 3}},
+		{name: "the screen dropped some", status: 200, events: 3, marked: 2, answer: func(n, m int) string {
+			return fmt.Sprintf(`{"accepted":%d,"queued":%d,"dropped":%d,"rejected":0,"errors":[]}`, n, n-m, m)
+		}, want: IngestStats{Posted: 3, ScreenDropped: 2}},
+		{name: "bad lines rejected in a 200", status: 200, events: 3, marked: 1, answer: func(n, m int) string {
+			return fmt.Sprintf(`{"accepted":%d,"rejected":%d,"errors":[{"line":3,"error":"x"}]}`, n-m, m)
+		}, want: IngestStats{Posted: 2, Rejected: 1}, errHas: []string{"1 of 3 events not delivered", "1 rejected"}},
+		{name: "older endpoint: accepted only", status: 200, events: 3, marked: 2, answer: func(n, m int) string {
+			return fmt.Sprintf(`{"accepted":%d}`, n-m)
+		}, want: IngestStats{Posted: 1, Rejected: 2}, errHas: []string{"2 rejected"}},
+		{name: "refused", status: 500, events: 3, answer: func(int, int) string { return `{"error":"x"}` },
 			want: IngestStats{Failed: 3}, errHas: []string{"3 of 3 events not delivered", "500"}},
 		{name: "queue full", status: 204, events: 1, blockFor: ingestQueue + 10,
 			want: IngestStats{Posted: 1 + ingestQueue, Dropped: 10}, errHas: []string{"10 of 4,107 events not delivered", "10 dropped here", "4,096-event queue"}},
@@ -92,11 +103,15 @@ func TestIngestSinkAccountsForEveryEvent(t *testing.T) {
 			first, release := make(chan struct{}), make(chan struct{})
 			var once sync.Once
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				body, _ := io.ReadAll(r.Body)
 				if tc.blockFor > 0 {
 					once.Do(func() { close(first); <-release })
 				}
 				w.WriteHeader(tc.status)
-				io.WriteString(w, tc.answer)
+				if tc.answer != nil {
+					n := bytes.Count(body, []byte("\n"))
+					io.WriteString(w, tc.answer(n, bytes.Count(body, []byte(`"name":"marked"`))))
+				}
 			}))
 			defer srv.Close()
 			s, err := NewIngestSink(srv.URL, "")
@@ -104,8 +119,12 @@ func TestIngestSinkAccountsForEveryEvent(t *testing.T) {
 				t.Fatal(err)
 			}
 			ev := flow.Event{TraceID: "0af7651916cd43dd8448eb211c80319c", Stage: flow.StageAPNs, Name: "received", Time: time.Now()}
-			for range tc.events {
-				s.Emit(ev)
+			for i := range tc.events {
+				e := ev
+				if i >= tc.events-tc.marked {
+					e.Name = "marked"
+				}
+				s.Emit(e)
 			}
 			if tc.blockFor > 0 {
 				select { // the sender holds the first batch: the queue is empty
