@@ -56,29 +56,6 @@ type Config struct {
 	Target *Target
 }
 
-// APNsFaults are conditions at APNs that scenarios inject.
-type APNsFaults struct {
-	Unregistered bool          `toml:"unregistered"`  // the device token is unregistered: 410
-	UnknownToken bool          `toml:"unknown_token"` // the token belongs to the other environment
-	JWTAge       time.Duration `toml:"jwt_age"`       // the provider signs with an iat this old (its clock is behind)
-	Offline      bool          `toml:"offline"`       // the devices are not yet linked to APNs: they link in ConnectDevices
-	// Reconnect brings offline devices back while the request is still up:
-	// as soon as APNs has kept (hold_while_offline), stored or dropped its
-	// first push (scenario.Run does it).
-	Reconnect bool `toml:"reconnect"`
-	// The mock's store-and-forward faults, written as mock-apns's flags
-	// take them (docs/mock-apns.md): "20s" or "voip=20s" for Delay, a
-	// selector ("all", "voip") for HoldWhileOffline, "2" or "alert=2" for
-	// Reorder. Their delays pass on the run's clock.
-	Delay            []string `toml:"delay"`
-	HoldWhileOffline []string `toml:"hold_while_offline"`
-	Reorder          []string `toml:"reorder"`
-	// Latency is added before every answer in wall time, as mock-apns
-	// --latency adds it: a slower APNs, measured as such (send
-	// --mock-latency, to record a run diff can compare).
-	Latency time.Duration `toml:"latency"`
-}
-
 // Defaults of the embedded run.
 const (
 	DefaultCaller     = "alice@example.org"
