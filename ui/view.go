@@ -41,6 +41,17 @@ func (m Model) View() tea.View {
 		v.SetContent(strings.Join(rows[:h], "\n"))
 		return v
 	}
+	if help := m.helpLines(w); m.help && len(help)+1 > detail {
+		// The help does not fit under the panes (80×24): it takes the body,
+		// so that every key it lists can be read.
+		rows = append(rows, pad(append([]string{m.st.muted.Render(strings.Repeat("─", w))}, help...), h-3)...)
+		rows = append(rows, m.statusLine(w), m.helpLine(w))
+		for i := range rows {
+			rows[i] = fit(rows[i], w)
+		}
+		v.SetContent(strings.Join(rows[:h], "\n"))
+		return v
+	}
 	ladderW := w - listW - 1
 	left := m.listLines(listW, top)
 	right := m.ladderLines(ladderW, top)
