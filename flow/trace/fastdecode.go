@@ -47,44 +47,25 @@ func (m interned) get(b []byte) string {
 func fastDecodeInterned(b []byte, l *Line, in interned) bool {
 	s := scan{b: b, in: in}
 	s.ws()
-	if !s.eat('{') {
-		return false
-	}
 	var seen uint32
-	s.ws()
-	if s.eat('}') {
-		return s.end()
-	}
-	for {
-		s.ws()
-		key, ok := s.str()
-		if !ok {
-			return false
-		}
-		s.ws()
-		if !s.eat(':') {
-			return false
-		}
-		s.ws()
-		bit, ok := eventKeys[key]
-		if !ok || seen&bit != 0 {
+	return s.object(func(key string) (ok bool) {
+		bit, known := eventKeys[key]
+		if !known || seen&bit != 0 {
 			return false
 		}
 		seen |= bit
 		e := &l.Event
 		switch key {
 		case "v":
-			n, ok := s.int()
-			if !ok || n != int64(int(n)) {
-				return false
-			}
+			var n int64
+			n, ok = s.int()
 			l.V = int(n)
+			ok = ok && n == int64(l.V)
 		case "seq":
-			n, ok := s.int()
-			if !ok || n < 0 {
-				return false
-			}
+			var n int64
+			n, ok = s.int()
 			e.Seq = uint64(n)
+			ok = ok && n >= 0
 		case "trace_id":
 			e.TraceID, ok = s.str()
 		case "call_id":
@@ -108,16 +89,14 @@ func fastDecodeInterned(b []byte, l *Line, in interned) bool {
 			if _, ok = s.str(); ok {
 				ok = e.Time.UnmarshalJSON(s.b[start:s.i]) == nil
 			}
-		case "duration_ns", "waited_ns":
-			n, ok2 := s.int()
-			if !ok2 {
-				return false
-			}
-			if key == "duration_ns" {
-				e.Duration = timeDuration(n)
-			} else {
-				e.Waited = timeDuration(n)
-			}
+		case "duration_ns":
+			var n int64
+			n, ok = s.int()
+			e.Duration = time.Duration(n)
+		case "waited_ns":
+			var n int64
+			n, ok = s.int()
+			e.Waited = time.Duration(n)
 		case "simulated":
 			e.Simulated, ok = s.bool()
 		case "instant":
@@ -126,21 +105,9 @@ func fastDecodeInterned(b []byte, l *Line, in interned) bool {
 			e.Attrs, ok = s.strMap()
 		case "push":
 			e.Push, ok = s.push()
-		default:
-			return false
 		}
-		if !ok {
-			return false
-		}
-		s.ws()
-		if s.eat(',') {
-			continue
-		}
-		if s.eat('}') {
-			return s.end()
-		}
-		return false
-	}
+		return ok
+	}) && s.end()
 }
 
 // eventKeys are the keys fastDecode takes, each with its bit for "seen".
@@ -252,66 +219,22 @@ func (s *scan) bool() (bool, bool) {
 // strMap reads an object of strings. A repeated key: encoding/json keeps
 // the last, and so does this.
 func (s *scan) strMap() (map[string]string, bool) {
-	if !s.eat('{') {
-		return nil, false
-	}
 	m := map[string]string{}
-	s.ws()
-	if s.eat('}') {
-		return m, true
-	}
-	for {
-		s.ws()
-		k, ok := s.str()
-		if !ok {
-			return nil, false
-		}
-		s.ws()
-		if !s.eat(':') {
-			return nil, false
-		}
-		s.ws()
-		v, ok := s.str()
-		if !ok {
-			return nil, false
-		}
-		m[k] = v
-		s.ws()
-		if s.eat(',') {
-			continue
-		}
-		if s.eat('}') {
-			return m, true
-		}
-		return nil, false
-	}
+	ok := s.object(func(k string) (ok bool) {
+		m[k], ok = s.str()
+		return ok
+	})
+	return m, ok
 }
 
 // push reads the push record; its payload is kept raw, checked by json.Valid.
 func (s *scan) push() (*flow.PushRecord, bool) {
-	if !s.eat('{') {
-		return nil, false
-	}
 	p := &flow.PushRecord{}
 	var seen uint32
-	s.ws()
-	if s.eat('}') {
-		return p, true
-	}
-	for {
-		s.ws()
-		k, ok := s.str()
-		if !ok {
-			return nil, false
-		}
-		s.ws()
-		if !s.eat(':') {
-			return nil, false
-		}
-		s.ws()
+	ok := s.object(func(k string) (ok bool) {
 		bit, known := pushKeys[k]
 		if !known || seen&bit != 0 {
-			return nil, false
+			return false
 		}
 		seen |= bit
 		switch k {
@@ -335,17 +258,40 @@ func (s *scan) push() (*flow.PushRecord, bool) {
 		case "payload":
 			p.Payload, ok = s.raw()
 		}
+		return ok
+	})
+	return p, ok
+}
+
+// object reads one JSON object, handing each key to field, which reads the
+// value after the colon and says whether it could. Any other shape: false.
+func (s *scan) object(field func(key string) bool) bool {
+	if !s.eat('{') {
+		return false
+	}
+	s.ws()
+	if s.eat('}') {
+		return true
+	}
+	for {
+		s.ws()
+		k, ok := s.str()
 		if !ok {
-			return nil, false
+			return false
+		}
+		s.ws()
+		if !s.eat(':') {
+			return false
+		}
+		s.ws()
+		if !field(k) {
+			return false
 		}
 		s.ws()
 		if s.eat(',') {
 			continue
 		}
-		if s.eat('}') {
-			return p, true
-		}
-		return nil, false
+		return s.eat('}')
 	}
 }
 
@@ -363,7 +309,7 @@ func (s *scan) raw() (json.RawMessage, bool) {
 	for s.i < len(s.b) {
 		switch s.b[s.i] {
 		case '"':
-			if _, ok := s.skipStr(); !ok {
+			if !s.skipStr() {
 				return nil, false
 			}
 			if depth == 0 {
@@ -392,19 +338,17 @@ func (s *scan) valid(start int) (json.RawMessage, bool) {
 	return append(json.RawMessage(nil), v...), true
 }
 
-func (s *scan) skipStr() (struct{}, bool) {
+func (s *scan) skipStr() bool {
 	s.i++ // the opening quote
 	for s.i < len(s.b) {
 		switch s.b[s.i] {
 		case '"':
 			s.i++
-			return struct{}{}, true
+			return true
 		case '\\':
 			s.i++
 		}
 		s.i++
 	}
-	return struct{}{}, false
+	return false
 }
-
-func timeDuration(n int64) time.Duration { return time.Duration(n) }
