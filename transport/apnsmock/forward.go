@@ -25,7 +25,7 @@ type forwarder struct {
 	// inEngine counts pushes held or on their way out, so that deliver's
 	// hook can skip the lock when there is nothing to do.
 	inEngine atomic.Int64
-	pending  int           // pushes a timer will release (delay, reorder)
+	pending  int           // pushes a timer will release (delay, reorder), and running delay workers
 	idle     chan struct{} // closed when pending drops to zero
 	closed   bool
 	ctx      context.Context
@@ -161,6 +161,7 @@ func (s *Server) forwardFrom(h *held) bool {
 				if start {
 					dev.delaying = true
 					f.wg.Add(1)
+					f.pending++ // Settle also waits for the worker to forget the device
 				}
 				f.mu.Unlock()
 				s.event(h.rq, "held", h.stageAt, 0, map[string]string{"fault": "delay " + d.String(),
@@ -246,6 +247,7 @@ func (s *Server) delayWorker(dev *fwdDevice) {
 			rest := dev.delayQ
 			dev.delayQ, dev.delaying = nil, false
 			f.prune(dev)
+			f.leave()
 			f.mu.Unlock()
 			for _, h := range rest {
 				s.forwardDrop(h)

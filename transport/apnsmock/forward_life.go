@@ -38,13 +38,18 @@ func (s *Server) uncount(h *held) {
 		return
 	}
 	h.counted = false
+	f.leave()
+	if pc, ok := s.cfg.Clock.(flow.Participants); ok {
+		pc.Leave(h.rq.traceID)
+	}
+}
+
+// leave ends one thing Settle waits for. f.mu is held.
+func (f *forwarder) leave() {
 	f.pending--
 	if f.pending == 0 && f.idle != nil {
 		close(f.idle)
 		f.idle = nil
-	}
-	if pc, ok := s.cfg.Clock.(flow.Participants); ok {
-		pc.Leave(h.rq.traceID)
 	}
 }
 
