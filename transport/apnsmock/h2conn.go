@@ -1,11 +1,16 @@
 package apnsmock
 
 import (
+	"strconv"
+	"strings"
 	"time"
+
+	"github.com/google/uuid"
 
 	"golang.org/x/net/http2"
 	"golang.org/x/net/http2/hpack"
 
+	"github.com/callscope/callscope/flow"
 	"github.com/callscope/callscope/transport/h2server"
 )
 
@@ -35,6 +40,11 @@ const (
 // SETTINGS raise after the first valid token, error counting, and the
 // answer (now or after an injected delay).
 func (c *h2conn) Request(r *h2server.Request) {
+	if r.Truncated {
+		c.s.headersTooLarge(r)
+		c.hc.Respond(r, 431, nil, nil)
+		return
+	}
 	c.requests++
 	f := c.s.currentFaults()
 	if f.ResetAfter > 0 && c.requests > f.ResetAfter {
@@ -114,6 +124,20 @@ func (c *h2conn) respond(r *h2server.Request, rq *request, a answer) {
 // Idle closes a connection that carried no request for IdleTimeout.
 func (c *h2conn) Idle() {
 	c.hc.GoAway(c.hc.LastStream(), http2.ErrCodeNo, reasonJSON("IdleTimeout"), true)
+}
+
+// headersTooLarge shows a request refused before it could be read: its
+// header block passed SETTINGS_MAX_HEADER_LIST_SIZE. HTTP/2 answers it with
+// 431 and no APNs reason, so neither apns-id nor payload is known; the event
+// is traced under a fresh id so the screen and the trace still show it.
+func (s *Server) headersTooLarge(r *h2server.Request) {
+	rq := &request{start: r.Start, apnsID: uuid.NewString()}
+	rq.traceID = strings.ReplaceAll(rq.apnsID, "-", "")
+	why := "header block over SETTINGS_MAX_HEADER_LIST_SIZE " + strconv.Itoa(maxHeaderListSize) + " bytes"
+	s.eventPush(rq, "rejected", r.Start, time.Since(r.Start), map[string]string{"status": "431", "why": why},
+		&flow.Diagnosis{Stage: flow.StageAPNs, Code: flow.CodeAPNsRejected, Detail: "431 Request Header Fields Too Large: " + why,
+			Hint: "the provider sent headers larger than APNs accepts on this connection: look for an oversized custom header or authorization token"},
+		&flow.PushRecord{Status: 431})
 }
 
 // reasonJSON is APNs' GOAWAY debug data.

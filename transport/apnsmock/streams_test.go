@@ -8,6 +8,8 @@ import (
 
 	"golang.org/x/net/http2"
 	"golang.org/x/net/http2/hpack"
+
+	"github.com/callscope/callscope/flow"
 )
 
 // step is something the client does, then the frames it must see next
@@ -176,5 +178,26 @@ func (c *h2client) nextFrame() string {
 		case *http2.GoAwayFrame:
 			return "GOAWAY " + f.ErrCode.String()
 		}
+	}
+}
+
+// TestHeadersTooLargeIsShown: a push whose header block passes
+// SETTINGS_MAX_HEADER_LIST_SIZE is answered 431, and the mock shows it as a
+// rejected push rather than answering silently.
+func TestHeadersTooLargeIsShown(t *testing.T) {
+	f := newFixture(t, nil)
+	c := dialH2(t, f)
+	big := strings.Repeat("a", 3000)
+	c.headers(1, true, nil, ":method", "POST", ":scheme", "https", ":path", "/3/device/ab", ":authority", "x",
+		"x-a", big, "x-b", big, "x-c", big)
+	if got := c.nextFrame(); got != "HEADERS 431 END" {
+		t.Fatalf("answer: got %q, want HEADERS 431 END", got)
+	}
+	e := f.events.wait(t, "rejected 431", func(e flow.Event) bool { return e.Name == "rejected" && e.Attrs["status"] == "431" })
+	if e.Diagnosis == nil || e.Diagnosis.Stage != flow.StageAPNs || !strings.Contains(e.Diagnosis.Detail, "MAX_HEADER_LIST_SIZE") {
+		t.Fatalf("diagnosis: %+v", e.Diagnosis)
+	}
+	if e.Push == nil || e.Push.Status != 431 || e.TraceID == "" {
+		t.Fatalf("push record %+v, trace %q", e.Push, e.TraceID)
 	}
 }

@@ -100,6 +100,10 @@ type Request struct {
 	// client finished it (its body passed MaxBody): after the answer the
 	// stream is reset with NO_ERROR, asking the client to stop (RFC 9113 §8.1).
 	Ended bool
+	// Truncated is set when the header block passed
+	// SETTINGS_MAX_HEADER_LIST_SIZE: only Stream and Start are known, and
+	// the answer is usually 431, as Go's server gives.
+	Truncated bool
 }
 
 // Conn is one server connection.

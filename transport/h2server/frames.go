@@ -162,8 +162,10 @@ func (c *Conn) onHeaders(f *http2.MetaHeadersFrame) error {
 	if f.Truncated {
 		// Over SETTINGS_MAX_HEADER_LIST_SIZE: 431, as Go's server answers,
 		// not REFUSED_STREAM, which would ask the client to retry as is.
-		c.open(id, &stream{req: &Request{Stream: id}, remote: f.StreamEnded(), handed: true, recv: streamWindow, declLen: -1})
-		c.w.send(wjob{kind: jResponse, stream: id, n: 431, rst: !f.StreamEnded()})
+		// The Handler answers it, so that it can show what it refused.
+		st := &stream{req: &Request{Stream: id, Start: now, Truncated: true}, remote: f.StreamEnded(), recv: streamWindow, declLen: -1}
+		c.open(id, st)
+		c.hand(st, f.StreamEnded())
 		return nil
 	}
 	rq, declLen, err := request(f)
