@@ -287,6 +287,9 @@ func article(what string) string {
 // in one pass, or a bare envelope when the data has no "vpe" object. The NSE
 // reads every push this way, so the payload is not scanned twice.
 func ParsePayload(b []byte) (*Envelope, error) {
+	if e, ok := parsePayloadFast(b); ok {
+		return e, e.check()
+	}
 	var p struct {
 		VPE *Envelope `json:"vpe"`
 	}

@@ -171,7 +171,7 @@ func Open(data []byte, cfg Config) (*Opened, error) {
 	if cfg.Ring == nil {
 		cfg.Ring = keyring.NewRing()
 	}
-	r := &run{cfg: cfg}
+	r := &run{cfg: cfg, checks: make([]Check, 0, 12)} // every check of a pass, one allocation
 	if cfg.Decrypt != nil {
 		return r.openWith(EnvelopeBytes(data))
 	}
@@ -240,8 +240,8 @@ func Open(data []byte, cfg Config) (*Opened, error) {
 	r.pass("aead", CodeAuth, "opened")
 
 	// 7. binding.
-	var p envelope.Plaintext
-	if err := json.Unmarshal(pt, &p); err != nil {
+	p, err := envelope.DecodePlaintext(pt)
+	if err != nil {
 		return nil, r.fail("payload", CodePayload, "plaintext is not JSON: "+err.Error(), "")
 	}
 	if !s.HasAAD() && p.Bind != envelope.Bind(r.aad) {
