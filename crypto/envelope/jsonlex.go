@@ -78,30 +78,50 @@ func (l *lexer) member(first bool) (key []byte, ok bool) {
 		}
 		l.i++
 	}
-	raw := l.rawString()
+	raw, _, _ := l.rawString()
 	l.expect(':')
 	return raw, !l.bad
 }
 
+// strStop marks the bytes that end a run of plain string content: the
+// quote, the backslash and the control characters (invalid unescaped).
+var strStop = func() (t [256]bool) {
+	for c := range 0x20 {
+		t[c] = true
+	}
+	t['"'], t['\\'] = true, true
+	return t
+}()
+
 // rawString reads a string and returns what is between its quotes,
-// validating escapes; the caller decides whether escapes are acceptable.
-func (l *lexer) rawString() []byte {
+// validating escapes; plain says it has none, ascii that every byte is
+// below 0x80.
+func (l *lexer) rawString() (raw []byte, plain, ascii bool) {
 	if l.peek() != '"' {
 		l.bad = true
-		return nil
+		return nil, false, false
 	}
 	l.i++
 	start := l.i
+	plain = true
+	var or byte
 	for l.i < len(l.b) {
-		c := l.b[l.i]
-		switch {
+		for l.i < len(l.b) && !strStop[l.b[l.i]] {
+			or |= l.b[l.i]
+			l.i++
+		}
+		if l.i >= len(l.b) {
+			break
+		}
+		switch c := l.b[l.i]; {
 		case c == '"':
 			l.i++
-			return l.b[start : l.i-1]
+			return l.b[start : l.i-1], plain, or < utf8.RuneSelf
 		case c == '\\':
+			plain = false
 			if l.i+1 >= len(l.b) {
 				l.bad = true
-				return nil
+				return nil, false, false
 			}
 			switch l.b[l.i+1] {
 			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
@@ -109,22 +129,20 @@ func (l *lexer) rawString() []byte {
 			case 'u':
 				if l.i+6 > len(l.b) || !isHex4(l.b[l.i+2:l.i+6]) {
 					l.bad = true
-					return nil
+					return nil, false, false
 				}
 				l.i += 6
 			default:
 				l.bad = true
-				return nil
+				return nil, false, false
 			}
-		case c < 0x20:
+		default: // a control character
 			l.bad = true
-			return nil
-		default:
-			l.i++
+			return nil, false, false
 		}
 	}
 	l.bad = true
-	return nil
+	return nil, false, false
 }
 
 func isHex4(b []byte) bool {
@@ -139,22 +157,13 @@ func isHex4(b []byte) bool {
 // str reads a string kept as a value: only one whose bytes are its value
 // (no escape, valid UTF-8), as encoding/json would decode it.
 func (l *lexer) str() string {
-	raw := l.rawString()
+	raw, plain, ascii := l.rawString()
 	if l.bad {
 		return ""
 	}
-	ascii := true
-	for _, c := range raw {
-		if c == '\\' {
-			l.bad = true
-			return ""
-		}
-		if c >= utf8.RuneSelf {
-			ascii = false
-		}
-	}
-	if !ascii && !utf8.Valid(raw) {
-		l.bad = true // encoding/json would write U+FFFD for the bad bytes
+	if !plain || !ascii && !utf8.Valid(raw) {
+		// An escape, or bad UTF-8 encoding/json would turn into U+FFFD.
+		l.bad = true
 		return ""
 	}
 	if l.s == "" {
@@ -166,7 +175,7 @@ func (l *lexer) str() string {
 
 // b64 reads a B64 value as B64.UnmarshalJSON does.
 func (l *lexer) b64() B64 {
-	raw := l.rawString()
+	raw, _, _ := l.rawString()
 	if l.bad {
 		return nil
 	}
