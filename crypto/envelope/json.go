@@ -4,6 +4,8 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"strconv"
+
+	"github.com/callscope/callscope/crypto/scheme"
 )
 
 // Hand-written JSON for what every push carries: the APNs payload with its
@@ -209,7 +211,7 @@ func (l *lexer) envelope() *Envelope {
 			e.V = int(l.int(-1<<53, 1<<53))
 		case "alg":
 			l.once(&seen, 1)
-			e.Alg = l.str()
+			e.Alg = l.alg()
 		case "kid":
 			l.once(&seen, 2)
 			e.KID = l.b64()
@@ -328,4 +330,22 @@ func (l *lexer) caller() *Caller {
 		}
 	}
 	return &c
+}
+
+var knownAlgs = scheme.Names()
+
+// alg reads the scheme name: a known one is the package's own string, so
+// the envelope's bytes are not copied into a string for 40 bytes of it.
+func (l *lexer) alg() string {
+	start := l.i
+	raw, plain, ascii := l.rawString()
+	if !l.bad && plain && ascii {
+		for _, name := range knownAlgs {
+			if string(raw) == name {
+				return name
+			}
+		}
+	}
+	l.i = start
+	return l.str()
 }
