@@ -1,9 +1,7 @@
 package envelope
 
 import (
-	"encoding/json"
 	"fmt"
-	"strings"
 
 	"github.com/callscope/callscope/crypto/scheme"
 )
@@ -21,26 +19,29 @@ const padField = len(`,"pad":""`)
 
 // marshalPadded writes pt as JSON, its "pad" member holding as many ASCII
 // spaces as make the length a multiple of block (block <= 0: no padding).
-// Receivers ignore "pad" like any member they do not know.
+// Receivers ignore "pad" like any member they do not know. The JSON is
+// encoding/json's, byte for byte; pad is its last member, so the padded
+// JSON is the unpadded one with the member appended.
 func marshalPadded(pt Plaintext, block int) ([]byte, error) {
 	pt.Pad = ""
-	b, err := json.Marshal(pt)
-	if err != nil || block <= 0 {
-		return b, err
+	b := appendPlaintext(make([]byte, 0, max(block, 256)), &pt)
+	if block <= 0 {
+		return b, nil
 	}
 	target := (len(b) + padField + block - 1) / block * block
-	if target == len(b)+padField {
-		// No space to add, but the member still counts: omitempty would
-		// drop it and leave the JSON 9 bytes short of the bucket (JS
-		// writes "pad":"" here too).
-		return append(b[:len(b)-1], `,"pad":""}`...), nil
+	// When target is exactly len+padField there is no space to add, but
+	// the member still counts: omitempty would drop it and leave the JSON
+	// 9 bytes short of the bucket (JS writes "pad":"" here too).
+	spaces := target - len(b) - padField
+	b = append(b[:len(b)-1], `,"pad":"`...)
+	for range spaces {
+		b = append(b, ' ')
 	}
-	pt.Pad = strings.Repeat(" ", target-len(b)-padField)
-	b, err = json.Marshal(pt)
-	if err == nil && len(b)%block != 0 {
+	b = append(b, `"}`...)
+	if len(b)%block != 0 {
 		return nil, fmt.Errorf("padding: %d bytes is not a multiple of %d", len(b), block) // cannot happen: spaces need no escaping
 	}
-	return b, err
+	return b, nil
 }
 
 // Bucket is what the ciphertext's length says about the plaintext, which

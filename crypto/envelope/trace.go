@@ -34,7 +34,7 @@ func TraceIDOf(p Plaintext) string {
 	if validTraceID(p.TraceID) {
 		return p.TraceID
 	}
-	if !uuidRE.MatchString(p.CallUUID) {
+	if !isUUID(p.CallUUID) {
 		return ""
 	}
 	t := strings.ToLower(strings.ReplaceAll(p.CallUUID, "-", ""))

@@ -59,11 +59,9 @@ func FromPrivate(schemeName string, priv []byte) (*Key, error) {
 // KID is the first 8 bytes of SHA-256("VPE1 kid" ‖ u8 scheme id ‖ public key):
 // a key id bound to its scheme, so a header cannot downgrade a key.
 func KID(s scheme.Scheme, pub []byte) []byte {
-	h := sha256.New()
-	h.Write([]byte("VPE1 kid"))
-	h.Write([]byte{s.ID()})
-	h.Write(pub)
-	return h.Sum(nil)[:KIDSize]
+	var buf [96]byte // public keys are 32 or 65 bytes: the input stays on the stack
+	sum := sha256.Sum256(append(append(append(buf[:0], "VPE1 kid"...), s.ID()), pub...))
+	return append([]byte(nil), sum[:KIDSize]...)
 }
 
 func (k *Key) Scheme() scheme.Scheme { return k.scheme }

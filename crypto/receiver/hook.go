@@ -84,8 +84,8 @@ func (r *run) openWith(raw []byte) (*Opened, error) {
 		return nil, r.fail("aead", CodeAuth, "decrypt command failed: "+err.Error(), "the team's decryptor could not open it")
 	}
 	r.pass("aead", CodeAuth, "opened by the decrypt command")
-	var p envelope.Plaintext
-	if err := json.Unmarshal(pt, &p); err != nil {
+	p, err := envelope.DecodePlaintext(pt)
+	if err != nil {
 		return nil, r.fail("payload", CodePayload, "decrypt command's output is not JSON: "+err.Error(), "")
 	}
 	if p.SentMS <= 0 {

@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -171,7 +172,7 @@ func Open(data []byte, cfg Config) (*Opened, error) {
 	if cfg.Ring == nil {
 		cfg.Ring = keyring.NewRing()
 	}
-	r := &run{cfg: cfg}
+	r := &run{cfg: cfg, checks: make([]Check, 0, 12)} // every check of a pass, one allocation
 	if cfg.Decrypt != nil {
 		return r.openWith(EnvelopeBytes(data))
 	}
@@ -192,7 +193,7 @@ func Open(data []byte, cfg Config) (*Opened, error) {
 		return nil, r.fail("parse", CodeParse, err.Error(), "")
 	}
 	r.env = env
-	r.pass("parse", CodeParse, fmt.Sprintf("%d-byte ct", len(env.CT)))
+	r.pass("parse", CodeParse, strconv.Itoa(len(env.CT))+"-byte ct")
 	r.pass("version", CodeVersion, "v1")
 	s, _ := scheme.ByName(env.Alg)
 	r.aad, _ = env.AAD()
@@ -240,14 +241,15 @@ func Open(data []byte, cfg Config) (*Opened, error) {
 	r.pass("aead", CodeAuth, "opened")
 
 	// 7. binding.
-	var p envelope.Plaintext
-	if err := json.Unmarshal(pt, &p); err != nil {
+	p, err := envelope.DecodePlaintext(pt)
+	if err != nil {
 		return nil, r.fail("payload", CodePayload, "plaintext is not JSON: "+err.Error(), "")
 	}
 	if !s.HasAAD() && p.Bind != envelope.Bind(r.aad) {
 		return nil, r.fail("bind", CodeBind, "bind does not match the header", r.explainBind(p))
 	}
-	if p.Nonce != base64.RawURLEncoding.EncodeToString(env.Nonce) || p.SentMS != env.TS {
+	var nonce [32]byte // base64url of a 16-byte nonce, on the stack
+	if p.Nonce != string(base64.RawURLEncoding.AppendEncode(nonce[:0], env.Nonce)) || p.SentMS != env.TS {
 		return nil, r.fail("bind", CodeBind, "inner nonce or sent_ms differs from the header",
 			fmt.Sprintf("the sender wrote nonce %q, sent_ms %d inside but nonce %q, ts %d in the header", p.Nonce, p.SentMS, b64(env.Nonce), env.TS))
 	}
@@ -270,7 +272,7 @@ func (r *run) finish(env *envelope.Envelope, key *keyring.Key, raw []byte, p env
 		return nil, r.fail("fresh", CodeFuture, fmt.Sprintf("ts is %s in the future (skew %s)", ts.Sub(now).Round(time.Millisecond), cfg.Skew),
 			"the sender's clock is ahead of this device's")
 	}
-	r.pass("fresh", CodeExpired, fmt.Sprintf("age %s of %ds", now.Sub(ts).Round(time.Millisecond), env.TTL))
+	r.pass("fresh", CodeExpired, "age "+now.Sub(ts).Round(time.Millisecond).String()+" of "+strconv.FormatUint(uint64(env.TTL), 10)+"s")
 
 	// 9. replay: only now, so forged pushes cannot fill the cache.
 	if cfg.Replay != nil {

@@ -333,3 +333,25 @@ func TestCommandRoundTrip(t *testing.T) {
 		t.Fatalf("err %v, want one naming --decrypt-cmd", err)
 	}
 }
+
+// TestOpenAllocs bounds what one open of the default scheme allocates
+// (issue 14: the JSON of payload and plaintext was a sixth of a
+// seal+open). Allocation counts are deterministic, unlike timings: the
+// speed itself is BenchmarkSealOpen against BenchmarkBaseline.
+func TestOpenAllocs(t *testing.T) {
+	d := newDevice(t, scheme.Default)
+	body := envelope.MarshalPayload(seal(t, d.key, envelope.SealOptions{}))
+	cfg := Config{Ring: d.ring, DeviceToken: token, Now: func() time.Time { return now }}
+	allocs := testing.AllocsPerRun(50, func() {
+		if _, err := Open(body, cfg); err != nil {
+			t.Fatal(err)
+		}
+	})
+	// 155 with encoding/json, 115 with the hand-written reader; crypto/hpke
+	// itself makes about 90.
+	const limit = 125
+	if allocs > limit {
+		t.Fatalf("Open allocates %.0f times, want at most %d", allocs, limit)
+	}
+	t.Logf("Open: %.0f allocations", allocs)
+}
