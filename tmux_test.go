@@ -118,6 +118,21 @@ func (p *tmuxPane) moveTo(key string, re *regexp.Regexp) {
 	p.t.Fatalf("no event matching %s:\n%s", re, p.pane())
 }
 
+// pageTo pages an opened event down until the pane shows s, and returns
+// the pane.
+func (p *tmuxPane) pageTo(s string) string {
+	p.t.Helper()
+	for range 10 {
+		if strings.Contains(p.pane(), s) {
+			break
+		}
+		before := p.pane()
+		p.keys("PageDown")
+		p.wait("the opened event to scroll", func(pane string) bool { return pane != before })
+	}
+	return p.waitFor(s)
+}
+
 // flat is the pane's text with its lines joined and spaces folded: what a
 // wrapped paragraph says.
 func flat(s string) string { return strings.Join(strings.Fields(s), " ") }
@@ -125,7 +140,8 @@ func flat(s string) string { return strings.Join(strings.Fields(s), " ") }
 // TestTmuxScript types at the screen in a real terminal, 80×24: a call
 // rings (the callee's phone takes one call at a time), a second fails with
 // CALL_LIMIT, whose hint the detail pane cuts; enter on the diagnosis
-// reads it whole; enter on APNs' receipt shows the push's payload JSON;
+// reads it whole; enter on APNs' receipt shows the push's payload JSON,
+// and on the extension's decrypted event what the device decrypted;
 // /failed leaves only the failed call; space pauses while calls go on.
 func TestTmuxScript(t *testing.T) {
 	if testing.Short() {
@@ -162,19 +178,22 @@ func TestTmuxScript(t *testing.T) {
 	p.moveTo("k", regexp.MustCompile(`apns +received`))
 	p.keys("Enter")
 	p.waitFor("APNS received · esc back")
-	for range 10 {
-		if strings.Contains(p.pane(), `"vpe": {`) {
-			break
-		}
-		before := p.pane()
-		p.keys("PageDown")
-		p.wait("the opened push to scroll", func(s string) bool { return s != before })
-	}
-	s = p.waitFor(`"vpe": {`)
+	s = p.pageTo(`"vpe": {`)
 	for _, want := range []string{"Payload (", `"aps": {`, `"mutable-content": 1`, `"alg": "hpke-`} {
 		if !strings.Contains(s, want) {
 			t.Errorf("the push's payload lacks %q:\n%s", want, s)
 		}
+	}
+
+	// Down to the extension's decrypted event: what the device read.
+	p.keys("Escape")
+	p.waitFor("▸ events · enter opens one whole")
+	p.moveTo("j", regexp.MustCompile(`extension +decrypted`))
+	p.keys("Enter")
+	p.waitFor("EXTENSION decrypted · esc back")
+	s = p.pageTo(`"type": "call.invite"`)
+	if !strings.Contains(s, "Decrypted plaintext") && !strings.Contains(s, `"caller": {`) {
+		t.Errorf("no decrypted plaintext:\n%s", s)
 	}
 
 	// /failed: only the failed call is left in the list.
