@@ -21,7 +21,9 @@ type tmuxPane struct {
 	sock string
 }
 
-// startTmux runs the built binary with args in an 80×24 tmux pane.
+// startTmux runs the built binary with args in an 80×24 tmux pane. The
+// client is told the terminal is UTF-8 (-u): the screen draws ▸ ✗ │, and a
+// CI without a locale would read them back as underscores.
 func startTmux(t *testing.T, args ...string) *tmuxPane {
 	t.Helper()
 	if _, err := exec.LookPath("tmux"); err != nil {
@@ -48,7 +50,7 @@ func quoteAll(args []string) []string {
 
 func (p *tmuxPane) tmux(args ...string) string {
 	p.t.Helper()
-	out, err := exec.Command("tmux", append([]string{"-S", p.sock}, args...)...).CombinedOutput()
+	out, err := exec.Command("tmux", append([]string{"-u", "-S", p.sock}, args...)...).CombinedOutput()
 	if err != nil {
 		p.t.Fatalf("tmux %s: %v\n%s", strings.Join(args, " "), err, out)
 	}
