@@ -27,12 +27,18 @@ func (mockController) Decline(string) error              { return errMockOnly }
 // runMockScreen shows the mock's events on the screen until the user quits.
 // lost are the --events-to and --record counts the header shows.
 func runMockScreen(ctx context.Context, sub *bus.Subscription, url, env, ca string, lost []ui.Loss) error {
-	return ui.Run(ctx, mockController{}, sub, ui.Options{Observer: true, Lost: lost,
+	return ui.Run(ctx, mockController{}, sub, mockScreenOptions(url, env, ca, lost))
+}
+
+// mockScreenOptions are the main screen's panes and keys in ModeWatch: the
+// keys that would send or answer are neither in the key line nor under ?.
+func mockScreenOptions(url, env, ca string, lost []ui.Loss) ui.Options {
+	return ui.Options{Observer: true, Mode: ui.ModeWatch, Lost: lost,
 		Status: "watching pushes to " + url + " · push from your provider server · ? help", Header: ui.Header{
 			Mode:      "mock APNs (" + env + ")",
 			Endpoints: url + " · CA " + ca,
 			Device:    "simulated devices",
-		}})
+		}}
 }
 
 // isTerminal reports whether rw (a reader or a writer) is a terminal.

@@ -218,7 +218,8 @@ func targetScreen(theme string, outside *bus.Subscription, t *pipeline.Target, s
 	} else {
 		device = fmt.Sprintf("%d real device(s) %s…: no device events (start with --ingest to see them)", len(t.Devices), t.Devices[0].Token[:8])
 	}
-	return ui.Options{Theme: theme, Outside: outside, Status: status, Header: ui.Header{
+	// ModeReal: a real phone answers, so a and d are not offered.
+	return ui.Options{Theme: theme, Outside: outside, Status: status, Mode: ui.ModeReal, Header: ui.Header{
 		Mode: "real APNs", Target: badge, Production: isProduction(t.Host, certInfo(t)), Endpoints: endpoints, Device: device, Clock: "real time",
 	}}
 }

@@ -18,7 +18,7 @@ func init() { flowtrace.CallscopeVersion = version }
 
 // recordPlaintextUsage is the --record-plaintext help, one text for every
 // live mode that can record decrypted text.
-const recordPlaintextUsage = "with --record, keep decrypted text (a message's title and body) in the trace; off, it is replaced"
+const recordPlaintextUsage = "with --record, keep decrypted text (a message's title and body, what the device lanes decrypted) in the trace; off, it is left out"
 
 // recordUsage is the --record help of the live modes.
 const recordUsage = "write every event to FILE as a trace (JSON Lines, gzip if FILE ends in .gz; docs/trace-format.md)"

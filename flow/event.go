@@ -45,6 +45,11 @@ type Event struct {
 	// stage that saw it (the APNs stage's receipt; a device's arrival),
 	// and the answer when there was one. Never the signed JWT.
 	Push *PushRecord `json:"push,omitempty"`
+	// Plaintext is what the device decrypted, as JSON, on the device lanes'
+	// events that read it (the extension's "decrypted", CallKit's report):
+	// the request's own fields, never a key. A trace keeps it only with
+	// --record-plaintext (RedactPlaintext).
+	Plaintext json.RawMessage `json:"plaintext,omitempty"`
 }
 
 // Names of the events that mark where a request's path ends. The latency of
@@ -82,6 +87,7 @@ func (e Event) Clone() Event {
 		d := *e.Diagnosis
 		e.Diagnosis = &d
 	}
+	e.Plaintext = slices.Clone(e.Plaintext)
 	if e.Push != nil {
 		p := *e.Push
 		p.Headers = maps.Clone(p.Headers)

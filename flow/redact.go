@@ -68,6 +68,9 @@ func Redact(e Event) Event {
 	if e.Push != nil {
 		e.Push = redactPush(e.Push)
 	}
+	if len(e.Plaintext) > 0 {
+		e.Plaintext = redactJSON(e.Plaintext, "[redacted: the plaintext held a secret]")
+	}
 	if e.Diagnosis != nil {
 		d, h := RedactValue(e.Diagnosis.Detail), RedactValue(e.Diagnosis.Hint)
 		if d != e.Diagnosis.Detail || h != e.Diagnosis.Hint {
@@ -134,13 +137,7 @@ func redactPush(p *PushRecord) *PushRecord {
 			hdr[k] = nv
 		}
 	}
-	payload := p.Payload
-	if s := string(payload); RedactValue(s) != s {
-		payload = json.RawMessage(RedactValue(s))
-		if !json.Valid(payload) {
-			payload, _ = json.Marshal("[redacted: the payload held a secret]")
-		}
-	}
+	payload := redactJSON(p.Payload, "[redacted: the payload held a secret]")
 	if hdr == nil && len(payload) == len(p.Payload) && string(payload) == string(p.Payload) {
 		return p
 	}
@@ -152,6 +149,21 @@ func redactPush(p *PushRecord) *PushRecord {
 	return &c
 }
 
+// redactJSON is b with JWT- or key-shaped secrets removed, still JSON: when
+// removing them breaks it, the JSON string instead. b itself when clean.
+func redactJSON(b json.RawMessage, instead string) json.RawMessage {
+	s := string(b)
+	r := RedactValue(s)
+	if r == s {
+		return b
+	}
+	if out := json.RawMessage(r); json.Valid(out) {
+		return out
+	}
+	out, _ := json.Marshal(instead)
+	return out
+}
+
 // PlaintextAttrs are the attributes that carry decrypted text: a message
 // shown by the extension (its title and body). A trace keeps them only
 // with --record-plaintext.
@@ -161,9 +173,11 @@ var PlaintextAttrs = map[string]bool{"title": true, "body": true, "text": true, 
 // --record-plaintext.
 const PlaintextOmitted = "[plaintext not recorded: --record-plaintext keeps it]"
 
-// RedactPlaintext returns e with decrypted text replaced; it copies the
-// attributes only when one is there.
+// RedactPlaintext returns e with decrypted text replaced in its attributes
+// and its Plaintext dropped; it copies the attributes only when one is
+// there.
 func RedactPlaintext(e Event) Event {
+	e.Plaintext = nil
 	found := false
 	for k := range e.Attrs {
 		if PlaintextAttrs[k] {

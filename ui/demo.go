@@ -62,6 +62,7 @@ func NewDemoModel(ctrl Controller, runner DemoRunner, o DemoOptions) DemoModel {
 		o.Tick = 250 * time.Millisecond
 	}
 	o.Screen.Status = "demo · space pause · → next step · q quit"
+	o.Screen.Mode = ModeDemo
 	return DemoModel{inner: NewModel(ctrl, o.Screen), tour: newDemoTour(o.Steps, o.Hold), runner: runner, tickD: o.Tick}
 }
 
@@ -84,9 +85,6 @@ func (d DemoModel) start(i int) tea.Cmd {
 		return nil
 	}
 }
-
-// demoOnly: keys that would send or answer; the tour does that itself.
-var demoOnly = map[string]bool{"n": true, "enter": true, "a": true, "d": true}
 
 // Update runs the tour's keys and clock, and passes the rest to the screen.
 func (d DemoModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
@@ -112,16 +110,23 @@ func (d DemoModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.KeyPressMsg:
 		switch msg.String() {
 		case "q", "ctrl+c":
+			if d.inner.flt.typing {
+				break // text of the filter
+			}
 			return d, tea.Quit
+		}
+		// A filter being typed and an opened event keep every key (l is
+		// text, space scrolls); the keys that would send or answer are
+		// the inner screen's to refuse (ModeDemo, keys.go).
+		if d.inner.flt.typing || d.inner.read.insp != nil {
+			break
+		}
+		switch msg.String() {
 		case "space":
 			d.tour.paused = !d.tour.paused
 			return d, nil
 		case "right", "l":
 			return d, d.start(d.tour.advance())
-		}
-		if demoOnly[msg.String()] {
-			d.inner.setStatus("the tour places its own calls · space pause · → next · q quit", false)
-			return d, nil
 		}
 	}
 	return d.pass(msg)
@@ -140,9 +145,6 @@ func (d DemoModel) View() tea.View {
 		return v
 	}
 	rows := strings.Split(v.Content, "\n")
-	// The screen's last row is its keys: the tour's replace them, as n,
-	// enter, a and d do nothing here.
-	rows[len(rows)-1] = fit(d.inner.st.muted.Render("space pause · → next step · j/k select · t theme · ? help · q quit"), d.width)
 	v.SetContent(strings.Join(append(rows, d.captionLines(d.width)...), "\n"))
 	return v
 }

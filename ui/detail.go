@@ -137,23 +137,7 @@ func attrText(attrs map[string]string, w int) string {
 // helpLines: the lint first (the header sends people here for it), then
 // the keys this screen acts on, then how to read the numbers.
 func (m Model) helpLines(w int) []string {
-	keys := [][2]string{
-		{"n", "compose a call or message (defaults filled in)"},
-		{"enter", "send: the composed request, or a call with the defaults"},
-		{"a / d", "answer / decline the ringing call"},
-		{"j k ↑ ↓", "select a call; g / G first / newest"},
-		{"w", "waterfall: the stages on one time axis / the ladder"},
-		{"t", "next theme"},
-		{"? / esc", "close this help"},
-		{"q", "quit"},
-		{"tab", "next pane: calls, ladder, events; shift+tab back; click selects"},
-		{"events", "j k pgup pgdn g G (wheel) scroll · enter opens one whole · esc back"},
-		{"/", "filter: failed, stage:extension, code:NSE_NOT_RUN, !term; esc clears"},
-		{"space", "pause the view (events still arrive and are recorded); space resumes"},
-	}
-	if m.opts.Observer {
-		keys = keys[3:] // nothing to send or answer from a screen that watches
-	}
+	keys := helpKeys(m.mode) // only the keys that act on this screen (keys.go)
 	out := m.lintLines(w)
 	out = append(out, m.st.title.Render("Keys"))
 	for _, k := range keys {

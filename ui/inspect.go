@@ -146,9 +146,32 @@ func (m Model) inspectText(w int) []string {
 		section("Receiver checks")
 		add(checks)
 	}
+	out = append(out, m.plaintextText(e, w)...)
 	if c.Diag != nil && (e.Diagnosis == nil || *e.Diagnosis != *c.Diag) {
 		section("The call's diagnosis")
 		out = append(out, m.diagnosisText(*c.Diag, w)...)
+	}
+	return out
+}
+
+// plaintextText is what the device decrypted, on the device lanes' events
+// that read it; on a decrypted event of a trace recorded without it, where
+// it went.
+func (m Model) plaintextText(e flow.Event, w int) []string {
+	if len(e.Plaintext) == 0 {
+		if e.Stage == flow.StageExtension && e.Name == "decrypted" {
+			return append([]string{""}, wrapLines(m.st.muted.Render(
+				"No plaintext here: a trace keeps it only with --record-plaintext."), w)...)
+		}
+		return nil
+	}
+	out := []string{"", m.st.title.Render("Decrypted plaintext (what the device read)")}
+	var b bytes.Buffer
+	if json.Indent(&b, e.Plaintext, "", "  ") != nil {
+		return append(out, wrapLines(string(e.Plaintext), w)...)
+	}
+	for _, l := range strings.Split(b.String(), "\n") {
+		out = append(out, wrapLines(l, w)...)
 	}
 	return out
 }

@@ -43,6 +43,9 @@ type Options struct {
 	// can be sent or answered from it, so n, enter, a and d are not offered,
 	// and every request is observed (see Outside).
 	Observer bool
+	// Mode is the kind of screen (keys.go): which keys it offers. Zero is
+	// ModeWatch with Observer, else ModeLive.
+	Mode Mode
 	// Outside are events from outside the process (--ingest): no sender on
 	// this screen concludes their requests, so those end on what their
 	// events show (flow.Calls.AddObserved): accepted by APNs, or failed.
@@ -90,6 +93,7 @@ const maxCalls = 500
 type Model struct {
 	ctrl Controller
 	opts Options
+	mode Mode // which keys act here (keys.go)
 
 	width, height int
 	dark          bool
@@ -129,7 +133,7 @@ func NewModel(ctrl Controller, opts Options) Model {
 	if _, err := themes.Get(name, true); err != nil || name == "" {
 		name = themes.Names()[0]
 	}
-	m := Model{ctrl: ctrl, opts: opts, dark: true, themeName: name, follow: true,
+	m := Model{ctrl: ctrl, opts: opts, mode: opts.mode(), dark: true, themeName: name, follow: true,
 		status: "n compose a call · enter send it · ? help"}
 	m.holdCalls(maxCalls)
 	switch {

@@ -70,7 +70,8 @@ func NewReplayModel(events []flow.Event, opts ReplayOptions) ReplayModel {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	opts.Observer = true // nothing here sends or answers
+	opts.Observer = true   // nothing here sends or answers
+	opts.Mode = ModeReplay // its own keys (keys.go)
 	speed := min(max(opts.Speed, 1), MaxSpeed)
 	r := ReplayModel{opts: opts, events: events, tl: replay.NewTimeline(events),
 		observed: replay.ObservedCalls(events), failures: replay.Failures(events), speed: speed}

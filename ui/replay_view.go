@@ -3,7 +3,6 @@ package ui
 import (
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -11,21 +10,12 @@ import (
 	"github.com/callscope/callscope/flow"
 )
 
-// replayHelp is the replay's help line, in place of the live screen's.
-const replayHelp = "space play/pause · ←/→ step · +/- speed · f next failure · r restart · j/k select · ? help · q quit"
-
-// View is the live screen's, with the timeline in the header and the
-// replay's keys in the help line.
+// View is the live screen's, with the timeline in the header; the key
+// line is the replay's (ModeReplay, keys.go).
 func (r ReplayModel) View() tea.View {
 	m := r.m
 	m.opts.Header.Mode = r.timeline()
 	v := m.View()
-	if m.width == 0 || m.height == 0 || m.compose != nil {
-		return v
-	}
-	lines := strings.Split(v.Content, "\n")
-	lines[len(lines)-1] = fit(m.st.muted.Render(replayHelp), m.width)
-	v.SetContent(strings.Join(lines, "\n"))
 	v.WindowTitle = "callscope replay"
 	return v
 }

@@ -61,13 +61,10 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 func (m *Model) setStatus(s string, failed bool) { m.status, m.failed = s, failed }
 
-// watchOnly are the keys that send or answer: an observer has nothing to
-// send them to.
-var watchOnly = map[string]bool{"n": true, "enter": true, "a": true, "d": true}
-
 func (m Model) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
-	if m.opts.Observer && watchOnly[msg.String()] {
-		m.setStatus("nothing to send or answer here: this screen only watches", true)
+	if !actsOn(msg.String(), m.mode) {
+		// Not offered here (keys.go): say why rather than do nothing.
+		m.setStatus(cannotAct(m.mode), m.mode != ModeDemo)
 		return m, nil
 	}
 	m.snapSel() // act on a call the filter shows (filter.go)

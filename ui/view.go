@@ -174,11 +174,7 @@ func (m Model) helpLine(w int) string {
 	if k := m.readHelp(); k != "" {
 		return fit(m.st.muted.Render(k), w)
 	}
-	if m.opts.Observer {
-		return m.st.muted.Render(keyLine(w, "j/k select", "/ filter", "space pause", "tab pane", "w waterfall", "t theme"))
-	}
-	return m.st.muted.Render(keyLine(w, "n compose", "enter send", "a answer", "d decline", "/ filter", "space pause",
-		"tab pane", "j/k select", "w waterfall", "t theme"))
+	return m.st.muted.Render(keyLine(w, shortKeys(m.mode)...))
 }
 
 // keyLine is the bottom line of keys: the keys given, most useful first,

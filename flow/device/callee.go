@@ -223,6 +223,9 @@ type push struct {
 	callID   string
 	noSignal bool  // a hang-up: its fate does not end the request
 	state    State // where the push is in docs/device-rules.md#states; every event carries it
+	// plaintext is what the device decrypted, as JSON, once it has: on
+	// the events of the lanes that read it (plaintextJSON).
+	plaintext json.RawMessage
 }
 
 // enter moves the push to state s: the events that follow carry it.
@@ -332,8 +335,9 @@ func (d *Callee) receive(pp flow.Push) {
 		return
 	}
 	pt := opened.Plaintext
-	p.callID = pt.CallUUID
-	d.emit(p, flow.StageExtension, "decrypted", t0, dur, decryptedAttrs(opened), openedWarning(opened))
+	p.callID, p.plaintext = pt.CallUUID, plaintextJSON(pt)
+	d.Sink.Emit(flow.Event{TraceID: p.TraceID, CallID: p.callID, ApnsID: p.ApnsID, Stage: flow.StageExtension, Name: "decrypted",
+		Time: t0, Duration: dur, Attrs: withState(decryptedAttrs(opened), p.state), Diagnosis: openedWarning(opened), Plaintext: p.plaintext})
 	if why := d.fresh(p, pt); why != nil {
 		d.fail(p, flow.StageExtension, "placeholder-shown", why)
 		return

@@ -116,7 +116,9 @@ func (d *Callee) reportIncoming(p *push, pt envelope.Plaintext) {
 		"remoteHandle": pt.Caller.Handle, "handle_type": pt.Caller.HandleType,
 		"localizedCallerName": pt.Caller.Name, "hasVideo": strconv.FormatBool(pt.Video),
 	}
-	d.syscall(p, flow.StageCallKit, "report-new-incoming-call", attrs)
+	// What the app decrypted is what it reports: on CallKit's lane too.
+	d.Sink.Emit(flow.Event{TraceID: p.TraceID, CallID: p.callID, ApnsID: p.ApnsID, Stage: flow.StageCallKit, Name: "report-new-incoming-call",
+		Time: time.Now(), Instant: true, Attrs: withState(attrs, p.state), Plaintext: p.plaintext})
 	// A report counts for PushKit even when CallKit refuses the call.
 	d.pushKitReported()
 	if refused != nil {

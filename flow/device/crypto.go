@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"io"
 	"strconv"
 	"time"
@@ -122,6 +123,19 @@ func decryptedAttrs(o *receiver.Opened) map[string]string {
 		}
 	}
 	return attrs
+}
+
+// plaintextJSON is the decrypted request as the device lanes show it: its
+// fields as sent, without the padding (spaces that only hide its length).
+// A Plaintext holds no key: the signature and nonce are the sender's, not
+// secrets.
+func plaintextJSON(pt envelope.Plaintext) json.RawMessage {
+	pt.Pad = ""
+	b, err := json.Marshal(pt)
+	if err != nil {
+		return nil
+	}
+	return b
 }
 
 // AttrSignature is the decrypted event's attribute saying whether the

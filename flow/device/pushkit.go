@@ -127,6 +127,9 @@ func (d *Callee) voipPush(p *push) {
 		return
 	}
 	opened, err := receiver.Open(p.Payload, d.receiverConfig(p))
+	if err == nil {
+		p.plaintext = plaintextJSON(opened.Plaintext) // the app opened it: CallKit's lane shows it
+	}
 	if err == nil && opened.Plaintext.Type == "call.invite" && d.Profile.ReportsCall {
 		p.callID = opened.Plaintext.CallUUID
 		if !d.providerNotBegun(p) {
