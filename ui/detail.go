@@ -138,9 +138,11 @@ func attrText(attrs map[string]string, w int) string {
 // the keys this screen acts on, then how to read the numbers.
 func (m Model) helpLines(w int) []string {
 	keys := [][2]string{
-		{"n", "compose a call or message (defaults filled in)"},
+		{"n", "compose: scenario, kind, video, scheme, device, to, ttl, count"},
 		{"enter", "send: the composed request, or a call with the defaults"},
 		{"a / d", "answer / decline the ringing call"},
+		{"e", "preview the envelope before sending: plaintext, header, AAD, sizes"},
+		{"r", "resend the selected call as it was composed"},
 		{"j k ↑ ↓", "select a call; g / G first / newest"},
 		{"w", "waterfall: the stages on one time axis / the ladder"},
 		{"t", "next theme"},
@@ -150,9 +152,10 @@ func (m Model) helpLines(w int) []string {
 		{"events", "j k pgup pgdn g G (wheel) scroll · enter opens one whole · esc back"},
 		{"/", "filter: failed, stage:extension, code:NSE_NOT_RUN, !term; esc clears"},
 		{"space", "pause the view (events still arrive and are recorded); space resumes"},
+		{"y", "copy the selected push as curl --http2 (OSC 52), shown too; no JWT"},
 	}
 	if m.opts.Observer {
-		keys = keys[3:] // nothing to send or answer from a screen that watches
+		keys = keys[5:] // nothing to send or answer from a screen that watches
 	}
 	out := m.lintLines(w)
 	out = append(out, m.st.title.Render("Keys"))

@@ -24,11 +24,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.applyLive(e, msg.outside || m.opts.Observer)
 		}
 	case sentMsg:
-		if msg.err != nil {
-			m.setStatus("send failed: "+msg.err.Error(), true)
-		} else {
-			m.setStatus("sent: trace "+short(msg.traceID, 8), false)
-		}
+		m.sentDone(msg) // compose_send.go
+	case previewMsg:
+		m.previewDone(msg) // preview.go
 	case actedMsg:
 		if msg.err != nil {
 			m.setStatus(msg.verb+" failed: "+msg.err.Error(), true)
@@ -48,6 +46,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.confirming != nil {
 			return m.confirmKey(msg)
 		}
+		if m.sheet != nil {
+			return m.sheetKey(msg) // preview.go: over the form too
+		}
 		if m.compose != nil {
 			return m.composeKey(msg)
 		}
@@ -63,7 +64,7 @@ func (m *Model) setStatus(s string, failed bool) { m.status, m.failed = s, faile
 
 // watchOnly are the keys that send or answer: an observer has nothing to
 // send them to.
-var watchOnly = map[string]bool{"n": true, "enter": true, "a": true, "d": true}
+var watchOnly = map[string]bool{"n": true, "enter": true, "a": true, "d": true, "e": true, "r": true}
 
 func (m Model) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	if m.opts.Observer && watchOnly[msg.String()] {
@@ -87,7 +88,7 @@ func (m Model) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.togglePause() // pause.go
 	case "n":
 		m.help = false
-		m.compose = newComposer(m.ctrl.Compose())
+		m.compose = newComposer(m.ctrl.Compose(), m.choices())
 	case "enter":
 		// enter without the composer open sends a call with the defaults.
 		return m.guardSend(m.ctrl.Compose())
@@ -99,6 +100,13 @@ func (m Model) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.sel, m.follow = 0, false
 	case "G", "end":
 		m.sel, m.follow = max(0, m.calls.Len()-1), true
+	case "e":
+		// e without the composer open previews a call with the defaults.
+		return m, m.preview(Composed{Req: m.ctrl.Compose(), Count: 1})
+	case "r":
+		return m.resend() // compose_send.go
+	case "y":
+		return m.copyCurl() // curl.go
 	case "a":
 		return m, m.act("answered", m.ctrl.Answer)
 	case "d":
@@ -111,14 +119,6 @@ func (m Model) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.setStatus("theme "+m.themeName, false)
 	}
 	return m, nil
-}
-
-func (m Model) send(req flow.Request) tea.Cmd {
-	ctrl := m.ctrl
-	return func() tea.Msg {
-		id, err := ctrl.Send(req)
-		return sentMsg{traceID: id, err: err}
-	}
 }
 
 // act answers or declines the selected call if it rings, else the newest

@@ -94,7 +94,7 @@ func TestKeys(t *testing.T) {
 		check  func(t *testing.T, m Model, c *fakeController)
 	}{
 		{"n opens the composer with defaults", nil, []string{"n"}, func(t *testing.T, m Model, _ *fakeController) {
-			if m.compose == nil || m.compose.req.To != "bob@example.org" {
+			if m.compose == nil || m.compose.c.Req.To != "bob@example.org" {
 				t.Fatalf("composer = %+v", m.compose)
 			}
 		}},

@@ -31,6 +31,16 @@ func (m Model) View() tea.View {
 	top, detail, listW := m.bodyLayout()
 	var rows []string
 	rows = append(rows, m.headerLine(w))
+	if m.sheet != nil {
+		// A preview or a push as curl takes the body, read whole (preview.go).
+		rows = append(rows, m.sheetLines(w, m.inspectRows())...)
+		rows = append(rows, m.statusLine(w), m.helpLine(w))
+		for i := range rows {
+			rows[i] = fit(rows[i], w)
+		}
+		v.SetContent(strings.Join(rows[:h], "\n"))
+		return v
+	}
 	if m.read.insp != nil {
 		// An opened event takes the body: read whole, esc back (inspect.go).
 		rows = append(rows, m.inspectLines(w, m.inspectRows())...)
@@ -168,17 +178,20 @@ func (m Model) helpLine(w int) string {
 	if m.flt.typing {
 		return fit(m.st.muted.Render(filterHelp), w)
 	}
+	if m.sheet != nil {
+		return fit(m.st.muted.Render(m.sheetHelp()), w)
+	}
 	if m.compose != nil {
-		return fit(m.st.muted.Render("tab field · space toggle · type to edit · enter send · esc cancel"), w)
+		return fit(m.st.muted.Render(composeHelp), w)
 	}
 	if k := m.readHelp(); k != "" {
 		return fit(m.st.muted.Render(k), w)
 	}
 	if m.opts.Observer {
-		return m.st.muted.Render(keyLine(w, "j/k select", "/ filter", "space pause", "tab pane", "w waterfall", "t theme"))
+		return m.st.muted.Render(keyLine(w, "j/k select", "/ filter", "space pause", "tab pane", "y curl", "w waterfall", "t theme"))
 	}
 	return m.st.muted.Render(keyLine(w, "n compose", "enter send", "a answer", "d decline", "/ filter", "space pause",
-		"tab pane", "j/k select", "w waterfall", "t theme"))
+		"tab pane", "j/k select", "e preview", "r resend", "y curl", "w waterfall", "t theme"))
 }
 
 // keyLine is the bottom line of keys: the keys given, most useful first,
