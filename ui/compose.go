@@ -84,7 +84,9 @@ func (c *composer) enabled(f int) bool {
 	case fScheme, fDevice:
 		return staged && !scn
 	case fText:
-		return c.kind() == flow.KindMessage
+		return c.kind() == flow.KindMessage && !scn
+	case fTo, fTTL:
+		return !scn // a scenario runs as `send --scenario` runs it
 	}
 	return true
 }
@@ -220,6 +222,12 @@ func (c *composer) search(q string) {
 	c.query = q
 	if q == "" {
 		return
+	}
+	for i, s := range c.choices.Scenarios {
+		if s.Name == q {
+			c.scn = i
+			return
+		}
 	}
 	for i, s := range c.choices.Scenarios {
 		if strings.Contains(s.Name, q) {

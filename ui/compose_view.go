@@ -73,15 +73,20 @@ func (c *composer) lines(st *styles, width int) []string {
 				row(fDevice, text(fDevice, c.c.Device, "the screen's iPhone · a profile .toml or KEY=VALUE …")))
 		}
 	}
-	out = append(out, row(fTo, text(fTo, c.c.Req.To, "")))
-	if c.kind() == flow.KindMessage {
-		out = append(out, row(fText, text(fText, c.c.Req.Text, "")))
+	if scn {
+		out = append(out, row(fTo, st.muted.Render("the scenario's callee, text and ttl (callscope send --scenario "+s.Name+")")))
+	} else {
+		out = append(out, row(fTo, text(fTo, c.c.Req.To, "")))
+		if c.kind() == flow.KindMessage {
+			out = append(out, row(fText, text(fText, c.c.Req.Text, "")))
+		}
+		ttl := text(fTTL, c.ttl, "")
+		if c.field != fTTL {
+			ttl += " s"
+		}
+		out = append(out, row(fTTL, ttl))
 	}
-	ttl := text(fTTL, c.ttl, "")
-	if c.field != fTTL {
-		ttl += " s"
-	}
-	out = append(out, row(fTTL, ttl), row(fCount, text(fCount, c.count, "")))
+	out = append(out, row(fCount, text(fCount, c.count, "")))
 	if c.problem != "" {
 		out = append(out, st.fail.Render("! "+c.problem))
 	} else {
