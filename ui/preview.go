@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -101,16 +102,11 @@ func (m Model) previewText(c Composed, ps []pipeline.EnvelopePreview, w int) []s
 // plaintextLines is the opened plaintext pretty-printed, the pad shown by
 // its length: it is only spaces.
 func plaintextLines(raw []byte, w int) []string {
-	var pt map[string]any
-	if json.Unmarshal(raw, &pt) != nil {
-		return wrapLines(string(raw), w)
-	}
-	if p, ok := pt["pad"].(string); ok {
-		pt["pad"] = fmt.Sprintf("<%d spaces>", len(p))
-	}
-	b, _ := json.Marshal(pt)
+	shown := padRE.ReplaceAllFunc(raw, func(p []byte) []byte {
+		return fmt.Appendf(nil, `"pad":"<%d spaces>"`, len(p)-len(`"pad":""`))
+	})
 	var buf bytes.Buffer
-	if json.Indent(&buf, b, "", "  ") != nil {
+	if json.Indent(&buf, shown, "", "  ") != nil {
 		return wrapLines(string(raw), w)
 	}
 	var out []string
@@ -119,6 +115,9 @@ func plaintextLines(raw []byte, w int) []string {
 	}
 	return out
 }
+
+// padRE is the plaintext's pad member: spaces only (envelope.PadBlock).
+var padRE = regexp.MustCompile(`"pad":" *"`)
 
 // envelopeFields is an envelope's header, ciphertext size and AAD in hex.
 func (m Model) envelopeFields(env *envelope.Envelope, problem error, w int) []string {
