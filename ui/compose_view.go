@@ -44,7 +44,10 @@ func (c *composer) lines(st *styles, width int) []string {
 			if c.query != "" {
 				v += st.muted.Render(" · “" + c.query + "”")
 			}
-			out = append(out, row(fScenario, v), "  "+st.muted.Render(scenarioLine(s)))
+			out = append(out, row(fScenario, v))
+			for _, l := range wrapLines(scenarioLine(s), width-2) {
+				out = append(out, "  "+st.muted.Render(l))
+			}
 		} else {
 			if c.query != "" {
 				v = st.fail.Render("no scenario has “"+c.query+"”") + st.muted.Render(" · backspace")
@@ -74,7 +77,7 @@ func (c *composer) lines(st *styles, width int) []string {
 		}
 	}
 	if scn {
-		out = append(out, row(fTo, st.muted.Render("the scenario's callee, text and ttl (callscope send --scenario "+s.Name+")")))
+		out = append(out, row(fTo, st.muted.Render("the scenario's callee, text and ttl, as send --scenario runs it")))
 	} else {
 		out = append(out, row(fTo, text(fTo, c.c.Req.To, "")))
 		if c.kind() == flow.KindMessage {
