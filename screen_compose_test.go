@@ -23,7 +23,7 @@ func composeScreen(t *testing.T) (tea.Model, *bus.Subscription, *screenCtl) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := pipeline.New(t.Context(), pipeline.Config{Profile: prof})
+	p, err := pipeline.New(t.Context(), pipeline.Config{Profile: prof, Clock: flow.RealClock{Scale: 100}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,4 +154,81 @@ func failsOn(row, code string) bool {
 	}
 	shown := strings.TrimSuffix(strings.TrimRight(row[i+len("✗ "):], " "), "…")
 	return len(shown) >= min(len(code), 12) && (strings.HasPrefix(code, shown) || strings.HasPrefix(shown, code))
+}
+
+// TestComposedDeviceAndScheme: the form's device and scheme run on a
+// pipeline of their own whose events reach the screen's bus, and a and d
+// reach its ringing calls.
+func TestComposedDeviceAndScheme(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		c       ui.Composed
+		answer  bool // answer from the screen (the device's policy is manual)
+		outcome flow.Outcome
+		scheme  string
+	}{
+		{"device set: decline", ui.Composed{Device: "answer=decline"}, false, flow.OutcomeDeclined, "hpke-x25519-sha256-chacha20poly1305"},
+		{"p256, answered from the screen", ui.Composed{Scheme: "hpke-p256-sha256-aes256gcm"}, true, flow.OutcomeConnected, "hpke-p256-sha256-aes256gcm"},
+		{"two calls", ui.Composed{Device: "answer=answer", Count: 2}, false, flow.OutcomeConnected, "hpke-x25519-sha256-chacha20poly1305"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, sub, ctl := composeScreen(t)
+			c := tc.c
+			c.Req = ctl.Compose()
+			ids, err := ctl.SendComposed(c)
+			if err != nil || len(ids) != max(1, c.Count) {
+				t.Fatalf("ids %v: %v", ids, err)
+			}
+			calls := flow.NewCalls()
+			schemes := map[string]bool{}
+			deadline := time.After(20 * time.Second)
+			done := func() bool {
+				for _, id := range ids {
+					if c, ok := calls.Peek(id); !ok || !c.Done() {
+						return false
+					}
+				}
+				return true
+			}
+			for !done() {
+				select {
+				case e := <-sub.Events():
+					calls.Add(e)
+					if e.Name == "sealed" {
+						schemes[e.Attrs["scheme"]] = true
+					}
+					if tc.answer && e.Stage == flow.StageCallKit && e.Name == flow.NameRinging {
+						c, _ := calls.Peek(e.TraceID)
+						if err := ctl.Answer(c.CallID); err != nil {
+							t.Fatal(err)
+						}
+					}
+				case <-deadline:
+					t.Fatal("the composed calls did not end")
+				}
+			}
+			for _, id := range ids {
+				if c, _ := calls.Peek(id); c.Outcome != tc.outcome {
+					t.Fatalf("call %s: %s %v, want %s", id, c.Outcome, c.Diag, tc.outcome)
+				}
+			}
+			if len(schemes) != 1 || !schemes[tc.scheme] {
+				t.Fatalf("sealed with %v, want %s", schemes, tc.scheme)
+			}
+		})
+	}
+}
+
+// TestComposedBadDevice: a bad device field is one line naming it.
+func TestComposedBadDevice(t *testing.T) {
+	_, _, ctl := composeScreen(t)
+	for field, want := range map[string]string{
+		"answer=sometimes":  "device answer=sometimes:",
+		"/nonexistent.toml": "device: --device-profile: /nonexistent.toml",
+	} {
+		_, err := ctl.SendComposed(ui.Composed{Req: ctl.Compose(), Device: field})
+		if err == nil || !strings.HasPrefix(err.Error(), want) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("device %q: %v, want one line starting %q", field, err, want)
+		}
+	}
 }
