@@ -72,6 +72,10 @@ func (m Model) guardSendComposed(c Composed) (Model, tea.Cmd) {
 		m.setStatus(confirmPrompt, true)
 		return m, nil
 	}
+	if c.Scenario != "" {
+		// A scenario runs whole before its events show: say so meanwhile.
+		m.setStatus("running scenario "+c.Scenario+" as send --scenario runs it…", false)
+	}
 	return m, m.sendComposed(c)
 }
 

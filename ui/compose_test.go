@@ -288,3 +288,22 @@ func TestPreviewShowsEnvelope(t *testing.T) {
 		}
 	}
 }
+
+// TestSheetScrolls: a preview longer than the screen scrolls with j and the
+// wheel, and esc leaves it.
+func TestSheetScrolls(t *testing.T) {
+	m, _ := newStagerModel()
+	next, _ := m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	m = pressAll(next.(Model), "e")
+	m = pressAll(m, "j")
+	if m.sheet.scroll != 1 {
+		t.Fatalf("j: scroll %d", m.sheet.scroll)
+	}
+	next, _ = m.Update(tea.MouseWheelMsg{Button: tea.MouseWheelDown, X: 10, Y: 10})
+	if m = next.(Model); m.sheet.scroll != 4 {
+		t.Fatalf("wheel: scroll %d", m.sheet.scroll)
+	}
+	if m = pressAll(m, "esc"); m.sheet != nil {
+		t.Fatal("esc left the sheet open")
+	}
+}

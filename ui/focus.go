@@ -74,7 +74,13 @@ func (m Model) markFocus(p pane, line string, w int) string {
 // mouse selects what was clicked and scrolls what is under the wheel.
 func (m Model) mouse(msg tea.MouseMsg) (tea.Model, tea.Cmd) {
 	ms := msg.Mouse()
-	if m.confirming != nil || m.compose != nil || m.sheet != nil || m.width == 0 {
+	if m.sheet != nil {
+		if _, ok := msg.(tea.MouseWheelMsg); ok {
+			m.scrollSheet(wheelStep(ms.Button) * 3)
+		}
+		return m, nil
+	}
+	if m.confirming != nil || m.compose != nil || m.width == 0 {
 		return m, nil
 	}
 	if m.read.insp != nil {

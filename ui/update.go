@@ -89,6 +89,7 @@ func (m Model) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case "n":
 		m.help = false
 		m.compose = newComposer(m.ctrl.Compose(), m.choices())
+		m.setStatus("compose: nothing is sent before enter", false)
 	case "enter":
 		// enter without the composer open sends a call with the defaults.
 		return m.guardSend(m.ctrl.Compose())
