@@ -190,8 +190,10 @@ func (m Model) helpLine(w int) string {
 	if m.opts.Observer {
 		return m.st.muted.Render(keyLine(w, "j/k select", "/ filter", "space pause", "tab pane", "y curl", "w waterfall", "t theme"))
 	}
+	// e and y before tab and j/k: at 120 columns they fit with tab, and
+	// ↑/↓ select as anyone tries first.
 	return m.st.muted.Render(keyLine(w, "n compose", "enter send", "a answer", "d decline", "/ filter", "space pause",
-		"tab pane", "j/k select", "e preview", "r resend", "y curl", "w waterfall", "t theme"))
+		"e preview", "y curl", "tab pane", "j/k select", "r resend", "w waterfall", "t theme"))
 }
 
 // keyLine is the bottom line of keys: the keys given, most useful first,
