@@ -111,6 +111,9 @@ func (m *Model) sentDone(msg sentMsg) {
 	what := ""
 	if msg.composed.Scenario != "" {
 		what = " scenario " + msg.composed.Scenario + ":"
+		if n := len(msg.traceIDs); n > 0 && !m.selectTrace(msg.traceIDs[n-1]) {
+			m.pick = msg.traceIDs[n-1]
+		}
 	}
 	switch {
 	case msg.err != nil && len(msg.traceIDs) > 0:
@@ -123,6 +126,19 @@ func (m *Model) sentDone(msg sentMsg) {
 		m.setStatus(fmt.Sprintf("sent %d:%s traces %s … %s", len(msg.traceIDs), what, short(msg.traceIDs[0], 8),
 			short(msg.traceIDs[len(msg.traceIDs)-1], 8)), false)
 	}
+}
+
+// selectTrace selects a scenario's call and stops following newer ones:
+// its failure stays on the ladder while the pushes APNs could not tie to it
+// (an oversized body hides its traceparent) are listed after it.
+func (m *Model) selectTrace(id string) bool {
+	for i := m.calls.Len() - 1; i >= 0; i-- {
+		if c, _ := m.calls.At(i); c.TraceID == id {
+			m.sel, m.follow, m.pick = i, false, ""
+			return true
+		}
+	}
+	return false
 }
 
 // resend sends the selected call again as it was composed.

@@ -307,3 +307,26 @@ func TestSheetScrolls(t *testing.T) {
 		t.Fatal("esc left the sheet open")
 	}
 }
+
+// TestScenarioCallStaysSelected: a scenario's call is selected whether its
+// events come before or after the send's answer, and calls listed after it
+// do not take the ladder away.
+func TestScenarioCallStaysSelected(t *testing.T) {
+	id := strings.Repeat("ab", 16)
+	other := traceOf(callUUID(2))
+	for _, eventsFirst := range []bool{false, true} {
+		m, _ := newStagerModel()
+		m = feed(m, ringingEvents(traceOf(callUUID(1)), callUUID(1), base)...)
+		if eventsFirst {
+			m = feed(m, failedEvents(id, callUUID(9), base)...)
+		}
+		m = pressAll(m, "n", "t", "a", "m", "enter")
+		if !eventsFirst {
+			m = feed(m, failedEvents(id, callUUID(9), base)...)
+		}
+		m = feed(m, ringingEvents(other, callUUID(2), base)...)
+		if c, _ := m.selected(); c.TraceID != id || m.follow {
+			t.Fatalf("events first %v: selected %s (follow %v), want the scenario's %s", eventsFirst, c.TraceID, m.follow, id)
+		}
+	}
+}

@@ -118,6 +118,8 @@ type Model struct {
 	// (preview.go); sentLog is what each call sent here was composed as (r).
 	sheet   *sheet
 	sentLog *sentLog
+	// pick is a scenario's call to select when it shows (compose_send.go).
+	pick string
 	status  string
 	failed  bool
 	// confirming is a send held for the production prompt (production.go).

@@ -177,6 +177,9 @@ func (m *Model) apply(e flow.Event, observed bool) {
 		// is held, then on the oldest.
 		m.sel = max(0, m.sel-int(m.calls.Evicted()-evicted))
 	}
+	if m.pick == e.TraceID {
+		m.selectTrace(e.TraceID) // compose_send.go
+	}
 	m.tally.set(c)
 	m.lat.set(c)
 	who := strings.TrimSpace(c.From + " → " + c.To)
