@@ -119,9 +119,9 @@ type Model struct {
 	sheet   *sheet
 	sentLog *sentLog
 	// pick is a scenario's call to select when it shows (compose_send.go).
-	pick string
-	status  string
-	failed  bool
+	pick   string
+	status string
+	failed bool
 	// confirming is a send held for the production prompt (production.go).
 	confirming    *Composed
 	prodConfirmed bool
