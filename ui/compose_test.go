@@ -330,3 +330,15 @@ func TestScenarioCallStaysSelected(t *testing.T) {
 		}
 	}
 }
+
+// TestInspectEnvelopeTime: an opened push's envelope ts is Unix
+// milliseconds (docs/envelope.md), shown as such; it was read as seconds.
+func TestInspectEnvelopeTime(t *testing.T) {
+	p := fixedPreview()
+	payload, _ := json.Marshal(envelope.NewPayload(p.Envelope))
+	m := newTestModel(&fakeController{})
+	text := ansi.Strip(strings.Join(m.envelopeText(payload, 120), "\n"))
+	if !strings.Contains(text, "(2026-12-01T12:00:00.000Z)") {
+		t.Fatalf("ts not read as milliseconds:\n%s", text)
+	}
+}
