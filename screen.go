@@ -13,6 +13,7 @@ import (
 	"github.com/callscope/callscope/flow/bus"
 	"github.com/callscope/callscope/flow/pipeline"
 	"github.com/callscope/callscope/flow/report"
+	"github.com/callscope/callscope/flow/scenario"
 	"github.com/callscope/callscope/themes"
 	"github.com/callscope/callscope/transport/ingest"
 	"github.com/callscope/callscope/ui"
@@ -152,7 +153,19 @@ func runScreen(ctx context.Context, o screenOptions, stdin io.Reader, stdout io.
 	if target != nil {
 		uiOpts = targetScreen(o.theme, outside, target, srv)
 	}
-	runErr := ui.Run(ctx, p, sub, uiOpts)
+	lib, err := scenario.NewLibrary()
+	if err != nil {
+		return err
+	}
+	// Composed runs end with the screen: cancel, then wait for them, then
+	// the pipeline closes (defers run last first).
+	cctx, cancel := context.WithCancel(ctx)
+	ctl := newScreenCtl(cctx, p, lib, prof)
+	defer ctl.Close()
+	defer cancel()
+	uiOpts.APNs = apnsURL
+	uiOpts.Lost = append(uiOpts.Lost, ui.Loss{What: "of composed runs not shown", Count: ctl.Dropped})
+	runErr := ui.Run(ctx, ctl, sub, uiOpts)
 	// Calls still ringing when the screen quits go out unfinished.
 	otlpLines, err = live.finish()
 	return errors.Join(runErr, err)

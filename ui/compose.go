@@ -1,39 +1,124 @@
 package ui
 
 import (
+	"fmt"
 	"strconv"
+	"strings"
 
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/callscope/callscope/crypto/envelope"
 	"github.com/callscope/callscope/flow"
 )
 
-// composer edits a request before it is sent.
+// The composer's fields, in tab order.
+const (
+	fScenario = iota
+	fKind
+	fVideo
+	fScheme
+	fDevice
+	fTo
+	fText
+	fTTL
+	fCount
+	nFields
+)
+
+var composeFields = [nFields]string{"scenario", "kind", "video", "scheme", "device", "to", "text", "ttl", "count"}
+
+// maxCount bounds count: a form is for a few calls, `callscope send
+// --count` is for load.
+const maxCount = 100
+
+// composer edits a request and how to run it before it is sent. The choice
+// fields (scenario, scheme) and toggles (kind, video) take ←/→; the rest
+// are text. A chosen scenario decides kind, video, scheme and the device:
+// those fields step aside.
 type composer struct {
-	req   flow.Request
-	field int // 0 kind, 1 video, 2 to, 3 text
-	input textinput.Model
+	c       Composed
+	choices ComposeChoices
+	field   int
+	input   textinput.Model
+	// scn indexes choices.Scenarios, -1 for none; query is what was typed
+	// on the scenario field to find one.
+	scn   int
+	query string
+	// ttl and count as typed, checked on send; problem is the last check's
+	// complaint, shown in the form.
+	ttl, count string
+	problem    string
 }
 
-var composeFields = []string{"kind", "video", "to", "text"}
-
-func newComposer(req flow.Request) *composer {
-	c := &composer{req: req, input: textinput.New()}
+func newComposer(req flow.Request, choices ComposeChoices) *composer {
+	c := &composer{c: Composed{Req: req, Count: 1}, choices: choices, input: textinput.New(), scn: -1,
+		ttl: strconv.Itoa(req.TTL), count: "1"}
+	if len(choices.Schemes) > 0 {
+		c.c.Scheme = choices.Schemes[0]
+	}
 	c.input.Prompt = ""
-	c.input.CharLimit = 120
+	c.input.CharLimit = 200
+	c.field = -1
+	c.focus(0, 1)
 	return c
 }
 
-// editing reports whether the focused field takes text.
-func (c *composer) editing() bool { return c.field >= 2 }
-
-func (c *composer) focus(field int) tea.Cmd {
-	c.commit()
-	c.field = (field + len(composeFields)) % len(composeFields)
-	if c.field == 3 && c.req.Kind != flow.KindMessage {
-		c.field = (c.field + 1) % len(composeFields)
+// scenario is the chosen scenario, if any.
+func (c *composer) scenario() (ScenarioChoice, bool) {
+	if c.scn < 0 || c.scn >= len(c.choices.Scenarios) {
+		return ScenarioChoice{}, false
 	}
+	return c.choices.Scenarios[c.scn], true
+}
+
+// enabled reports whether field f takes input now.
+func (c *composer) enabled(f int) bool {
+	_, scn := c.scenario()
+	staged := len(c.choices.Scenarios) > 0 || len(c.choices.Schemes) > 0
+	switch f {
+	case fScenario:
+		return len(c.choices.Scenarios) > 0
+	case fKind, fVideo:
+		return !scn
+	case fScheme, fDevice:
+		return staged && !scn
+	case fText:
+		return c.kind() == flow.KindMessage && !scn
+	case fTo, fTTL:
+		return !scn // a scenario runs as `send --scenario` runs it
+	}
+	return true
+}
+
+// kind is the request's kind: the scenario's when one is chosen.
+func (c *composer) kind() flow.Kind {
+	if s, ok := c.scenario(); ok {
+		return s.Kind
+	}
+	return c.c.Req.Kind
+}
+
+// editing reports whether the focused field takes text.
+func (c *composer) editing() bool {
+	switch c.field {
+	case fDevice, fTo, fText, fTTL, fCount:
+		return true
+	}
+	return false
+}
+
+// focus moves to the next enabled field from f in direction d (±1).
+func (c *composer) focus(f, d int) tea.Cmd {
+	c.commit()
+	for i := 0; i < nFields; i++ {
+		f = (f + nFields) % nFields
+		if c.enabled(f) {
+			break
+		}
+		f += d
+	}
+	c.field = f
 	if !c.editing() {
 		c.input.Blur()
 		return nil
@@ -44,97 +129,188 @@ func (c *composer) focus(field int) tea.Cmd {
 }
 
 func (c *composer) value() string {
-	if c.field == 3 {
-		return c.req.Text
+	switch c.field {
+	case fDevice:
+		return c.c.Device
+	case fText:
+		return c.c.Req.Text
+	case fTTL:
+		return c.ttl
+	case fCount:
+		return c.count
 	}
-	return c.req.To
+	return c.c.Req.To
 }
 
 // commit stores the text being edited.
 func (c *composer) commit() {
+	v := c.input.Value()
 	switch c.field {
-	case 2:
-		c.req.To = c.input.Value()
-	case 3:
-		c.req.Text = c.input.Value()
+	case fDevice:
+		c.c.Device = strings.TrimSpace(v)
+	case fTo:
+		c.c.Req.To = strings.TrimSpace(v)
+	case fText:
+		c.c.Req.Text = v
+	case fTTL:
+		c.ttl = strings.TrimSpace(v)
+	case fCount:
+		c.count = strings.TrimSpace(v)
+	}
+}
+
+// composed checks the form and returns what it sends, or the one line
+// that says which field is wrong.
+func (c *composer) composed() (Composed, error) {
+	c.commit()
+	out := c.c
+	ttl, err := strconv.Atoi(c.ttl)
+	if err != nil || ttl < 1 || ttl > envelope.MaxTTL {
+		return out, fmt.Errorf("ttl %q: want whole seconds from 1 to %d (the envelope's limit)", c.ttl, envelope.MaxTTL)
+	}
+	n, err := strconv.Atoi(c.count)
+	if err != nil || n < 1 || n > maxCount {
+		return out, fmt.Errorf("count %q: want 1 to %d (callscope send --count for more)", c.count, maxCount)
+	}
+	if out.Req.To == "" {
+		return out, fmt.Errorf("to: the callee's handle must not be empty")
+	}
+	out.Req.TTL, out.Count = ttl, n
+	if s, ok := c.scenario(); ok {
+		out.Scenario = s.Name
+		out.Req.Kind, out.Req.Video = s.Kind, s.Video
+		out.Device, out.Scheme = "", ""
+	}
+	if out.Req.Kind != flow.KindMessage {
+		out.Req.Text = ""
+	}
+	if len(c.choices.Schemes) > 0 && out.Scheme == c.choices.Schemes[0] {
+		out.Scheme = "" // the run's own
+	}
+	return out, nil
+}
+
+// choose steps a choice or toggle field by d.
+func (c *composer) choose(d int) {
+	switch c.field {
+	case fScenario:
+		n := len(c.choices.Scenarios) + 1 // none, then each
+		c.scn = (c.scn+1+d+n)%n - 1
+		c.query = ""
+	case fKind:
+		if c.c.Req.Kind == flow.KindCall {
+			c.c.Req.Kind = flow.KindMessage
+		} else {
+			c.c.Req.Kind = flow.KindCall
+		}
+	case fVideo:
+		c.c.Req.Video = !c.c.Req.Video
+	case fScheme:
+		ss := c.choices.Schemes
+		for i, s := range ss {
+			if s == c.c.Scheme {
+				c.c.Scheme = ss[(i+d+len(ss))%len(ss)]
+				return
+			}
+		}
+	}
+}
+
+// search finds the first scenario whose name contains the query: typing
+// "tamp" on the scenario field goes to tampered-…
+func (c *composer) search(q string) {
+	c.query = q
+	if q == "" {
+		return
+	}
+	for i, s := range c.choices.Scenarios {
+		if s.Name == q {
+			c.scn = i
+			return
+		}
+	}
+	for i, s := range c.choices.Scenarios {
+		if strings.Contains(s.Name, q) {
+			c.scn = i
+			return
+		}
 	}
 }
 
 func (m Model) composeKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	c := m.compose
-	switch msg.String() {
+	k := msg.String()
+	switch k {
 	case "esc":
+		if c.field == fScenario && c.query != "" {
+			c.query = ""
+			return m, nil
+		}
 		m.compose = nil
 		m.setStatus("compose cancelled", false)
 		return m, nil
 	case "ctrl+c":
 		return m, tea.Quit
 	case "enter":
-		c.commit()
-		req := c.req
+		cd, err := c.composed()
+		if err != nil {
+			c.problem = err.Error()
+			return m, nil
+		}
 		m.compose = nil
-		return m.guardSend(req)
+		return m.guardSendComposed(cd)
+	case "ctrl+e":
+		return m.previewForm()
 	case "tab", "down":
-		return m, c.focus(c.field + 1)
+		return m, c.focus(c.field+1, 1)
 	case "shift+tab", "up":
-		return m, c.focus(c.field - 1)
+		return m, c.focus(c.field-1, -1)
 	}
+	c.problem = ""
 	if c.editing() {
 		var cmd tea.Cmd
 		c.input, cmd = c.input.Update(msg)
 		return m, cmd
 	}
-	switch msg.String() {
-	case "space", "left", "right", "h", "l":
-		if c.field == 0 {
-			if c.req.Kind == flow.KindCall {
-				c.req.Kind = flow.KindMessage
+	switch k {
+	case "left":
+		c.choose(-1)
+	case "right", "space":
+		c.choose(1)
+	case "backspace":
+		if c.field == fScenario {
+			if c.query == "" {
+				c.scn = -1
 			} else {
-				c.req.Kind = flow.KindCall
+				c.search(c.query[:len(c.query)-1])
 			}
-		} else {
-			c.req.Video = !c.req.Video
 		}
+	case "e":
+		if c.field != fScenario {
+			return m.previewForm()
+		}
+		c.search(c.query + k)
 	case "q":
-		return m, tea.Quit
+		if c.field != fScenario {
+			return m, tea.Quit
+		}
+		c.search(c.query + k)
+	default:
+		if c.field == fScenario && len(msg.Text) == 1 && strings.Contains("abcdefghijklmnopqrstuvwxyz0123456789-", msg.Text) {
+			c.search(c.query + msg.Text)
+		} else if k == "h" || k == "l" {
+			c.choose(map[string]int{"h": -1, "l": 1}[k])
+		}
 	}
 	return m, nil
 }
 
-// lines renders the composer for the detail pane.
-func (c *composer) lines(st *styles, width int) []string {
-	mark := func(i int) string {
-		if i == c.field {
-			return st.accent.Render("›")
-		}
-		return " "
+// previewForm previews what the form would send.
+func (m Model) previewForm() (tea.Model, tea.Cmd) {
+	cd, err := m.compose.composed()
+	if err != nil {
+		m.compose.problem = err.Error()
+		return m, nil
 	}
-	opt := func(on bool, s string) string {
-		if on {
-			return st.accent.Render("[" + s + "]")
-		}
-		return st.muted.Render(" " + s + " ")
-	}
-	video := "[ ]"
-	if c.req.Video {
-		video = "[x]"
-	}
-	to, text := c.req.To, c.req.Text
-	if c.field == 2 {
-		to = c.input.View()
-	}
-	if c.field == 3 {
-		text = c.input.View()
-	}
-	out := []string{
-		st.title.Render("Compose") + st.muted.Render("  tab next · space toggle · enter send · esc cancel"),
-		mark(0) + " kind   " + opt(c.req.Kind == flow.KindCall, "call") + " " + opt(c.req.Kind == flow.KindMessage, "message"),
-		mark(1) + " video  " + video,
-		mark(2) + " to     " + to,
-	}
-	if c.req.Kind == flow.KindMessage {
-		out = append(out, mark(3)+" text   "+text)
-	}
-	out = append(out, st.muted.Render("  from "+c.req.From+" · ttl "+strconv.Itoa(c.req.TTL)+" s · sealed for each of the callee's devices"))
-	return out
+	return m, m.preview(cd)
 }

@@ -41,7 +41,7 @@ func (m Model) bodyLayout() (top, detail, listW int) {
 		top = minTop + (h-36)/2 + 4
 	}
 	detail = h - 1 - top - latencyRows - 2
-	if detail < 2 || m.help {
+	if detail < 2 || m.help || m.compose != nil {
 		// Tiny terminals drop the percentiles first; the help takes their
 		// rows so that every key fits at 80×24.
 		detail = h - 1 - top - 2
@@ -74,6 +74,12 @@ func (m Model) markFocus(p pane, line string, w int) string {
 // mouse selects what was clicked and scrolls what is under the wheel.
 func (m Model) mouse(msg tea.MouseMsg) (tea.Model, tea.Cmd) {
 	ms := msg.Mouse()
+	if m.sheet != nil {
+		if _, ok := msg.(tea.MouseWheelMsg); ok {
+			m.scrollSheet(wheelStep(ms.Button) * 3)
+		}
+		return m, nil
+	}
 	if m.confirming != nil || m.compose != nil || m.width == 0 {
 		return m, nil
 	}

@@ -3,12 +3,10 @@ package ui
 import (
 	"bytes"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/charmbracelet/x/ansi"
 
@@ -310,29 +308,7 @@ func (m Model) envelopeText(payload []byte, w int) []string {
 		}
 		return nil
 	}
-	out := []string{"", m.st.title.Render("Envelope header")}
-	add := func(k, v string) {
-		out = append(out, wrapLines(m.st.accent.Render(k+": ")+v, w)...)
-	}
-	add("v", fmt.Sprint(env.V))
-	add("alg", env.Alg)
-	add("kid", hex.EncodeToString(env.KID))
-	add("rcpt", hex.EncodeToString(env.Rcpt))
-	add("ts", fmt.Sprintf("%d (%s)", env.TS, time.Unix(env.TS, 0).UTC().Format(time.RFC3339)))
-	add("ttl", fmt.Sprintf("%d s", env.TTL))
-	add("nonce", hex.EncodeToString(env.Nonce))
-	if len(env.Enc) > 0 {
-		add("enc", fmt.Sprintf("%d bytes", len(env.Enc)))
-	}
-	add("ciphertext", fmt.Sprintf("%d bytes", len(env.CT)))
-	if err != nil {
-		add("problem", err.Error())
-	}
-	if aad, aerr := env.AAD(); aerr == nil {
-		out = append(out, m.st.title.Render(fmt.Sprintf("AAD (%d bytes)", len(aad))))
-		out = append(out, strings.Split(ansi.Hardwrap(hex.EncodeToString(aad), max(w, 10), false), "\n")...)
-	}
-	return out
+	return m.envelopeFields(env, err, w)
 }
 
 func eventDuration(e flow.Event) string {

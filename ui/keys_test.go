@@ -77,22 +77,22 @@ func TestKeysPerScreen(t *testing.T) {
 		has, not []string // in the ? help or the key line
 	}{
 		{"embedded", liveScreen(Options{}),
-			[]string{"n compose", "compose a call", "answer / decline", "pause the view"},
+			[]string{"n compose", "compose: scenario", "answer / decline", "pause the view"},
 			[]string{"pause the tour", "play / pause"}},
 		{"ingest", liveScreen(Options{Outside: nil, Header: Header{Endpoints: "ingest http://127.0.0.1:4318"}}),
 			[]string{"n compose", "answer / decline", "pause the view"}, nil},
 		{"real APNs", liveScreen(Options{Mode: ModeReal, Header: Header{Target: "sandbox APNs"}}),
-			[]string{"n compose", "compose a call", "pause the view"},
+			[]string{"n compose", "compose: scenario", "pause the view"},
 			[]string{"a answer", "answer / decline"}},
 		{"mock", liveScreen(Options{Observer: true}),
 			[]string{"/ filter", "pause the view", "select a call"},
-			[]string{"n compose", "enter send", "compose a call", "send: the composed", "answer / decline"}},
+			[]string{"n compose", "enter send", "compose: scenario", "send: the composed", "answer / decline"}},
 		{"demo", demoScreen,
 			[]string{"space pause", "→ next step", "pause the tour", "next step of the tour", "/ filter", "select a call"},
-			[]string{"n compose", "compose a call", "send: the composed", "answer / decline", "pause the view"}},
+			[]string{"n compose", "compose: scenario", "send: the composed", "answer / decline", "pause the view"}},
 		{"replay", replayScreen,
 			[]string{"space play/pause", "←/→ step", "play / pause the trace", "jump to the next failure", "select a call"},
-			[]string{"n compose", "compose a call", "answer / decline", "pause the view"}},
+			[]string{"n compose", "compose: scenario", "answer / decline", "pause the view"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			for _, size := range [][2]int{{80, 24}, {120, 40}} {
@@ -182,16 +182,16 @@ func TestAddKey(t *testing.T) {
 	saved := registry
 	t.Cleanup(func() { registry = saved })
 	registry = append([]keyEntry(nil), registry...)
-	addKey(keyEntry{Press: "y", Keys: "y", Help: "copy the push as curl", Short: "y curl", Rank: 15, Modes: Sends})
-	if got := shortKeys(ModeLive); got[0] != "n compose" || got[1] != "y curl" {
+	addKey(keyEntry{Press: "Y", Keys: "Y", Help: "a key for senders", Short: "Y test", Rank: 15, Modes: Sends})
+	if got := shortKeys(ModeLive); got[0] != "n compose" || got[1] != "Y test" {
 		t.Fatalf("key line %v", got)
 	}
 	for _, h := range helpKeys(ModeWatch) {
-		if h[0] == "y" {
-			t.Fatal("y offered on the mock's screen")
+		if h[0] == "Y" {
+			t.Fatal("Y offered on the mock's screen")
 		}
 	}
-	if actsOn("y", ModeWatch) || !actsOn("y", ModeReal) || !actsOn("x", ModeWatch) {
+	if actsOn("Y", ModeWatch) || !actsOn("Y", ModeReal) || !actsOn("x", ModeWatch) {
 		t.Fatal("actsOn")
 	}
 }

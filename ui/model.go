@@ -52,6 +52,9 @@ type Options struct {
 	Outside *bus.Subscription
 	// Status is the first status line; "" for the composer's hint.
 	Status string
+	// APNs is the base URL pushes go to, for y's curl command; "" is
+	// Apple's sandbox.
+	APNs string
 	// Lost are the run's other losses, each in the header while not zero:
 	// events not sent to --events-to, not written by --record.
 	Lost []Loss
@@ -72,8 +75,9 @@ type EventMsg struct {
 }
 
 type sentMsg struct {
-	traceID string
-	err     error
+	traceIDs []string
+	composed Composed
+	err      error
 }
 
 type actedMsg struct {
@@ -114,10 +118,16 @@ type Model struct {
 	// of the ladder (w).
 	waterfall bool
 	compose   *composer
-	status    string
-	failed    bool
+	// sheet is a preview (e) or a push as curl (y) taking the body
+	// (preview.go); sentLog is what each call sent here was composed as (r).
+	sheet   *sheet
+	sentLog *sentLog
+	// pick is a scenario's call to select when it shows (compose_send.go).
+	pick   string
+	status string
+	failed bool
 	// confirming is a send held for the production prompt (production.go).
-	confirming    *flow.Request
+	confirming    *Composed
 	prodConfirmed bool
 
 	flt   filterState // the call list's filter (filter.go)
@@ -188,9 +198,13 @@ func Run(ctx context.Context, ctrl Controller, sub *bus.Subscription, opts Optio
 // totals that follow it.
 func (m *Model) holdCalls(limit int) {
 	m.calls, m.tally, m.lat = flow.NewCallsLimit(limit), newTally(), newLatencyStats()
-	t, l := m.tally, m.lat
+	if m.sentLog == nil {
+		m.sentLog = newSentLog()
+	}
+	t, l, s := m.tally, m.lat, m.sentLog
 	m.calls.OnEvict(func(c flow.Call) {
 		t.forget(c.TraceID)
 		l.forget(c.TraceID)
+		s.forget(c.TraceID)
 	})
 }

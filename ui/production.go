@@ -13,25 +13,19 @@ const confirmPrompt = "Send to PRODUCTION APNs? It reaches a real user's device.
 // guardSend sends req, or, while production is the target and nothing was
 // confirmed yet, holds it and asks first.
 func (m Model) guardSend(req flow.Request) (Model, tea.Cmd) {
-	if m.opts.Header.Production && !m.prodConfirmed {
-		m.confirming = &req
-		m.help = false
-		m.setStatus(confirmPrompt, true)
-		return m, nil
-	}
-	return m, m.send(req)
+	return m.guardSendComposed(Composed{Req: req, Count: 1})
 }
 
 // confirmKey answers the production prompt: y sends the held request and
 // every later one; any other key drops it.
 func (m Model) confirmKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
-	req := *m.confirming
+	c := *m.confirming
 	m.confirming = nil
 	switch msg.String() {
 	case "y", "Y":
 		m.prodConfirmed = true
 		m.setStatus("sending to production APNs", false)
-		return m, m.send(req)
+		return m, m.sendComposed(c)
 	case "ctrl+c":
 		return m, tea.Quit
 	}

@@ -24,11 +24,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.applyLive(e, msg.outside || m.opts.Observer)
 		}
 	case sentMsg:
-		if msg.err != nil {
-			m.setStatus("send failed: "+msg.err.Error(), true)
-		} else {
-			m.setStatus("sent: trace "+short(msg.traceID, 8), false)
-		}
+		m.sentDone(msg) // compose_send.go
+	case previewMsg:
+		m.previewDone(msg) // preview.go
 	case actedMsg:
 		if msg.err != nil {
 			m.setStatus(msg.verb+" failed: "+msg.err.Error(), true)
@@ -47,6 +45,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		if m.confirming != nil {
 			return m.confirmKey(msg)
+		}
+		if m.sheet != nil {
+			return m.sheetKey(msg) // preview.go: over the form too
 		}
 		if m.compose != nil {
 			return m.composeKey(msg)
@@ -84,7 +85,8 @@ func (m Model) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.togglePause() // pause.go
 	case "n":
 		m.help = false
-		m.compose = newComposer(m.ctrl.Compose())
+		m.compose = newComposer(m.ctrl.Compose(), m.choices())
+		m.setStatus("compose: nothing is sent before enter", false)
 	case "enter":
 		// enter without the composer open sends a call with the defaults.
 		return m.guardSend(m.ctrl.Compose())
@@ -96,6 +98,13 @@ func (m Model) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.sel, m.follow = 0, false
 	case "G", "end":
 		m.sel, m.follow = max(0, m.calls.Len()-1), true
+	case "e":
+		// e without the composer open previews a call with the defaults.
+		return m, m.preview(Composed{Req: m.ctrl.Compose(), Count: 1})
+	case "r":
+		return m.resend() // compose_send.go
+	case "y":
+		return m.copyCurl() // curl.go
 	case "a":
 		return m, m.act("answered", m.ctrl.Answer)
 	case "d":
@@ -108,14 +117,6 @@ func (m Model) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.setStatus("theme "+m.themeName, false)
 	}
 	return m, nil
-}
-
-func (m Model) send(req flow.Request) tea.Cmd {
-	ctrl := m.ctrl
-	return func() tea.Msg {
-		id, err := ctrl.Send(req)
-		return sentMsg{traceID: id, err: err}
-	}
 }
 
 // act answers or declines the selected call if it rings, else the newest
@@ -172,6 +173,9 @@ func (m *Model) apply(e flow.Event, observed bool) {
 		// The oldest calls left: the selection stays on its call while it
 		// is held, then on the oldest.
 		m.sel = max(0, m.sel-int(m.calls.Evicted()-evicted))
+	}
+	if m.pick == e.TraceID {
+		m.selectTrace(e.TraceID) // compose_send.go
 	}
 	m.tally.set(c)
 	m.lat.set(c)

@@ -94,7 +94,7 @@ func TestKeys(t *testing.T) {
 		check  func(t *testing.T, m Model, c *fakeController)
 	}{
 		{"n opens the composer with defaults", nil, []string{"n"}, func(t *testing.T, m Model, _ *fakeController) {
-			if m.compose == nil || m.compose.req.To != "bob@example.org" {
+			if m.compose == nil || m.compose.c.Req.To != "bob@example.org" {
 				t.Fatalf("composer = %+v", m.compose)
 			}
 		}},
@@ -338,7 +338,7 @@ func TestObserverKeys(t *testing.T) {
 	m := press(newObserver(), "?")
 	bar := ansi.Strip(m.helpLine(120))
 	help := ansi.Strip(strings.Join(m.helpLines(120), "\n"))
-	for _, s := range []string{"n compose", "enter send", "a answer", "compose a call", "send: the composed", "answer / decline"} {
+	for _, s := range []string{"n compose", "enter send", "a answer", "compose: scenario", "send: the composed", "answer / decline"} {
 		if strings.Contains(bar, s) || strings.Contains(help, s) {
 			t.Errorf("offered on a screen that only watches: %q\nbar: %s\nhelp: %s", s, bar, help)
 		}

@@ -31,6 +31,16 @@ func (m Model) View() tea.View {
 	top, detail, listW := m.bodyLayout()
 	var rows []string
 	rows = append(rows, m.headerLine(w))
+	if m.sheet != nil {
+		// A preview or a push as curl takes the body, read whole (preview.go).
+		rows = append(rows, m.sheetLines(w, m.inspectRows())...)
+		rows = append(rows, m.statusLine(w), m.helpLine(w))
+		for i := range rows {
+			rows[i] = fit(rows[i], w)
+		}
+		v.SetContent(strings.Join(rows[:h], "\n"))
+		return v
+	}
 	if m.read.insp != nil {
 		// An opened event takes the body: read whole, esc back (inspect.go).
 		rows = append(rows, m.inspectLines(w, m.inspectRows())...)
@@ -168,8 +178,11 @@ func (m Model) helpLine(w int) string {
 	if m.flt.typing {
 		return fit(m.st.muted.Render(filterHelp), w)
 	}
+	if m.sheet != nil {
+		return fit(m.st.muted.Render(m.sheetHelp()), w)
+	}
 	if m.compose != nil {
-		return fit(m.st.muted.Render("tab field · space toggle · type to edit · enter send · esc cancel"), w)
+		return fit(m.st.muted.Render(composeHelp), w)
 	}
 	if k := m.readHelp(); k != "" {
 		return fit(m.st.muted.Render(k), w)

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"io"
 	"strconv"
 	"strings"
@@ -119,20 +120,8 @@ func (c *Caller) Place(ctx context.Context, req flow.Request, traceparent string
 			Hint: "the callee must have registered a device with the provider server"})
 		return p
 	}
-	pt := envelope.Plaintext{Type: "call.invite", CallUUID: callID, Video: req.Video,
-		Caller: &envelope.Caller{Handle: c.Handle, HandleType: handleType(req, c.Handle), Name: c.Name}}
-	if req.Kind == flow.KindMessage {
-		pt = envelope.Plaintext{Type: "message", CallUUID: callID, Text: req.Text,
-			Caller: &envelope.Caller{Handle: c.Handle, HandleType: handleType(req, c.Handle), Name: c.Name}}
-	}
-	ttl := time.Duration(req.TTL) * time.Second
-	if ttl <= 0 {
-		ttl = 45 * time.Second
-	}
+	pt, ttl := c.plaintext(req, callID)
 	f := c.Faults
-	if f.PadBytes > 0 {
-		pt.Caller.Name += strings.Repeat(" ", f.PadBytes)
-	}
 	pushes := 1
 	if f.Replay || f.DuplicateUUID {
 		pushes = 2
@@ -193,6 +182,25 @@ func (c *Caller) Place(ctx context.Context, req flow.Request, traceparent string
 	return p
 }
 
+// plaintext is what Place seals for req, and for how long: Preview shows
+// the same.
+func (c *Caller) plaintext(req flow.Request, callID string) (envelope.Plaintext, time.Duration) {
+	pt := envelope.Plaintext{Type: "call.invite", CallUUID: callID, Video: req.Video,
+		Caller: &envelope.Caller{Handle: c.Handle, HandleType: handleType(req, c.Handle), Name: c.Name}}
+	if req.Kind == flow.KindMessage {
+		pt = envelope.Plaintext{Type: "message", CallUUID: callID, Text: req.Text,
+			Caller: &envelope.Caller{Handle: c.Handle, HandleType: handleType(req, c.Handle), Name: c.Name}}
+	}
+	ttl := time.Duration(req.TTL) * time.Second
+	if ttl <= 0 {
+		ttl = 45 * time.Second
+	}
+	if c.Faults.PadBytes > 0 {
+		pt.Caller.Name += strings.Repeat(" ", c.Faults.PadBytes)
+	}
+	return pt, ttl
+}
+
 // callerStates places the caller's events in O0–O5 (docs/device-rules.md#the-callers-side). O2, the
 // system accepting the transaction and the delegate fulfilling it, happens
 // within start-call-action.
@@ -205,18 +213,31 @@ type emitFunc func(name string, at time.Time, d time.Duration, attrs map[string]
 
 // seal seals pt for one device; a failure concludes that device.
 func (c *Caller) seal(og *outgoing, emit emitFunc, d provider.Device, pt envelope.Plaintext, ttl time.Duration) ([]byte, bool) {
-	failed := func(detail string) ([]byte, bool) {
+	t0 := time.Now()
+	body, _, err := c.sealDevice(og.traceID, d, pt, ttl)
+	if err != nil {
 		c.conclude(og, Signal{TraceID: og.traceID, Device: d.Name, Kind: SignalFailed, Diag: &flow.Diagnosis{
-			Stage: flow.StageSender, Code: flow.CodeSenderFailed, Detail: "device " + d.Name + ": " + detail}})
+			Stage: flow.StageSender, Code: flow.CodeSenderFailed, Detail: "device " + d.Name + ": " + err.Error()}})
 		return nil, false
 	}
+	emit("sealed", t0, time.Since(t0), map[string]string{
+		"scheme": d.Scheme, "kid": d.KID, "device": d.Name, "envelope_bytes": strconv.Itoa(len(body)),
+		"ttl": strconv.Itoa(int(ttl / time.Second)), "type": pt.Type,
+	})
+	return body, true
+}
+
+// sealDevice seals pt for one device as the server listed it, with the
+// sender's faults: the envelope's JSON and the envelope. Preview seals
+// through it too.
+func (c *Caller) sealDevice(traceID string, d provider.Device, pt envelope.Plaintext, ttl time.Duration) ([]byte, *envelope.Envelope, error) {
 	pub, err := base64.RawURLEncoding.DecodeString(d.PublicKey)
 	if err != nil {
-		return failed("the public key from the server does not decode: " + err.Error())
+		return nil, nil, errors.New("the public key from the server does not decode: " + err.Error())
 	}
 	tok, err := hex.DecodeString(d.Token)
 	if err != nil {
-		return failed("the token from the server is not hex")
+		return nil, nil, errors.New("the token from the server is not hex")
 	}
 	rnd := c.Rand
 	if rnd == nil {
@@ -227,7 +248,7 @@ func (c *Caller) seal(og *outgoing, emit emitFunc, d provider.Device, pt envelop
 		// A stale key directory: the device has since rotated its key.
 		k, err := keyring.Generate(d.Scheme, rnd)
 		if err != nil {
-			return failed(err.Error())
+			return nil, nil, err
 		}
 		pub = k.Public()
 	}
@@ -235,20 +256,15 @@ func (c *Caller) seal(og *outgoing, emit emitFunc, d provider.Device, pt envelop
 		tok = append([]byte(nil), tok...)
 		tok[0] ^= 0xff // another device's token: a stale registration on the server
 	}
-	t0 := time.Now()
-	env, err := c.sealFor(og.traceID, envelope.Recipient{Scheme: d.Scheme, PublicKey: pub, DeviceToken: tok}, pt, ttl, rnd)
+	env, err := c.sealFor(traceID, envelope.Recipient{Scheme: d.Scheme, PublicKey: pub, DeviceToken: tok}, pt, ttl, rnd)
 	if err != nil {
-		return failed("sealing: " + err.Error())
+		return nil, nil, errors.New("sealing: " + err.Error())
 	}
 	body, err := json.Marshal(env)
 	if err != nil {
-		return failed(err.Error())
+		return nil, nil, err
 	}
-	emit("sealed", t0, time.Since(t0), map[string]string{
-		"scheme": d.Scheme, "kid": d.KID, "device": d.Name, "envelope_bytes": strconv.Itoa(len(body)),
-		"ttl": strconv.Itoa(int(ttl / time.Second)), "type": pt.Type,
-	})
-	return body, true
+	return body, env, nil
 }
 
 // post hands one envelope to the server. Only pushes that can end the
