@@ -44,6 +44,10 @@ func (m Model) detailLines(w, h int) []string {
 
 func (m Model) callTitle(c flow.Call) string {
 	parts := []string{m.st.title.Render(strings.ToUpper(string(orCall(c.Kind))))}
+	if c.From != "" || c.To != "" {
+		// In full: the list shortens names (names.go).
+		parts[0] += " " + c.From + " → " + c.To
+	}
 	if c.CallID != "" {
 		parts = append(parts, "uuid "+c.CallID)
 	}
@@ -166,7 +170,7 @@ func (m Model) helpLines(w int) []string {
 		out = append(out, m.st.muted.Render(fit("accepted: APNs answered 200 (accepted, not delivered) and no device said more.", w)),
 			m.st.muted.Render(fit("╌~12ms╌▶ / clock skew: a hop from this machine's clock to a phone's; not a latency.", w)))
 	}
-	return out
+	return append(out, m.runLines(w)...)
 }
 
 // lintLines list the profile lint, one warning a line, or nothing.
