@@ -26,8 +26,8 @@ func (mockController) Decline(string) error              { return errMockOnly }
 
 // runMockScreen shows the mock's events on the screen until the user quits.
 // lost are the --events-to and --record counts the header shows.
-func runMockScreen(ctx context.Context, sub *bus.Subscription, url, env, ca string, lost []ui.Loss) error {
-	return ui.Run(ctx, mockController{}, sub, ui.Options{Observer: true, Lost: lost,
+func runMockScreen(ctx context.Context, sub *bus.Subscription, url, env, ca string, lost []ui.Loss, theme string) error {
+	return ui.Run(ctx, mockController{}, sub, ui.Options{Observer: true, Lost: lost, Theme: theme,
 		Status: "watching pushes to " + url + " · push from your provider server · ? help", Header: ui.Header{
 			Mode:      "mock APNs (" + env + ")",
 			Endpoints: url + " · CA " + ca,

@@ -82,7 +82,7 @@ func (f *fileTheme) theme(dark bool) Theme {
 func LoadFile(path string) (*fileTheme, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("--theme: %w", err)
+		return nil, err
 	}
 	return parseFile(path, data)
 }

@@ -35,7 +35,7 @@ type Header struct {
 
 // Options configure the screen.
 type Options struct {
-	Header   Header
+	Header Header
 	// Theme is --theme as given: "" (dark or light by the terminal's
 	// background), a built-in or a theme file (themes.Choose; the command
 	// checked it, an unreadable one here is the background's choice).
