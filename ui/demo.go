@@ -10,7 +10,6 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/callscope/callscope/flow/bus"
-	"github.com/callscope/callscope/themes"
 )
 
 // DemoRunner starts a tour step's scenario. It returns once the step is
@@ -182,7 +181,7 @@ func (d DemoModel) captionLines(w int) []string {
 
 // RunDemo opens the tour's screen until the user quits or ctx ends.
 func RunDemo(ctx context.Context, ctrl Controller, runner DemoRunner, sub *bus.Subscription, o DemoOptions) error {
-	o.Screen.NoColor = o.Screen.NoColor || themes.NoColor()
+	o.Screen = fromEnv(o.Screen)
 	m := NewDemoModel(ctrl, runner, o)
 	m.inner.dropped = droppedBy(sub)
 	p := tea.NewProgram(m, tea.WithContext(ctx))

@@ -70,11 +70,12 @@ func (m Model) diagnosisLines(d flow.Diagnosis, w int) []string {
 	if d.Warning {
 		mark, style = "! warning ", m.st.warn
 	}
-	head := mark + string(d.Stage) + ": " + string(d.Code)
+	head := ": " + string(d.Code)
 	if d.Apple != "" {
 		head += " (" + d.Apple + ")"
 	}
-	out := []string{style.Render(fit(head, w))}
+	// The stage in its own colour, as everywhere; the mark says failed.
+	out := []string{fit(style.Render(mark)+m.st.stage(d.Stage).Render(string(d.Stage))+style.Render(head), w)}
 	if d.Detail != "" {
 		out = append(out, "  "+d.Detail)
 	}
@@ -103,8 +104,12 @@ func (m Model) eventLine(e flow.Event, since time.Time, w int) string {
 	}
 	// Pad before styling: escape codes have no width but fmt counts them.
 	name := fmt.Sprintf("%-26s", e.Name)
-	if e.Diagnosis != nil {
-		name = m.st.fail.Render(name)
+	switch d := e.Diagnosis; {
+	case d != nil && d.Warning:
+		name = m.st.warn.Render(fmt.Sprintf("%-26s", "! "+e.Name))
+	case d != nil:
+		// A colour and a mark: the failure reads without colour too.
+		name = m.st.fail.Render(fmt.Sprintf("%-26s", failMark+" "+e.Name))
 	}
 	line := fmt.Sprintf("%9s %s %s %11s ", off, lane.Render(fmt.Sprintf("%-9s", e.Stage)), name, dur)
 	if rest := w - ansi.StringWidth(line); rest > 3 {

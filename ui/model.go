@@ -167,7 +167,7 @@ func (m Model) Init() tea.Cmd { return tea.RequestBackgroundColor }
 // Run opens the screen and forwards every event of sub to it until the user
 // quits or ctx ends.
 func Run(ctx context.Context, ctrl Controller, sub *bus.Subscription, opts Options) error {
-	opts.NoColor = opts.NoColor || themes.NoColor()
+	opts = fromEnv(opts)
 	m := NewModel(ctrl, opts)
 	subs := []*bus.Subscription{sub}
 	if opts.Outside != nil {

@@ -10,7 +10,6 @@ import (
 
 	"github.com/callscope/callscope/flow"
 	"github.com/callscope/callscope/flow/replay"
-	"github.com/callscope/callscope/themes"
 )
 
 // ReplayOptions configure the replay screen.
@@ -99,7 +98,7 @@ func (r ReplayModel) Init() tea.Cmd {
 
 // RunReplay opens the replay screen until the user quits or ctx ends.
 func RunReplay(ctx context.Context, events []flow.Event, opts ReplayOptions) error {
-	opts.NoColor = opts.NoColor || themes.NoColor()
+	opts.Options = fromEnv(opts.Options)
 	_, err := tea.NewProgram(NewReplayModel(events, opts), tea.WithContext(ctx)).Run()
 	return err
 }

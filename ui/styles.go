@@ -81,3 +81,11 @@ func (st styles) outcome(c flow.Call, short bool) string {
 	}
 	return st.warn.Render(string(c.Outcome))
 }
+
+// fromEnv is the options as the environment amends them for a real
+// terminal: NO_COLOR (https://no-color.org) turns colour off. The Run
+// functions apply it; tests build Models with the colours they ask for.
+func fromEnv(o Options) Options {
+	o.NoColor = o.NoColor || themes.NoColor()
+	return o
+}
