@@ -174,3 +174,23 @@ func TestNoColor(t *testing.T) {
 		}
 	}
 }
+
+// TestDocExample: the theme file in docs/themes.md loads as it is written.
+func TestDocExample(t *testing.T) {
+	doc, err := os.ReadFile("../docs/themes.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(doc), "```toml\n")
+	block, _, ok2 := strings.Cut(rest, "```")
+	if !ok || !ok2 {
+		t.Fatal("no ```toml block in docs/themes.md")
+	}
+	f, err := parseFile("sunset.toml", []byte(block))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if th := f.theme(true); th.Name != "sunset" || !sameColor(th.Fail, col("#FF3B3B")) {
+		t.Fatalf("docs example: %+v", th)
+	}
+}
