@@ -42,44 +42,43 @@ type fileTheme struct {
 }
 
 func (f *fileTheme) theme(dark bool) Theme {
-	p := auto(dark)
+	b := builtins[1] // light
+	if dark {
+		b = builtins[0]
+	}
 	if f.base != "" {
-		b, _ := find(f.base)
-		p = b.theme(dark)
+		b, _ = find(f.base)
 	}
-	o := f.over.theme(f.name) // "" colours in it are never used
-	t := p
-	t.Name = f.name
-	if f.over.text != "" {
-		t.Text = o.Text
+	p := b.light
+	if dark {
+		p = b.dark
 	}
-	if f.over.muted != "" {
-		t.Muted = o.Muted
-	}
-	if f.over.accent != "" {
-		t.Accent = o.Accent
-	}
-	if f.over.ok != "" {
-		t.OK = o.OK
-	}
-	if f.over.warn != "" {
-		t.Warn = o.Warn
-	}
-	if f.over.fail != "" {
-		t.Fail = o.Fail
-	}
-	for i, s := range f.over.stages {
-		if s != "" {
-			t.Stages[i] = o.Stages[i]
-		}
-	}
-	return t
+	return p.with(f.over).theme(f.name)
 }
 
-// LoadFile reads and checks a theme file. Every error names the file, the
+// with is p with the colours o sets.
+func (p palette) with(o palette) palette {
+	set := func(dst *string, v string) {
+		if v != "" {
+			*dst = v
+		}
+	}
+	set(&p.text, o.text)
+	set(&p.muted, o.muted)
+	set(&p.accent, o.accent)
+	set(&p.ok, o.ok)
+	set(&p.warn, o.warn)
+	set(&p.fail, o.fail)
+	for i := range p.stages {
+		set(&p.stages[i], o.stages[i])
+	}
+	return p
+}
+
+// loadFile reads and checks a theme file. Every error names the file, the
 // line and the field: an unknown key, a value that is not a colour, a base
 // that is not a built-in, a failure colour that is a stage's.
-func LoadFile(path string) (*fileTheme, error) {
+func loadFile(path string) (*fileTheme, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err

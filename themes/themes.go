@@ -114,7 +114,7 @@ func Choose(arg string) (Choice, error) {
 	if !looksLikeFile(arg) {
 		return Choice{}, fmt.Errorf("unknown theme %q (want %s, or a theme file: docs/themes.md)", arg, strings.Join(Names(), ", "))
 	}
-	f, err := LoadFile(arg)
+	f, err := loadFile(arg)
 	if err != nil {
 		return Choice{}, err
 	}
