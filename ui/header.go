@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"regexp"
 	"strings"
 
 	"github.com/charmbracelet/x/ansi"
@@ -57,8 +58,17 @@ func (m Model) fitHeader(w int, fixed []string, about []aboutPart) string {
 		}
 		drop[worst] = true
 	}
+	// Still too wide (paused on production with drops and lint at 80
+	// columns): the fixed parts drop their "(space resumes)"-like hints,
+	// last first; ? and the status line say them too.
+	for i := len(fixed) - 1; i >= 0 && ansi.StringWidth(join()) > w; i-- {
+		fixed[i] = trailingHint.ReplaceAllString(fixed[i], "$1")
+	}
 	return fit(join(), w)
 }
+
+// trailingHint is a part's closing " (…)", before the style's reset.
+var trailingHint = regexp.MustCompile(` \([^()]*\)((?:\x1b\[[0-9;]*m)*)$`)
 
 // runLines are the run's description in full for the help: the header
 // may have let some of it go.

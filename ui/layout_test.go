@@ -39,6 +39,12 @@ func TestHeaderNeverCut(t *testing.T) {
 			m.opts.Header.Lint = []report.Warning{{ID: "F-03"}, {ID: "F-09"}}
 			m.dropped = func() uint64 { return 12 }
 		}, 80, []string{"⚠ 12 events dropped", "⚠ 2 lint: F-03 F-09 (? lists them)"}, []string{"embedded default"}},
+		{"paused on production with lint at 80", func(m *Model) {
+			*m = withTarget(*m, "PRODUCTION APNs", true)
+			*m = press(*m, "space")
+			m.opts.Header.Lint = []report.Warning{{ID: "F-03"}, {ID: "F-09"}}
+		}, 80, []string{"⏸ paused · 0 events since", "PRODUCTION APNs", "⚠ 2 lint: F-03 F-09"},
+			[]string{"(? lists them)", "(space resumes)", "real APNs"}},
 		{"narrow", nil, 40, []string{"callscope · embedded default"}, []string{"mock APNs"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
