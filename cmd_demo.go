@@ -14,7 +14,6 @@ import (
 	"github.com/callscope/callscope/flow/bus"
 	"github.com/callscope/callscope/flow/pipeline"
 	"github.com/callscope/callscope/flow/scenario"
-	"github.com/callscope/callscope/themes"
 	"github.com/callscope/callscope/ui"
 )
 
@@ -68,7 +67,7 @@ Keys: space pause · → (or l) next step · j/k choose a call · ? help · q qu
 	}
 	cmd.Flags().Float64Var(&o.timeScale, "time-scale", 1, "run simulated iPhone time, and the tour, this many times faster than real time")
 	cmd.Flags().DurationVar(&o.hold, "hold", demoHold, "how long each step stays on screen (at --time-scale 1)")
-	cmd.Flags().StringVar(&o.theme, "theme", "", "colour theme")
+	addThemeFlag(cmd.Flags(), &o.theme)
 	return cmd
 }
 
@@ -79,8 +78,8 @@ func runDemo(ctx context.Context, o demoOptions) error {
 	if o.hold <= 0 {
 		return usageError{fmt.Errorf("--hold must be positive (got %s)", o.hold)}
 	}
-	if _, err := themes.Get(o.theme, true); err != nil {
-		return usageError{fmt.Errorf("--theme: %w", err)}
+	if err := checkTheme(o.theme); err != nil {
+		return err
 	}
 	if !isTerminal(os.Stdin) || !isTerminal(os.Stdout) {
 		return usageError{errors.New("no terminal: the demo needs one on stdin and stdout; `callscope send --scenario NAME` runs its scenarios headless")}

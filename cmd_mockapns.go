@@ -28,6 +28,7 @@ type mockAPNsOptions struct {
 	envKeyReason              string
 	eventsTo                  string
 	headless                  bool
+	theme                     string // the screen's --theme (theme_flag.go)
 	faults                    apnsmock.Faults
 	goAwayAfter               int
 	goAwayLast                uint32
@@ -105,6 +106,7 @@ func mockAPNsCommand() *cobra.Command {
 	f.StringVar(&o.record, "record", "", "write every event to FILE as JSON lines, flushed per event")
 	f.StringVar(&o.eventsTo, "events-to", "", "POST events as JSON lines to a callscope ingest URL (token from CALLSCOPE_INGEST_TOKEN)")
 	f.BoolVar(&o.headless, "headless", false, "log lines instead of the screen")
+	addThemeFlag(f, &o.theme)
 	f.DurationVar(&o.faults.Latency, "latency", 0, "fault: add this latency to every answer")
 	f.IntVar(&o.faults.TooManyRequests, "too-many-requests", 0, "fault: answer 429 TooManyRequests beyond N pushes per device token per second")
 	f.IntVar(&o.faults.InternalErrorEvery, "fail-500-every", 0, "fault: answer every Nth valid push 500 InternalServerError")
@@ -131,6 +133,9 @@ func runMockAPNs(ctx context.Context, o mockAPNsOptions, out io.Writer) (err err
 	cfg, err := o.config()
 	if err != nil {
 		return usageError{err}
+	}
+	if err := checkTheme(o.theme); err != nil {
+		return err
 	}
 	// The output files first: a mock that starts and then cannot write
 	// them has served nothing worth having.
@@ -250,7 +255,7 @@ func runMockAPNs(ctx context.Context, o mockAPNsOptions, out io.Writer) (err err
 		fmt.Fprintf(out, "devices: %d listed; other tokens get 400 BadDeviceToken%s\n", len(cfg.Devices)+len(cfg.VoIPDevices), until)
 	}
 	if screen != nil {
-		return runMockScreen(ctx, screen, m.URL(), cfg.Environment, ca, outs.losses())
+		return runMockScreen(ctx, screen, m.URL(), cfg.Environment, ca, outs.losses(), o.theme)
 	}
 	<-ctx.Done()
 	fmt.Fprintln(out, "mock APNs: shutting down")

@@ -26,14 +26,14 @@ func (mockController) Decline(string) error              { return errMockOnly }
 
 // runMockScreen shows the mock's events on the screen until the user quits.
 // lost are the --events-to and --record counts the header shows.
-func runMockScreen(ctx context.Context, sub *bus.Subscription, url, env, ca string, lost []ui.Loss) error {
-	return ui.Run(ctx, mockController{}, sub, mockScreenOptions(url, env, ca, lost))
+func runMockScreen(ctx context.Context, sub *bus.Subscription, url, env, ca string, lost []ui.Loss, theme string) error {
+	return ui.Run(ctx, mockController{}, sub, mockScreenOptions(url, env, ca, lost, theme))
 }
 
 // mockScreenOptions are the main screen's panes and keys in ModeWatch: the
 // keys that would send or answer are neither in the key line nor under ?.
-func mockScreenOptions(url, env, ca string, lost []ui.Loss) ui.Options {
-	return ui.Options{Observer: true, Mode: ui.ModeWatch, Lost: lost,
+func mockScreenOptions(url, env, ca string, lost []ui.Loss, theme string) ui.Options {
+	return ui.Options{Observer: true, Mode: ui.ModeWatch, Lost: lost, Theme: theme,
 		Status: "watching pushes to " + url + " · push from your provider server · ? help", Header: ui.Header{
 			Mode:      "mock APNs (" + env + ")",
 			Endpoints: url + " · CA " + ca,

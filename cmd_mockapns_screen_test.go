@@ -23,11 +23,11 @@ func TestScreensOfferWhatActs(t *testing.T) {
 		opts     ui.Options
 		has, not []string
 	}{
-		{"mock-apns", mockScreenOptions("https://127.0.0.1:2197", "sandbox", "ca.pem", nil),
+		{"mock-apns", mockScreenOptions("https://127.0.0.1:2197", "sandbox", "ca.pem", nil, ""),
 			[]string{"/ filter", "select a call", "pause the view"},
-			[]string{"n compose", "enter send", "compose a call", "answer / decline"}},
+			[]string{"n compose", "enter send", "compose: scenario", "answer / decline"}},
 		{"real APNs", onReal,
-			[]string{"n compose", "compose a call", "/ filter"},
+			[]string{"n compose", "compose: scenario", "/ filter"},
 			[]string{"a answer", "answer / decline"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

@@ -12,7 +12,6 @@ import (
 	"github.com/callscope/callscope/flow"
 	"github.com/callscope/callscope/flow/replay"
 	"github.com/callscope/callscope/flow/trace"
-	"github.com/callscope/callscope/themes"
 	"github.com/callscope/callscope/ui"
 )
 
@@ -53,7 +52,7 @@ func replayCommand() *cobra.Command {
 	f.BoolVar(&o.json, "json", false, "print one JSON object per call, one per line (implies --headless)")
 	f.StringVar(&o.filter.Call, "call", "", "only the call with this trace id or call UUID (a prefix is enough)")
 	f.StringVar(&o.filter.Text, "filter", "", "only calls whose trace id, call UUID, a stage reached, outcome or diagnosis code contains TEXT")
-	f.StringVar(&o.theme, "theme", "", "colour theme")
+	addThemeFlag(f, &o.theme)
 	f.Float64Var(&o.speed, "speed", 1, "replay or re-run this many times faster than recorded, 1 to 100")
 	f.BoolVar(&o.paused, "paused", false, "open the screen paused at the first event")
 	rerunFlags(cmd, &o.rerun)
@@ -65,8 +64,8 @@ func runReplay(cmd *cobra.Command, path string, o replayOptions) error {
 	if o.speed < 1 || o.speed > ui.MaxSpeed {
 		return usageError{fmt.Errorf("--speed must be between 1 and %d (got %g)", ui.MaxSpeed, o.speed)}
 	}
-	if _, err := themes.Get(o.theme, true); err != nil {
-		return usageError{fmt.Errorf("--theme: %w", err)}
+	if err := checkTheme(o.theme); err != nil {
+		return err
 	}
 	if err := readable(path); err != nil {
 		return err

@@ -41,7 +41,7 @@ func rootCommand() *cobra.Command {
 		},
 	}
 	root.Flags().Float64Var(&opts.timeScale, "time-scale", 1, "run simulated iPhone time this many times faster than real time")
-	root.Flags().StringVar(&opts.theme, "theme", "", "colour theme")
+	addThemeFlag(root.Flags(), &opts.theme)
 	root.Flags().StringVar(&opts.profile, "device-profile", "", "the callee's iPhone from a TOML profile")
 	root.Flags().StringArrayVar(&opts.profileSet, "device-set", nil, "change one device profile parameter, KEY=VALUE; repeatable")
 	addSendAPNsFlags(root.Flags(), &opts.real, false)

@@ -14,7 +14,6 @@ import (
 	"github.com/callscope/callscope/flow/pipeline"
 	"github.com/callscope/callscope/flow/report"
 	"github.com/callscope/callscope/flow/scenario"
-	"github.com/callscope/callscope/themes"
 	"github.com/callscope/callscope/transport/ingest"
 	"github.com/callscope/callscope/ui"
 )
@@ -46,8 +45,8 @@ func runScreen(ctx context.Context, o screenOptions, stdin io.Reader, stdout io.
 	if o.timeScale <= 0 {
 		return usageError{fmt.Errorf("--time-scale must be positive (got %g)", o.timeScale)}
 	}
-	if _, err := themes.Get(o.theme, true); err != nil {
-		return usageError{fmt.Errorf("--theme: %w", err)}
+	if err := checkTheme(o.theme); err != nil {
+		return err
 	}
 	prof, err := screenProfile(o.profile, o.profileSet)
 	if err != nil {

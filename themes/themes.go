@@ -1,99 +1,206 @@
-// Package themes holds the screen's palettes: semantic colour tokens (accent,
-// ok, warn, fail, muted, one colour per lane) with a dark and a light variant
-// each. The terminal's colour profile (NO_COLOR, 256 colours, true colour) is
-// applied by the renderer; a Theme only names colours.
+// Package themes holds the screen's palettes: semantic colours (text, muted,
+// accent, ok, warn, fail) and one colour per stage, which the screen uses for
+// that stage everywhere (list, ladder, events, waterfall, inspect). Failure
+// has its own colour, apart from every stage's, and the screen pairs it with
+// a symbol (✗) so that it reads without colour too. The terminal's colour
+// profile (256 colours, true colour) is applied by the renderer; NO_COLOR
+// is read here (NoColor) and applied by the screen.
 package themes
 
 import (
 	"fmt"
 	"image/color"
+	"os"
 	"strings"
 
 	"charm.land/lipgloss/v2"
 )
 
-// Theme is one palette for dark or light backgrounds.
+// StageKeys name the stage colours in flow.Stages order (the ladder's lanes,
+// left to right); theme files use them as keys of [stages].
+var StageKeys = [5]string{"sender", "server", "apns", "extension", "callkit"}
+
+// Theme is one palette, resolved for a background.
 type Theme struct {
-	Name   string
-	Text   color.Color
-	Muted  color.Color
-	Accent color.Color
-	OK     color.Color
-	Warn   color.Color
-	Fail   color.Color
-	Ring   color.Color
-	Lanes  [5]color.Color // sender, server, apns, extension, callkit
+	Name                                string
+	Text, Muted, Accent, OK, Warn, Fail color.Color
+	// Stages are the stages' colours in StageKeys order. Ringing is CallKit's.
+	Stages [5]color.Color
 }
 
-type pair struct{ dark, light string }
-
+// palette is a theme as written: hex colours by role.
 type palette struct {
-	name                                      string
-	text, muted, accent, ok, warn, fail, ring pair
-	lanes                                     [5]pair
+	text, muted, accent, ok, warn, fail string
+	stages                              [5]string
 }
 
-var palettes = []palette{
-	{
-		name: "dusk", text: pair{"#E6E1F5", "#2A2540"}, muted: pair{"#7C7794", "#8A85A0"},
-		accent: pair{"#B9A6FF", "#5A3FC0"}, ok: pair{"#7BD88F", "#1F8A3B"}, warn: pair{"#F2C46D", "#9A6A00"},
-		fail: pair{"#FF7A8A", "#C0243A"}, ring: pair{"#6FD3FF", "#0A6FA8"},
-		lanes: [5]pair{{"#B9A6FF", "#5A3FC0"}, {"#6FD3FF", "#0A6FA8"}, {"#F2C46D", "#9A6A00"}, {"#7BD88F", "#1F8A3B"}, {"#FF9ECF", "#B0306F"}},
+// builtin is a built-in theme: one palette for dark backgrounds, one for
+// light; dark and light are the same palette on either.
+type builtin struct {
+	name, about string
+	dark, light palette
+}
+
+var darkPalette = palette{
+	text: "#E6E1F5", muted: "#8A859E", accent: "#B9A6FF", ok: "#7BD88F", warn: "#F2C46D", fail: "#FF5555",
+	stages: [5]string{"#A78BFA", "#5FC8FF", "#F2C46D", "#7BD88F", "#FF8FD8"},
+}
+
+var lightPalette = palette{
+	text: "#2A2540", muted: "#6E6A80", accent: "#5A3FC0", ok: "#1F7A35", warn: "#8C5A00", fail: "#C8102E",
+	stages: [5]string{"#6A3FD0", "#0A6FA8", "#8C6400", "#1F7A35", "#A3287C"},
+}
+
+var builtins = []builtin{
+	{name: "dark", about: "for dark backgrounds", dark: darkPalette, light: darkPalette},
+	{name: "light", about: "for light backgrounds", dark: lightPalette, light: lightPalette},
+	{name: "high-contrast", about: "pure, saturated colours on black or white (follows the background)",
+		dark: palette{text: "#FFFFFF", muted: "#D0D0D0", accent: "#FFFFFF", ok: "#00FF00", warn: "#FFD700", fail: "#FF2020",
+			stages: [5]string{"#87AFFF", "#00FFFF", "#FFFF00", "#00FF00", "#FF5FFF"}},
+		light: palette{text: "#000000", muted: "#303030", accent: "#000000", ok: "#006400", warn: "#875F00", fail: "#D70000",
+			stages: [5]string{"#0000AF", "#005F87", "#5F5F00", "#006400", "#870087"}},
 	},
-	{
-		name: "harbor", text: pair{"#DDE6EE", "#1D2A33"}, muted: pair{"#6B7D8A", "#7A8A96"},
-		accent: pair{"#4FC1E9", "#00628C"}, ok: pair{"#A0D468", "#3C7A10"}, warn: pair{"#FFCE54", "#8C6400"},
-		fail: pair{"#ED5565", "#B0202E"}, ring: pair{"#48CFAD", "#00795F"},
-		lanes: [5]pair{{"#4FC1E9", "#00628C"}, {"#AC92EC", "#5B3DB5"}, {"#FFCE54", "#8C6400"}, {"#48CFAD", "#00795F"}, {"#EC87C0", "#A3286C"}},
-	},
-	{
-		name: "mono", text: pair{"#E0E0E0", "#202020"}, muted: pair{"#808080", "#707070"},
-		accent: pair{"#FFFFFF", "#000000"}, ok: pair{"#C8C8C8", "#303030"}, warn: pair{"#E0E0E0", "#202020"},
-		fail: pair{"#FFFFFF", "#000000"}, ring: pair{"#FFFFFF", "#000000"},
-		lanes: [5]pair{{"#E0E0E0", "#202020"}, {"#E0E0E0", "#202020"}, {"#E0E0E0", "#202020"}, {"#E0E0E0", "#202020"}, {"#E0E0E0", "#202020"}},
+	{name: "harbor", about: "muted sea colours (follows the background)",
+		dark: palette{text: "#DDE6EE", muted: "#7F909C", accent: "#4FC1E9", ok: "#A0D468", warn: "#FFCE54", fail: "#F0504F",
+			stages: [5]string{"#4FC1E9", "#AC92EC", "#FFCE54", "#48CFAD", "#F29BD0"}},
+		light: palette{text: "#1D2A33", muted: "#5E6E7A", accent: "#00628C", ok: "#3C7A10", warn: "#8C5A00", fail: "#C0182A",
+			stages: [5]string{"#00628C", "#5B3DB5", "#7A5800", "#2F8A3A", "#A3286C"}},
 	},
 }
 
-// Names lists the built-in themes; the first is the default.
+// Names lists the built-in themes.
 func Names() []string {
-	out := make([]string, len(palettes))
-	for i, p := range palettes {
-		out[i] = p.name
+	out := make([]string, len(builtins))
+	for i, b := range builtins {
+		out[i] = b.name
 	}
 	return out
 }
 
-// Get returns a theme by name ("" is the default) for a dark or light background.
+// About is a built-in theme's one-line description, "" for an unknown name.
+func About(name string) string {
+	if b, ok := find(name); ok {
+		return b.about
+	}
+	return ""
+}
+
+func find(name string) (builtin, bool) {
+	for _, b := range builtins {
+		if b.name == name {
+			return b, true
+		}
+	}
+	return builtin{}, false
+}
+
+// Choice is what --theme chose: nothing (dark or light by the terminal's
+// background), a built-in, or a theme file, read and checked once.
+type Choice struct {
+	name string // a built-in; "" with file == nil: follow the background
+	file *fileTheme
+}
+
+// Choose reads --theme: "" follows the terminal's background, a built-in
+// name picks it, anything else is a theme file (docs/themes.md). Errors name
+// the file, line and field.
+func Choose(arg string) (Choice, error) {
+	if arg == "" {
+		return Choice{}, nil
+	}
+	if _, ok := find(arg); ok {
+		return Choice{name: arg}, nil
+	}
+	if !looksLikeFile(arg) {
+		return Choice{}, fmt.Errorf("unknown theme %q (want %s, or a theme file: docs/themes.md)", arg, strings.Join(Names(), ", "))
+	}
+	f, err := loadFile(arg)
+	if err != nil {
+		return Choice{}, err
+	}
+	return Choice{file: f}, nil
+}
+
+// looksLikeFile: a path, a .toml name, or a file that exists. A mistyped
+// built-in name ("drak") is then "unknown theme", not "no such file".
+func looksLikeFile(arg string) bool {
+	if strings.ContainsAny(arg, `/\`) || strings.HasSuffix(arg, ".toml") {
+		return true
+	}
+	_, err := os.Stat(arg)
+	return err == nil
+}
+
+// Theme resolves the choice for a dark or light background.
+func (c Choice) Theme(dark bool) Theme {
+	switch {
+	case c.file != nil:
+		return c.file.theme(dark)
+	case c.name != "":
+		b, _ := find(c.name)
+		return b.theme(dark)
+	}
+	return auto(dark)
+}
+
+// Name is what the header shows: the built-in, the file's theme name, or
+// the built-in the background chose.
+func (c Choice) Name(dark bool) string { return c.Theme(dark).Name }
+
+// Next is the built-in after this one (the t key), wrapping around; from
+// the background's choice or a file, the first built-in not shown now.
+func (c Choice) Next(dark bool) Choice {
+	cur := c.Name(dark)
+	for i, b := range builtins {
+		if b.name == cur && c.file == nil {
+			return Choice{name: builtins[(i+1)%len(builtins)].name}
+		}
+	}
+	n := builtins[0].name
+	if n == cur {
+		n = builtins[1].name
+	}
+	return Choice{name: n}
+}
+
+// Get returns a built-in theme by name ("" follows the background).
 func Get(name string, dark bool) (Theme, error) {
 	if name == "" {
-		name = palettes[0].name
+		return auto(dark), nil
 	}
-	for _, p := range palettes {
-		if p.name == name {
-			return p.theme(dark), nil
-		}
+	b, ok := find(name)
+	if !ok {
+		return Theme{}, fmt.Errorf("unknown theme %q (want %s)", name, strings.Join(Names(), ", "))
 	}
-	return Theme{}, fmt.Errorf("unknown theme %q (want %s)", name, strings.Join(Names(), ", "))
+	return b.theme(dark), nil
 }
 
-// Next returns the theme after name, wrapping around.
-func Next(name string) string {
-	for i, p := range palettes {
-		if p.name == name {
-			return palettes[(i+1)%len(palettes)].name
-		}
+func auto(dark bool) Theme {
+	if dark {
+		return builtins[0].theme(true)
 	}
-	return palettes[0].name
+	return builtins[1].theme(false)
 }
 
-func (p palette) theme(dark bool) Theme {
-	c := func(x pair) color.Color {
-		return lipgloss.LightDark(dark)(lipgloss.Color(x.light), lipgloss.Color(x.dark))
+func (b builtin) theme(dark bool) Theme {
+	p := b.light
+	if dark {
+		p = b.dark
 	}
-	t := Theme{Name: p.name, Text: c(p.text), Muted: c(p.muted), Accent: c(p.accent), OK: c(p.ok), Warn: c(p.warn),
-		Fail: c(p.fail), Ring: c(p.ring)}
-	for i, l := range p.lanes {
-		t.Lanes[i] = c(l)
+	return p.theme(b.name)
+}
+
+func (p palette) theme(name string) Theme {
+	t := Theme{Name: name, Text: col(p.text), Muted: col(p.muted), Accent: col(p.accent), OK: col(p.ok),
+		Warn: col(p.warn), Fail: col(p.fail)}
+	for i, s := range p.stages {
+		t.Stages[i] = col(s)
 	}
 	return t
 }
+
+func col(s string) color.Color { return lipgloss.Color(s) }
+
+// NoColor reports whether NO_COLOR asks for no colour (https://no-color.org:
+// set and not empty).
+func NoColor() bool { return os.Getenv("NO_COLOR") != "" }

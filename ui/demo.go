@@ -183,6 +183,7 @@ func (d DemoModel) captionLines(w int) []string {
 
 // RunDemo opens the tour's screen until the user quits or ctx ends.
 func RunDemo(ctx context.Context, ctrl Controller, runner DemoRunner, sub *bus.Subscription, o DemoOptions) error {
+	o.Screen = fromEnv(o.Screen)
 	m := NewDemoModel(ctrl, runner, o)
 	m.inner.dropped = droppedBy(sub)
 	p := tea.NewProgram(m, tea.WithContext(ctx))

@@ -44,6 +44,10 @@ func (m Model) detailLines(w, h int) []string {
 
 func (m Model) callTitle(c flow.Call) string {
 	parts := []string{m.st.title.Render(strings.ToUpper(string(orCall(c.Kind))))}
+	if c.From != "" || c.To != "" {
+		// In full: the list shortens names (names.go).
+		parts[0] += " " + c.From + " → " + c.To
+	}
 	if c.CallID != "" {
 		parts = append(parts, "uuid "+c.CallID)
 	}
@@ -66,11 +70,12 @@ func (m Model) diagnosisLines(d flow.Diagnosis, w int) []string {
 	if d.Warning {
 		mark, style = "! warning ", m.st.warn
 	}
-	head := mark + string(d.Stage) + ": " + string(d.Code)
+	head := ": " + string(d.Code)
 	if d.Apple != "" {
 		head += " (" + d.Apple + ")"
 	}
-	out := []string{style.Render(fit(head, w))}
+	// The stage in its own colour, as everywhere; the mark says failed.
+	out := []string{fit(style.Render(mark)+m.st.stage(d.Stage).Render(string(d.Stage))+style.Render(head), w)}
 	if d.Detail != "" {
 		out = append(out, "  "+d.Detail)
 	}
@@ -99,8 +104,12 @@ func (m Model) eventLine(e flow.Event, since time.Time, w int) string {
 	}
 	// Pad before styling: escape codes have no width but fmt counts them.
 	name := fmt.Sprintf("%-26s", e.Name)
-	if e.Diagnosis != nil {
-		name = m.st.fail.Render(name)
+	switch d := e.Diagnosis; {
+	case d != nil && d.Warning:
+		name = m.st.warn.Render(fmt.Sprintf("%-26s", "! "+e.Name))
+	case d != nil:
+		// A colour and a mark: the failure reads without colour too.
+		name = m.st.fail.Render(fmt.Sprintf("%-26s", failMark+" "+e.Name))
 	}
 	line := fmt.Sprintf("%9s %s %s %11s ", off, lane.Render(fmt.Sprintf("%-9s", e.Stage)), name, dur)
 	if rest := w - ansi.StringWidth(line); rest > 3 {
@@ -150,7 +159,7 @@ func (m Model) helpLines(w int) []string {
 		out = append(out, m.st.muted.Render(fit("accepted: APNs answered 200 (accepted, not delivered) and no device said more.", w)),
 			m.st.muted.Render(fit("╌~12ms╌▶ / clock skew: a hop from this machine's clock to a phone's; not a latency.", w)))
 	}
-	return out
+	return append(out, m.runLines(w)...)
 }
 
 // lintLines list the profile lint, one warning a line, or nothing.

@@ -46,8 +46,14 @@ func (m Model) bodyLayout() (top, detail, listW int) {
 		// rows so that every key fits at 80×24.
 		detail = h - 1 - top - 2
 	}
-	return top, detail, min(44, w*2/5)
+	// Past what the ladder's lanes need, width goes to the list (full
+	// names), not to wider lanes.
+	return top, detail, max(min(44, w*2/5), w-1-maxLadderW)
 }
+
+// maxLadderW is the widest the ladder gets: five lanes of 14 cells hold
+// every hop label and a diagnosis code.
+const maxLadderW = 70
 
 func (m *Model) cycleFocus(d int) {
 	m.read.focus = (m.read.focus + pane(d) + panes) % panes

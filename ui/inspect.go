@@ -101,7 +101,7 @@ func (m Model) inspectText(w int) []string {
 		}
 	}
 
-	add(m.st.title.Render(strings.ToUpper(string(e.Stage))+" "+e.Name) + m.st.muted.Render(" · esc back"))
+	add(m.st.stage(e.Stage).Render(strings.ToUpper(string(e.Stage))) + " " + m.st.title.Render(e.Name) + m.st.muted.Render(" · esc back"))
 	field("time", e.Time.In(m.opts.Location).Format("2006-01-02 15:04:05.000000 MST"))
 	if e.Clock != "" {
 		field("clock", e.Clock+" (another machine's clock)")
@@ -181,7 +181,7 @@ func (m Model) diagnosisText(d flow.Diagnosis, w int) []string {
 	}
 	var out []string
 	add := func(s string) { out = append(out, wrapLines(s, w)...) }
-	add(style.Render(mark + string(d.Stage) + ": " + string(d.Code)))
+	add(style.Render(mark) + m.st.stage(d.Stage).Render(string(d.Stage)) + style.Render(": "+string(d.Code)))
 	if d.Apple != "" {
 		add("Apple's name: " + d.Apple)
 	}

@@ -70,7 +70,7 @@ var registry = []keyEntry{
 	{Keys: "d", Short: "d decline", Rank: 40, Modes: ModeLive},
 	{Press: "e", Keys: "e", Help: "preview the envelope before sending: plaintext, header, AAD, sizes", Short: "e preview", Rank: 65, Modes: Sends},
 	{Press: "r", Keys: "r", Help: "resend the selected call as it was composed", Short: "r resend", Rank: 85, Modes: Sends},
-	{Keys: "y", Help: "copy the selected push as curl --http2 (OSC 52), shown too; no JWT", Short: "y curl", Rank: 66, Modes: AnyScreen},
+	{Keys: "y", Help: "copy the selected push as curl --http2 (OSC 52), shown too; no JWT", Short: "y curl", Rank: 66, Modes: Sends | ModeWatch | ModeReplay},
 	{Keys: "j k ↑ ↓", Help: "select a call; g / G first / newest", Short: "j/k select", Rank: 80, Modes: AnyScreen},
 	{Keys: "w", Help: "waterfall: the stages on one time axis / the ladder", Short: "w waterfall", Rank: 90, Modes: AnyScreen},
 	{Keys: "t", Help: "next theme", Short: "t theme", Rank: 100, Modes: AnyScreen},

@@ -74,7 +74,7 @@ func (m Model) ladderLines(w, h int) []string {
 	if len(c.Latency.CrossClock) > 0 {
 		out = append(out, m.st.muted.Render(fit("╌ cross-device: "+flow.CrossClockNote, w)))
 	}
-	out = append(out, m.st.outcome(c)+m.st.muted.Render(" "+endLabel(c)))
+	out = append(out, m.st.outcome(c, false)+m.st.muted.Render(" "+endLabel(c)))
 	return pad(out, h)
 }
 

@@ -14,7 +14,9 @@ import (
 func (m Model) latencyLines(w int) []string {
 	const label = 10
 	l := m.latencies()
-	col := max(8, (w-label)/(len(flow.Stages)+1))
+	// Columns as wide as their widest cell ("Extension", "19.02ms") and
+	// no wider: a large terminal does not spread the table.
+	col := max(8, min(12, (w-label)/(len(flow.Stages)+1)))
 	cell := func(s string) string { return fmt.Sprintf("%*s", col, s) }
 	over := m.st.title.Render("p50/p95/p99") + m.st.muted.Render(statsOver(l))
 	var head strings.Builder

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"github.com/callscope/callscope/flow"
 )
 
@@ -11,7 +13,13 @@ import (
 // in view.
 func (m Model) listLines(w, h int) []string {
 	vis := m.visible() // the filter's calls (filter.go)
-	out := []string{m.listHead(w, len(vis))}
+	home := m.homeDomain(vis)
+	head := m.listHead(w, len(vis))
+	if at := " · @" + home; home != "" && !m.flt.typing && !m.flt.on.active() && ansi.StringWidth(head)+len(at)+2 <= w {
+		// The domain the names leave out, where there is room to say it.
+		head += m.st.muted.Render(at)
+	}
+	out := []string{head}
 	rows := h - 1
 	n := len(vis)
 	if n == 0 {
@@ -35,7 +43,7 @@ func (m Model) listLines(w, h int) []string {
 	for j := first; j < n && len(out) < h; j++ {
 		i := vis[j]
 		c, _ := m.calls.At(i)
-		line := m.callRow(c, w)
+		line := m.callRow(c, w, home)
 		if i == m.sel {
 			line = m.st.sel.Render(fit(stripped(line), w))
 		}
@@ -83,7 +91,12 @@ func (m Model) callsDropped() string {
 	return m.st.warn.Render(s)
 }
 
-func (m Model) callRow(c flow.Call, w int) string {
+// callRow is one call in the list: time, kind, names, total and outcome.
+// The outcome is never cut: it is drawn last, at the right, and the names
+// take what it leaves (a failure drops "failed@" before the names drop
+// below nameMin); the kind and total go on a narrow list.
+// home is the domain the list leaves out of names (homeDomain).
+func (m Model) callRow(c flow.Call, w int, home string) string {
 	kind := "call"
 	switch c.Kind {
 	case flow.KindMessage:
@@ -92,33 +105,35 @@ func (m Model) callRow(c flow.Call, w int) string {
 		// Seen only from APNs on: a server cannot tell a call from a message.
 		kind = "push"
 	}
-	total := ""
-	if c.Latency.Total > 0 {
-		total = flow.FormatDuration(c.Latency.Total)
-	}
-	// time(8) kind(4) total(8) and four spaces leave the rest to the names
-	// and the outcome; the names get at most half of it.
-	whoW := max(9, (w-24)/2)
-	who := c.From + "→" + c.To
-	switch {
-	case c.From == "" && c.To == "":
-		who = "" // seen only from APNs on: nobody's names
-	case len([]rune(who)) > whoW:
-		who = user(c.From) + "→" + user(c.To)
-	}
 	at := c.Started.In(m.opts.Location).Format("15:04:05")
+	head := at + " " + kind + " "
+	total := ""
 	if w < 44 {
-		// The ladder shows the total; a narrow list keeps the outcome.
-		return fmt.Sprintf("%s %s %s %s", at, kind, fit(who, whoW), m.st.outcome(c))
+		// A narrow list keeps the names: the kind is in the events
+		// pane's title, the total on the ladder.
+		head = at + " "
+	} else {
+		// Pad before styling: fmt would count the escape codes as width.
+		s := ""
+		if c.Latency.Total > 0 {
+			s = flow.FormatDuration(c.Latency.Total)
+		}
+		total = " " + m.st.muted.Render(fmt.Sprintf("%8s", s))
 	}
-	// Pad before styling: fmt would count the escape codes as width.
-	return fmt.Sprintf("%s %s %s %s %s", at, kind, fit(who, whoW), m.st.muted.Render(fmt.Sprintf("%8s", total)), m.st.outcome(c))
+	nameMin := 9 // "alice→bob"
+	if c.From == "" && c.To == "" {
+		nameMin = 0 // seen only from APNs on: no names to keep room for
+	}
+	out := m.st.outcome(c, false)
+	if rest := w - len(head) - ansi.StringWidth(total) - 1 - max(outcomeW, ansi.StringWidth(out)); rest < nameMin {
+		out = m.st.outcome(c, true)
+	}
+	// The outcome in a column of its own width, so that the totals line up.
+	outW := max(outcomeW, ansi.StringWidth(out))
+	whoW := max(0, w-len(head)-ansi.StringWidth(total)-1-outW)
+	return head + fit(shortWho(c.From, c.To, home, whoW), whoW) + total + " " + fit(out, outW)
 }
 
-// user is a handle without its domain: alice@example.org is alice.
-func user(handle string) string {
-	if i := strings.IndexByte(handle, '@'); i > 0 {
-		return handle[:i]
-	}
-	return handle
-}
+// outcomeW is the width of the widest short outcome ("✗ extension"): the
+// column the list keeps for outcomes.
+const outcomeW = 11

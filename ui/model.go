@@ -35,8 +35,13 @@ type Header struct {
 
 // Options configure the screen.
 type Options struct {
-	Header   Header
-	Theme    string
+	Header Header
+	// Theme is --theme as given: "" (dark or light by the terminal's
+	// background), a built-in or a theme file (themes.Choose; the command
+	// checked it, an unreadable one here is the background's choice).
+	Theme string
+	// NoColor draws without colour: bold and reverse only, symbols
+	// marking failure (NO_COLOR: the Run functions read it).
 	NoColor  bool
 	Location *time.Location // times in the call list; nil = local
 	// Observer is a screen that only watches (the standalone mock): nothing
@@ -101,7 +106,7 @@ type Model struct {
 
 	width, height int
 	dark          bool
-	themeName     string
+	theme         themes.Choice
 	st            *styles // shared by the Model's copies: replaced, never changed
 
 	calls  *flow.Calls // the calls held, oldest first: sel indexes them
@@ -139,11 +144,11 @@ func NewModel(ctrl Controller, opts Options) Model {
 	if opts.Location == nil {
 		opts.Location = time.Local
 	}
-	name := opts.Theme
-	if _, err := themes.Get(name, true); err != nil || name == "" {
-		name = themes.Names()[0]
+	theme, err := themes.Choose(opts.Theme)
+	if err != nil {
+		theme = themes.Choice{}
 	}
-	m := Model{ctrl: ctrl, opts: opts, mode: opts.mode(), dark: true, themeName: name, follow: true,
+	m := Model{ctrl: ctrl, opts: opts, mode: opts.mode(), dark: true, theme: theme, follow: true,
 		status: "n compose a call · enter send it · ? help"}
 	m.holdCalls(maxCalls)
 	switch {
@@ -152,7 +157,7 @@ func NewModel(ctrl Controller, opts Options) Model {
 	case opts.Observer:
 		m.status = "watching · ? help"
 	}
-	m.st = newStyles(m.themeName, m.dark, opts.NoColor)
+	m.st = newStyles(m.theme.Theme(m.dark), opts.NoColor)
 	if opts.Outside != nil {
 		m.dropped = droppedBy(opts.Outside)
 	}
@@ -176,6 +181,7 @@ func (m Model) Init() tea.Cmd { return tea.RequestBackgroundColor }
 // Run opens the screen and forwards every event of sub to it until the user
 // quits or ctx ends.
 func Run(ctx context.Context, ctrl Controller, sub *bus.Subscription, opts Options) error {
+	opts = fromEnv(opts)
 	m := NewModel(ctrl, opts)
 	subs := []*bus.Subscription{sub}
 	if opts.Outside != nil {

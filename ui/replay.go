@@ -99,6 +99,7 @@ func (r ReplayModel) Init() tea.Cmd {
 
 // RunReplay opens the replay screen until the user quits or ctx ends.
 func RunReplay(ctx context.Context, events []flow.Event, opts ReplayOptions) error {
+	opts.Options = fromEnv(opts.Options)
 	_, err := tea.NewProgram(NewReplayModel(events, opts), tea.WithContext(ctx)).Run()
 	return err
 }
@@ -298,7 +299,7 @@ func (r *ReplayModel) nextFailure() {
 func (r *ReplayModel) rebuild(n int) {
 	old := r.m
 	r.m = NewModel(nil, r.opts.Options)
-	r.m.width, r.m.height, r.m.dark, r.m.themeName, r.m.st, r.m.help = old.width, old.height, old.dark, old.themeName, old.st, old.help
+	r.m.width, r.m.height, r.m.dark, r.m.theme, r.m.st, r.m.help = old.width, old.height, old.dark, old.theme, old.st, old.help
 	r.m.flt = old.flt // the filter is the user's too
 	r.pos, r.clock = 0, 0
 	for r.pos < n {

@@ -6,7 +6,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/callscope/callscope/flow"
-	"github.com/callscope/callscope/themes"
 )
 
 // Update routes messages: global keys here, compose keys to the composer.
@@ -16,7 +15,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.width, m.height = msg.Width, msg.Height
 	case tea.BackgroundColorMsg:
 		m.dark = msg.IsDark()
-		m.st = newStyles(m.themeName, m.dark, m.opts.NoColor)
+		m.st = newStyles(m.theme.Theme(m.dark), m.opts.NoColor)
 	case EventMsg:
 		m.applyLive(msg.Event, msg.Outside || m.opts.Observer)
 	case eventsMsg:
@@ -112,9 +111,9 @@ func (m Model) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case "w":
 		m.waterfall = !m.waterfall
 	case "t":
-		m.themeName = themes.Next(m.themeName)
-		m.st = newStyles(m.themeName, m.dark, m.opts.NoColor)
-		m.setStatus("theme "+m.themeName, false)
+		m.theme = m.theme.Next(m.dark)
+		m.st = newStyles(m.theme.Theme(m.dark), m.opts.NoColor)
+		m.setStatus("theme "+m.theme.Name(m.dark), false)
 	}
 	return m, nil
 }

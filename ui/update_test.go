@@ -150,8 +150,8 @@ func TestKeys(t *testing.T) {
 			}
 		}},
 		{"t cycles the theme", nil, []string{"t"}, func(t *testing.T, m Model, _ *fakeController) {
-			if m.themeName != "harbor" {
-				t.Fatalf("theme %q", m.themeName)
+			if m.theme.Name(m.dark) != "light" {
+				t.Fatalf("theme %q", m.theme.Name(m.dark))
 			}
 		}},
 	}

@@ -108,7 +108,6 @@ func pad(lines []string, n int) []string {
 }
 
 func (m Model) headerLine(w int) string {
-	h := m.opts.Header
 	parts := []string{m.st.title.Render("callscope")}
 	if b := m.pauseBadge(); b != "" {
 		parts = append(parts, b)
@@ -116,8 +115,8 @@ func (m Model) headerLine(w int) string {
 	if b := m.targetBadge(); b != "" {
 		parts = append(parts, b)
 	}
-	// Before the run's description, which may be cut at 80 columns: these
-	// explain what follows.
+	// Before the run's description, which gives way at 80 columns
+	// (header.go): these say what is wrong.
 	if n := m.droppedEvents(); n > 0 {
 		parts = append(parts, m.st.fail.Render("⚠ "+flow.FormatCount(n)+" events dropped"))
 	}
@@ -132,12 +131,7 @@ func (m Model) headerLine(w int) string {
 	if s := m.callsDropped(); s != "" {
 		parts = append(parts, s)
 	}
-	for _, p := range []string{h.Mode, h.Endpoints, h.Device, h.Clock, "theme " + m.themeName} {
-		if p != "" {
-			parts = append(parts, m.st.muted.Render(p))
-		}
-	}
-	return fit(strings.Join(parts, m.st.muted.Render(" · ")), w)
+	return m.fitHeader(w, parts, m.aboutRun())
 }
 
 // lintSummary is the header's account of the profile lint: the ids, the

@@ -103,7 +103,7 @@ func TestCallRowAligned(t *testing.T) {
 	col := -1
 	for _, d := range []time.Duration{125 * time.Microsecond, 5470 * time.Microsecond, 2 * time.Second} {
 		c := flow.Call{TraceID: "t", Started: base, Outcome: flow.OutcomeAccepted, Latency: flow.Latency{Total: d}}
-		row := ansi.Strip(m.callRow(c, 44))
+		row := ansi.Strip(m.callRow(c, 44, ""))
 		at := utf8.RuneCountInString(row[:strings.Index(row, "accepted")])
 		if col >= 0 && at != col {
 			t.Fatalf("outcome at column %d, want %d: %q", at, col, row)

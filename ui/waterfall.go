@@ -188,7 +188,7 @@ func (m Model) waterfallLines(w, h int) []string {
 	if len(c.Latency.CrossClock) > 0 {
 		out = append(out, m.st.muted.Render(fit("╌ cross-device: "+flow.CrossClockNote, w)))
 	}
-	out = append(out, m.st.outcome(c)+m.st.muted.Render(" "+endLabel(c)))
+	out = append(out, m.st.outcome(c, false)+m.st.muted.Render(" "+endLabel(c)))
 	if len(out) > h && h > 0 {
 		// Short panes keep the outcome: it says how the call ended.
 		out = append(out[:h-1], out[len(out)-1])
