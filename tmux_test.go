@@ -164,7 +164,7 @@ func TestTmuxScript(t *testing.T) {
 	// To the events, onto the event that carries the diagnosis, enter.
 	p.keys("Tab", "Tab")
 	p.waitFor("▸ events")
-	p.moveTo("k", regexp.MustCompile(`callkit +report-failed`))
+	p.moveTo("k", regexp.MustCompile(`callkit +(✗ )?report-failed`))
 	p.keys("Enter")
 	s = p.waitFor("CALLKIT report-failed · esc back")
 	for _, want := range []string{"✗ fail callkit: CALL_LIMIT", "hint: " + hint, "source: docs/failures.md",
