@@ -28,6 +28,7 @@ type mockAPNsOptions struct {
 	envKeyReason              string
 	eventsTo                  string
 	headless                  bool
+	log                       string // --log: push, event or none
 	faults                    apnsmock.Faults
 	goAwayAfter               int
 	goAwayLast                uint32
@@ -78,7 +79,7 @@ func mockAPNsCommand() *cobra.Command {
 		Long: "mock-apns runs callscope's mock of Apple Push Notification service: HTTP/2 over TLS (ALPN h2), validating\n" +
 			"each push as APNs does and answering with Apple's statuses and JSON reasons. Point your provider at the URL\n" +
 			"it prints and trust the CA it writes with --ca-out. Accepted pushes go to simulated devices, which record\n" +
-			"what iOS does with them. On a terminal it shows them on the screen; --headless logs one line per event.\n" +
+			"what iOS does with them. On a terminal it shows them on the screen; --headless logs one line per push (--log).\n" +
 			"See docs/mock-apns.md for the curl command and the JWT recipe.",
 		Example: "  callscope mock-apns --ca-out ca.pem --provider-key ABC1234567:TEAM123456:AuthKey.p8 --topic org.example.app",
 		Args:    usageArgs(cobra.NoArgs),
@@ -102,9 +103,10 @@ func mockAPNsCommand() *cobra.Command {
 	f.StringArrayVar(&o.unreg, "unregistered", nil, "a device token answered 410 Unregistered (repeatable)")
 	f.StringArrayVar(&o.exp, "expired", nil, "a device token answered 410 ExpiredToken (repeatable)")
 	f.StringVar(&o.environment, "environment", "sandbox", "sandbox or production")
-	f.StringVar(&o.record, "record", "", "write every event to FILE as JSON lines, flushed per event")
+	f.StringVar(&o.record, "record", "", "write every event to FILE as JSON lines, off the request path: a disk that falls behind drops events, counted in the trace and at exit")
 	f.StringVar(&o.eventsTo, "events-to", "", "POST events as JSON lines to a callscope ingest URL (token from CALLSCOPE_INGEST_TOKEN)")
 	f.BoolVar(&o.headless, "headless", false, "log lines instead of the screen")
+	f.StringVar(&o.log, "log", "push", logUsage)
 	f.DurationVar(&o.faults.Latency, "latency", 0, "fault: add this latency to every answer")
 	f.IntVar(&o.faults.TooManyRequests, "too-many-requests", 0, "fault: answer 429 TooManyRequests beyond N pushes per device token per second")
 	f.IntVar(&o.faults.InternalErrorEvery, "fail-500-every", 0, "fault: answer every Nth valid push 500 InternalServerError")
@@ -132,6 +134,10 @@ func runMockAPNs(ctx context.Context, o mockAPNsOptions, out io.Writer) (err err
 	if err != nil {
 		return usageError{err}
 	}
+	mode, err := parseLogMode(o.log)
+	if err != nil {
+		return usageError{err}
+	}
 	// The output files first: a mock that starts and then cannot write
 	// them has served nothing worth having.
 	if err := writable("--record", o.record); err != nil {
@@ -150,13 +156,16 @@ func runMockAPNs(ctx context.Context, o mockAPNsOptions, out io.Writer) (err err
 	// Without --headless, on a terminal, the events go to the screen; the
 	// log would scribble over it.
 	var screen *bus.Subscription
-	sinks := []flow.Sink{mockLog(out)}
+	var outs mockOutputs
+	var sinks []flow.Sink
 	if !o.headless && isTerminal(out) {
 		b := bus.New()
 		screen = b.Subscribe(screenBuffer) // before the first push can arrive
 		sinks = []flow.Sink{b}
+	} else {
+		outs.log = newAsyncLog(mockLog(out), mode)
+		sinks = []flow.Sink{outs.log}
 	}
-	var outs mockOutputs
 	// Deferred first, so it runs after the mock's Close: every event is in.
 	defer func() {
 		lines, cerr := outs.close()
@@ -200,7 +209,7 @@ func runMockAPNs(ctx context.Context, o mockAPNsOptions, out io.Writer) (err err
 			s.Emit(e)
 		}
 	})
-	linkOptions(&cfg, o, out, screen == nil)
+	linkOptions(&cfg, o, outs.log)
 	m, err := apnsmock.New(cfg)
 	if err != nil {
 		return usageError{startError(err, o)}
@@ -253,16 +262,18 @@ func runMockAPNs(ctx context.Context, o mockAPNsOptions, out io.Writer) (err err
 		return runMockScreen(ctx, screen, m.URL(), cfg.Environment, ca, outs.losses())
 	}
 	<-ctx.Done()
-	fmt.Fprintln(out, "mock APNs: shutting down")
+	// Through the log, so that they come after the lines it still holds.
+	outs.log.Line("mock APNs: shutting down")
 	if n := m.RefusedConns(); n > 0 {
-		fmt.Fprintf(out, "mock APNs: %d connections refused at accept: --max-connections %d were open\n", n, cfg.MaxConns)
+		outs.log.Line(fmt.Sprintf("mock APNs: %d connections refused at accept: --max-connections %d were open", n, cfg.MaxConns))
 	}
 	return nil
 }
 
-// mockOutputs are mock-apns's event outputs besides its log or screen:
-// --record and --events-to. Either may be nil.
+// mockOutputs are mock-apns's event outputs besides its screen: the
+// headless log, --record and --events-to. Any may be nil.
 type mockOutputs struct {
+	log    *asyncLog
 	record string
 	rec    *trace.Recorder
 	is     *apnsmock.IngestSink
@@ -274,6 +285,13 @@ type mockOutputs struct {
 // failed, so it reaches stderr and exit status 1.
 func (m mockOutputs) close() (lines []string, err error) {
 	var errs []error
+	if m.log != nil {
+		l, err := m.log.Close()
+		if l != "" {
+			lines = append(lines, l)
+		}
+		errs = append(errs, err)
+	}
 	if m.is != nil {
 		errs = append(errs, m.is.Close())
 		st := m.is.Stats()
