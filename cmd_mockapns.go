@@ -29,6 +29,7 @@ type mockAPNsOptions struct {
 	eventsTo                  string
 	headless                  bool
 	log                       string // --log: push, event or none
+	cpuProfile                string // --cpu-profile (hidden): where bench apns's profile goes
 	faults                    apnsmock.Faults
 	goAwayAfter               int
 	goAwayLast                uint32
@@ -107,6 +108,8 @@ func mockAPNsCommand() *cobra.Command {
 	f.StringVar(&o.eventsTo, "events-to", "", "POST events as JSON lines to a callscope ingest URL (token from CALLSCOPE_INGEST_TOKEN)")
 	f.BoolVar(&o.headless, "headless", false, "log lines instead of the screen")
 	f.StringVar(&o.log, "log", "push", logUsage)
+	f.StringVar(&o.cpuProfile, "cpu-profile", "", "write a Go CPU profile of the run to FILE (for profiling the mock under bench apns)")
+	_ = f.MarkHidden("cpu-profile")
 	f.DurationVar(&o.faults.Latency, "latency", 0, "fault: add this latency to every answer")
 	f.IntVar(&o.faults.TooManyRequests, "too-many-requests", 0, "fault: answer 429 TooManyRequests beyond N pushes per device token per second")
 	f.IntVar(&o.faults.InternalErrorEvery, "fail-500-every", 0, "fault: answer every Nth valid push 500 InternalServerError")
@@ -137,6 +140,13 @@ func runMockAPNs(ctx context.Context, o mockAPNsOptions, out io.Writer) (err err
 	mode, err := parseLogMode(o.log)
 	if err != nil {
 		return usageError{err}
+	}
+	if o.cpuProfile != "" {
+		stop, err := startCPUProfile(o.cpuProfile)
+		if err != nil {
+			return usageError{err}
+		}
+		defer stop()
 	}
 	// The output files first: a mock that starts and then cannot write
 	// them has served nothing worth having.

@@ -48,9 +48,10 @@ func (l *eventLog) Emit(e flow.Event) {
 
 // appendLine appends e's line, newline included, to b. An attribute e
 // lacks is taken from more when more has it (the push's line: its answer
-// with the topic and token of its receipt).
+// with the topic and token of its receipt). What it prints is redacted as
+// flow.Redact would (no key it prints is a secret one); the rest of the
+// event, its push above all, is not copied for a line that does not show it.
 func (l *eventLog) appendLine(b []byte, e flow.Event, more map[string]string) []byte {
-	e = flow.Redact(e)
 	b = e.Time.AppendFormat(b, "15:04:05.000")
 	b = append(b, ' ')
 	b = pad(b, string(e.Stage), 9)
@@ -70,27 +71,23 @@ func (l *eventLog) appendLine(b []byte, e flow.Event, more map[string]string) []
 	for _, k := range l.keys {
 		v, ok := e.Attrs[k]
 		if !ok {
-			// more is the receipt's attributes, redacted too: a line never
-			// shows what Redact would have hidden.
-			if v, ok = more[k]; ok {
-				v = flow.RedactValue(v)
-			}
+			v, ok = more[k]
 		}
 		if ok && v != "" {
 			b = append(b, ' ')
 			b = append(b, k...)
 			b = append(b, '=')
-			b = strconv.AppendQuote(b, v)
+			b = strconv.AppendQuote(b, flow.RedactValue(v))
 		}
 	}
 	if d := e.Diagnosis; d != nil && l.device {
 		b = append(b, " — "...)
 		b = append(b, string(d.Code)...)
 		b = append(b, ": "...)
-		b = append(b, d.Detail...)
+		b = append(b, flow.RedactValue(d.Detail)...)
 	} else if d != nil {
 		b = append(b, " — "...)
-		b = append(b, d.Detail...)
+		b = append(b, flow.RedactValue(d.Detail)...)
 	}
 	return append(b, '\n')
 }

@@ -31,7 +31,8 @@ const (
 	apnsTarget       = 0.9
 	apnsDefaultTime  = 10 * time.Second // both sides, all rounds
 	apnsDefaultConc  = 64
-	apnsRounds       = 4 // each side runs this many times, alternating
+	apnsSlice        = 500 * time.Millisecond // one side's turn: short, so that noise falls on both
+	apnsMinRounds    = 4
 	apnsWarmup       = 2000
 	apnsMinSamples   = 2000
 	apnsUnit         = "pushes"
@@ -110,16 +111,18 @@ func runAPNs(ctx context.Context, o Options) (Result, error) {
 			return Result{}, fmt.Errorf("bench apns: warming up %s: %w", s.srv.name, err)
 		}
 	}
-	slice := total / (2 * apnsRounds)
+	rounds := max(apnsMinRounds, int(total/(2*apnsSlice)))
+	slice := total / time.Duration(2*rounds)
 	var count int64
 	if o.Count > 0 {
-		slice, count = time.Hour, max(1, int64(o.Count)/apnsRounds)
+		rounds = apnsMinRounds
+		slice, count = time.Hour, max(1, int64(o.Count)/int64(rounds))
 	}
-	for r := range apnsRounds {
+	for r := range rounds {
 		for i := range sides {
 			s := sides[(i+r)%2] // mock first, then baseline first, …
 			if o.Progress != nil {
-				o.Progress(s.srv.name, float64(2*r+i)/float64(2*apnsRounds))
+				o.Progress(s.srv.name, float64(2*r+i)/float64(2*rounds))
 			}
 			if err := s.run(ctx, conc, slice, count); err != nil {
 				return Result{}, fmt.Errorf("bench apns: %s: %w", s.srv.name, err)
@@ -139,7 +142,7 @@ func runAPNs(ctx context.Context, o Options) (Result, error) {
 		met := ratio >= apnsTarget
 		mr.Ratio, mr.Met = &ratio, &met
 	}
-	mr.Notes = append(mr.Notes, fmt.Sprintf("%d alternating rounds per side, %d pushes in flight; CPU and peak RSS are the server process's (/proc)", apnsRounds, conc))
+	mr.Notes = append(mr.Notes, fmt.Sprintf("%d alternating rounds per side, %d pushes in flight; CPU and peak RSS are the server process's (/proc)", rounds, conc))
 	if l, err := os.ReadFile("/proc/loadavg"); err == nil {
 		mr.Notes = append(mr.Notes, "load average at the end: "+strings.Join(strings.Fields(string(l))[:3], " "))
 	}

@@ -146,7 +146,7 @@ func pushRecord(rq *request) *flow.PushRecord {
 	}
 	switch {
 	case len(rq.body) == 0:
-	case rq.size == len(rq.body) && json.Valid(rq.body):
+	case rq.size == len(rq.body) && validJSON(rq.body):
 		p.Payload = bytes.Clone(rq.body)
 	default:
 		p.Payload, _ = json.Marshal(string(rq.body))
