@@ -103,10 +103,22 @@ func (a *asyncLog) Emit(e flow.Event) {
 	a.queue(logItem{e: e})
 }
 
-// Line queues a line that is no event; it is printed in every mode.
-func (a *asyncLog) Line(s string) { a.queue(logItem{line: s}) }
+// Line queues a line that is no event (a device link, the shutdown); it is
+// printed in every mode. Such lines are few and off the request path, so
+// Line waits for room rather than drop one.
+func (a *asyncLog) Line(s string) {
+	a.qmu.RLock()
+	defer a.qmu.RUnlock()
+	if a.closed {
+		a.dropped.Add(1)
+		return
+	}
+	a.q <- logItem{line: s}
+}
 
 func (a *asyncLog) queue(it logItem) {
+	// RLock is shared: Emits from many connections do not wait for each
+	// other, only Close waits for them.
 	a.qmu.RLock()
 	defer a.qmu.RUnlock()
 	if a.closed {
