@@ -219,6 +219,12 @@ func runMockAPNs(ctx context.Context, o mockAPNsOptions, out io.Writer) (err err
 			s.Emit(e)
 		}
 	})
+	if len(sinks) == 1 {
+		cfg.Sink = sinks[0]
+	}
+	// The log alone never reads a push's record (its headers and payload):
+	// no push pays for one.
+	cfg.NoPushRecord = len(sinks) == 1 && outs.log != nil
 	linkOptions(&cfg, o, outs.log)
 	m, err := apnsmock.New(cfg)
 	if err != nil {

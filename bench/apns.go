@@ -31,7 +31,7 @@ const (
 	apnsTarget       = 0.9
 	apnsDefaultTime  = 10 * time.Second // both sides, all rounds
 	apnsDefaultConc  = 64
-	apnsSlice        = 500 * time.Millisecond // one side's turn: short, so that noise falls on both
+	apnsSlice        = 250 * time.Millisecond // one side's turn: short, so that noise falls on both
 	apnsMinRounds    = 4
 	apnsWarmup       = 2000
 	apnsMinSamples   = 2000
