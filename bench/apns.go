@@ -29,7 +29,7 @@ const (
 	benchTopic = "org.example.callscope.bench"
 
 	apnsTarget       = 0.9
-	apnsDefaultTime  = 10 * time.Second // both sides, all rounds
+	apnsDefaultTime  = 5 * time.Second // each side's, all rounds
 	apnsDefaultConc  = 64
 	apnsSlice        = 250 * time.Millisecond // one side's turn: short, so that noise falls on both
 	apnsMinRounds    = 4
@@ -52,9 +52,9 @@ func runAPNs(ctx context.Context, o Options) (Result, error) {
 	if conc <= 0 {
 		conc = apnsDefaultConc
 	}
-	total := o.Duration
-	if total <= 0 {
-		total = apnsDefaultTime
+	each := o.Duration // the mock's, and the baseline's as long
+	if each <= 0 {
+		each = apnsDefaultTime
 	}
 	dir, err := os.MkdirTemp("", "callscope-bench-apns-")
 	if err != nil {
@@ -111,8 +111,8 @@ func runAPNs(ctx context.Context, o Options) (Result, error) {
 			return Result{}, fmt.Errorf("bench apns: warming up %s: %w", s.srv.name, err)
 		}
 	}
-	rounds := max(apnsMinRounds, int(total/(2*apnsSlice)))
-	slice := total / time.Duration(2*rounds)
+	rounds := max(apnsMinRounds, int(each/apnsSlice))
+	slice := each / time.Duration(rounds)
 	var count int64
 	if o.Count > 0 {
 		rounds = apnsMinRounds

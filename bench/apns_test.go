@@ -32,7 +32,7 @@ func TestAPNsBench(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts two server processes")
 	}
-	d := 2 * time.Second
+	d := time.Second
 	if s := os.Getenv("CALLSCOPE_BENCH_DURATION"); s != "" {
 		var err error
 		if d, err = time.ParseDuration(s); err != nil {
