@@ -29,6 +29,8 @@ type mockAPNsOptions struct {
 	eventsTo                  string
 	headless                  bool
 	theme                     string // the screen's --theme (theme_flag.go)
+	log                       string // --log: push, event or none
+	cpuProfile                string // --cpu-profile (hidden): where bench apns's profile goes
 	faults                    apnsmock.Faults
 	goAwayAfter               int
 	goAwayLast                uint32
@@ -79,7 +81,7 @@ func mockAPNsCommand() *cobra.Command {
 		Long: "mock-apns runs callscope's mock of Apple Push Notification service: HTTP/2 over TLS (ALPN h2), validating\n" +
 			"each push as APNs does and answering with Apple's statuses and JSON reasons. Point your provider at the URL\n" +
 			"it prints and trust the CA it writes with --ca-out. Accepted pushes go to simulated devices, which record\n" +
-			"what iOS does with them. On a terminal it shows them on the screen; --headless logs one line per event.\n" +
+			"what iOS does with them. On a terminal it shows them on the screen; --headless logs one line per push (--log).\n" +
 			"See docs/mock-apns.md for the curl command and the JWT recipe.",
 		Example: "  callscope mock-apns --ca-out ca.pem --provider-key ABC1234567:TEAM123456:AuthKey.p8 --topic org.example.app",
 		Args:    usageArgs(cobra.NoArgs),
@@ -103,10 +105,13 @@ func mockAPNsCommand() *cobra.Command {
 	f.StringArrayVar(&o.unreg, "unregistered", nil, "a device token answered 410 Unregistered (repeatable)")
 	f.StringArrayVar(&o.exp, "expired", nil, "a device token answered 410 ExpiredToken (repeatable)")
 	f.StringVar(&o.environment, "environment", "sandbox", "sandbox or production")
-	f.StringVar(&o.record, "record", "", "write every event to FILE as JSON lines, flushed per event")
+	f.StringVar(&o.record, "record", "", "write every event to FILE as JSON lines, off the request path: a disk that falls behind drops events, counted in the trace and at exit")
 	f.StringVar(&o.eventsTo, "events-to", "", "POST events as JSON lines to a callscope ingest URL (token from CALLSCOPE_INGEST_TOKEN)")
 	f.BoolVar(&o.headless, "headless", false, "log lines instead of the screen")
 	addThemeFlag(f, &o.theme)
+	f.StringVar(&o.log, "log", "push", logUsage)
+	f.StringVar(&o.cpuProfile, "cpu-profile", "", "write a Go CPU profile of the run to FILE (for profiling the mock under bench apns)")
+	_ = f.MarkHidden("cpu-profile")
 	f.DurationVar(&o.faults.Latency, "latency", 0, "fault: add this latency to every answer")
 	f.IntVar(&o.faults.TooManyRequests, "too-many-requests", 0, "fault: answer 429 TooManyRequests beyond N pushes per device token per second")
 	f.IntVar(&o.faults.InternalErrorEvery, "fail-500-every", 0, "fault: answer every Nth valid push 500 InternalServerError")
@@ -137,6 +142,17 @@ func runMockAPNs(ctx context.Context, o mockAPNsOptions, out io.Writer) (err err
 	if err := checkTheme(o.theme); err != nil {
 		return err
 	}
+	mode, err := parseLogMode(o.log)
+	if err != nil {
+		return usageError{err}
+	}
+	if o.cpuProfile != "" {
+		stop, err := startCPUProfile(o.cpuProfile)
+		if err != nil {
+			return usageError{err}
+		}
+		defer stop()
+	}
 	// The output files first: a mock that starts and then cannot write
 	// them has served nothing worth having.
 	if err := writable("--record", o.record); err != nil {
@@ -155,13 +171,16 @@ func runMockAPNs(ctx context.Context, o mockAPNsOptions, out io.Writer) (err err
 	// Without --headless, on a terminal, the events go to the screen; the
 	// log would scribble over it.
 	var screen *bus.Subscription
-	sinks := []flow.Sink{mockLog(out)}
+	var outs mockOutputs
+	var sinks []flow.Sink
 	if !o.headless && isTerminal(out) {
 		b := bus.New()
 		screen = b.Subscribe(screenBuffer) // before the first push can arrive
 		sinks = []flow.Sink{b}
+	} else {
+		outs.log = newAsyncLog(mockLog(out), mode)
+		sinks = []flow.Sink{outs.log}
 	}
-	var outs mockOutputs
 	// Deferred first, so it runs after the mock's Close: every event is in.
 	defer func() {
 		lines, cerr := outs.close()
@@ -205,7 +224,13 @@ func runMockAPNs(ctx context.Context, o mockAPNsOptions, out io.Writer) (err err
 			s.Emit(e)
 		}
 	})
-	linkOptions(&cfg, o, out, screen == nil)
+	if len(sinks) == 1 {
+		cfg.Sink = sinks[0]
+	}
+	// The log alone never reads a push's record (its headers and payload):
+	// no push pays for one.
+	cfg.NoPushRecord = len(sinks) == 1 && outs.log != nil
+	linkOptions(&cfg, o, outs.log)
 	m, err := apnsmock.New(cfg)
 	if err != nil {
 		return usageError{startError(err, o)}
@@ -258,16 +283,18 @@ func runMockAPNs(ctx context.Context, o mockAPNsOptions, out io.Writer) (err err
 		return runMockScreen(ctx, screen, m.URL(), cfg.Environment, ca, outs.losses(), o.theme)
 	}
 	<-ctx.Done()
-	fmt.Fprintln(out, "mock APNs: shutting down")
+	// Through the log, so that they come after the lines it still holds.
+	outs.log.Line("mock APNs: shutting down")
 	if n := m.RefusedConns(); n > 0 {
-		fmt.Fprintf(out, "mock APNs: %d connections refused at accept: --max-connections %d were open\n", n, cfg.MaxConns)
+		outs.log.Line(fmt.Sprintf("mock APNs: %d connections refused at accept: --max-connections %d were open", n, cfg.MaxConns))
 	}
 	return nil
 }
 
-// mockOutputs are mock-apns's event outputs besides its log or screen:
-// --record and --events-to. Either may be nil.
+// mockOutputs are mock-apns's event outputs besides its screen: the
+// headless log, --record and --events-to. Any may be nil.
 type mockOutputs struct {
+	log    *asyncLog
 	record string
 	rec    *trace.Recorder
 	is     *apnsmock.IngestSink
@@ -279,6 +306,13 @@ type mockOutputs struct {
 // failed, so it reaches stderr and exit status 1.
 func (m mockOutputs) close() (lines []string, err error) {
 	var errs []error
+	if m.log != nil {
+		l, err := m.log.Close()
+		if l != "" {
+			lines = append(lines, l)
+		}
+		errs = append(errs, err)
+	}
 	if m.is != nil {
 		errs = append(errs, m.is.Close())
 		st := m.is.Stats()

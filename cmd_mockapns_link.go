@@ -21,16 +21,15 @@ func deviceLinkFlags(cmd *cobra.Command, o *mockAPNsOptions) {
 // ever linked, the mock records what iOS would do in process (labelled
 // stand-in in its events), so a provider pointed at the mock alone still
 // sees the device side. A device that linked and left is offline.
-func linkOptions(cfg *apnsmock.Config, o mockAPNsOptions, out io.Writer, logLinks bool) {
+func linkOptions(cfg *apnsmock.Config, o mockAPNsOptions, log *asyncLog) {
 	cfg.DeviceLinkAddr = o.deviceLink
 	if o.standIn {
 		sink := cfg.Sink
 		cfg.NewDevice = func(token string) apnsmock.Link { return &apnsmock.SimDevice{Token: token, Sink: sink} }
 	}
-	if !logLinks {
+	if log == nil {
 		return // the screen is up: a log line would scribble over it
 	}
-	log := mockLog(out)
 	cfg.OnLink = func(st apnsmock.LinkState) {
 		var line string
 		switch {
@@ -41,9 +40,7 @@ func linkOptions(cfg *apnsmock.Config, o mockAPNsOptions, out io.Writer, logLink
 		default:
 			line = fmt.Sprintf("device link down: %s (%s) from %s: %s; the device is offline: its pushes are stored", short(st.Token), st.Device, st.Remote, st.Why)
 		}
-		log.mu.Lock()
-		fmt.Fprintln(log.w, line)
-		log.mu.Unlock()
+		log.Line(line)
 	}
 }
 

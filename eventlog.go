@@ -3,8 +3,9 @@ package main
 import (
 	"fmt"
 	"io"
-	"strings"
+	"strconv"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/callscope/callscope/flow"
 	"github.com/callscope/callscope/flow/device"
@@ -12,7 +13,9 @@ import (
 
 // eventLog prints one line per event: the headless view of `mock-apns` and
 // `device`. Events carry no secrets (neither side puts JWTs or keys in them;
-// Redact is the net).
+// Redact is the net). Emit writes on the caller's goroutine: the device's
+// log, where events are few. mock-apns puts it behind an asyncLog, so that
+// no push waits for its line (eventlog_async.go).
 type eventLog struct {
 	mu   sync.Mutex
 	w    io.Writer
@@ -21,6 +24,7 @@ type eventLog struct {
 	// device: a device's line also says how long its stage took and the
 	// diagnosis's code.
 	device bool
+	buf    []byte // Emit's line, under mu
 }
 
 // mockLog is mock-apns's log: what APNs answered and did with each push.
@@ -36,30 +40,68 @@ func deviceLog(w io.Writer) *eventLog {
 }
 
 func (l *eventLog) Emit(e flow.Event) {
-	e = flow.Redact(e)
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s %-9s %-*s", e.Time.Format("15:04:05.000"), e.Stage, l.name, e.Name)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.buf = l.appendLine(l.buf[:0], e, nil)
+	_, _ = l.w.Write(l.buf)
+}
+
+// appendLine appends e's line, newline included, to b. An attribute e
+// lacks is taken from more when more has it (the push's line: its answer
+// with the topic and token of its receipt). What it prints is redacted as
+// flow.Redact would (no key it prints is a secret one); the rest of the
+// event, its push above all, is not copied for a line that does not show it.
+func (l *eventLog) appendLine(b []byte, e flow.Event, more map[string]string) []byte {
+	b = e.Time.AppendFormat(b, "15:04:05.000")
+	b = append(b, ' ')
+	b = pad(b, string(e.Stage), 9)
+	b = append(b, ' ')
+	b = pad(b, e.Name, l.name)
 	if e.ApnsID != "" {
-		b.WriteString(" apns-id=" + e.ApnsID)
+		b = append(b, " apns-id="...)
+		b = append(b, e.ApnsID...)
 	}
 	if l.device && e.Simulated {
-		b.WriteString(" simulated=" + e.Duration.String())
+		b = append(b, " simulated="...)
+		b = append(b, e.Duration.String()...)
 	} else if l.device && e.Duration > 0 {
-		b.WriteString(" took=" + flow.FormatDuration(e.Duration))
+		b = append(b, " took="...)
+		b = append(b, flow.FormatDuration(e.Duration)...)
 	}
 	for _, k := range l.keys {
-		if v, ok := e.Attrs[k]; ok && v != "" {
-			fmt.Fprintf(&b, " %s=%q", k, v)
+		v, ok := e.Attrs[k]
+		if !ok {
+			v, ok = more[k]
+		}
+		if ok && v != "" {
+			b = append(b, ' ')
+			b = append(b, k...)
+			b = append(b, '=')
+			b = strconv.AppendQuote(b, flow.RedactValue(v))
 		}
 	}
 	if d := e.Diagnosis; d != nil && l.device {
-		b.WriteString(" — " + string(d.Code) + ": " + d.Detail)
+		b = append(b, " — "...)
+		b = append(b, string(d.Code)...)
+		b = append(b, ": "...)
+		b = append(b, flow.RedactValue(d.Detail)...)
 	} else if d != nil {
-		b.WriteString(" — " + d.Detail)
+		b = append(b, " — "...)
+		b = append(b, flow.RedactValue(d.Detail)...)
 	}
-	l.line(b.String())
+	return append(b, '\n')
 }
 
+// pad is fmt's %-*s: s, then spaces up to width characters.
+func pad(b []byte, s string, width int) []byte {
+	b = append(b, s...)
+	for n := utf8.RuneCountInString(s); n < width; n++ {
+		b = append(b, ' ')
+	}
+	return b
+}
+
+// line prints a line that is no event (a device's link going up or down).
 func (l *eventLog) line(s string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()

@@ -60,6 +60,7 @@ func rootCommand() *cobra.Command {
 	root.AddCommand(replayCommand())
 	root.AddCommand(diffCommand(), exportCommand())
 	root.AddCommand(demoCommand())
+	root.AddCommand(benchBaselineCommand())
 	strictTree(root)
 	return root
 }

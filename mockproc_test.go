@@ -18,7 +18,9 @@ type mockProc struct {
 	jwt           string // a provider token for the key
 }
 
-// startMock starts mock-apns with its files in dir and extra flags.
+// startMock starts mock-apns with its files in dir and extra flags. Its log
+// has a line per event (--log event): the tests wait for what became of a
+// push (held, delivered), which the default one line per push leaves out.
 func startMock(t *testing.T, bin, dir string, extra ...string) *mockProc {
 	t.Helper()
 	key, err := apns.GenerateKey()
@@ -31,7 +33,7 @@ func startMock(t *testing.T, bin, dir string, extra ...string) *mockProc {
 	}
 	m := &mockProc{ca: filepath.Join(dir, "ca.pem")}
 	args := append([]string{"mock-apns", "--headless", "--listen", "127.0.0.1:0", "--device-link", "127.0.0.1:0",
-		"--ca-out", m.ca, "--provider-key", "KEYID00001:TEAM000001:" + p8, "--topic", "org.example.app"}, extra...)
+		"--ca-out", m.ca, "--provider-key", "KEYID00001:TEAM000001:" + p8, "--topic", "org.example.app", "--log", "event"}, extra...)
 	m.proc = start(t, bin, args...)
 	m.url = m.wait(t, "mock URL", regexp.MustCompile(`listening on (https://\S+)`))[1]
 	m.link = m.wait(t, "device link address", regexp.MustCompile(`^device link: (\S+) `))[1]

@@ -2,6 +2,7 @@ package apnsmock
 
 import (
 	"encoding/json"
+	"strconv"
 	"sync"
 	"time"
 
@@ -50,20 +51,12 @@ func (d *SimDevice) Deliver(p flow.Push) {
 // alert decides whether the NSE runs: mutable-content 1 and an alert
 // dictionary with a title, subtitle or body.
 func (d *SimDevice) alert(p flow.Push, attrs map[string]string) {
-	var pl struct {
-		APS struct {
-			Alert          json.RawMessage `json:"alert"`
-			MutableContent int             `json:"mutable-content"`
-		} `json:"aps"`
-	}
-	_ = json.Unmarshal(p.Payload, &pl)
-	var a struct{ Title, Subtitle, Body string }
-	hasText := json.Unmarshal(pl.APS.Alert, &a) == nil && (a.Title != "" || a.Subtitle != "" || a.Body != "")
+	mutableContent, hasText := readAPS(p.Payload)
 	diag := func(detail, hint string) *flow.Diagnosis {
 		return &flow.Diagnosis{Stage: flow.StageExtension, Code: flow.CodeNSENotRun, Detail: detail, Hint: hint}
 	}
 	switch {
-	case pl.APS.MutableContent != 1:
+	case mutableContent != 1:
 		attrs["note"] = "NSE not run: no mutable-content"
 		d.emit(p, flow.StageExtension, "nse-not-run", attrs, diag("NSE not run: no mutable-content; iOS shows the alert as sent",
 			`add "mutable-content": 1 to aps`))
@@ -105,4 +98,68 @@ func (d *SimDevice) emit(p flow.Push, st flow.Stage, name string, attrs map[stri
 	attrs["device"] = StandIn
 	d.Sink.Emit(flow.Event{TraceID: p.TraceID, ApnsID: p.ApnsID, Stage: st, Name: name, Time: time.Now(), Instant: true,
 		Attrs: attrs, Diagnosis: diag})
+}
+
+// apsFields are what the NSE rules read of a payload's aps dictionary.
+type apsFields struct {
+	Alert          json.RawMessage `json:"alert"`
+	MutableContent int             `json:"mutable-content"`
+}
+
+// readAPS is what the NSE rules need of a payload: aps.mutable-content, and
+// whether aps.alert is an object with a title, subtitle or body. It reads
+// them as decoding with encoding/json does (apsByJSON), but with the
+// scanner wherever encoding/json could not read them otherwise: a payload
+// is mostly ciphertext the device does not read here.
+func readAPS(payload []byte) (mutableContent int, hasText bool) {
+	valid, _, v, ok := members(payload, "aps")
+	if !ok {
+		return apsByJSON(payload)
+	}
+	if !valid || v[0] == nil {
+		return 0, false
+	}
+	_, obj, f, ok := members(v[0], "alert", "mutable-content")
+	if !ok {
+		return apsByJSON(payload)
+	}
+	if !obj {
+		return 0, false // null or not an object: nothing decoded
+	}
+	if mc := f[1]; mc != nil && (mc[0] == '-' || (mc[0] >= '0' && mc[0] <= '9')) {
+		if n, err := strconv.ParseInt(string(mc), 10, 64); err == nil {
+			mutableContent = int(n)
+		}
+	}
+	if f[0] == nil {
+		return mutableContent, false
+	}
+	_, obj, t, ok := members(f[0], "title", "subtitle", "body")
+	if !ok {
+		return apsByJSON(payload)
+	}
+	if !obj {
+		return mutableContent, false
+	}
+	for _, x := range t {
+		switch {
+		case x == nil || string(x) == "null":
+		case x[0] != '"':
+			return mutableContent, false // json.Unmarshal fails: a field is no string
+		case len(x) > 2:
+			hasText = true
+		}
+	}
+	return mutableContent, hasText
+}
+
+// apsByJSON is readAPS by encoding/json.
+func apsByJSON(payload []byte) (mutableContent int, hasText bool) {
+	var pl struct {
+		APS apsFields `json:"aps"`
+	}
+	_ = json.Unmarshal(payload, &pl)
+	var a struct{ Title, Subtitle, Body string }
+	hasText = json.Unmarshal(pl.APS.Alert, &a) == nil && (a.Title != "" || a.Subtitle != "" || a.Body != "")
+	return pl.APS.MutableContent, hasText
 }

@@ -103,6 +103,9 @@ func (s *Server) event(rq *request, name string, at time.Time, d time.Duration, 
 
 // eventPush is event with the push on record (Event.Push).
 func (s *Server) eventPush(rq *request, name string, at time.Time, d time.Duration, attrs map[string]string, diag *flow.Diagnosis, push *flow.PushRecord) {
+	if s.cfg.NoPushRecord {
+		push = nil
+	}
 	s.sink.Emit(flow.Event{TraceID: rq.traceID, ApnsID: rq.apnsID, Stage: flow.StageAPNs, Name: name, Time: at,
 		Duration: d, Attrs: attrs, Diagnosis: diag, Push: push})
 }
@@ -127,7 +130,11 @@ func (s *Server) emitReceived(rq *request) {
 			attrs[h.attr] = v
 		}
 	}
-	s.eventPush(rq, "received", rq.start, 0, attrs, nil, pushRecord(rq))
+	var p *flow.PushRecord
+	if !s.cfg.NoPushRecord {
+		p = pushRecord(rq)
+	}
+	s.eventPush(rq, "received", rq.start, 0, attrs, nil, p)
 }
 
 // pushRecord is the request as it crossed the wire. A body that is not
@@ -146,7 +153,7 @@ func pushRecord(rq *request) *flow.PushRecord {
 	}
 	switch {
 	case len(rq.body) == 0:
-	case rq.size == len(rq.body) && json.Valid(rq.body):
+	case rq.size == len(rq.body) && validJSON(rq.body):
 		p.Payload = bytes.Clone(rq.body)
 	default:
 		p.Payload, _ = json.Marshal(string(rq.body))

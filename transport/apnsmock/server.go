@@ -57,6 +57,10 @@ type Config struct {
 	Unregistered []string // hex tokens answered 410 Unregistered
 	Expired      []string // hex tokens answered 410 ExpiredToken
 	Sink         flow.Sink
+	// NoPushRecord leaves Event.Push out of the events: for sinks that
+	// never read it (mock-apns's log alone), so that no push pays for a
+	// copy of its headers and payload nobody keeps.
+	NoPushRecord bool
 	// NewDevice, when set, makes the simulated device for a token the first
 	// time a push is accepted for it and no device is connected (e.g. a
 	// SimDevice). Nil: pushes to unconnected devices are stored.

@@ -1,0 +1,234 @@
+package bench
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// server is a server process bench apns drives: the mock or the baseline,
+// each started from the callscope binary as users start it.
+type server struct {
+	name string
+	cmd  *exec.Cmd
+	url  string // https://ADDR
+	// out is what the process printed after its start-up lines, kept
+	// short: the mock's log is drained, not kept, but its exit lines are.
+	mu      sync.Mutex
+	tail    []byte // the end of the output
+	logged  int64  // bytes of output drained
+	stderr  bytes.Buffer
+	drained chan struct{}
+}
+
+var listeningRE = regexp.MustCompile(`listening on (https://\S+)`)
+
+// startTimeout bounds a server's start-up: key generation, listening.
+const startTimeout = 20 * time.Second
+
+// startServer starts exe with args and waits for its "listening on
+// https://ADDR" line. Its output is then drained as fast as it comes (a
+// process whose pipe fills would stall), its last lines kept.
+func startServer(ctx context.Context, name, exe string, args ...string) (*server, error) {
+	s := &server{name: name, cmd: exec.Command(exe, args...), drained: make(chan struct{})}
+	s.cmd.Stderr = &lockedWriter{mu: &s.mu, w: &s.stderr}
+	stdout, err := s.cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := s.cmd.Start(); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	found := make(chan string, 1)
+	go s.drain(stdout, found)
+	t := time.NewTimer(startTimeout)
+	defer t.Stop()
+	select {
+	case s.url = <-found:
+		return s, nil
+	case <-s.drained:
+		_ = s.cmd.Wait()
+		return nil, fmt.Errorf("%s (%s %s) did not start: %s", name, exe, strings.Join(args, " "), s.why())
+	case <-t.C:
+	case <-ctx.Done():
+	}
+	_ = s.cmd.Process.Kill()
+	_ = s.cmd.Wait()
+	<-s.drained
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	return nil, fmt.Errorf("%s (%s %s) printed no \"listening on\" line in %s: %s", name, exe, strings.Join(args, " "), startTimeout, s.why())
+}
+
+// drain reads the process's output to its end: the listening line goes to
+// found, the bytes after it are counted and the last few KB kept, for the
+// exit lines. It reads in big chunks: the bench's own CPU is the client's.
+func (s *server) drain(r io.Reader, found chan<- string) {
+	defer close(s.drained)
+	br := bufio.NewReaderSize(r, 64<<10)
+	for found != nil {
+		line, err := br.ReadSlice('\n')
+		s.keep(line)
+		if m := listeningRE.FindSubmatch(line); m != nil {
+			found <- string(m[1])
+			found = nil
+		}
+		if err != nil && err != bufio.ErrBufferFull {
+			return
+		}
+	}
+	buf := make([]byte, 64<<10)
+	for {
+		n, err := br.Read(buf)
+		s.keep(buf[:n])
+		if err != nil {
+			return
+		}
+	}
+}
+
+// tailKeep is how much of the end of a server's output is kept.
+const tailKeep = 4 << 10
+
+func (s *server) keep(b []byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.logged += int64(len(b))
+	if len(b) > tailKeep {
+		b = b[len(b)-tailKeep:]
+	}
+	s.tail = append(s.tail, b...)
+	if len(s.tail) > 2*tailKeep {
+		s.tail = append(s.tail[:0], s.tail[len(s.tail)-tailKeep:]...)
+	}
+}
+
+// lastLines are the last n whole lines of the output.
+func (s *server) lastLines(n int) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	l := strings.Split(strings.TrimRight(string(s.tail), "\n"), "\n")
+	if len(s.tail) >= tailKeep && len(l) > 1 {
+		l = l[1:] // cut: not a whole line
+	}
+	if len(l) > n {
+		l = l[len(l)-n:]
+	}
+	return l
+}
+
+// why is the process's last words, for an error.
+func (s *server) why() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if e := strings.TrimSpace(s.stderr.String()); e != "" {
+		return e
+	}
+	s.mu.Unlock()
+	l := s.lastLines(3)
+	s.mu.Lock()
+	if len(l) > 0 && l[0] != "" {
+		return strings.Join(l, "; ")
+	}
+	return "no output"
+}
+
+// stop interrupts the process as Ctrl-C does, so the mock closes its
+// outputs and prints its exit lines, and waits for it (killing it when it
+// does not end in 10 s). It returns the last lines it printed.
+func (s *server) stop() []string {
+	_ = s.cmd.Process.Signal(os.Interrupt)
+	done := make(chan struct{})
+	go func() { _ = s.cmd.Wait(); close(done) }()
+	t := time.NewTimer(10 * time.Second)
+	defer t.Stop()
+	select {
+	case <-done:
+	case <-t.C:
+		_ = s.cmd.Process.Kill()
+		<-done
+	}
+	<-s.drained
+	return s.lastLines(8)
+}
+
+// cpuTime is the process's user+system CPU time so far (/proc/PID/stat).
+func (s *server) cpuTime() (time.Duration, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", s.cmd.Process.Pid))
+	if err != nil {
+		return 0, err
+	}
+	return parseStatCPU(b)
+}
+
+// clockTick is the unit of /proc's CPU times: USER_HZ, 100 on Linux for
+// every architecture Go runs on.
+const clockTick = 10 * time.Millisecond
+
+// parseStatCPU reads utime and stime (fields 14 and 15) of /proc/PID/stat.
+// The command name (field 2) may hold spaces and parentheses: the fields
+// are counted from its last ')'.
+func parseStatCPU(b []byte) (time.Duration, error) {
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 {
+		return 0, errors.New("/proc stat: no command name")
+	}
+	f := strings.Fields(string(b[i+1:]))
+	// f[0] is field 3 (state): utime is field 14, stime 15.
+	if len(f) < 13 {
+		return 0, errors.New("/proc stat: too few fields")
+	}
+	u, err1 := strconv.ParseInt(f[11], 10, 64)
+	st, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err := errors.Join(err1, err2); err != nil {
+		return 0, fmt.Errorf("/proc stat: %w", err)
+	}
+	return time.Duration(u+st) * clockTick, nil
+}
+
+// peakRSS is the process's peak resident set (VmHWM), in bytes.
+func (s *server) peakRSS() (int64, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", s.cmd.Process.Pid))
+	if err != nil {
+		return 0, err
+	}
+	return parseStatus(b, "VmHWM:")
+}
+
+func parseStatus(b []byte, field string) (int64, error) {
+	for _, l := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(l, field); ok {
+			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
+			if err != nil {
+				return 0, fmt.Errorf("/proc status %s %w", field, err)
+			}
+			return kb << 10, nil
+		}
+	}
+	return 0, fmt.Errorf("/proc status: no %s", field)
+}
+
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if b, ok := l.w.(*bytes.Buffer); ok && b.Len() > 16<<10 {
+		return len(p), nil // enough to say why it failed
+	}
+	return l.w.Write(p)
+}
