@@ -33,7 +33,12 @@ type Benchmark struct {
 	Name   string // apns, pipeline, crypto, trace, soak
 	What   string // one line for the help text and the summary
 	Target string // the issue's target in words, e.g. "ratio ≥ 0.9"
-	Run    func(ctx context.Context, o Options) (Result, error)
+	// Baseline is the same-run baseline in words ("apns2 → a do-nothing
+	// HTTP/2 server"); empty for a benchmark without one (soak). A
+	// benchmark that names one and returns no Result.Baseline failed its
+	// baseline: the command says so and exits 1.
+	Baseline string
+	Run      func(ctx context.Context, o Options) (Result, error)
 }
 
 // Benchmarks is every benchmark in the order `bench all` runs them. Each

@@ -1,0 +1,107 @@
+package report
+
+import (
+	"math"
+	"strings"
+
+	"charm.land/lipgloss/v2"
+	"github.com/HdrHistogram/hdrhistogram-go"
+)
+
+// HistogramBins is how many bins a terminal histogram has: narrow enough to
+// sit beside p50/p95/p99 in an 80-column table.
+const HistogramBins = 16
+
+// Bins spreads h's recorded values over n bins spaced evenly on a log scale
+// from its minimum to its maximum. A log scale because latency has a long
+// tail: on a linear one every value but the outliers lands in the first bin
+// and the shape is lost. lo and hi are in h's unit; counts is nil for an
+// empty histogram.
+func Bins(h *hdrhistogram.Histogram, n int) (lo, hi float64, counts []int64) {
+	if h == nil || h.TotalCount() == 0 || n < 1 {
+		return 0, 0, nil
+	}
+	lo, hi = float64(max(1, h.Min())), float64(max(1, h.Max()))
+	counts = make([]int64, n)
+	span := math.Log(hi) - math.Log(lo)
+	for _, b := range h.Distribution() {
+		if b.Count == 0 {
+			continue
+		}
+		counts[BinOf(float64(max(1, b.From+(b.To-b.From)/2)), lo, span, n)] += b.Count
+	}
+	return lo, hi, counts
+}
+
+// BinOf is the bin of v among n log-spaced bins from lo over a log span.
+func BinOf(v, lo, span float64, n int) int {
+	if span <= 0 || v <= lo {
+		return 0
+	}
+	i := int(float64(n) * (math.Log(v) - math.Log(lo)) / span)
+	return min(max(i, 0), n-1)
+}
+
+var levels = []rune("▁▂▃▄▅▆▇█")
+
+// Marks are the percentiles a histogram colours its bins by: the bins up
+// to P50, up to P95, up to P99 and beyond each get their own colour, so the
+// tail reads at a glance. Values are in the histogram's unit.
+type Marks struct{ P50, P95, P99 float64 }
+
+// Histogram colours: ANSI 16-colour indexes, so that the terminal's own
+// palette (and NO_COLOR, through colorprofile) decides how they look.
+var (
+	histP50  = lipgloss.NewStyle().Foreground(lipgloss.Green)
+	histP95  = lipgloss.NewStyle().Foreground(lipgloss.Yellow)
+	histP99  = lipgloss.NewStyle().Foreground(lipgloss.Magenta)
+	histTail = lipgloss.NewStyle().Foreground(lipgloss.Red)
+)
+
+// Histogram draws counts (from Bins) as one line of block characters, one
+// per bin, their height the bin's count on a log scale (so a tail of a few
+// calls still shows beside thousands) and coloured by m. An empty bin is a
+// space. lo and hi are Bins' range.
+func Histogram(counts []int64, lo, hi float64, m Marks) string {
+	var peak int64
+	for _, c := range counts {
+		peak = max(peak, c)
+	}
+	if peak == 0 {
+		return ""
+	}
+	span := math.Log(hi) - math.Log(lo)
+	n := len(counts)
+	var b strings.Builder
+	for i, c := range counts {
+		if c == 0 {
+			b.WriteByte(' ')
+			continue
+		}
+		level := 0
+		if peak > 1 {
+			level = int(math.Round(float64(len(levels)-1) * math.Log1p(float64(c)) / math.Log1p(float64(peak))))
+		}
+		style := histTail
+		switch i {
+		case bin(m.P50, lo, span, n, i):
+			style = histP50
+		case bin(m.P95, lo, span, n, i):
+			style = histP95
+		case bin(m.P99, lo, span, n, i):
+			style = histP99
+		}
+		b.WriteString(style.Render(string(levels[min(max(level, 0), len(levels)-1)])))
+	}
+	return b.String()
+}
+
+// bin returns i when bin i lies at or below the bin of percentile value p,
+// and -1 otherwise, so that Histogram's switch picks the first mark that
+// covers the bin.
+func bin(p, lo, span float64, n, i int) int {
+	if i <= BinOf(p, lo, span, n) {
+		return i
+	}
+	return -1
+}
