@@ -60,6 +60,7 @@ func rootCommand() *cobra.Command {
 	root.AddCommand(replayCommand())
 	root.AddCommand(diffCommand(), exportCommand())
 	root.AddCommand(demoCommand())
+	root.AddCommand(benchCommand())
 	strictTree(root)
 	return root
 }

@@ -84,7 +84,10 @@ func row(w io.Writer, name string, r *Result, l *Latency, o RenderOptions, ratio
 	cols := []string{name, "", "—", "—", "—", "—", "", "", "", ratio, met}
 	if r != nil {
 		cols[1] = Rate(r.PerSecond, r.Unit)
-		cols[6] = flow.FormatDuration(Duration(r.CPUPerOpNS / 1e3))
+		cols[6] = "—"
+		if r.CPUPerOpNS > 0 {
+			cols[6] = cpu(r.CPUPerOpNS)
+		}
 		cols[7] = "—"
 		if r.AllocsPerOp != nil {
 			cols[7] = fmt.Sprintf("%.1f", *r.AllocsPerOp)
@@ -165,14 +168,14 @@ func Rate(perSecond float64, unit string) string {
 	if unit == "bytes" {
 		return fmt.Sprintf("%.1f MB/s", perSecond/1e6)
 	}
-	s := flow.FormatCount(uint64(math.Round(perSecond))) + "/s"
+	s := flow.FormatCount(uint64(math.Round(perSecond)))
 	if perSecond < 10 {
-		s = fmt.Sprintf("%.2f/s", perSecond)
+		s = fmt.Sprintf("%.2f", perSecond)
 	}
 	if unit != "" {
 		s += " " + unit
 	}
-	return s
+	return s + "/s"
 }
 
 // Bytes formats a size in MB (10⁶ bytes), as RSS is usually quoted.
@@ -181,4 +184,13 @@ func Bytes(n int64) string {
 		return "—"
 	}
 	return fmt.Sprintf("%.1f MB", float64(n)/1e6)
+}
+
+// cpu formats CPU time per operation: nanoseconds below a microsecond
+// (crypto and trace operations are that cheap), then as latencies are.
+func cpu(ns float64) string {
+	if ns < 1e3 {
+		return fmt.Sprintf("%.0fns", ns)
+	}
+	return flow.FormatDuration(Duration(ns / 1e3))
 }
