@@ -72,27 +72,41 @@ func Histogram(counts []int64, lo, hi float64, m Marks) string {
 	}
 	span := math.Log(hi) - math.Log(lo)
 	n := len(counts)
-	var b strings.Builder
+	// Runs of one colour are rendered at once: one escape per colour, not
+	// per bin.
+	var b, run strings.Builder
+	var runStyle *lipgloss.Style
+	flush := func() {
+		if run.Len() > 0 {
+			b.WriteString(runStyle.Render(run.String()))
+			run.Reset()
+		}
+	}
 	for i, c := range counts {
+		style := &histTail
+		switch i {
+		case bin(m.P50, lo, span, n, i):
+			style = &histP50
+		case bin(m.P95, lo, span, n, i):
+			style = &histP95
+		case bin(m.P99, lo, span, n, i):
+			style = &histP99
+		}
+		if style != runStyle {
+			flush()
+			runStyle = style
+		}
 		if c == 0 {
-			b.WriteByte(' ')
+			run.WriteByte(' ')
 			continue
 		}
 		level := 0
 		if peak > 1 {
-			level = int(math.Round(float64(len(levels)-1) * math.Log1p(float64(c)) / math.Log1p(float64(peak))))
+			level = int(float64(len(levels)-1) * math.Log1p(float64(c)) / math.Log1p(float64(peak)))
 		}
-		style := histTail
-		switch i {
-		case bin(m.P50, lo, span, n, i):
-			style = histP50
-		case bin(m.P95, lo, span, n, i):
-			style = histP95
-		case bin(m.P99, lo, span, n, i):
-			style = histP99
-		}
-		b.WriteString(style.Render(string(levels[min(max(level, 0), len(levels)-1)])))
+		run.WriteRune(levels[min(max(level, 0), len(levels)-1)])
 	}
+	flush()
 	return b.String()
 }
 

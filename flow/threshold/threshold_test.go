@@ -168,6 +168,8 @@ func FuzzParse(f *testing.F) {
 			math.Abs(again.Value-th.Value) > 1e-9*math.Max(1, math.Abs(th.Value)) {
 			t.Fatalf("Parse(%q) = %+v, again %+v", expr, th, again)
 		}
-		Check([]Threshold{th}, source{th.Stat + "(" + th.Subject + ")": 1})[0].String()
+		if Check([]Threshold{th}, source{th.Stat + "(" + th.Subject + ")": 1})[0].String() == "" {
+			t.Fatal("a checked threshold prints nothing")
+		}
 	})
 }
