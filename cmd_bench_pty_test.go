@@ -4,6 +4,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -89,6 +90,43 @@ func TestBenchProgressOnATerminal(t *testing.T) {
 				if strings.Contains(table, "[1/1]") {
 					t.Fatalf("the bar is drawn within the summary:\n%q", table)
 				}
+			}
+		})
+	}
+}
+
+// TestSendOnATerminal: on a terminal send draws the stages' histograms
+// beside p50/p95/p99, and a progress bar only for more than a few hundred
+// requests; piped it draws neither (TestSendThreshold).
+func TestSendOnATerminal(t *testing.T) {
+	for _, tt := range []struct {
+		count string
+		bar   bool
+	}{{"5", false}, {"400", true}} {
+		t.Run(tt.count, func(t *testing.T) {
+			t.Setenv("XDG_DATA_HOME", t.TempDir())
+			m, tty := openPTY(t)
+			defer m.Close()
+			got := readAll(m)
+			root := rootCommand()
+			root.SetOut(tty)
+			root.SetErr(tty)
+			root.SetArgs([]string{"send", "--count", tt.count, "--concurrency", "5"})
+			err := root.ExecuteContext(context.Background())
+			tty.Close()
+			out := string(<-got)
+			if code := exitStatus(err); code != 0 {
+				t.Fatalf("exit %d\n%s", code, out)
+			}
+			if drew := strings.Contains(out, tt.count+" calls ") && strings.Contains(out, "\x1b[2K"); drew != tt.bar {
+				t.Fatalf("progress bar drawn: %v, want %v\n%q", drew, tt.bar, out)
+			}
+			summary := out[strings.Index(out, "STAGE"):]
+			if !strings.Contains(summary, "DISTRIBUTION") || !strings.ContainsAny(summary, "▁▂▃▄▅▆▇█") {
+				t.Fatalf("no histograms in the summary:\n%q", summary)
+			}
+			if strings.Contains(summary, "\x1b[2K") {
+				t.Fatalf("the bar is drawn within the summary:\n%q", summary)
 			}
 		})
 	}

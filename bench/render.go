@@ -33,10 +33,14 @@ func Render(w io.Writer, rep *Report, ts []threshold.Result, o RenderOptions) er
 		head += "\tDISTRIBUTION (log scale, min→max)"
 	}
 	fmt.Fprintln(tw, head)
+	tail := ""
+	if o.Histograms {
+		tail = "\t"
+	}
 	for i := range rep.Benchmarks {
 		r := &rep.Benchmarks[i]
 		if r.Error != "" {
-			fmt.Fprintf(tw, "%s\t✗ failed\t\t\t\t\t\t\t\t\t\n", r.Name)
+			fmt.Fprintf(tw, "%s\t✗ failed\t\t\t\t\t\t\t\t\t%s\n", r.Name, tail)
 			continue
 		}
 		row(tw, r.Name, r, r.Latency, o, ratio(r), met(r.Met))
@@ -46,7 +50,7 @@ func Render(w io.Writer, rep *Report, ts []threshold.Result, o RenderOptions) er
 		}
 		switch {
 		case r.BaselineError != "":
-			fmt.Fprintf(tw, "  baseline\t✗ did not run\t\t\t\t\t\t\t\t—\t\n")
+			fmt.Fprintf(tw, "  baseline\t✗ did not run\t\t\t\t\t\t\t\t—\t%s\n", tail)
 		case r.Baseline != nil:
 			row(tw, "  baseline", r.Baseline, r.Baseline.Latency, o, "", "")
 		}
@@ -94,12 +98,17 @@ func row(w io.Writer, name string, r *Result, l *Latency, o RenderOptions, ratio
 		}
 		cols[8] = Bytes(r.PeakRSS)
 	}
+	if o.Histograms {
+		// Always the cell, empty or not: a row short of one ends
+		// tabwriter's column block and misaligns the rows after it.
+		cols = append(cols, "")
+	}
 	if l != nil && l.Count > 0 {
 		for i, us := range []float64{l.P50, l.P95, l.P99, l.Max} {
 			cols[2+i] = flow.FormatDuration(Duration(us))
 		}
 		if o.Histograms {
-			cols = append(cols, report.Histogram(l.Buckets, l.Min, l.Max, report.Marks{P50: l.P50, P95: l.P95, P99: l.P99}))
+			cols[len(cols)-1] = report.Histogram(l.Buckets, l.Min, l.Max, report.Marks{P50: l.P50, P95: l.P95, P99: l.P99})
 		}
 	}
 	fmt.Fprintln(w, strings.Join(cols, "\t"))

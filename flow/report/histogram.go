@@ -59,9 +59,9 @@ var (
 )
 
 // Histogram draws counts (from Bins) as one line of block characters, one
-// per bin, their height the bin's count on a log scale (so a tail of a few
-// calls still shows beside thousands) and coloured by m. An empty bin is a
-// space. lo and hi are Bins' range.
+// per bin, their height proportional to the bin's count, coloured by m.
+// A bin with any count is at least ▁, so a tail of one call still shows
+// beside thousands; an empty bin is a space. lo and hi are Bins' range.
 func Histogram(counts []int64, lo, hi float64, m Marks) string {
 	var peak int64
 	for _, c := range counts {
@@ -100,10 +100,7 @@ func Histogram(counts []int64, lo, hi float64, m Marks) string {
 			run.WriteByte(' ')
 			continue
 		}
-		level := 0
-		if peak > 1 {
-			level = int(float64(len(levels)-1) * math.Log1p(float64(c)) / math.Log1p(float64(peak)))
-		}
+		level := int(float64(len(levels)-1) * float64(c) / float64(peak))
 		run.WriteRune(levels[min(max(level, 0), len(levels)-1)])
 	}
 	flush()
