@@ -1,6 +1,9 @@
 package bench
 
-import "sort"
+import (
+	"sort"
+	"strconv"
+)
 
 func sortedKeys[V any](m map[string]V) []string {
 	out := make([]string, 0, len(m))
@@ -10,3 +13,5 @@ func sortedKeys[V any](m map[string]V) []string {
 	sort.Strings(out)
 	return out
 }
+
+func formatInt(n int64) string { return strconv.FormatInt(n, 10) }
