@@ -63,7 +63,7 @@ func (r *Recorder) Latency() Latency {
 	r.mu.Lock()
 	h := r.h.Clone()
 	r.mu.Unlock()
-	return latencyOf(h)
+	return recorded(h)
 }
 
 // LatencyOf summarises a histogram of microseconds that a benchmark kept
@@ -72,11 +72,11 @@ func LatencyOf(h *hdrhistogram.Histogram) Latency {
 	if h == nil {
 		return Latency{}
 	}
-	return latencyOf(h.Clone())
+	return recorded(h.Clone())
 }
 
-func latencyOf(h *hdrhistogram.Histogram) Latency {
-	l := Latency{Count: h.TotalCount(), hist: h}
+func recorded(h *hdrhistogram.Histogram) Latency {
+	l := Latency{Count: h.TotalCount(), hist: h, LogScale: true}
 	if l.Count == 0 {
 		return l
 	}

@@ -30,7 +30,7 @@ func Render(w io.Writer, rep *Report, ts []threshold.Result, o RenderOptions) er
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	head := "BENCHMARK\tRATE\tP50\tP95\tP99\tMAX\tCPU/OP\tALLOCS/OP\tPEAK RSS\tRATIO\tMET"
 	if o.Histograms {
-		head += "\tDISTRIBUTION (log scale, min→max)"
+		head += "\tDISTRIBUTION (min→max)"
 	}
 	fmt.Fprintln(tw, head)
 	tail := ""
@@ -108,7 +108,7 @@ func row(w io.Writer, name string, r *Result, l *Latency, o RenderOptions, ratio
 			cols[2+i] = flow.FormatDuration(Duration(us))
 		}
 		if o.Histograms {
-			cols[len(cols)-1] = report.Histogram(l.Buckets, l.Min, l.Max, report.Marks{P50: l.P50, P95: l.P95, P99: l.P99})
+			cols[len(cols)-1] = report.Histogram(l.Buckets, l.Min, l.Max, report.Marks{P50: l.P50, P95: l.P95, P99: l.P99, Linear: !l.LogScale})
 		}
 	}
 	fmt.Fprintln(w, strings.Join(cols, "\t"))

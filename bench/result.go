@@ -59,10 +59,12 @@ type Latency struct {
 	P99   float64 `json:"p99_us"`
 	Max   float64 `json:"max_us"`
 	// Buckets is the distribution for the terminal histogram: counts in
-	// bins spaced evenly on a log scale from Min to Max (µs), as
-	// report.Bins makes them. Not in JSON.
-	Buckets []int64 `json:"-"`
-	Min     float64 `json:"-"`
+	// equal-width bins from Min to Max (µs), or, with LogScale, in bins
+	// spaced evenly on a log scale (report.Bins; what a Recorder makes: a
+	// long tail keeps the shape visible). Not in JSON.
+	Buckets  []int64 `json:"-"`
+	Min      float64 `json:"-"`
+	LogScale bool    `json:"-"`
 	// hist, when the Latency came from a Recorder, answers thresholds on
 	// any percentile (p90, p99.9) and avg, beyond the four above.
 	hist *hdrhistogram.Histogram

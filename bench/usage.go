@@ -139,13 +139,13 @@ func ProcCPU(pid int) (time.Duration, error) {
 	if err != nil {
 		return 0, err
 	}
-	return parseStatCPU(b)
+	return procStatCPU(b)
 }
 
-// parseStatCPU reads utime, stime, cutime and cstime (fields 14–17). The
+// procStatCPU reads utime, stime, cutime and cstime (fields 14–17). The
 // command name (field 2) is in parentheses and may hold spaces and
 // parentheses itself: fields are counted after its last ')'.
-func parseStatCPU(b []byte) (time.Duration, error) {
+func procStatCPU(b []byte) (time.Duration, error) {
 	i := bytes.LastIndexByte(b, ')')
 	if i < 0 {
 		return 0, fmt.Errorf("/proc stat: no command name")

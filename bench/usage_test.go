@@ -9,15 +9,15 @@ import (
 	"time"
 )
 
-func TestParseStatCPU(t *testing.T) {
+func TestProcStatCPU(t *testing.T) {
 	// The command name holds a space and a parenthesis, as a process may
 	// name itself; utime 150, stime 50, cutime 30, cstime 20 ticks.
 	line := "1234 (my (odd) cmd) S 1 1234 1234 0 -1 4194560 100 0 0 0 150 50 30 20 20 0 1 0 100 1000 100 18446744073709551615\n"
-	got, err := parseStatCPU([]byte(line))
+	got, err := procStatCPU([]byte(line))
 	if err != nil || got != 2500*time.Millisecond {
-		t.Fatalf("parseStatCPU = %v, %v; want 2.5s", got, err)
+		t.Fatalf("procStatCPU = %v, %v; want 2.5s", got, err)
 	}
-	if _, err := parseStatCPU([]byte("1234 (x) S 1 2")); err == nil {
+	if _, err := procStatCPU([]byte("1234 (x) S 1 2")); err == nil {
 		t.Fatal("a short line parsed")
 	}
 }

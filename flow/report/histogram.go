@@ -46,8 +46,12 @@ var levels = []rune("▁▂▃▄▅▆▇█")
 
 // Marks are the percentiles a histogram colours its bins by: the bins up
 // to P50, up to P95, up to P99 and beyond each get their own colour, so the
-// tail reads at a glance. Values are in the histogram's unit.
-type Marks struct{ P50, P95, P99 float64 }
+// tail reads at a glance. Values are in the histogram's unit. Linear says
+// the bins are equal-width rather than log-spaced as Bins makes them.
+type Marks struct {
+	P50, P95, P99 float64
+	Linear        bool
+}
 
 // Histogram colours: ANSI 16-colour indexes, so that the terminal's own
 // palette (and NO_COLOR, through colorprofile) decides how they look.
@@ -70,8 +74,18 @@ func Histogram(counts []int64, lo, hi float64, m Marks) string {
 	if peak == 0 {
 		return ""
 	}
-	span := math.Log(hi) - math.Log(lo)
 	n := len(counts)
+	span := math.Log(hi) - math.Log(lo)
+	markBin := func(p float64) int {
+		if !m.Linear {
+			return BinOf(p, lo, span, n)
+		}
+		if hi <= lo {
+			return 0
+		}
+		return min(max(int(float64(n)*(p-lo)/(hi-lo)), 0), n-1)
+	}
+	b50, b95, b99 := markBin(m.P50), markBin(m.P95), markBin(m.P99)
 	// Runs of one colour are rendered at once: one escape per colour, not
 	// per bin.
 	var b, run strings.Builder
@@ -84,12 +98,12 @@ func Histogram(counts []int64, lo, hi float64, m Marks) string {
 	}
 	for i, c := range counts {
 		style := &histTail
-		switch i {
-		case bin(m.P50, lo, span, n, i):
+		switch {
+		case i <= b50:
 			style = &histP50
-		case bin(m.P95, lo, span, n, i):
+		case i <= b95:
 			style = &histP95
-		case bin(m.P99, lo, span, n, i):
+		case i <= b99:
 			style = &histP99
 		}
 		if style != runStyle {
@@ -105,14 +119,4 @@ func Histogram(counts []int64, lo, hi float64, m Marks) string {
 	}
 	flush()
 	return b.String()
-}
-
-// bin returns i when bin i lies at or below the bin of percentile value p,
-// and -1 otherwise, so that Histogram's switch picks the first mark that
-// covers the bin.
-func bin(p, lo, span float64, n, i int) int {
-	if i <= BinOf(p, lo, span, n) {
-		return i
-	}
-	return -1
 }

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/HdrHistogram/hdrhistogram-go"
@@ -57,5 +58,35 @@ func TestHistogram(t *testing.T) {
 	}
 	if ansi.Strip(Histogram([]int64{1}, 5, 5, Marks{P50: 5})) != "█" {
 		t.Fatal("a single value is not drawn")
+	}
+}
+
+// TestHistogramColours: bins up to p50, p95, p99 and beyond each get
+// their colour, on a log scale (Bins) and on a linear one.
+func TestHistogramColours(t *testing.T) {
+	counts := []int64{1, 1, 1, 1}
+	green, yellow, magenta, red := "\x1b[32m", "\x1b[33m", "\x1b[35m", "\x1b[31m"
+	for _, tt := range []struct {
+		name   string
+		lo, hi float64
+		m      Marks
+	}{
+		// log: bins 1–10, 10–100, 100–1000, 1000–10000
+		{"log", 1, 10000, Marks{P50: 5, P95: 50, P99: 500}},
+		// linear: bins 0–25, 25–50, 50–75, 75–100
+		{"linear", 0, 100, Marks{P50: 10, P95: 30, P99: 60, Linear: true}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			got := Histogram(counts, tt.lo, tt.hi, tt.m)
+			for i, c := range []string{green, yellow, magenta, red} {
+				at := strings.Index(got, c)
+				if at < 0 {
+					t.Fatalf("bin %d: no %q in %q", i, c, got)
+				}
+				if i > 0 && at < strings.Index(got, []string{green, yellow, magenta, red}[i-1]) {
+					t.Fatalf("colours out of order in %q", got)
+				}
+			}
+		})
 	}
 }
