@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"sort"
 	"strings"
 	"text/tabwriter"
 
@@ -44,7 +45,7 @@ func Render(w io.Writer, rep *Report, ts []threshold.Result, o RenderOptions) er
 			continue
 		}
 		row(tw, r.Name, r, r.Latency, o, ratio(r), met(r.Met))
-		for _, st := range sortedKeys(r.Stages) {
+		for _, st := range stageOrder(r.Stages) {
 			l := r.Stages[st]
 			row(tw, "  "+st, nil, &l, o, "", "")
 		}
@@ -202,4 +203,18 @@ func cpu(ns float64) string {
 		return fmt.Sprintf("%.0fns", ns)
 	}
 	return flow.FormatDuration(Duration(ns / 1e3))
+}
+
+// stageOrder lists a result's stages in path order (sender … callkit)
+// where they are the call's stages, the others after them by name.
+func stageOrder(m map[string]Latency) []string {
+	names := sortedKeys(m)
+	rank := func(name string) int {
+		if i := flow.Stage(name).Index(); i >= 0 {
+			return i
+		}
+		return len(flow.Stages)
+	}
+	sort.SliceStable(names, func(i, j int) bool { return rank(names[i]) < rank(names[j]) })
+	return names
 }

@@ -130,3 +130,11 @@ func TestReportStat(t *testing.T) {
 		}
 	}
 }
+
+func TestStageOrder(t *testing.T) {
+	got := stageOrder(map[string]Latency{"total c=1": {}, "callkit": {}, "apns": {}, "sender": {}, "extension": {}, "server": {}, "a-part": {}})
+	want := []string{"sender", "server", "apns", "extension", "callkit", "a-part", "total c=1"}
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Fatalf("order %q, want %q", got, want)
+	}
+}
