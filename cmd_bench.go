@@ -146,7 +146,7 @@ func runBench(ctx context.Context, list []bench.Benchmark, f benchFlags, ts []th
 	rep := &bench.Report{Machine: bench.ThisMachine(), OK: true, Benchmarks: make([]bench.Result, 0, len(list))}
 	var bar *termProgress
 	if progressOn(out, f.asJSON) {
-		bar = newTermProgress(colorprofile.NewWriter(out, os.Environ()))
+		bar = newTermProgress(colorprofile.NewWriter(out, os.Environ()), termWidth(out))
 		defer bar.Close()
 	}
 	for i, b := range list {
@@ -157,7 +157,10 @@ func runBench(ctx context.Context, list []bench.Benchmark, f benchFlags, ts []th
 		if bar != nil {
 			prefix := fmt.Sprintf("[%d/%d] %s", i+1, len(list), b.Name)
 			bar.Set(prefix, 0)
-			o.Progress = func(phase string, done float64) { bar.Set(prefix+" "+phase, done) }
+			o.Progress = func(phase string, done float64) {
+				// A phase may name its benchmark again ("crypto hpke-…").
+				bar.Set(prefix+" "+strings.TrimPrefix(phase, b.Name+" "), done)
+			}
 		}
 		start := time.Now()
 		r := runOne(ctx, b, o)

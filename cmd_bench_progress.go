@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"os"
 	"sync"
 	"time"
 
 	"charm.land/bubbles/v2/progress"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/term"
 )
 
 // termProgress draws a Bubbles progress bar on the last line of a
@@ -23,10 +26,21 @@ type termProgress struct {
 	start   time.Time
 	drawn   bool
 	partial bool // the last write ended mid-line: no bar until it ends
+	width   int  // the terminal's columns: a wrapped bar could not be erased
 	stop    chan struct{}
 	stopped sync.WaitGroup
 	closed  sync.Once
 	closing bool
+}
+
+// termWidth is the width of the terminal out is, 80 when unknown.
+func termWidth(out io.Writer) int {
+	if f, ok := out.(*os.File); ok {
+		if w, _, err := term.GetSize(f.Fd()); err == nil && w > 0 {
+			return w
+		}
+	}
+	return 80
 }
 
 // progressOn says whether a command shows a progress bar: on a terminal,
@@ -39,8 +53,8 @@ func progressOn(out io.Writer, asJSON bool) bool {
 // a few times a second so that its elapsed time moves even when the work
 // reports nothing, and never more often: callers may Set on every
 // operation.
-func newTermProgress(w io.Writer) *termProgress {
-	p := &termProgress{w: w, start: time.Now(), stop: make(chan struct{}),
+func newTermProgress(w io.Writer, width int) *termProgress {
+	p := &termProgress{w: w, width: width, start: time.Now(), stop: make(chan struct{}),
 		bar: progress.New(progress.WithWidth(32), progress.WithDefaultBlend())}
 	p.stopped.Add(1)
 	go func() {
@@ -109,6 +123,8 @@ func (p *termProgress) draw() {
 		return
 	}
 	p.erase()
-	fmt.Fprintf(p.w, "%s %s  %s", p.label, p.bar.ViewAs(p.done), time.Since(p.start).Truncate(100*time.Millisecond))
+	tail := " " + p.bar.ViewAs(p.done) + "  " + time.Since(p.start).Truncate(100*time.Millisecond).String()
+	label := ansi.Truncate(p.label, max(p.width-1-ansi.StringWidth(tail), 8), "…")
+	fmt.Fprint(p.w, label+tail)
 	p.drawn = true
 }

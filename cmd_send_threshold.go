@@ -53,7 +53,7 @@ func sendProgress(opts *pipeline.SendOptions, out io.Writer) (io.Writer, func())
 	if opts.Count <= progressAbove {
 		return w, func() {}
 	}
-	bar := newTermProgress(w)
+	bar := newTermProgress(w, termWidth(out))
 	label := fmt.Sprintf("%d %ss", opts.Count, opts.Kind)
 	bar.Set(label, 0)
 	opts.Progress = func(done, total int) {
