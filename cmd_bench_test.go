@@ -4,12 +4,16 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"os"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
+
+	"github.com/charmbracelet/x/ansi"
 )
 
 // runBenchCmd runs `callscope bench ARGS` on the fake benchmarks, writing
@@ -207,5 +211,53 @@ func TestBenchIsACommand(t *testing.T) {
 	root.SetArgs([]string{"bench", "nosuch"})
 	if code := exitStatus(root.ExecuteContext(context.Background())); code != 2 {
 		t.Fatalf("bench nosuch: exit %d, want 2\n%s", code, out.String())
+	}
+}
+
+// lockedBuffer is a bytes.Buffer the bar's ticker may write to while the
+// test does.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// TestTermProgress: the bar fits the terminal's width, rows written
+// through it erase it first and keep their text whole, and Close leaves
+// no bar behind.
+func TestTermProgress(t *testing.T) {
+	var out lockedBuffer
+	p := newTermProgress(&out, 50)
+	p.Set("[1/5] pipeline "+strings.Repeat("a very long phase name ", 5), 0.5)
+	fmt.Fprintln(p, "a row of the table")
+	p.Set("next", 1)
+	p.Close()
+	p.Close() // twice is harmless
+	p.Set("late", 1)
+	s := out.String()
+	if !strings.Contains(s, "a row of the table\n") {
+		t.Fatalf("row lost: %q", s)
+	}
+	for _, frame := range strings.Split(strings.ReplaceAll(s, "\x1b[2K", "\n"), "\n") {
+		if w := ansi.StringWidth(strings.TrimPrefix(frame, "\r")); w >= 50 {
+			t.Fatalf("a frame %d columns wide on a 50-column terminal: %q", w, frame)
+		}
+	}
+	if !strings.HasSuffix(s, "\r\x1b[2K") || strings.Contains(s, "late") {
+		t.Fatalf("the bar is not erased at the end, or drawn after Close: %q", s)
+	}
+	if !strings.Contains(s, "…") {
+		t.Fatalf("the long label was not cut: %q", s)
 	}
 }
