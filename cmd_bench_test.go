@@ -209,8 +209,9 @@ func TestBenchIsACommand(t *testing.T) {
 	root.SetOut(&out)
 	root.SetErr(&out)
 	root.SetArgs([]string{"bench", "nosuch"})
-	if code := exitStatus(root.ExecuteContext(context.Background())); code != 2 {
-		t.Fatalf("bench nosuch: exit %d, want 2\n%s", code, out.String())
+	err := root.ExecuteContext(context.Background())
+	if code := exitStatus(err); code != 2 || err == nil || !strings.Contains(err.Error(), `bench: no benchmark "nosuch"`) {
+		t.Fatalf("bench nosuch: exit %d (%v), want 2 naming the benchmark\n%s", code, err, out.String())
 	}
 }
 
