@@ -5,6 +5,14 @@
 // Each benchmark lives in its own file (apns.go, pipeline.go, crypto.go,
 // trace.go, soak.go) and registers itself in Benchmarks; `callscope bench`
 // runs them and renders Results (cmd_bench.go).
+//
+// Helpers for benchmark files: Recorder (latencies in an HdrHistogram,
+// Latency with log-spaced Buckets for the terminal histogram; LatencyOf
+// for a histogram of µs kept elsewhere), Load (a closed-loop driver: C
+// workers, a count or a duration, progress), StartMeter (this process's
+// CPU time, allocations and peak RSS), StartProcMeter (another process's
+// CPU time and peak RSS from /proc), RSS (to sample memory), and Finish,
+// the honesty rules the command applies to every Result.
 package bench
 
 import (
