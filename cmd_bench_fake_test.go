@@ -45,6 +45,13 @@ func fakeRun(n int, withBaseline bool) func(context.Context, bench.Options) (ben
 		r := bench.Result{Ops: int64(n), Unit: "ops", Seconds: 0.5, PerSecond: float64(n) / 0.5, Latency: &l}
 		m.Stop().Apply(&r, r.Ops)
 		if withBaseline {
+			// Every optional field once, so that the JSON shape test
+			// pins them all.
+			r.Stages = map[string]bench.Latency{"apns": l}
+			r.Counts = map[string]int64{"lost": 0}
+			r.Notes = []string{"a note"}
+			r.Trace = "/tmp/fake.jsonl"
+			r.Extra = map[string]string{"k": "v"}
 			bl := l
 			r.Baseline = &bench.Result{Name: "baseline", Ops: int64(n), Unit: "ops", Seconds: 0.625, PerSecond: float64(n) / 0.625, Latency: &bl}
 			met := r.PerSecond/r.Baseline.PerSecond >= 0.5
