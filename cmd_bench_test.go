@@ -41,7 +41,7 @@ func TestBenchExitStatus(t *testing.T) {
 		not  []string
 	}{
 		{name: "runs", args: []string{"fast"}, code: 0,
-			has: []string{"BENCHMARK", "fast", "  baseline", "1.25", "target ratio ≥ 0.5: ✓ yes", "machine: "}},
+			has: []string{"BENCHMARK", "fast", "  baseline", "1.25", "target ratio ≥ 0.5: ✓ yes", "counts: lost 0", "note: a note", "trace: /tmp/fake.jsonl", "machine: "}},
 		{name: "baseline could not run", args: []string{"nobase"}, code: 1,
 			has: []string{"baseline could not run: connection refused; no ratio without it", "✗ did not run", "target ratio ≥ 0.9: not checked"},
 			not: []string{"1.20"}},

@@ -130,6 +130,13 @@ func details(w io.Writer, r Result) {
 		}
 		lines = append(lines, t)
 	}
+	if len(r.Counts) > 0 {
+		parts := make([]string, 0, len(r.Counts))
+		for _, k := range sortedKeys(r.Counts) {
+			parts = append(parts, k+" "+flow.FormatCount(uint64(max(r.Counts[k], 0))))
+		}
+		lines = append(lines, "counts: "+strings.Join(parts, " · "))
+	}
 	for _, s := range r.Warnings {
 		lines = append(lines, "warning: "+s)
 	}
