@@ -133,7 +133,11 @@ func details(w io.Writer, r Result) {
 	if len(r.Counts) > 0 {
 		parts := make([]string, 0, len(r.Counts))
 		for _, k := range sortedKeys(r.Counts) {
-			parts = append(parts, k+" "+flow.FormatCount(uint64(max(r.Counts[k], 0))))
+			n := fmt.Sprint(r.Counts[k])
+			if r.Counts[k] >= 0 {
+				n = flow.FormatCount(uint64(r.Counts[k]))
+			}
+			parts = append(parts, k+" "+n)
 		}
 		lines = append(lines, "counts: "+strings.Join(parts, " · "))
 	}
