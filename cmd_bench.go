@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -99,7 +100,7 @@ func benchSelect(all []bench.Benchmark, args []string) ([]bench.Benchmark, error
 		if len(all) == 0 {
 			return nil, errors.New("bench: this build has no benchmarks")
 		}
-		return all, nil
+		return benchOrder(all), nil
 	}
 	for _, b := range all {
 		if b.Name == args[0] {
@@ -107,6 +108,28 @@ func benchSelect(all []bench.Benchmark, args []string) ([]bench.Benchmark, error
 		}
 	}
 	return nil, usageError{fmt.Errorf("bench: no benchmark %q (want %s or all)", args[0], strings.Join(names, ", "))}
+}
+
+// benchRunOrder is the order `bench all` runs the benchmarks in (files
+// register in init, in file-name order): the quick ones first, soak (the
+// longest, and the one that grows the heap) last. Others follow by name.
+var benchRunOrder = []string{"apns", "pipeline", "crypto", "trace", "soak"}
+
+func benchOrder(all []bench.Benchmark) []bench.Benchmark {
+	out := slices.Clone(all)
+	rank := func(b bench.Benchmark) int {
+		if i := slices.Index(benchRunOrder, b.Name); i >= 0 {
+			return i
+		}
+		return len(benchRunOrder)
+	}
+	slices.SortStableFunc(out, func(a, b bench.Benchmark) int {
+		if c := rank(a) - rank(b); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Name, b.Name)
+	})
+	return out
 }
 
 // benchThresholds parses --threshold and refuses one whose subject names
@@ -123,20 +146,11 @@ func benchThresholds(exprs []string, list []bench.Benchmark) ([]threshold.Thresh
 	}
 	for _, t := range ts {
 		name, _, _ := strings.Cut(t.Subject, ".")
-		if !contains(names, name) {
+		if !slices.Contains(names, name) {
 			return nil, usageError{fmt.Errorf("--threshold %q: no benchmark %q in this run (%s)", t.Expr, name, strings.Join(names, ", "))}
 		}
 	}
 	return ts, nil
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 // runBench runs the benchmarks one after another (in parallel they would

@@ -14,6 +14,8 @@ import (
 	"testing"
 
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/callscope/callscope/bench"
 )
 
 // runBenchCmd runs `callscope bench ARGS` on the fake benchmarks, writing
@@ -262,5 +264,19 @@ func TestTermProgress(t *testing.T) {
 	}
 	if !strings.Contains(s, "…") {
 		t.Fatalf("the long label was not cut: %q", s)
+	}
+}
+
+func TestBenchOrder(t *testing.T) {
+	var in []bench.Benchmark
+	for _, n := range []string{"zz", "apns", "crypto", "pipeline", "soak", "trace", "aa"} {
+		in = append(in, bench.Benchmark{Name: n})
+	}
+	var got []string
+	for _, b := range benchOrder(in) {
+		got = append(got, b.Name)
+	}
+	if want := "apns pipeline crypto trace soak aa zz"; strings.Join(got, " ") != want {
+		t.Fatalf("order %q, want %q", got, want)
 	}
 }
