@@ -60,6 +60,7 @@ func rootCommand() *cobra.Command {
 	root.AddCommand(replayCommand())
 	root.AddCommand(diffCommand(), exportCommand())
 	root.AddCommand(demoCommand())
+	root.AddCommand(benchCommand())
 	root.AddCommand(benchBaselineCommand())
 	strictTree(root)
 	return root
@@ -76,6 +77,7 @@ func sendCommand() *cobra.Command {
 		answerAfter time.Duration
 		real        sendAPNs
 		otlpOut     *otlpFlags
+		thresholds  []string
 	)
 	cmd := &cobra.Command{
 		Use:   "send",
@@ -112,6 +114,9 @@ func sendCommand() *cobra.Command {
 			if _, err := opts.Profile(); err != nil {
 				return usageError{err}
 			}
+			if opts.Thresholds, err = sendThresholds(thresholds); err != nil {
+				return err
+			}
 			if err := writable("--record", opts.Record); err != nil {
 				return err
 			}
@@ -127,10 +132,15 @@ func sendCommand() *cobra.Command {
 				return err
 			}
 			opts.Target = target
+			if real.dryRun && len(thresholds) > 0 {
+				return usageError{fmt.Errorf("--threshold: --dry-run sends nothing to measure")}
+			}
 			if real.dryRun {
 				return sendDryRun(cmd.Context(), opts, dry, cmd.OutOrStdout())
 			}
-			ok, err := pipeline.RunSend(cmd.Context(), opts, cmd.OutOrStdout())
+			out, stopProgress := sendProgress(&opts, cmd.OutOrStdout())
+			defer stopProgress()
+			ok, err := pipeline.RunSend(cmd.Context(), opts, out)
 			if err != nil {
 				return err
 			}
@@ -157,6 +167,7 @@ func sendCommand() *cobra.Command {
 	f.DurationVar(&opts.MockLatency, "mock-latency", 0, "the embedded mock APNs waits this long before answering each push, as mock-apns --latency does (measured, not simulated): record a slower APNs for callscope diff")
 	f.StringVar(&scen, "scenario", "", "run a named scenario (or all) and print its diagnosis")
 	f.StringVar(&scenFile, "scenario-file", "", "add scenarios from a TOML file")
+	f.StringArrayVar(&thresholds, "threshold", nil, "exit 1 unless this holds, k6-style, e.g. 'p95(apns)<50ms', 'p99(total)<1s', 'rate(total)>=500', 'failed(total)==0'; repeatable")
 	addSendAPNsFlags(f, &real, true)
 	otlpOut = addOTLPFlags(cmd, "each request")
 	withProfile(cmd)
@@ -167,7 +178,7 @@ func sendCommand() *cobra.Command {
 // scenario brings its own device and calls, and --record is not written.
 func scenarioOnly(cmd *cobra.Command) error {
 	var set []string
-	for _, name := range append([]string{"count", "concurrency", "kind", "video", "answer-after", "answer", "record", "record-plaintext", "device-profile", "device-set", "decrypt-cmd", "server", "server-template", "mock-latency", "otlp-file", "otlp-endpoint"}, sendAPNsFlagNames(cmd)...) {
+	for _, name := range append([]string{"count", "concurrency", "kind", "video", "answer-after", "answer", "record", "record-plaintext", "device-profile", "device-set", "decrypt-cmd", "server", "server-template", "mock-latency", "otlp-file", "otlp-endpoint", "threshold"}, sendAPNsFlagNames(cmd)...) {
 		if cmd.Flags().Changed(name) {
 			set = append(set, "--"+name)
 		}

@@ -18,9 +18,10 @@ import (
 
 func init() {
 	Benchmarks = append(Benchmarks, Benchmark{Name: "apns",
-		What:   "apns2 → callscope mock-apns --headless (a separate process, default log), valid pushes, vs a do-nothing Go HTTP/2 TLS server",
-		Target: "ratio ≥ 0.9",
-		Run:    runAPNs})
+		What:     "apns2 → callscope mock-apns --headless (a separate process, default log), valid pushes, vs a do-nothing Go HTTP/2 TLS server",
+		Target:   "ratio ≥ 0.9",
+		Baseline: apnsBaselineWhat,
+		Run:      runAPNs})
 }
 
 const (

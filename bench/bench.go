@@ -5,6 +5,14 @@
 // Each benchmark lives in its own file (apns.go, pipeline.go, crypto.go,
 // trace.go, soak.go) and registers itself in Benchmarks; `callscope bench`
 // runs them and renders Results (cmd_bench.go).
+//
+// Helpers for benchmark files: Recorder (latencies in an HdrHistogram,
+// Latency with log-spaced Buckets for the terminal histogram; LatencyOf
+// for a histogram of µs kept elsewhere), Load (a closed-loop driver: C
+// workers, a count or a duration, progress), StartMeter (this process's
+// CPU time, allocations and peak RSS), StartProcMeter (another process's
+// CPU time and peak RSS from /proc), RSS (to sample memory), and Finish,
+// the honesty rules the command applies to every Result.
 package bench
 
 import (
@@ -33,7 +41,12 @@ type Benchmark struct {
 	Name   string // apns, pipeline, crypto, trace, soak
 	What   string // one line for the help text and the summary
 	Target string // the issue's target in words, e.g. "ratio ≥ 0.9"
-	Run    func(ctx context.Context, o Options) (Result, error)
+	// Baseline is the same-run baseline in words ("apns2 → a do-nothing
+	// HTTP/2 server"); empty for a benchmark without one (soak). A
+	// benchmark that names one and returns no Result.Baseline failed its
+	// baseline: the command says so and exits 1.
+	Baseline string
+	Run      func(ctx context.Context, o Options) (Result, error)
 }
 
 // Benchmarks is every benchmark in the order `bench all` runs them. Each

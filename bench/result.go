@@ -1,6 +1,10 @@
 package bench
 
-import "time"
+import (
+	"time"
+
+	"github.com/HdrHistogram/hdrhistogram-go"
+)
 
 // Result is one benchmark's measurement, its same-run baseline and the
 // ratio between them. Its JSON is the stable `bench --json` shape.
@@ -25,14 +29,22 @@ type Result struct {
 	AllocsPerOp *float64 `json:"allocs_per_op"`
 	PeakRSS     int64    `json:"peak_rss_bytes"`
 	Baseline    *Result  `json:"baseline,omitempty"`
+	// BaselineError says why the same-run baseline could not run. Then
+	// there is no ratio (the command removes one), no target is met, and
+	// `callscope bench` exits 1: a number without its baseline means
+	// nothing on a shared machine.
+	BaselineError string `json:"baseline_error,omitempty"`
 	// Ratio is this run's rate over the baseline's (higher is better);
 	// nil when there is no baseline.
 	Ratio  *float64 `json:"ratio"`
 	Target string   `json:"target"`
 	// Met reports whether Target held; nil when the target is not
 	// checkable from this run.
-	Met      *bool             `json:"met"`
-	Counts   map[string]int64  `json:"counts,omitempty"` // soak: sent, answered, lost, duplicated …
+	Met    *bool            `json:"met"`
+	Counts map[string]int64 `json:"counts,omitempty"` // soak: sent, answered, lost, duplicated …
+	// Error is why the benchmark could not run or measured nothing; the
+	// command then exits 1.
+	Error    string            `json:"error,omitempty"`
 	Notes    []string          `json:"notes,omitempty"`
 	Warnings []string          `json:"warnings,omitempty"`
 	Trace    string            `json:"trace,omitempty"` // a trace file the run wrote
@@ -47,9 +59,15 @@ type Latency struct {
 	P99   float64 `json:"p99_us"`
 	Max   float64 `json:"max_us"`
 	// Buckets is the distribution for the terminal histogram: counts in
-	// equal-width bins from Min to Max (µs). Not in JSON.
-	Buckets []int64 `json:"-"`
-	Min     float64 `json:"-"`
+	// equal-width bins from Min to Max (µs), or, with LogScale, in bins
+	// spaced evenly on a log scale (report.Bins; what a Recorder makes: a
+	// long tail keeps the shape visible). Not in JSON.
+	Buckets  []int64 `json:"-"`
+	Min      float64 `json:"-"`
+	LogScale bool    `json:"-"`
+	// hist, when the Latency came from a Recorder, answers thresholds on
+	// any percentile (p90, p99.9) and avg, beyond the four above.
+	hist *hdrhistogram.Histogram
 }
 
 // Duration turns a microsecond figure back into a time.Duration.

@@ -15,11 +15,15 @@ type Summary struct {
 	total    *hdrhistogram.Histogram
 	outcomes map[Outcome]int
 	calls    int
+	// failedAt counts failed calls by the stage their diagnosis blames.
+	failedAt map[Stage]int
+	// wall is the run's wall time (SetWall), for the rate.
+	wall time.Duration
 }
 
 // NewSummary returns an empty summary.
 func NewSummary() *Summary {
-	s := &Summary{stages: map[Stage]*hdrhistogram.Histogram{}, instant: map[Stage]int{}, total: newHist(), outcomes: map[Outcome]int{}}
+	s := &Summary{stages: map[Stage]*hdrhistogram.Histogram{}, instant: map[Stage]int{}, total: newHist(), outcomes: map[Outcome]int{}, failedAt: map[Stage]int{}}
 	for _, st := range Stages {
 		s.stages[st] = newHist()
 	}
@@ -34,6 +38,9 @@ func newHist() *hdrhistogram.Histogram {
 func (s *Summary) Add(c Call) {
 	s.calls++
 	s.outcomes[c.Outcome]++
+	if c.Outcome == OutcomeFailed && c.Diag != nil {
+		s.failedAt[c.Diag.Stage]++
+	}
 	for st, d := range c.Latency.Stages {
 		if c.Latency.Instant[st] {
 			s.instant[st]++ // no latency to add to the percentiles

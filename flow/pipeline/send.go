@@ -13,6 +13,7 @@ import (
 	"github.com/callscope/callscope/flow/bus"
 	"github.com/callscope/callscope/flow/device"
 	"github.com/callscope/callscope/flow/report"
+	"github.com/callscope/callscope/flow/threshold"
 	flowtrace "github.com/callscope/callscope/flow/trace"
 	"github.com/callscope/callscope/transport/providerclient"
 )
@@ -53,6 +54,15 @@ type SendOptions struct {
 	// function it returns runs once the last event is published, and its
 	// error fails the run after the output is written.
 	Follow func(*bus.Bus) (finish func() error)
+	// Thresholds fail the run when one does not hold (--threshold); each
+	// is printed, pass or fail, after the summary.
+	Thresholds []threshold.Threshold
+	// Progress, when set, is told after each request how many have ended
+	// (a progress bar on a terminal).
+	Progress func(done, total int)
+	// Histograms draws each stage's latency distribution beside its
+	// percentiles in the summary (on a terminal).
+	Histograms bool
 }
 
 // TeamServer loads --server-template for --server; nil without --server.
@@ -234,12 +244,16 @@ func RunSend(ctx context.Context, opts SendOptions, out io.Writer) (ok bool, err
 		stream = report.NewJSONStream(out, warnings)
 	} else {
 		table = report.NewTable(out)
+		table.Histograms = opts.Histograms
 		table.Warnings(warnings)
 	}
 	ok = true
 	start := time.Now()
 	p.PlaceMany(ctx, req, opts.Count, opts.Concurrency, func(c flow.Call) {
 		sum.Add(c)
+		if opts.Progress != nil {
+			opts.Progress(sum.Calls(), opts.Count)
+		}
 		ok = ok && c.Outcome == want
 		if stream != nil {
 			stream.Call(c)
@@ -248,6 +262,7 @@ func RunSend(ctx context.Context, opts SendOptions, out io.Writer) (ok bool, err
 		}
 	})
 	wall := time.Since(start)
+	sum.SetWall(wall)
 	p.Close()
 	// The output is finished whatever the recorder lost, and then the loss
 	// fails the run: a trace that stops short is not a trace.
@@ -266,9 +281,16 @@ func RunSend(ctx context.Context, opts SendOptions, out io.Writer) (ok bool, err
 	if sum.Calls() < opts.Count {
 		ok = false
 	}
+	checked := threshold.Check(opts.Thresholds, sum)
+	if threshold.Failed(checked) {
+		ok = false
+	}
 	if stream != nil {
 		sj := report.SummaryToJSON(sum, wall)
 		sj.Notes = notes
+		if len(checked) > 0 {
+			sj.Thresholds = threshold.JSONAll(checked)
+		}
 		sj.NotRecorded = notRecorded
 		return ok, errors.Join(stream.Close(sj), recErr)
 	}
@@ -278,6 +300,7 @@ func RunSend(ctx context.Context, opts SendOptions, out io.Writer) (ok bool, err
 	for _, n := range notes {
 		fmt.Fprintln(out, "note: "+n)
 	}
+	report.Thresholds(out, checked)
 	return ok, recErr
 }
 

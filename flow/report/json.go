@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/callscope/callscope/flow"
+	"github.com/callscope/callscope/flow/threshold"
 )
 
 // CallJSON is one call in `send --json` output.
@@ -47,6 +48,9 @@ type SummaryJSON struct {
 	// 0 when it has them all; absent without --record. Not zero, the run
 	// also fails with an error saying so.
 	NotRecorded *uint64 `json:"events_not_recorded,omitempty"`
+	// Thresholds are the --threshold results, pass or fail; absent
+	// without --threshold.
+	Thresholds []threshold.JSON `json:"thresholds,omitempty"`
 }
 
 // PercentilesJSON holds one stage's percentiles in microseconds.

@@ -17,6 +17,9 @@ type Table struct {
 	w      io.Writer
 	tw     *tabwriter.Writer // the summary
 	header bool
+	// Histograms adds each stage's latency distribution to the summary,
+	// as a terminal histogram beside its percentiles (on a terminal).
+	Histograms bool
 }
 
 // NewTable writes to w.
@@ -74,23 +77,29 @@ func simulated(m map[string]time.Duration) string {
 // Summary prints p50/p95/p99 per stage and the outcomes.
 func (t *Table) Summary(s *flow.Summary, wall time.Duration) error {
 	fmt.Fprintln(t.tw)
-	fmt.Fprintf(t.tw, "STAGE\tP50\tP95\tP99\tCALLS\n")
+	head := "STAGE\tP50\tP95\tP99\tCALLS"
+	if t.Histograms {
+		head += "\tDISTRIBUTION (log scale, min→max)"
+	}
+	fmt.Fprintln(t.tw, head)
 	for _, st := range flow.Stages {
 		p50, n := s.Percentile(st, 50)
 		if n == 0 {
 			if k := s.Instant(st); k > 0 {
-				fmt.Fprintf(t.tw, "%s\t%s\t%s\t%s\t%d\n", st, flow.InstantLabel, flow.InstantLabel, flow.InstantLabel, k)
+				fmt.Fprintf(t.tw, "%s\t%s\t%s\t%s\t%d%s\n", st, flow.InstantLabel, flow.InstantLabel, flow.InstantLabel, k, t.noHistogram())
 				continue
 			}
-			fmt.Fprintf(t.tw, "%s\t—\t—\t—\t0\n", st)
+			fmt.Fprintf(t.tw, "%s\t—\t—\t—\t0%s\n", st, t.noHistogram())
 			continue
 		}
 		p95, _ := s.Percentile(st, 95)
 		p99, _ := s.Percentile(st, 99)
-		fmt.Fprintf(t.tw, "%s\t%s\t%s\t%s\t%d\n", st, flow.FormatDuration(p50), flow.FormatDuration(p95), flow.FormatDuration(p99), n)
+		fmt.Fprintf(t.tw, "%s\t%s\t%s\t%s\t%d%s\n", st, flow.FormatDuration(p50), flow.FormatDuration(p95), flow.FormatDuration(p99), n,
+			t.histogram(s, string(st), p50, p95, p99))
 	}
-	fmt.Fprintf(t.tw, "total (measured)\t%s\t%s\t%s\t%d\n", flow.FormatDuration(s.TotalPercentile(50)),
-		flow.FormatDuration(s.TotalPercentile(95)), flow.FormatDuration(s.TotalPercentile(99)), s.Calls())
+	p50, p95, p99 := s.TotalPercentile(50), s.TotalPercentile(95), s.TotalPercentile(99)
+	fmt.Fprintf(t.tw, "total (measured)\t%s\t%s\t%s\t%d%s\n", flow.FormatDuration(p50),
+		flow.FormatDuration(p95), flow.FormatDuration(p99), s.Calls(), t.histogram(s, flow.SubjectTotal, p50, p95, p99))
 	fmt.Fprintln(t.tw)
 	var parts []string
 	for _, o := range []flow.Outcome{flow.OutcomeConnected, flow.OutcomeShown, flow.OutcomeDeclined, flow.OutcomeUnanswered, flow.OutcomeAccepted, flow.OutcomeFailed} {
@@ -109,3 +118,24 @@ func (t *Table) Summary(s *flow.Summary, wall time.Duration) error {
 
 // Flush writes the buffered summary.
 func (t *Table) Flush() error { return t.tw.Flush() }
+
+// histogram is the distribution column of a summary row, tab first, or ""
+// without Histograms. It comes last in the row: its colours' escape codes
+// would throw tabwriter's widths off anywhere else.
+func (t *Table) histogram(s *flow.Summary, subject string, p50, p95, p99 time.Duration) string {
+	if !t.Histograms {
+		return ""
+	}
+	lo, hi, counts := Bins(s.StageHistogram(subject), HistogramBins)
+	us := func(d time.Duration) float64 { return float64(d.Microseconds()) }
+	return "\t" + Histogram(counts, lo, hi, Marks{P50: us(p50), P95: us(p95), P99: us(p99)})
+}
+
+// noHistogram is an empty distribution cell: a row without one would end
+// tabwriter's column block and misalign the rows after it.
+func (t *Table) noHistogram() string {
+	if t.Histograms {
+		return "\t"
+	}
+	return ""
+}

@@ -12,6 +12,7 @@ package threshold
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -62,10 +63,13 @@ func Parse(expr string) (Threshold, error) {
 		if err != nil {
 			return t, fmt.Errorf("threshold %q: %s is a latency: the value %q must be a duration such as 50ms", expr, t.Stat, rest)
 		}
+		if d < 0 {
+			return t, fmt.Errorf("threshold %q: a latency is never negative (got %s)", expr, rest)
+		}
 		t.Value, t.Duration = d.Seconds(), true
 	case t.Stat == "rate" || t.Stat == "ratio" || t.Stat == "count" || t.Stat == "lost" || t.Stat == "failed" || t.Stat == "duplicated":
 		v, err := strconv.ParseFloat(strings.TrimSuffix(rest, "/s"), 64)
-		if err != nil {
+		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
 			return t, fmt.Errorf("threshold %q: the value %q must be a number", expr, rest)
 		}
 		t.Value = v
@@ -176,4 +180,32 @@ func Failed(rs []Result) bool {
 		}
 	}
 	return false
+}
+
+// JSON is a checked threshold as `send --json` and `bench --json` print it.
+type JSON struct {
+	Expr string `json:"expr"`
+	Pass bool   `json:"pass"`
+	// Got is the measured value, in seconds for latencies; null when the
+	// run measured nothing for it (which fails).
+	Got *float64 `json:"got"`
+}
+
+// JSON is r for a JSON document.
+func (r Result) JSON() JSON {
+	j := JSON{Expr: r.Expr, Pass: r.Pass}
+	if r.Have {
+		got := r.Got
+		j.Got = &got
+	}
+	return j
+}
+
+// JSONAll converts results, never nil.
+func JSONAll(rs []Result) []JSON {
+	out := make([]JSON, 0, len(rs))
+	for _, r := range rs {
+		out = append(out, r.JSON())
+	}
+	return out
 }
