@@ -168,7 +168,11 @@ func BenchmarkCall(b *testing.B) {
 				b.ReportMetric(float64(took[len(took)/2].Microseconds()), "p50-µs")
 				return
 			}
-			defer func() { b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "calls/s") }()
+			cpu0 := processCPU()
+			defer func() {
+				b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "calls/s")
+				b.ReportMetric(float64((processCPU()-cpu0).Microseconds())/float64(b.N), "cpu-µs/call")
+			}()
 			// RunParallel runs GOMAXPROCS×parallelism goroutines.
 			b.SetParallelism(max(1, c/runtime.GOMAXPROCS(0)))
 			b.RunParallel(func(pb *testing.PB) {
