@@ -26,9 +26,9 @@ type SendOptions struct {
 	// an open model: Concurrency then only bounds how many are in flight,
 	// and a late start counts in the request's latency (PlaceRate).
 	Rate  float64
-	Kind        flow.Kind
-	Video       bool
-	JSON        bool
+	Kind  flow.Kind
+	Video bool
+	JSON  bool
 	// AnswerAfter and Answer override the profile's answer_after and
 	// answer when set (--answer-after, --answer); nil and "" keep them.
 	AnswerAfter *time.Duration
