@@ -1,0 +1,71 @@
+package bench
+
+import (
+	"slices"
+	"sync"
+	"time"
+)
+
+// soakRSS samples the resident set over a run, to compare its first
+// quarter with its last: memory that grows with the calls made shows
+// there, whatever the runtime's heap goal does in between.
+type soakRSS struct {
+	mu      sync.Mutex
+	samples []int64
+}
+
+func newSoakRSS() *soakRSS { return &soakRSS{} }
+
+// sample reads RSS every interval until the returned stop is called.
+func (r *soakRSS) sample(interval time.Duration) (stop func()) {
+	done, stopped := make(chan struct{}), make(chan struct{})
+	read := func() {
+		if v := pipeRSS(); v > 0 {
+			r.mu.Lock()
+			r.samples = append(r.samples, v)
+			r.mu.Unlock()
+		}
+	}
+	go func() {
+		defer close(stopped)
+		tick := time.NewTicker(interval)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				read()
+				return
+			case <-tick.C:
+				read()
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		<-stopped
+	}
+}
+
+func (r *soakRSS) len() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.samples)
+}
+
+// quarters are the median RSS of the first and of the last quarter of
+// the samples (0, 0 without samples).
+func (r *soakRSS) quarters() (first, last int64) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	n := len(r.samples)
+	if n == 0 {
+		return 0, 0
+	}
+	q := max(1, n/4)
+	median := func(s []int64) int64 {
+		s = slices.Clone(s)
+		slices.Sort(s)
+		return s[len(s)/2]
+	}
+	return median(r.samples[:q]), median(r.samples[n-q:])
+}
