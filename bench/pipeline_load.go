@@ -48,12 +48,6 @@ func pipeLoad(ctx context.Context, c, count int, d time.Duration, progress func(
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			h := pipeHist()
-			defer func() {
-				mu.Lock()
-				run.hist.Merge(h)
-				mu.Unlock()
-			}()
 			for ctx.Err() == nil {
 				if count > 0 && claimed.Add(1) > int64(count) {
 					return
@@ -71,7 +65,12 @@ func pipeLoad(ctx context.Context, c, count int, d time.Duration, progress func(
 					cancel()
 					return
 				}
-				_ = h.RecordValue(max(1, time.Since(t0).Microseconds()))
+				took := max(1, time.Since(t0).Microseconds())
+				// One histogram for all: one per goroutine was 200 kB
+				// each, 50 MB at c=256, in the very RSS soak watches.
+				mu.Lock()
+				_ = run.hist.RecordValue(took)
+				mu.Unlock()
 				done.Add(1)
 			}
 		}()

@@ -32,6 +32,9 @@ const (
 	// (the runtime's heap goal moves in steps that size on a small heap).
 	soakRSSSlack    = 0.10
 	soakRSSMinSlack = 16 << 20
+	// soakWarmUp is the part of the calls after which RSS counts: before,
+	// connections, pools and the heap are still growing to their size.
+	soakWarmUp = 0.1
 )
 
 func runSoak(ctx context.Context, o Options) (Result, error) {
@@ -84,6 +87,9 @@ func runSoak(ctx context.Context, o Options) (Result, error) {
 	var sumMu sync.Mutex
 	req := p.Compose()
 	run := pipeLoad(ctx, c, count, 0, func(f float64) {
+		if f >= soakWarmUp {
+			rss.warm()
+		}
 		if o.Progress != nil {
 			o.Progress("calls", f)
 		}
@@ -118,7 +124,7 @@ func runSoak(ctx context.Context, o Options) (Result, error) {
 	res.Extra = map[string]string{"concurrency": strconv.Itoa(c), "rss_first_quarter_bytes": strconv.FormatInt(first, 10),
 		"rss_last_quarter_bytes": strconv.FormatInt(last, 10), "rss_samples": strconv.Itoa(rss.len())}
 	flat := last <= first+max(int64(float64(first)*soakRSSSlack), soakRSSMinSlack)
-	res.Notes = append(res.Notes, fmt.Sprintf("RSS %s in the first quarter, %s in the last (median of %d samples): %s",
+	res.Notes = append(res.Notes, fmt.Sprintf("RSS %s in the first quarter, %s in the last (median of %d samples after the first tenth of the calls): %s",
 		soakMiB(first), soakMiB(last), rss.len(), map[bool]string{true: "flat", false: "GROWING"}[flat]),
 		fmt.Sprintf("sent %d, answered by APNs %d, delivered %d, received by the NSE %d, reported %d; lost %d, duplicated %d",
 			res.Counts["sent"], res.Counts["answered"], res.Counts["delivered"], res.Counts["received"], res.Counts["reported"],

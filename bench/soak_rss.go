@@ -12,6 +12,17 @@ import (
 type soakRSS struct {
 	mu      sync.Mutex
 	samples []int64
+	from    int // samples before it were taken while the run warmed up
+}
+
+// warm marks the run warmed up: its connections, pools and buffers made,
+// the heap at its working size. Quarters count from here.
+func (r *soakRSS) warm() {
+	r.mu.Lock()
+	if r.from == 0 {
+		r.from = len(r.samples)
+	}
+	r.mu.Unlock()
 }
 
 func newSoakRSS() *soakRSS { return &soakRSS{} }
@@ -49,15 +60,16 @@ func (r *soakRSS) sample(interval time.Duration) (stop func()) {
 func (r *soakRSS) len() int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return len(r.samples)
+	return len(r.samples) - r.from
 }
 
 // quarters are the median RSS of the first and of the last quarter of
-// the samples (0, 0 without samples).
+// the samples after warm-up (0, 0 without samples).
 func (r *soakRSS) quarters() (first, last int64) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	n := len(r.samples)
+	samples := r.samples[r.from:]
+	n := len(samples)
 	if n == 0 {
 		return 0, 0
 	}
@@ -67,5 +79,5 @@ func (r *soakRSS) quarters() (first, last int64) {
 		slices.Sort(s)
 		return s[len(s)/2]
 	}
-	return median(r.samples[:q]), median(r.samples[n-q:])
+	return median(samples[:q]), median(samples[n-q:])
 }
