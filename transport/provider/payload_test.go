@@ -55,3 +55,27 @@ func BenchmarkBuildPayload(b *testing.B) {
 		}
 	}
 }
+
+// TestPushRequestAsMarshalled: the caller's hand-built request is what
+// json.Marshal makes of it; anything that needs escaping or is not JSON
+// is left to json.Marshal.
+func TestPushRequestAsMarshalled(t *testing.T) {
+	for _, tt := range []struct {
+		r     PushRequest
+		plain bool
+	}{
+		{PushRequest{Token: "abcd", Envelope: json.RawMessage(`{"v":1,"ct":"AAEC-_x"}`), TraceParent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"}, true},
+		{PushRequest{Token: "abcd", Envelope: json.RawMessage(`{"v":1}`)}, true},
+		{PushRequest{Token: `a"b`, Envelope: json.RawMessage(`{"v":1}`)}, false},
+		{PushRequest{Token: "abcd", Envelope: json.RawMessage(`{ "v": 1 }`)}, false},
+		{PushRequest{Token: "abcd", Envelope: json.RawMessage(`{"v":`)}, false},
+	} {
+		got, ok := tt.r.appendJSON(nil)
+		if ok != tt.plain {
+			t.Errorf("%+v: hand-built %v, want %v", tt.r, ok, tt.plain)
+		}
+		if want, err := json.Marshal(tt.r); ok && (err != nil || string(got) != string(want)) {
+			t.Errorf("%+v:\n got %s\nwant %s (%v)", tt.r, got, want, err)
+		}
+	}
+}
