@@ -63,6 +63,7 @@ func pipePlanFor(o Options) pipePlan {
 
 func runPipeline(ctx context.Context, o Options) (Result, error) {
 	plan := pipePlanFor(o)
+	defer pipeline.LoadGC()() // as send runs
 	progress := func(phase string, from, span float64) func(float64) {
 		if o.Progress == nil {
 			return nil

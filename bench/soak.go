@@ -46,6 +46,7 @@ func runSoak(ctx context.Context, o Options) (Result, error) {
 		c = soakDefaultC
 	}
 	c = min(c, count)
+	defer pipeline.LoadGC()() // as send runs
 	prof := device.DefaultProfile()
 	prof.MaximumCallGroups = 2 * c // a load run: many callers ring one callee (F-25 lifted)
 	p, err := pipeline.New(ctx, pipeline.Config{Profile: prof})

@@ -244,6 +244,7 @@ func RunSend(ctx context.Context, opts SendOptions, out io.Writer) (ok bool, err
 		table.Warnings(warnings)
 	}
 	ok = true
+	defer LoadGC()()
 	start := time.Now()
 	each := func(c flow.Call) {
 		sum.Add(c)
