@@ -146,7 +146,7 @@ func sendCommand() *cobra.Command {
 	f := cmd.Flags()
 	f.IntVarP(&opts.Count, "count", "n", 1, "how many requests to send")
 	f.IntVarP(&opts.Concurrency, "concurrency", "c", 1, "how many requests in flight at once (at most --count)")
-	f.StringVar(&rate, "rate", "", "start requests at N/s whatever how many are in flight (open model; latency counts from each one's due time); --concurrency then only caps them in flight")
+	f.StringVar(&rate, "rate", "", "start requests at N/s however many are in flight (open model; latency counts from each one's due time); --concurrency then only caps them in flight")
 	f.StringVar(&kind, "kind", "call", "call or message")
 	f.BoolVar(&opts.Video, "video", false, "send video calls")
 	f.BoolVar(&opts.JSON, "json", false, "print JSON instead of a table")
