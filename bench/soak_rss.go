@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"runtime/metrics"
 	"slices"
 	"sync"
 	"time"
@@ -12,7 +13,8 @@ import (
 type soakRSS struct {
 	mu      sync.Mutex
 	samples []int64
-	from    int // samples before it were taken while the run warmed up
+	live    []int64 // the heap live after the last GC, read with each sample
+	from    int     // samples before it were taken while the run warmed up
 }
 
 // warm marks the run warmed up: its connections, pools and buffers made,
@@ -30,10 +32,13 @@ func newSoakRSS() *soakRSS { return &soakRSS{} }
 // sample reads RSS every interval until the returned stop is called.
 func (r *soakRSS) sample(interval time.Duration) (stop func()) {
 	done, stopped := make(chan struct{}), make(chan struct{})
+	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
 	read := func() {
 		if v := pipeRSS(); v > 0 {
+			metrics.Read(sample)
 			r.mu.Lock()
 			r.samples = append(r.samples, v)
+			r.live = append(r.live, int64(sample[0].Value.Uint64()))
 			r.mu.Unlock()
 		}
 	}
@@ -68,7 +73,18 @@ func (r *soakRSS) len() int {
 func (r *soakRSS) quarters() (first, last int64) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	samples := r.samples[r.from:]
+	return soakQuarters(r.samples[r.from:])
+}
+
+// liveQuarters is quarters for the live heap: a leak shows there first,
+// without the heap goal's swings.
+func (r *soakRSS) liveQuarters() (first, last int64) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return soakQuarters(r.live[r.from:])
+}
+
+func soakQuarters(samples []int64) (first, last int64) {
 	n := len(samples)
 	if n == 0 {
 		return 0, 0
