@@ -64,7 +64,7 @@ func (t *soakTally) at(traceID string) *soakSeen {
 	return s
 }
 
-func inc(n *uint8) {
+func soakInc(n *uint8) {
 	if *n < 255 {
 		*n++
 	}
@@ -74,13 +74,13 @@ func (t *soakTally) event(e flow.Event) {
 	var hop func(*soakSeen)
 	switch {
 	case e.Stage == flow.StageSender && e.Name == "posted" && e.Attrs["status"] == "200":
-		hop = func(s *soakSeen) { inc(&s.sent) }
+		hop = func(s *soakSeen) { soakInc(&s.sent) }
 	case e.Stage == flow.StageAPNs && e.Name == flow.NameAccepted:
-		hop = func(s *soakSeen) { inc(&s.answered) }
+		hop = func(s *soakSeen) { soakInc(&s.answered) }
 	case e.Stage == flow.StageAPNs && e.Name == "delivered":
-		hop = func(s *soakSeen) { inc(&s.delivered) }
+		hop = func(s *soakSeen) { soakInc(&s.delivered) }
 	case e.Stage == flow.StageExtension && e.Name == "push-received":
-		hop = func(s *soakSeen) { inc(&s.received) }
+		hop = func(s *soakSeen) { soakInc(&s.received) }
 	default:
 		return
 	}
@@ -108,7 +108,7 @@ func (t *soakTally) reported(c flow.Call) {
 	defer t.mu.Unlock()
 	t.outcomes[c.Outcome]++
 	if s := t.at(c.TraceID); s != nil && c.Outcome != "" {
-		inc(&s.reported)
+		soakInc(&s.reported)
 	}
 }
 
