@@ -78,6 +78,7 @@ func sendCommand() *cobra.Command {
 		real        sendAPNs
 		otlpOut     *otlpFlags
 		thresholds  []string
+		rate        string
 	)
 	cmd := &cobra.Command{
 		Use:   "send",
@@ -107,6 +108,9 @@ func sendCommand() *cobra.Command {
 			}
 			if cmd.Flags().Changed("answer-after") {
 				opts.AnswerAfter = &answerAfter
+			}
+			if err := opts.SetRate(rate, cmd.Flags().Changed("concurrency")); err != nil {
+				return usageError{err}
 			}
 			if err := opts.Validate(); err != nil {
 				return usageError{err}
@@ -153,6 +157,7 @@ func sendCommand() *cobra.Command {
 	f := cmd.Flags()
 	f.IntVarP(&opts.Count, "count", "n", 1, "how many requests to send")
 	f.IntVarP(&opts.Concurrency, "concurrency", "c", 1, "how many requests in flight at once (at most --count)")
+	f.StringVar(&rate, "rate", "", "start requests at N/s however many are in flight (open model; latency counts from each one's due time); --concurrency then only caps them in flight")
 	f.StringVar(&kind, "kind", "call", "call or message")
 	f.BoolVar(&opts.Video, "video", false, "send video calls")
 	f.BoolVar(&opts.JSON, "json", false, "print JSON instead of a table")

@@ -314,7 +314,7 @@ func (p *Pipeline) emit(e flow.Event) {
 	if open {
 		t.add(e)
 	}
-	p.bus.Emit(e)
+	p.bus.EmitRedacted(e)
 	if open && p.team != nil && !p.team.relays && e.Stage == flow.StageAPNs && e.Name == "rejected" && e.Diagnosis != nil {
 		// A team's server that does not relay APNs's answer: the mock's
 		// rejection is what tells the caller (teamserver.go).

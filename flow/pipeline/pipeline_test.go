@@ -145,9 +145,16 @@ func TestManualAnswerFromTheScreen(t *testing.T) {
 	}
 }
 
+// BenchmarkCall is one full call through every stage at c=1 and c=64, with
+// CPU per call over the whole process; c=64/load-gc runs the collector as
+// send does (LoadGC), beside c=64 with the default in the same run.
 func BenchmarkCall(b *testing.B) {
-	for _, c := range []int{1, 64} {
-		b.Run(map[int]string{1: "c=1", 64: "c=64"}[c], func(b *testing.B) {
+	for _, name := range []string{"c=1", "c=64", "c=64/load-gc"} {
+		c := map[string]int{"c=1": 1, "c=64": 64, "c=64/load-gc": 64}[name]
+		b.Run(name, func(b *testing.B) {
+			if strings.HasSuffix(name, "load-gc") {
+				defer LoadGC()()
+			}
 			// A load run is many callers ringing one callee: lift CallKit's
 			// call-group limit as send does for --concurrency.
 			p := newPipeline(b, profile(func(pr *device.Profile) { pr.MaximumCallGroups = 2 * c }))
@@ -168,7 +175,11 @@ func BenchmarkCall(b *testing.B) {
 				b.ReportMetric(float64(took[len(took)/2].Microseconds()), "p50-µs")
 				return
 			}
-			defer func() { b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "calls/s") }()
+			cpu0 := processCPU()
+			defer func() {
+				b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "calls/s")
+				b.ReportMetric(float64((processCPU()-cpu0).Microseconds())/float64(b.N), "cpu-µs/call")
+			}()
 			// RunParallel runs GOMAXPROCS×parallelism goroutines.
 			b.SetParallelism(max(1, c/runtime.GOMAXPROCS(0)))
 			b.RunParallel(func(pb *testing.PB) {

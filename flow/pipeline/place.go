@@ -99,8 +99,7 @@ func (p *Pipeline) place(ctx context.Context, req flow.Request, started func(tra
 			Detail: "cancelled: " + ctx.Err().Error()})
 		<-placed.Done
 	}
-	c, _ := t.call(traceID)
-	return c
+	return t.get(traceID)
 }
 
 // stalled explains a request that did not conclude in time from how far its

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"strings"
 	"time"
 
@@ -22,9 +23,13 @@ import (
 type SendOptions struct {
 	Count       int
 	Concurrency int
-	Kind        flow.Kind
-	Video       bool
-	JSON        bool
+	// Rate, when above 0, starts requests at this many per second (--rate),
+	// an open model: Concurrency then only bounds how many are in flight,
+	// and a late start counts in the request's latency (PlaceRate).
+	Rate  float64
+	Kind  flow.Kind
+	Video bool
+	JSON  bool
 	// AnswerAfter and Answer override the profile's answer_after and
 	// answer when set (--answer-after, --answer); nil and "" keep them.
 	AnswerAfter *time.Duration
@@ -128,6 +133,8 @@ func (o SendOptions) Validate() error {
 		return fmt.Errorf("--concurrency must be at least 1 (got %d)", o.Concurrency)
 	case o.Concurrency > o.Count:
 		return fmt.Errorf("--concurrency %d is above --count %d", o.Concurrency, o.Count)
+	case o.Rate < 0 || math.IsNaN(o.Rate) || math.IsInf(o.Rate, 0):
+		return fmt.Errorf("--rate must be above 0 requests per second (got %v)", o.Rate)
 	case o.AnswerAfter != nil && *o.AnswerAfter < 0:
 		return fmt.Errorf("--answer-after must not be negative (got %s)", *o.AnswerAfter)
 	case o.MockLatency < 0:
@@ -248,8 +255,9 @@ func RunSend(ctx context.Context, opts SendOptions, out io.Writer) (ok bool, err
 		table.Warnings(warnings)
 	}
 	ok = true
+	defer LoadGC()()
 	start := time.Now()
-	p.PlaceMany(ctx, req, opts.Count, opts.Concurrency, func(c flow.Call) {
+	each := func(c flow.Call) {
 		sum.Add(c)
 		if opts.Progress != nil {
 			opts.Progress(sum.Calls(), opts.Count)
@@ -260,9 +268,22 @@ func RunSend(ctx context.Context, opts SendOptions, out io.Writer) (ok bool, err
 		} else {
 			table.Row(c)
 		}
-	})
+	}
+	var lags *rateLags
+	if opts.Rate > 0 {
+		lags = newRateLags()
+		p.PlaceRate(ctx, req, opts.Count, opts.Rate, opts.Concurrency, func(c flow.Call, a Arrival) {
+			lags.add(a)
+			each(FromDue(c, a))
+		})
+	} else {
+		p.PlaceMany(ctx, req, opts.Count, opts.Concurrency, each)
+	}
 	wall := time.Since(start)
 	sum.SetWall(wall)
+	if lags != nil {
+		notes = append(notes, lags.note(opts.Rate, opts.Concurrency, wall))
+	}
 	p.Close()
 	// The output is finished whatever the recorder lost, and then the loss
 	// fails the run: a trace that stops short is not a trace.

@@ -27,3 +27,12 @@ func (t *tracker) call(traceID string) (flow.Call, []flow.Event) {
 	c, _ := t.calls.Get(traceID)
 	return c, t.calls.Events(traceID)
 }
+
+// get returns the request as its events so far describe it, without
+// copying its events: the answer of every call that ends in time.
+func (t *tracker) get(traceID string) flow.Call {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	c, _ := t.calls.Get(traceID)
+	return c
+}

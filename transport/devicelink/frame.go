@@ -13,11 +13,13 @@
 package devicelink
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 	"time"
 
 	"github.com/callscope/callscope/flow"
@@ -87,21 +89,31 @@ func frameErr(format string, a ...any) error { return &FrameError{Msg: fmt.Sprin
 
 // Write sends f as one frame.
 func Write(w io.Writer, f Frame) error {
-	b, err := json.Marshal(f)
-	if err != nil {
+	// Encoded straight behind its length in a buffer kept for the next
+	// frame: every push crosses here, and Marshal then a copy behind the
+	// length was two allocations of the whole frame each time.
+	buf := framePool.Get().(*bytes.Buffer)
+	defer framePool.Put(buf)
+	buf.Reset()
+	buf.Write([]byte{0, 0, 0, 0})
+	if err := json.NewEncoder(buf).Encode(f); err != nil {
 		return err
 	}
-	if len(b) > MaxFrame {
-		return frameErr("%s frame of %d bytes is over %d", f.Type, len(b), MaxFrame)
+	b := buf.Bytes()
+	b = b[:len(b)-1] // Encode's newline
+	n := len(b) - 4
+	if n > MaxFrame {
+		return frameErr("%s frame of %d bytes is over %d", f.Type, n, MaxFrame)
 	}
-	buf := make([]byte, 4, 4+len(b))
-	binary.BigEndian.PutUint32(buf, uint32(len(b)))
-	_, err = w.Write(append(buf, b...))
+	binary.BigEndian.PutUint32(b, uint32(n))
+	_, err := w.Write(b)
 	return err
 }
 
-// Read reads one frame and checks it. io.EOF means the peer closed the link
-// between frames; a *FrameError means it broke the format.
+// framePool holds frame buffers for Write and Read: json.Unmarshal copies
+// what it keeps, so a read frame's bytes can serve the next one.
+var framePool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
 func Read(r io.Reader) (Frame, error) {
 	var hdr [4]byte
 	if _, err := io.ReadFull(r, hdr[:]); err != nil {
@@ -114,7 +126,11 @@ func Read(r io.Reader) (Frame, error) {
 	if n == 0 || n > MaxFrame {
 		return Frame{}, frameErr("frame length %d: want 1 to %d", n, MaxFrame)
 	}
-	b := make([]byte, n)
+	buf := framePool.Get().(*bytes.Buffer)
+	defer framePool.Put(buf)
+	buf.Reset()
+	buf.Grow(int(n))
+	b := buf.Bytes()[:n]
 	if _, err := io.ReadFull(r, b); err != nil {
 		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 			return Frame{}, frameErr("truncated frame: %d bytes announced", n)

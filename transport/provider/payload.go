@@ -64,6 +64,10 @@ func BuildPayload(envelope json.RawMessage, traceparent string, o PushOptions) (
 	if clk.TS <= 0 || clk.TTL <= 0 {
 		return nil, time.Time{}, fmt.Errorf("envelope: ts and ttl must be positive (got ts=%d ttl=%d)", clk.TS, clk.TTL)
 	}
+	exp := time.UnixMilli(clk.TS).Add(time.Duration(clk.TTL) * time.Second)
+	if plainJSON(envelope) && plainString(traceparent) {
+		return appendPayload(make([]byte, 0, len(envelope)+len(traceparent)+128), envelope, traceparent, o), exp, nil
+	}
 	p := payload{
 		APS:         aps{Alert: &apsAlert{Title: AlertTitle, Body: AlertBody}, MutableContent: 1, Sound: "default"},
 		Envelope:    envelope,
@@ -79,6 +83,50 @@ func BuildPayload(envelope json.RawMessage, traceparent string, o PushOptions) (
 	if err != nil {
 		return nil, time.Time{}, err
 	}
-	exp := time.UnixMilli(clk.TS).Add(time.Duration(clk.TTL) * time.Second)
 	return b, exp, nil
+}
+
+// appendPayload writes what json.Marshal writes for the payload, without
+// reflection and without compacting the envelope a second time: every
+// call's push is built here. Only for an envelope json.Unmarshal accepted
+// and that plainJSON passed, so it is valid, compact and needs no escaping.
+func appendPayload(b, envelope []byte, traceparent string, o PushOptions) []byte {
+	b = append(b, `{"aps":{`...)
+	if !o.NoAlertText {
+		b = append(b, `"alert":{"title":"`+AlertTitle+`","body":"`+AlertBody+`"},`...)
+	}
+	if !o.OmitMutableContent {
+		b = append(b, `"mutable-content":1,`...)
+	}
+	b = append(b, `"sound":"default"},"vpe":`...)
+	b = append(b, envelope...)
+	if traceparent != "" {
+		b = append(b, `,"traceparent":"`...)
+		b = append(b, traceparent...)
+		b = append(b, '"')
+	}
+	return append(b, '}')
+}
+
+// plainJSON reports whether b has nothing json.Marshal would change in a
+// RawMessage: no white space to compact, no HTML characters or line
+// separators to escape.
+func plainJSON(b []byte) bool {
+	for _, c := range b {
+		switch c {
+		case ' ', '\t', '\n', '\r', '<', '>', '&', 0xe2:
+			return false
+		}
+	}
+	return true
+}
+
+// plainString reports whether json.Marshal writes s as it is between quotes.
+func plainString(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			return false
+		}
+	}
+	return true
 }

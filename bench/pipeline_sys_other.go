@@ -1,0 +1,19 @@
+//go:build !unix
+
+package bench
+
+import (
+	"runtime"
+	"time"
+)
+
+// Without getrusage there is no CPU time to read: 0 says "not measured".
+func pipeCPU() time.Duration { return 0 }
+
+func pipeRSS() int64 {
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return int64(m.Sys - m.HeapReleased)
+}
+
+func pipePeakRSS() int64 { return pipeRSS() }
