@@ -168,6 +168,7 @@ func runBench(ctx context.Context, list []bench.Benchmark, f benchFlags, ts []th
 			break
 		}
 		o := f.opts
+		o.InAll = len(list) > 1
 		if bar != nil {
 			prefix := fmt.Sprintf("[%d/%d] %s", i+1, len(list), b.Name)
 			bar.Set(prefix, 0)

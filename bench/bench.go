@@ -34,6 +34,10 @@ type Options struct {
 	Progress func(phase string, done float64)
 	// TraceDir is where a benchmark that writes a trace (soak) puts it.
 	TraceDir string
+	// InAll is set when the benchmark runs as part of `bench all`, which
+	// must stay short: a benchmark whose own default runs for minutes
+	// (soak) takes a smaller default there and says so.
+	InAll bool
 }
 
 // Benchmark is one entry of `callscope bench`.

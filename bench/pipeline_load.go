@@ -100,6 +100,9 @@ func pipeLoad(ctx context.Context, c, count int, d time.Duration, progress func(
 	wg.Wait()
 	close(stop)
 	<-stopped // Progress is never called once the phase returned
+	if progress != nil {
+		progress(1) // a phase quicker than one tick is still reported
+	}
 	run.wall, run.cpu = time.Since(start), pipeCPU()-cpu0
 	runtime.ReadMemStats(&ms)
 	run.mallocs = ms.Mallocs - malloc0

@@ -27,6 +27,7 @@ func init() {
 const (
 	soakDefaultCount = 100_000
 	soakDefaultC     = 256
+	soakAllCount     = 10_000 // in bench all
 	// soakRSSSlack is the growth from the first quarter's RSS to the last
 	// that still counts as flat: a tenth, and never less than 16 MiB
 	// (the runtime's heap goal moves in steps that size on a small heap).
@@ -39,7 +40,13 @@ const (
 
 func runSoak(ctx context.Context, o Options) (Result, error) {
 	count, c := o.Count, o.Concurrency
-	if count <= 0 {
+	var inAll string
+	switch {
+	case count > 0:
+	case o.InAll:
+		count = soakAllCount
+		inAll = fmt.Sprintf("bench all runs %d calls to stay short; `callscope bench soak` runs %d", soakAllCount, soakDefaultCount)
+	default:
 		count = soakDefaultCount
 	}
 	if c <= 0 {
@@ -134,6 +141,9 @@ func runSoak(ctx context.Context, o Options) (Result, error) {
 		fmt.Sprintf("sent %d, answered by APNs %d, delivered %d, received by the NSE %d, reported %d; lost %d, duplicated %d",
 			res.Counts["sent"], res.Counts["answered"], res.Counts["delivered"], res.Counts["received"], res.Counts["reported"],
 			res.Counts["lost"], res.Counts["duplicated"]))
+	if inAll != "" {
+		res.Notes = append(res.Notes, inAll)
+	}
 	if rss.len() < 8 {
 		res.Warnings = append(res.Warnings, fmt.Sprintf("only %d RSS samples: too short a run to call the memory flat", rss.len()))
 	}
