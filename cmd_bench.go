@@ -81,7 +81,7 @@ func newBenchCommand(registry func() []bench.Benchmark) *cobra.Command {
 		},
 	}
 	fl := cmd.Flags()
-	fl.DurationVar(&f.opts.Duration, "duration", 0, "measure each benchmark (and its baseline) for this long; 0: each benchmark's own default")
+	fl.DurationVar(&f.opts.Duration, "duration", 0, "how long to measure (apns: each side; crypto: all schemes, both sides; trace: both sides); 0: each benchmark's own default")
 	fl.IntVarP(&f.opts.Count, "count", "n", 0, "measure exactly this many operations instead of a duration; 0: the benchmark's default")
 	fl.IntVarP(&f.opts.Concurrency, "concurrency", "c", 0, "operations in flight at once; 0: the benchmark's default (apns 64, soak 256)")
 	fl.BoolVar(&f.asJSON, "json", false, "print one JSON document (stable shape: a \"ratio\" per benchmark) instead of a table")
@@ -145,9 +145,20 @@ func benchThresholds(exprs []string, list []bench.Benchmark) ([]threshold.Thresh
 		names = append(names, b.Name)
 	}
 	for _, t := range ts {
-		name, _, _ := strings.Cut(t.Subject, ".")
-		if !slices.Contains(names, name) {
+		name, part, dotted := strings.Cut(t.Subject, ".")
+		i := slices.IndexFunc(list, func(b bench.Benchmark) bool { return b.Name == name })
+		if i < 0 {
 			return nil, usageError{fmt.Errorf("--threshold %q: no benchmark %q in this run (%s)", t.Expr, name, strings.Join(names, ", "))}
+		}
+		b := list[i]
+		switch {
+		case dotted && part == "baseline" && b.Baseline == "":
+			return nil, usageError{fmt.Errorf("--threshold %q: %s has no baseline", t.Expr, name)}
+		case dotted && part != "baseline" && !slices.Contains(b.Stages, part):
+			return nil, usageError{fmt.Errorf("--threshold %q: %s has no stage %q (%s)", t.Expr, name, part,
+				strings.Join(append(slices.Clone(b.Stages), "baseline"), ", "))}
+		case t.Stat == "ratio" && b.Baseline == "":
+			return nil, usageError{fmt.Errorf("--threshold %q: %s has no baseline, so no ratio", t.Expr, name)}
 		}
 	}
 	return ts, nil

@@ -280,3 +280,37 @@ func TestBenchOrder(t *testing.T) {
 		t.Fatalf("order %q, want %q", got, want)
 	}
 }
+
+// TestBenchThresholdSubjects: a threshold naming a stage the benchmark
+// does not have, or a baseline (or ratio) it does not measure, is refused
+// before anything runs, with exit 2, not minutes later as a failure.
+func TestBenchThresholdSubjects(t *testing.T) {
+	list := []bench.Benchmark{
+		{Name: "pipeline", Baseline: "its parts", Stages: []string{"apns", "extension"}},
+		{Name: "soak", Stages: []string{"apns"}},
+	}
+	tests := []struct {
+		expr string
+		want string // "" accepted
+	}{
+		{"p95(pipeline.apns)<1ms", ""},
+		{"rate(pipeline.baseline)>1", ""},
+		{"ratio(pipeline)>=0.9", ""},
+		{"lost(soak)==0", ""},
+		{"p95(pipeline.apn)<1ms", `pipeline has no stage "apn"`},
+		{"p95(soak.baseline)<1ms", "soak has no baseline"},
+		{"ratio(soak)>1", "soak has no baseline, so no ratio"},
+		{"p95(nosuch)<1ms", `no benchmark "nosuch"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.expr, func(t *testing.T) {
+			_, err := benchThresholds([]string{tt.expr}, list)
+			switch {
+			case tt.want == "" && err != nil:
+				t.Fatalf("refused: %v", err)
+			case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want) || exitStatus(err) != 2):
+				t.Fatalf("got %v (exit %d), want exit 2 with %q", err, exitStatus(err), tt.want)
+			}
+		})
+	}
+}

@@ -51,3 +51,19 @@ func TestSendRateFlag(t *testing.T) {
 		})
 	}
 }
+
+// TestSendRateRefusedWhereIgnored: --rate where nothing would honour it
+// (a scenario run, a dry run) is a usage error, not silently dropped.
+func TestSendRateRefusedWhereIgnored(t *testing.T) {
+	for _, args := range [][]string{
+		{"send", "--scenario", "all", "--rate", "5/s"},
+		{"send", "--dry-run", "--rate", "5/s"},
+	} {
+		t.Run(strings.Join(args[1:], " "), func(t *testing.T) {
+			code, out, errs := runCmd(t, args...)
+			if code != 2 || !strings.Contains(errs, "--rate") {
+				t.Fatalf("exit %d, want 2 naming --rate\n%s%s", code, out, errs)
+			}
+		})
+	}
+}

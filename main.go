@@ -139,6 +139,9 @@ func sendCommand() *cobra.Command {
 			if real.dryRun && len(thresholds) > 0 {
 				return usageError{fmt.Errorf("--threshold: --dry-run sends nothing to measure")}
 			}
+			if real.dryRun && rate != "" {
+				return usageError{fmt.Errorf("--rate: --dry-run sends nothing")}
+			}
 			if real.dryRun {
 				return sendDryRun(cmd.Context(), opts, dry, cmd.OutOrStdout())
 			}
@@ -183,7 +186,7 @@ func sendCommand() *cobra.Command {
 // scenario brings its own device and calls, and --record is not written.
 func scenarioOnly(cmd *cobra.Command) error {
 	var set []string
-	for _, name := range append([]string{"count", "concurrency", "kind", "video", "answer-after", "answer", "record", "record-plaintext", "device-profile", "device-set", "decrypt-cmd", "server", "server-template", "mock-latency", "otlp-file", "otlp-endpoint", "threshold"}, sendAPNsFlagNames(cmd)...) {
+	for _, name := range append([]string{"count", "concurrency", "kind", "video", "answer-after", "answer", "record", "record-plaintext", "device-profile", "device-set", "decrypt-cmd", "server", "server-template", "mock-latency", "otlp-file", "otlp-endpoint", "threshold", "rate"}, sendAPNsFlagNames(cmd)...) {
 		if cmd.Flags().Changed(name) {
 			set = append(set, "--"+name)
 		}

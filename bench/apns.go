@@ -210,27 +210,10 @@ func (s *side) result() Result {
 // latencyBins is how many bins a Latency's terminal histogram has.
 const latencyBins = 20
 
-// latencyOf summarises h (µs) as a Latency, with equal-width bins from its
-// minimum to its maximum.
+// latencyOf summarises h (µs) as a Latency that answers any percentile.
 func latencyOf(h *hdrhistogram.Histogram) *Latency {
-	l := &Latency{Count: h.TotalCount(), P50: float64(h.ValueAtQuantile(50)), P95: float64(h.ValueAtQuantile(95)),
-		P99: float64(h.ValueAtQuantile(99)), Max: float64(h.Max()), Min: float64(h.Min())}
-	if l.Count == 0 {
-		return l
-	}
-	l.Buckets = make([]int64, latencyBins)
-	width := (l.Max - l.Min) / latencyBins
-	for _, b := range h.Distribution() {
-		if b.Count == 0 {
-			continue
-		}
-		i := latencyBins - 1
-		if width > 0 {
-			i = min(latencyBins-1, int((float64(b.From)-l.Min)/width))
-		}
-		l.Buckets[max(0, i)] += b.Count
-	}
-	return l
+	l := LatencyOf(h)
+	return &l
 }
 
 func loadCA(path string) (*x509.CertPool, error) {

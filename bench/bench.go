@@ -50,7 +50,10 @@ type Benchmark struct {
 	// benchmark that names one and returns no Result.Baseline failed its
 	// baseline: the command says so and exits 1.
 	Baseline string
-	Run      func(ctx context.Context, o Options) (Result, error)
+	// Stages are the names its Result.Stages may hold: what a threshold
+	// may name after the benchmark ("pipeline.apns").
+	Stages []string
+	Run    func(ctx context.Context, o Options) (Result, error)
 }
 
 // Benchmarks is every benchmark in the order `bench all` runs them. Each

@@ -43,6 +43,7 @@ func init() {
 		What:     "seal+open per scheme (envelope, APNs payload, receiver checks) vs bare single-shot seal+open",
 		Target:   fmt.Sprintf("ratio ≥ %.1f per scheme; default scheme p50 ≤ %d µs", cryptoMinRatio, cryptoMaxP50.Microseconds()),
 		Baseline: "bare single-shot crypto/hpke seal+open of the same plaintext (nacl/box for the sealed box)",
+		Stages:   cryptoStages(),
 		Run:      runCrypto,
 	})
 }
@@ -53,6 +54,15 @@ type cryptoCase struct {
 	bareWhat string
 	env      func() error
 	bare     func() error
+}
+
+// cryptoStages are each scheme's two rows: the envelope's and the bare one.
+func cryptoStages() []string {
+	var out []string
+	for _, alg := range scheme.Names() {
+		out = append(out, alg, alg+" bare")
+	}
+	return out
 }
 
 // invitePlaintext is a typical call request: what callscope's caller seals.

@@ -27,7 +27,7 @@ const histBins = 20
 // nsLatency summarises a nanosecond histogram as a Latency (µs), with
 // Buckets: counts in equal-width bins from the minimum to the maximum.
 func nsLatency(h *hdrhistogram.Histogram) Latency {
-	l := Latency{Count: h.TotalCount()}
+	l := Latency{Count: h.TotalCount(), hist: h, histUS: 1e-3}
 	if l.Count == 0 {
 		return l
 	}

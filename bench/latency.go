@@ -99,7 +99,7 @@ func (l Latency) Quantile(q float64) (float64, bool) {
 		if q >= 100 {
 			return l.Max, true
 		}
-		return float64(l.hist.ValueAtQuantile(q)), true
+		return float64(l.hist.ValueAtQuantile(q)) * l.unit(), true
 	}
 	switch q {
 	case 50:
@@ -119,5 +119,13 @@ func (l Latency) Mean() (float64, bool) {
 	if l.hist == nil || l.Count == 0 {
 		return 0, false
 	}
-	return l.hist.Mean(), true
+	return l.hist.Mean() * l.unit(), true
+}
+
+// unit is what one of hist's values is in µs.
+func (l Latency) unit() float64 {
+	if l.histUS == 0 {
+		return 1
+	}
+	return l.histUS
 }

@@ -125,26 +125,8 @@ func (r pipeRun) perSecond() float64 {
 func (r pipeRun) latency() *Latency { return pipeLatency(r.hist) }
 
 func pipeLatency(h *hdrhistogram.Histogram) *Latency {
-	l := &Latency{Count: h.TotalCount()}
-	if l.Count == 0 {
-		return l
-	}
-	l.P50, l.P95, l.P99 = float64(h.ValueAtQuantile(50)), float64(h.ValueAtQuantile(95)), float64(h.ValueAtQuantile(99))
-	l.Max, l.Min = float64(h.Max()), float64(h.Min())
-	const bins = 20
-	l.Buckets = make([]int64, bins)
-	width := (l.Max - l.Min) / bins
-	for _, b := range h.Distribution() {
-		if b.Count == 0 {
-			continue
-		}
-		i := bins - 1
-		if width > 0 {
-			i = min(bins-1, int((float64(b.From)-l.Min)/width))
-		}
-		l.Buckets[max(0, i)] += b.Count
-	}
-	return l
+	l := LatencyOf(h)
+	return &l
 }
 
 // result fills the measured fields of a Result from the phase.

@@ -35,7 +35,9 @@ type Result struct {
 	// nothing on a shared machine.
 	BaselineError string `json:"baseline_error,omitempty"`
 	// Ratio is this run's rate over the baseline's (higher is better);
-	// nil when there is no baseline.
+	// nil when there is no baseline. crypto sets it to the baseline's
+	// median time over its own (typical operations, not means that a
+	// preempted few decide); Finish computes it only when unset.
 	Ratio  *float64 `json:"ratio"`
 	Target string   `json:"target"`
 	// Met reports whether Target held; nil when the target is not
@@ -68,6 +70,8 @@ type Latency struct {
 	// hist, when the Latency came from a Recorder, answers thresholds on
 	// any percentile (p90, p99.9) and avg, beyond the four above.
 	hist *hdrhistogram.Histogram
+	// histUS converts hist's unit to µs (0: it is in µs).
+	histUS float64
 }
 
 // Duration turns a microsecond figure back into a time.Duration.

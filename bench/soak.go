@@ -20,6 +20,7 @@ func init() {
 		Name:   "soak",
 		What:   "100,000 calls at c=256 through the five stages, each counted at every hop, with a trace",
 		Target: "0 lost, 0 duplicated, RSS flat",
+		Stages: stageNames(),
 		Run:    runSoak,
 	})
 }
@@ -162,6 +163,13 @@ func runSoak(ctx context.Context, o Options) (Result, error) {
 	met := res.Counts["lost"] == 0 && res.Counts["duplicated"] == 0 && flat && notRecorded == 0 && countSub.Dropped() == 0 &&
 		settleErr == nil && closeErr == nil && res.Counts["connected"] == int64(count)
 	res.Met = &met
+	// A call lost or counted twice, or a trace that lacks events, is what
+	// the soak exists to catch: it fails the run, not only the target.
+	if lost, dup := res.Counts["lost"], res.Counts["duplicated"]; lost > 0 || dup > 0 || notRecorded > 0 || countSub.Dropped() > 0 ||
+		settleErr != nil || closeErr != nil {
+		res.Error = fmt.Sprintf("not every call accounted for: %d lost, %d duplicated, %d events not in the trace, %d not counted%s",
+			lost, dup, notRecorded, countSub.Dropped(), map[bool]string{true: ", the run did not settle", false: ""}[settleErr != nil])
+	}
 	return res, nil
 }
 
