@@ -66,8 +66,8 @@ func cryptoResult(all []cryptoMeasured, workers int) Result {
 		rt := m.ratio()
 		met = met && rt >= cryptoMinRatio
 		el, bl := nsLatency(m.env.hist), nsLatency(m.bare.hist)
-		r.Stages[m.c.alg] = el
-		r.Stages[m.c.alg+" bare"] = bl
+		r.Stages[cryptoRow(m.c.alg)] = el
+		r.Stages[cryptoRow(m.c.alg)+" bare"] = bl
 		r.Extra["ratio "+m.c.alg] = fmt.Sprintf("%.3f", rt)
 		r.Extra["mean ratio "+m.c.alg] = fmt.Sprintf("%.3f", m.meanRatio())
 		r.Notes = append(r.Notes, fmt.Sprintf("%s: %.2f× bare (p50 %s vs %s, %s allocs/op vs %s)", m.c.alg, rt,

@@ -34,8 +34,9 @@ func TestCryptoRun(t *testing.T) {
 		t.Fatalf("allocs/op %v, cpu/op %v", r.AllocsPerOp, r.CPUPerOpNS)
 	}
 	for _, alg := range scheme.Names() {
-		if r.Stages[alg].Count != 20 || r.Stages[alg+" bare"].Count != 20 || r.Extra["ratio "+alg] == "" {
-			t.Errorf("%s: stage %+v, bare %+v, ratio %q", alg, r.Stages[alg], r.Stages[alg+" bare"], r.Extra["ratio "+alg])
+		row := cryptoRow(alg)
+		if r.Stages[row].Count != 20 || r.Stages[row+" bare"].Count != 20 || r.Extra["ratio "+alg] == "" {
+			t.Errorf("%s: stage %+v, bare %+v, ratio %q", alg, r.Stages[row], r.Stages[row+" bare"], r.Extra["ratio "+alg])
 		}
 	}
 	var sum int64
