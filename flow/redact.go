@@ -34,7 +34,7 @@ const Redacted = "[redacted]"
 
 // RedactValue removes signed JWTs and PEM private keys from s.
 func RedactValue(s string) string {
-	if strings.Contains(s, ".") && (strings.Contains(s, "ey") || strings.Contains(s, "ew")) {
+	if jwtShaped(s) {
 		s = jwtPattern.ReplaceAllStringFunc(s, redactJWT)
 	}
 	if strings.Contains(s, "PRIVATE KEY") {
@@ -80,6 +80,31 @@ func Redact(e Event) Event {
 		}
 	}
 	return e
+}
+
+// jwtShaped reports whether s may hold a match of jwtPattern: three
+// dot-separated runs of base64url characters, the first ending in at
+// least 8 (e[wy] and 6 more), the second at least 6 long, the third
+// starting with at least 16. It never misses a match (each part of one is
+// made of those characters and '='), and it rules out almost every value
+// and payload without a regexp: every event passes here.
+func jwtShaped[T ~string | ~[]byte](s T) bool {
+	var seg [3]int // lengths of the current segment and the two before it
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '.':
+			seg[0], seg[1], seg[2] = 0, seg[0], seg[1]
+		case 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '-' || c == '=':
+			seg[0]++
+			if seg[0] >= 16 && seg[1] >= 6 && seg[2] >= 8 {
+				return true
+			}
+		default:
+			seg = [3]int{}
+		}
+	}
+	return false
 }
 
 func redactJWT(tok string) string {
@@ -152,6 +177,9 @@ func redactPush(p *PushRecord) *PushRecord {
 // redactJSON is b with JWT- or key-shaped secrets removed, still JSON: when
 // removing them breaks it, the JSON string instead. b itself when clean.
 func redactJSON(b json.RawMessage, instead string) json.RawMessage {
+	if !jwtShaped(b) && !bytes.Contains(b, []byte("PRIVATE KEY")) {
+		return b // most payloads: neither copied nor searched by a regexp
+	}
 	s := string(b)
 	r := RedactValue(s)
 	if r == s {

@@ -1,0 +1,36 @@
+package flow
+
+import (
+	"math/rand/v2"
+	"testing"
+)
+
+// TestJWTShapedNeverMisses: the prefilter in front of jwtPattern must say
+// yes wherever the regexp matches, or a secret would reach an event.
+func TestJWTShapedNeverMisses(t *testing.T) {
+	for _, s := range []string{
+		"eyJhbGciOiJFUzI1NiJ9.eyJpc3MiOiJ4In0.abcdefghijklmnopqrstuvwxyz",
+		"bearer eyA0aGVhZGVy.Y2xhaW1zMQ.c2lnbmF0dXJlc2lnbmF0dXJl==",
+		`{"jwt":"ewogImFsZyI6.eyJpc3MiOiJ.0123456789abcdef"}`,
+	} {
+		if !jwtPattern.MatchString(s) || !jwtShaped(s) || !jwtShaped([]byte(s)) {
+			t.Errorf("%q: regexp %v, prefilter %v", s, jwtPattern.MatchString(s), jwtShaped(s))
+		}
+	}
+	const alphabet = "eyw.Aa9_-=.. \"{}:"
+	r := rand.New(rand.NewPCG(1, 2))
+	for range 200000 {
+		b := make([]byte, 20+r.IntN(60))
+		for i := range b {
+			b[i] = alphabet[r.IntN(len(alphabet))]
+		}
+		if jwtPattern.Match(b) && !jwtShaped(b) {
+			t.Fatalf("prefilter missed a JWT-shaped %q", b)
+		}
+	}
+	for _, s := range []string{"org.callscope.demo", `{"aps":{"alert":{"title":"Incoming call"}}}`, "alice@example.org"} {
+		if jwtShaped(s) {
+			t.Errorf("%q: prefilter says JWT-shaped", s)
+		}
+	}
+}
