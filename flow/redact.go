@@ -89,22 +89,60 @@ func Redact(e Event) Event {
 // made of those characters and '='), and it rules out almost every value
 // and payload without a regexp: every event passes here.
 func jwtShaped[T ~string | ~[]byte](s T) bool {
-	var seg [3]int // lengths of the current segment and the two before it
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == '.':
-			seg[0], seg[1], seg[2] = 0, seg[0], seg[1]
-		case 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '-' || c == '=':
-			seg[0]++
-			if seg[0] >= 16 && seg[1] >= 6 && seg[2] >= 8 {
-				return true
-			}
-		default:
-			seg = [3]int{}
+	// Only around dots: most values have none, and the search for one is
+	// the runtime's vectorised byte search.
+	i := indexDot(s, 0)
+	for i >= 0 {
+		j := indexDot(s, i+1)
+		if j < 0 {
+			return false
 		}
+		if j-i-1 >= 6 && b64Run(s, i+1, j) == j && b64Back(s, i) >= 8 && b64Run(s, j+1, min(len(s), j+17))-j-1 >= 16 {
+			return true
+		}
+		i = j
 	}
 	return false
+}
+
+func indexDot[T ~string | ~[]byte](s T, from int) int {
+	var k int
+	switch v := any(s[from:]).(type) {
+	case string:
+		k = strings.IndexByte(v, '.')
+	case []byte:
+		k = bytes.IndexByte(v, '.')
+	case json.RawMessage:
+		k = bytes.IndexByte(v, '.')
+	default:
+		k = strings.IndexByte(string(s[from:]), '.')
+	}
+	if k < 0 {
+		return -1
+	}
+	return from + k
+}
+
+func b64Char(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '-' || c == '='
+}
+
+// b64Run is the index of the first byte in s[from:to] that is no base64url
+// character or '=', or to.
+func b64Run[T ~string | ~[]byte](s T, from, to int) int {
+	for from < to && b64Char(s[from]) {
+		from++
+	}
+	return from
+}
+
+// b64Back is how many base64url characters or '=' end right before s[end].
+func b64Back[T ~string | ~[]byte](s T, end int) int {
+	n := 0
+	for end-n > 0 && b64Char(s[end-n-1]) {
+		n++
+	}
+	return n
 }
 
 func redactJWT(tok string) string {

@@ -34,3 +34,13 @@ func TestJWTShapedNeverMisses(t *testing.T) {
 		}
 	}
 }
+
+func BenchmarkJWTShapedPayload(b *testing.B) {
+	p := []byte(`{"aps":{"alert":{"title":"Incoming call","body":"Open the app"},"mutable-content":1,"sound":"default"},"vpe":{"v":1,"alg":"X25519-HKDF-SHA256+ChaCha20Poly1305","kid":"AAAAAAAAAAA","rcpt":"BBBBBBBBBBBBBBBBBBBBBB","ts":1700000000000,"ttl":30,"nonce":"CCCCCCCCCCCCCCCCCCCCCC","enc":"DDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDD","ct":"` + string(make([]byte, 0)) + `EEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEE"},"traceparent":"00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"}`)
+	b.ReportAllocs()
+	for b.Loop() {
+		if jwtShaped(p) {
+			b.Fatal("JWT-shaped")
+		}
+	}
+}
