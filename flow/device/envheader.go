@@ -2,7 +2,6 @@ package device
 
 import (
 	"encoding/json"
-	"fmt"
 	"strconv"
 )
 
@@ -34,6 +33,7 @@ func envelopeAttr(raw json.RawMessage, attrs map[string]string) map[string]strin
 	if len(raw) == 0 || json.Unmarshal(raw, &h) != nil || h.Alg == "" {
 		return attrs
 	}
-	attrs[AttrEnvelope] = fmt.Sprintf("v%d %s kid=%s rcpt=%s ts=%s ttl=%ds", h.V, h.Alg, h.KID, h.Rcpt, strconv.FormatInt(h.TS, 10), h.TTL)
+	attrs[AttrEnvelope] = "v" + strconv.Itoa(h.V) + " " + h.Alg + " kid=" + h.KID + " rcpt=" + h.Rcpt +
+		" ts=" + strconv.FormatInt(h.TS, 10) + " ttl=" + strconv.FormatInt(h.TTL, 10) + "s"
 	return attrs
 }
