@@ -151,6 +151,10 @@ func Read(r io.Reader) (Frame, error) {
 		return Frame{}, err
 	}
 	var f Frame
+	if decodeFast(b, &f) {
+		return f, f.check()
+	}
+	f = Frame{}
 	if err := json.Unmarshal(b, &f); err != nil {
 		return Frame{}, frameErr("frame is not a JSON object: %v", err)
 	}
