@@ -21,12 +21,32 @@ var (
 	pemPattern = regexp.MustCompile(`(?s)-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(-----END [A-Z ]*PRIVATE KEY-----|$)`)
 )
 
-// secretKeys are attribute names whose values are never shown.
+// secretKeys are attribute names whose values are never shown (secretKey
+// spells them out too).
 var secretKeys = map[string]bool{
 	"authorization": true,
 	"private_key":   true,
 	"p8":            true,
 	"jwt":           true,
+}
+
+// secretKey is secretKeys[strings.ToLower(k)] without lowering or hashing
+// an ASCII name: every attribute of every event is asked.
+func secretKey(k string) bool {
+	for i := 0; i < len(k); i++ {
+		if k[i] >= 0x80 {
+			return secretKeys[strings.ToLower(k)] // Unicode lowering: as it was
+		}
+	}
+	switch len(k) {
+	case len("authorization"), len("private_key"), len("p8"), len("jwt"):
+		for _, name := range [...]string{"authorization", "private_key", "p8", "jwt"} {
+			if strings.EqualFold(k, name) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // Redacted replaces secrets in a value.
@@ -48,7 +68,7 @@ func RedactValue(s string) string {
 func Redact(e Event) Event {
 	changed := false
 	for k, v := range e.Attrs {
-		if secretKeys[strings.ToLower(k)] || RedactValue(v) != v {
+		if secretKey(k) || RedactValue(v) != v {
 			changed = true
 			break
 		}
@@ -56,7 +76,7 @@ func Redact(e Event) Event {
 	if changed {
 		a := make(map[string]string, len(e.Attrs))
 		for k, v := range e.Attrs {
-			if secretKeys[strings.ToLower(k)] {
+			if secretKey(k) {
 				v = Redacted
 			} else {
 				v = RedactValue(v)

@@ -2,6 +2,7 @@ package flow
 
 import (
 	"math/rand/v2"
+	"strings"
 	"testing"
 )
 
@@ -41,6 +42,15 @@ func BenchmarkJWTShapedPayload(b *testing.B) {
 	for b.Loop() {
 		if jwtShaped(p) {
 			b.Fatal("JWT-shaped")
+		}
+	}
+}
+
+func TestSecretKeyAsLowerMap(t *testing.T) {
+	for _, k := range []string{"authorization", "Authorization", "AUTHORIZATION", "private_key", "Private_Key", "private_\u212Aey",
+		"p8", "P8", "jwt", "JWT", "jwts", "token", "", "authorİzation", "authorization ", "k", "body"} {
+		if got, want := secretKey(k), secretKeys[strings.ToLower(k)]; got != want {
+			t.Errorf("%q: %v, want %v", k, got, want)
 		}
 	}
 }
