@@ -48,9 +48,19 @@ func BenchmarkJWTShapedPayload(b *testing.B) {
 
 func TestSecretKeyAsLowerMap(t *testing.T) {
 	for _, k := range []string{"authorization", "Authorization", "AUTHORIZATION", "private_key", "Private_Key", "private_\u212Aey",
-		"p8", "P8", "jwt", "JWT", "jwts", "token", "", "authorİzation", "authorization ", "k", "body"} {
+		"p8", "P8", "jwt", "JWT", "jwts", "token", "", "authorİzation", "authorization ", "k", "body", "to"} {
 		if got, want := secretKey(k), secretKeys[strings.ToLower(k)]; got != want {
 			t.Errorf("%q: %v, want %v", k, got, want)
+		}
+	}
+}
+
+// TestSecretKeyKnowsEveryName: a name added to secretKeys is also one
+// secretKey spells out.
+func TestSecretKeyKnowsEveryName(t *testing.T) {
+	for k := range secretKeys {
+		if !secretKey(k) || !secretKey(strings.ToUpper(k)) {
+			t.Errorf("secretKey misses %q", k)
 		}
 	}
 }
