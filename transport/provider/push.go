@@ -16,7 +16,7 @@ import (
 func (s *Server) handlePush(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	var req PushRequest
-	if err := decode(r, &req); err != nil {
+	if err := decodePush(r, &req); err != nil {
 		writeJSON(w, http.StatusBadRequest, ErrorBody{Error: err.Error()})
 		return
 	}
