@@ -2,6 +2,7 @@ package provider
 
 import (
 	"bytes"
+	"encoding/json"
 	"math/rand/v2"
 	"net/http/httptest"
 	"reflect"
@@ -56,5 +57,33 @@ func check(t *testing.T, body []byte, length int64) {
 	}
 	if !reflect.DeepEqual(a, b) {
 		t.Fatalf("%s:\nfast %+v\nslow %+v", body, a, b)
+	}
+}
+
+// TestClockFastAsUnmarshal: ts and ttl read by the walk are what
+// json.Unmarshal reads, for valid envelopes and mutations that stay valid.
+func TestClockFastAsUnmarshal(t *testing.T) {
+	envs := []string{
+		`{"v":1,"alg":"X25519-HKDF-SHA256/ChaCha20Poly1305","kid":"AQIDBAUGBwg","ts":1700000000000,"ttl":30,"ct":"3q2-7w0e3q2-7w0e"}`,
+		`{"ts":1,"ts":2,"TTL":3}`, `{"ts":null,"ttl":1e3}`, `{"x":{"ts":1},"ttl":-0}`, `"e"`, `null`, `[1]`,
+	}
+	const mutations = "{}[]\":,-0123456789eE.ntulfrs \\\xffaAT"
+	r := rand.New(rand.NewPCG(9, 10))
+	for _, e := range envs {
+		for i := range 3000 {
+			m := []byte(e)
+			if i > 0 {
+				for range 1 + r.IntN(3) {
+					m[r.IntN(len(m))] = mutations[r.IntN(len(mutations))]
+				}
+			}
+			if !json.Valid(m) {
+				continue
+			}
+			var fast, slow envelopeClock
+			if clockFast(m, &fast) && (json.Unmarshal(m, &slow) != nil || fast != slow) {
+				t.Fatalf("%s: walk %+v, encoding/json %+v", m, fast, slow)
+			}
+		}
 	}
 }
