@@ -21,7 +21,8 @@ var (
 	pemPattern = regexp.MustCompile(`(?s)-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(-----END [A-Z ]*PRIVATE KEY-----|$)`)
 )
 
-// secretKeys are attribute names whose values are never shown.
+// secretKeys are attribute names whose values are never shown (secretKey
+// spells them out too).
 var secretKeys = map[string]bool{
 	"authorization": true,
 	"private_key":   true,
@@ -29,12 +30,31 @@ var secretKeys = map[string]bool{
 	"jwt":           true,
 }
 
+// secretKey is secretKeys[strings.ToLower(k)] without lowering or hashing
+// an ASCII name: every attribute of every event is asked.
+func secretKey(k string) bool {
+	for i := 0; i < len(k); i++ {
+		if k[i] >= 0x80 {
+			return secretKeys[strings.ToLower(k)] // Unicode lowering: as it was
+		}
+	}
+	switch len(k) {
+	case len("authorization"), len("private_key"), len("p8"), len("jwt"):
+		for _, name := range [...]string{"authorization", "private_key", "p8", "jwt"} {
+			if strings.EqualFold(k, name) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // Redacted replaces secrets in a value.
 const Redacted = "[redacted]"
 
 // RedactValue removes signed JWTs and PEM private keys from s.
 func RedactValue(s string) string {
-	if strings.Contains(s, ".") && (strings.Contains(s, "ey") || strings.Contains(s, "ew")) {
+	if jwtShaped(s) {
 		s = jwtPattern.ReplaceAllStringFunc(s, redactJWT)
 	}
 	if strings.Contains(s, "PRIVATE KEY") {
@@ -48,7 +68,7 @@ func RedactValue(s string) string {
 func Redact(e Event) Event {
 	changed := false
 	for k, v := range e.Attrs {
-		if secretKeys[strings.ToLower(k)] || RedactValue(v) != v {
+		if secretKey(k) || RedactValue(v) != v {
 			changed = true
 			break
 		}
@@ -56,7 +76,7 @@ func Redact(e Event) Event {
 	if changed {
 		a := make(map[string]string, len(e.Attrs))
 		for k, v := range e.Attrs {
-			if secretKeys[strings.ToLower(k)] {
+			if secretKey(k) {
 				v = Redacted
 			} else {
 				v = RedactValue(v)
@@ -80,6 +100,69 @@ func Redact(e Event) Event {
 		}
 	}
 	return e
+}
+
+// jwtShaped reports whether s may hold a match of jwtPattern: three
+// dot-separated runs of base64url characters, the first ending in at
+// least 8 (e[wy] and 6 more), the second at least 6 long, the third
+// starting with at least 16. It never misses a match (each part of one is
+// made of those characters and '='), and it rules out almost every value
+// and payload without a regexp: every event passes here.
+func jwtShaped[T ~string | ~[]byte](s T) bool {
+	// Only around dots: most values have none, and the search for one is
+	// the runtime's vectorised byte search.
+	i := indexDot(s, 0)
+	for i >= 0 {
+		j := indexDot(s, i+1)
+		if j < 0 {
+			return false
+		}
+		if j-i-1 >= 6 && b64Run(s, i+1, j) == j && b64Back(s, i) >= 8 && b64Run(s, j+1, min(len(s), j+17))-j-1 >= 16 {
+			return true
+		}
+		i = j
+	}
+	return false
+}
+
+func indexDot[T ~string | ~[]byte](s T, from int) int {
+	var k int
+	switch v := any(s[from:]).(type) {
+	case string:
+		k = strings.IndexByte(v, '.')
+	case []byte:
+		k = bytes.IndexByte(v, '.')
+	case json.RawMessage:
+		k = bytes.IndexByte(v, '.')
+	default:
+		k = strings.IndexByte(string(s[from:]), '.')
+	}
+	if k < 0 {
+		return -1
+	}
+	return from + k
+}
+
+func b64Char(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '-' || c == '='
+}
+
+// b64Run is the index of the first byte in s[from:to] that is no base64url
+// character or '=', or to.
+func b64Run[T ~string | ~[]byte](s T, from, to int) int {
+	for from < to && b64Char(s[from]) {
+		from++
+	}
+	return from
+}
+
+// b64Back is how many base64url characters or '=' end right before s[end].
+func b64Back[T ~string | ~[]byte](s T, end int) int {
+	n := 0
+	for end-n > 0 && b64Char(s[end-n-1]) {
+		n++
+	}
+	return n
 }
 
 func redactJWT(tok string) string {
@@ -152,6 +235,9 @@ func redactPush(p *PushRecord) *PushRecord {
 // redactJSON is b with JWT- or key-shaped secrets removed, still JSON: when
 // removing them breaks it, the JSON string instead. b itself when clean.
 func redactJSON(b json.RawMessage, instead string) json.RawMessage {
+	if !jwtShaped(b) && !bytes.Contains(b, []byte("PRIVATE KEY")) {
+		return b // most payloads: neither copied nor searched by a regexp
+	}
 	s := string(b)
 	r := RedactValue(s)
 	if r == s {

@@ -277,11 +277,11 @@ func (d *Callee) receive(pp flow.Push) {
 		start = pp.Received // read off the device link: APNs's hop ends there, the queue is the device's
 	}
 	var pl payloadAPS
-	perr := json.Unmarshal(p.Payload, &pl)
+	perr := decodePayload(p.Payload, &pl)
 	if p.TraceID == "" {
 		p.TraceID = traceIDOf(pl.TraceParent)
 	}
-	d.emit(p, flow.StageExtension, "push-received", start, 0, envelopeAttr(pl.VPE, map[string]string{
+	d.emit(p, flow.StageExtension, "push-received", start, 0, envelopeAttrValid(pl.VPE, map[string]string{
 		"push_type": p.PushType, "priority": strconv.Itoa(p.Priority), "payload_bytes": strconv.Itoa(len(p.Payload)),
 		"device": d.Profile.Name,
 	}), nil)

@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"io"
 	"strconv"
@@ -260,7 +259,10 @@ func (c *Caller) sealDevice(traceID string, d provider.Device, pt envelope.Plain
 	if err != nil {
 		return nil, nil, errors.New("sealing: " + err.Error())
 	}
-	body, err := json.Marshal(env)
+	// MarshalJSON itself: what json.Marshal returns for an Envelope (its
+	// JSON is compact and escaped already), without compacting and
+	// checking the whole envelope again, on every call's path.
+	body, err := env.MarshalJSON()
 	if err != nil {
 		return nil, nil, err
 	}

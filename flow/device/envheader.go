@@ -2,7 +2,6 @@ package device
 
 import (
 	"encoding/json"
-	"fmt"
 	"strconv"
 )
 
@@ -31,9 +30,27 @@ const (
 // that parses; a broken one is the receiver's to report.
 func envelopeAttr(raw json.RawMessage, attrs map[string]string) map[string]string {
 	var h envelopeHeader
-	if len(raw) == 0 || json.Unmarshal(raw, &h) != nil || h.Alg == "" {
+	if len(raw) == 0 || json.Unmarshal(raw, &h) != nil {
 		return attrs
 	}
-	attrs[AttrEnvelope] = fmt.Sprintf("v%d %s kid=%s rcpt=%s ts=%s ttl=%ds", h.V, h.Alg, h.KID, h.Rcpt, strconv.FormatInt(h.TS, 10), h.TTL)
+	return headerAttr(h, attrs)
+}
+
+// envelopeAttrValid is envelopeAttr for a vpe taken from a payload
+// json.Valid accepted: its header is read in one pass when it can be.
+func envelopeAttrValid(raw json.RawMessage, attrs map[string]string) map[string]string {
+	var h envelopeHeader
+	if len(raw) == 0 || !envelopeHeaderFast(raw, &h) {
+		return envelopeAttr(raw, attrs)
+	}
+	return headerAttr(h, attrs)
+}
+
+func headerAttr(h envelopeHeader, attrs map[string]string) map[string]string {
+	if h.Alg == "" {
+		return attrs
+	}
+	attrs[AttrEnvelope] = "v" + strconv.Itoa(h.V) + " " + h.Alg + " kid=" + h.KID + " rcpt=" + h.Rcpt +
+		" ts=" + strconv.FormatInt(h.TS, 10) + " ttl=" + strconv.FormatInt(h.TTL, 10) + "s"
 	return attrs
 }

@@ -165,17 +165,49 @@ func traceIDOf(body []byte) string {
 	if !bytes.Contains(body, []byte(`"traceparent"`)) {
 		return "" // most pushes: skip decoding the JSON
 	}
-	var p struct {
-		TraceParent string `json:"traceparent"`
+	tp, ok := traceParentOf(body)
+	if !ok {
+		var p struct {
+			TraceParent string `json:"traceparent"`
+		}
+		if json.Unmarshal(body, &p) != nil {
+			return ""
+		}
+		tp = p.TraceParent
 	}
-	if json.Unmarshal(body, &p) != nil {
-		return ""
-	}
-	tp := p.TraceParent
 	if len(tp) == 55 && tp[2] == '-' && tp[35] == '-' {
 		return tp[3:35]
 	}
 	return ""
+}
+
+// traceParentOf reads the top-level "traceparent" string as
+// json.Unmarshal into a struct would, in the one pass of jsonscan.go: every
+// push with a trace context passes here, and encoding/json spent most of it
+// on the envelope's ciphertext. ok is false when encoding/json must decide
+// (a name it might match otherwise, an escaped string).
+func traceParentOf(body []byte) (tp string, ok bool) {
+	valid, object, v, ok := members(body, "traceparent")
+	switch {
+	case !ok:
+		return "", false
+	case !valid || !object || v[0] == nil || string(v[0]) == "null":
+		return "", true // invalid: json.Unmarshal fails; else no value
+	case v[0][0] != '"':
+		return "", true // not a string: json.Unmarshal fails
+	case bytes.IndexByte(v[0], '\\') >= 0 || !ascii(v[0]):
+		return "", false // escapes, or UTF-8 encoding/json might replace
+	}
+	return string(v[0][1 : len(v[0])-1]), true
+}
+
+func ascii(b []byte) bool {
+	for _, c := range b {
+		if c >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 func short(token string) string {

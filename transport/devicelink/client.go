@@ -1,9 +1,12 @@
 package devicelink
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"net"
@@ -257,9 +260,16 @@ func (c *Client) state(s State) {
 }
 
 // serve reads pushes, hands each to the device and acknowledges it.
+//
+// Frames are read through a buffer, and the acks of the pushes that arrived
+// together leave together once no more are buffered: one write (one TLS
+// record, one syscall) for a burst, the same bytes as an ack per write, and
+// no ack waits for anything but frames already read in whole.
 func (c *Client) serve(tc *tls.Conn) error {
+	r := bufio.NewReaderSize(tc, 16<<10)
+	var acks bytes.Buffer
 	for {
-		f, err := Read(tc)
+		f, err := Read(r)
 		if err != nil {
 			return err
 		}
@@ -269,8 +279,28 @@ func (c *Client) serve(tc *tls.Conn) error {
 		p := f.Push(c.cfg.Token)
 		p.Received = c.cfg.Now()
 		c.cfg.Receiver.Deliver(p)
-		if err := Write(tc, Frame{Type: TypeAck, Seq: f.Seq}); err != nil {
+		if err := appendFrame(&acks, Frame{Type: TypeAck, Seq: f.Seq}); err != nil {
 			return err
 		}
+		if whole(r) {
+			continue
+		}
+		if _, err := tc.Write(acks.Bytes()); err != nil {
+			return err
+		}
+		acks.Reset()
 	}
+}
+
+// whole reports whether a whole next frame is already buffered in r, so
+// reading it cannot wait on the network.
+func whole(r *bufio.Reader) bool {
+	if r.Buffered() < 4 {
+		return false
+	}
+	hdr, err := r.Peek(4)
+	if err != nil {
+		return false
+	}
+	return r.Buffered() >= 4+int(binary.BigEndian.Uint32(hdr))
 }

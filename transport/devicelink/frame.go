@@ -95,19 +95,32 @@ func Write(w io.Writer, f Frame) error {
 	buf := framePool.Get().(*bytes.Buffer)
 	defer framePool.Put(buf)
 	buf.Reset()
-	buf.Write([]byte{0, 0, 0, 0})
-	if err := json.NewEncoder(buf).Encode(f); err != nil {
+	if err := appendFrame(buf, f); err != nil {
 		return err
 	}
-	b := buf.Bytes()
-	b = b[:len(b)-1] // Encode's newline
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+// appendFrame encodes f as one frame at the end of buf: a batch of frames
+// in one buffer leaves in one write (one TLS record, one syscall), the
+// same bytes as a Write per frame.
+func appendFrame(buf *bytes.Buffer, f Frame) error {
+	start := buf.Len()
+	buf.Write([]byte{0, 0, 0, 0})
+	if err := json.NewEncoder(buf).Encode(f); err != nil {
+		buf.Truncate(start)
+		return err
+	}
+	buf.Truncate(buf.Len() - 1) // Encode's newline
+	b := buf.Bytes()[start:]
 	n := len(b) - 4
 	if n > MaxFrame {
+		buf.Truncate(start)
 		return frameErr("%s frame of %d bytes is over %d", f.Type, n, MaxFrame)
 	}
 	binary.BigEndian.PutUint32(b, uint32(n))
-	_, err := w.Write(b)
-	return err
+	return nil
 }
 
 // framePool holds frame buffers for Write and Read: json.Unmarshal copies
@@ -138,6 +151,10 @@ func Read(r io.Reader) (Frame, error) {
 		return Frame{}, err
 	}
 	var f Frame
+	if decodeFast(b, &f) {
+		return f, f.check()
+	}
+	f = Frame{}
 	if err := json.Unmarshal(b, &f); err != nil {
 		return Frame{}, frameErr("frame is not a JSON object: %v", err)
 	}

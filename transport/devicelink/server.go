@@ -1,6 +1,7 @@
 package devicelink
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -263,6 +264,7 @@ func (c *Conn) Send(p flow.Push) error {
 func (c *Conn) Close() { c.tc.NetConn().Close() }
 
 func (c *Conn) writeLoop() {
+	var buf bytes.Buffer
 	for {
 		c.mu.Lock()
 		if c.closed {
@@ -277,19 +279,33 @@ func (c *Conn) writeLoop() {
 			}
 		}
 		c.mu.Unlock()
-		for _, it := range batch {
-			if it.frame.Type == TypePush {
-				it.frame.Sent = time.Now()
+		if len(batch) > 0 {
+			// The whole batch in one write: one TLS record and one
+			// syscall for what queued while the last write ran, the same
+			// bytes on the wire as a write per frame.
+			buf.Reset()
+			for i := range batch {
+				it := &batch[i]
+				if it.frame.Type == TypePush {
+					it.frame.Sent = time.Now()
+				}
+				if err := appendFrame(&buf, it.frame); err != nil {
+					c.tc.NetConn().Close() // the reader ends and gives the pushes back
+					return
+				}
 			}
-			if err := Write(c.tc, it.frame); err != nil {
-				c.tc.NetConn().Close() // the reader ends and gives the pushes back
+			if _, err := c.tc.Write(buf.Bytes()); err != nil {
+				c.tc.NetConn().Close()
 				return
 			}
-			if it.frame.Type == TypePush && c.s.cfg.Written != nil {
-				c.s.cfg.Written(c, it.push, it.frame.Sent)
+			if buf.Cap() > 1<<20 {
+				buf = bytes.Buffer{} // a burst's buffer is not kept for good
 			}
-		}
-		if len(batch) > 0 {
+			for i := range batch {
+				if it := &batch[i]; it.frame.Type == TypePush && c.s.cfg.Written != nil {
+					c.s.cfg.Written(c, it.push, it.frame.Sent)
+				}
+			}
 			continue
 		}
 		select {

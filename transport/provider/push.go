@@ -16,7 +16,7 @@ import (
 func (s *Server) handlePush(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	var req PushRequest
-	if err := decode(r, &req); err != nil {
+	if err := decodePush(r, &req); err != nil {
 		writeJSON(w, http.StatusBadRequest, ErrorBody{Error: err.Error()})
 		return
 	}
@@ -39,7 +39,7 @@ func (s *Server) handlePush(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, PushResult{Error: msg})
 		return
 	}
-	body, exp, err := BuildPayload(req.Envelope, req.TraceParent, s.Options)
+	body, exp, err := buildPayload(req.Envelope, req.TraceParent, s.Options, true) // decoded: valid JSON
 	if err != nil {
 		emit("rejected", time.Now(), 0, nil, &flow.Diagnosis{Stage: flow.StageServer, Code: flow.CodeServerRejected,
 			Detail: err.Error(), Hint: "the envelope's cleartext header needs ts (Unix ms) and ttl (s)"})
