@@ -207,9 +207,6 @@ func (s *side) result() Result {
 	return r
 }
 
-// latencyBins is how many bins a Latency's terminal histogram has.
-const latencyBins = 20
-
 // latencyOf summarises h (µs) as a Latency that answers any percentile.
 func latencyOf(h *hdrhistogram.Histogram) *Latency {
 	l := LatencyOf(h)
