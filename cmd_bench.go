@@ -23,6 +23,9 @@ type benchFlags struct {
 	opts       bench.Options
 	asJSON     bool
 	thresholds []string
+	// traceDirSet: --trace-dir was given, so soak's trace is kept even
+	// in bench all.
+	traceDirSet bool
 }
 
 func benchCommand() *cobra.Command {
@@ -67,7 +70,8 @@ func newBenchCommand(registry func() []bench.Benchmark) *cobra.Command {
 			case f.opts.Concurrency < 0:
 				return usageError{fmt.Errorf("--concurrency must not be negative (got %d)", f.opts.Concurrency)}
 			}
-			if f.opts.TraceDir != "" {
+			f.traceDirSet = f.opts.TraceDir != ""
+			if f.traceDirSet {
 				if st, err := os.Stat(f.opts.TraceDir); err != nil || !st.IsDir() {
 					return usageError{fmt.Errorf("--trace-dir %s: not a directory", f.opts.TraceDir)}
 				}
@@ -180,6 +184,7 @@ func runBench(ctx context.Context, list []bench.Benchmark, f benchFlags, ts []th
 		}
 		o := f.opts
 		o.InAll = len(list) > 1
+		o.DropTrace = o.InAll && !f.traceDirSet
 		if bar != nil {
 			prefix := fmt.Sprintf("[%d/%d] %s", i+1, len(list), b.Name)
 			bar.Set(prefix, 0)

@@ -38,6 +38,10 @@ type Options struct {
 	// must stay short: a benchmark whose own default runs for minutes
 	// (soak) takes a smaller default there and says so.
 	InAll bool
+	// DropTrace asks a benchmark that writes a trace to remove it once
+	// its counts are taken (bench all without --trace-dir: a 100 MB file
+	// per run in the temporary directory would pile up).
+	DropTrace bool
 }
 
 // Benchmark is one entry of `callscope bench`.

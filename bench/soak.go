@@ -163,6 +163,12 @@ func runSoak(ctx context.Context, o Options) (Result, error) {
 	met := res.Counts["lost"] == 0 && res.Counts["duplicated"] == 0 && flat && notRecorded == 0 && countSub.Dropped() == 0 &&
 		settleErr == nil && closeErr == nil && res.Counts["connected"] == int64(count)
 	res.Met = &met
+	if o.DropTrace {
+		if err := os.Remove(path); err == nil {
+			res.Trace = ""
+			res.Notes = append(res.Notes, "trace removed after counting (bench all without --trace-dir); `callscope bench soak` or --trace-dir keeps it")
+		}
+	}
 	// A call lost or counted twice, or a trace that lacks events, is what
 	// the soak exists to catch: it fails the run, not only the target.
 	if lost, dup := res.Counts["lost"], res.Counts["duplicated"]; lost > 0 || dup > 0 || notRecorded > 0 || countSub.Dropped() > 0 ||

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"io"
+	"os"
+	"strings"
 	"testing"
 
 	"github.com/callscope/callscope/flow"
@@ -98,5 +100,23 @@ func TestSoakTallyFindsLossAndDuplicates(t *testing.T) {
 		if c[k] != v {
 			t.Errorf("%s = %d, want %d (%v)", k, c[k], v, c)
 		}
+	}
+}
+
+// TestSoakDropTrace: in bench all without --trace-dir the soak counts from
+// its trace and then removes it, saying so; the counts stay whole.
+func TestSoakDropTrace(t *testing.T) {
+	b, _ := Lookup("soak")
+	dir := t.TempDir()
+	res, err := b.Run(context.Background(), Options{Count: 50, Concurrency: 8, TraceDir: dir, DropTrace: true})
+	if err != nil || res.Error != "" {
+		t.Fatalf("%v %s", err, res.Error)
+	}
+	left, _ := os.ReadDir(dir)
+	if len(left) != 0 || res.Trace != "" || res.Counts["connected"] != 50 {
+		t.Fatalf("files left %d, trace %q, connected %d", len(left), res.Trace, res.Counts["connected"])
+	}
+	if !strings.Contains(strings.Join(res.Notes, "\n"), "trace removed") {
+		t.Fatalf("no note says the trace was removed: %v", res.Notes)
 	}
 }
