@@ -3,13 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -189,21 +186,7 @@ func waitOut(t *testing.T, out *syncBuffer, done <-chan error, re *regexp.Regexp
 // push sends one alert over HTTP/2 to the mock, trusting its CA.
 func push(t *testing.T, url, caFile string) {
 	t.Helper()
-	pem, err := os.ReadFile(caFile)
-	if err != nil {
+	if _, err := postAlert(url, caFile); err != nil {
 		t.Fatal(err)
 	}
-	pool := x509.NewCertPool()
-	pool.AppendCertsFromPEM(pem)
-	tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}, ForceAttemptHTTP2: true}
-	defer tr.CloseIdleConnections()
-	req, _ := http.NewRequest("POST", url+"/3/device/"+strings.Repeat("ab", 32), strings.NewReader(`{"aps":{"alert":"hi"}}`))
-	req.Header.Set("apns-topic", "org.example.app")
-	req.Header.Set("apns-push-type", "alert")
-	resp, err := (&http.Client{Transport: tr, Timeout: 10 * time.Second}).Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, _ = io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
 }

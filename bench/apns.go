@@ -192,7 +192,8 @@ func (s *side) run(ctx context.Context, conc int, slice time.Duration, count int
 }
 
 func (s *side) result() Result {
-	r := Result{Ops: s.ops, Unit: apnsUnit, Seconds: s.elapsed.Seconds(), Latency: latencyOf(s.hist)}
+	l := LatencyOf(s.hist)
+	r := Result{Ops: s.ops, Unit: apnsUnit, Seconds: s.elapsed.Seconds(), Latency: &l}
 	if s.elapsed > 0 {
 		r.PerSecond = float64(s.ops) / s.elapsed.Seconds()
 	}
@@ -205,12 +206,6 @@ func (s *side) result() Result {
 		r.Warnings = append(r.Warnings, fmt.Sprintf("%s: no peak RSS: %v", s.srv.name, err))
 	}
 	return r
-}
-
-// latencyOf summarises h (µs) as a Latency that answers any percentile.
-func latencyOf(h *hdrhistogram.Histogram) *Latency {
-	l := LatencyOf(h)
-	return &l
 }
 
 func loadCA(path string) (*x509.CertPool, error) {

@@ -21,28 +21,14 @@ func recordNS(h *hdrhistogram.Histogram, d time.Duration) {
 	_ = h.RecordValue(min(max(int64(d), 1), int64(time.Minute)))
 }
 
-// histBins is how many bars the terminal histogram draws.
-const histBins = 20
-
-// nsLatency summarises a nanosecond histogram as a Latency (µs), with
-// Buckets: counts in equal-width bins from the minimum to the maximum.
+// nsLatency summarises a nanosecond histogram as a Latency in µs, binned
+// as every other benchmark's (LatencyOf).
 func nsLatency(h *hdrhistogram.Histogram) Latency {
-	l := Latency{Count: h.TotalCount(), hist: h, histUS: 1e-3}
-	if l.Count == 0 {
-		return l
+	l := LatencyOf(h) // in h's unit, ns: scaled to µs here
+	for _, v := range []*float64{&l.P50, &l.P95, &l.P99, &l.Max, &l.Min} {
+		*v /= 1e3
 	}
-	us := func(ns int64) float64 { return float64(ns) / 1e3 }
-	l.P50, l.P95, l.P99 = us(h.ValueAtQuantile(50)), us(h.ValueAtQuantile(95)), us(h.ValueAtQuantile(99))
-	l.Max, l.Min = us(h.Max()), us(h.Min())
-	l.Buckets = make([]int64, histBins)
-	lo, width := h.Min(), float64(h.Max()-h.Min()+1)/histBins
-	for _, bar := range h.Distribution() {
-		if bar.Count == 0 {
-			continue
-		}
-		i := int(float64(bar.From-lo) / width)
-		l.Buckets[min(max(i, 0), histBins-1)] += bar.Count
-	}
+	l.histUS = 1e-3
 	return l
 }
 

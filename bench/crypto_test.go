@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/callscope/callscope/crypto/scheme"
+	"github.com/callscope/callscope/flow/report"
 )
 
 // TestCryptoRun runs `bench crypto` briefly and checks that every scheme
@@ -43,7 +44,7 @@ func TestCryptoRun(t *testing.T) {
 	for _, n := range r.Latency.Buckets {
 		sum += n
 	}
-	if len(r.Latency.Buckets) != histBins || sum != r.Latency.Count {
+	if len(r.Latency.Buckets) != report.HistogramBins || sum != r.Latency.Count {
 		t.Fatalf("buckets %v hold %d of %d", r.Latency.Buckets, sum, r.Latency.Count)
 	}
 	if _, err := json.Marshal(r); err != nil {

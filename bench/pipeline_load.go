@@ -122,10 +122,8 @@ func (r pipeRun) perSecond() float64 {
 }
 
 // latency is the phase's distribution as Result reports it.
-func (r pipeRun) latency() *Latency { return pipeLatency(r.hist) }
-
-func pipeLatency(h *hdrhistogram.Histogram) *Latency {
-	l := LatencyOf(h)
+func (r pipeRun) latency() *Latency {
+	l := LatencyOf(r.hist)
 	return &l
 }
 
