@@ -42,13 +42,13 @@ type builtin struct {
 }
 
 var darkPalette = palette{
-	text: "#E6E1F5", muted: "#8A859E", accent: "#B9A6FF", ok: "#7BD88F", warn: "#F2C46D", fail: "#FF5555",
-	stages: [5]string{"#A78BFA", "#5FC8FF", "#F2C46D", "#7BD88F", "#FF8FD8"},
+	text: "#E6E1F5", muted: "#8A859E", accent: "#B9A6FF", ok: "#7BD88F", warn: "#F5E05E", fail: "#FF5555",
+	stages: [5]string{"#A78BFA", "#5FC8FF", "#FF9E64", "#2DD4BF", "#FF8FD8"},
 }
 
 var lightPalette = palette{
-	text: "#2A2540", muted: "#6E6A80", accent: "#5A3FC0", ok: "#1F7A35", warn: "#8C5A00", fail: "#C8102E",
-	stages: [5]string{"#6A3FD0", "#0A6FA8", "#8C6400", "#1F7A35", "#A3287C"},
+	text: "#2A2540", muted: "#6E6A80", accent: "#5A3FC0", ok: "#1F7A35", warn: "#7A6A00", fail: "#C8102E",
+	stages: [5]string{"#6A3FD0", "#1D4ED8", "#C05000", "#00857A", "#A3287C"},
 }
 
 var builtins = []builtin{
@@ -56,15 +56,15 @@ var builtins = []builtin{
 	{name: "light", about: "for light backgrounds", dark: lightPalette, light: lightPalette},
 	{name: "high-contrast", about: "pure, saturated colours on black or white (follows the background)",
 		dark: palette{text: "#FFFFFF", muted: "#D0D0D0", accent: "#FFFFFF", ok: "#00FF00", warn: "#FFD700", fail: "#FF2020",
-			stages: [5]string{"#87AFFF", "#00FFFF", "#FFFF00", "#00FF00", "#FF5FFF"}},
-		light: palette{text: "#000000", muted: "#303030", accent: "#000000", ok: "#006400", warn: "#875F00", fail: "#D70000",
-			stages: [5]string{"#0000AF", "#005F87", "#5F5F00", "#006400", "#870087"}},
+			stages: [5]string{"#87AFFF", "#00FFFF", "#FF8700", "#00D7AF", "#FF5FFF"}},
+		light: palette{text: "#000000", muted: "#303030", accent: "#000000", ok: "#006400", warn: "#5F5F00", fail: "#D70000",
+			stages: [5]string{"#5F00D7", "#005FD7", "#AF5F00", "#008787", "#AF0087"}},
 	},
 	{name: "harbor", about: "muted sea colours (follows the background)",
-		dark: palette{text: "#DDE6EE", muted: "#7F909C", accent: "#4FC1E9", ok: "#A0D468", warn: "#FFCE54", fail: "#F0504F",
-			stages: [5]string{"#4FC1E9", "#AC92EC", "#FFCE54", "#48CFAD", "#F29BD0"}},
-		light: palette{text: "#1D2A33", muted: "#5E6E7A", accent: "#00628C", ok: "#3C7A10", warn: "#8C5A00", fail: "#C0182A",
-			stages: [5]string{"#00628C", "#5B3DB5", "#7A5800", "#2F8A3A", "#A3286C"}},
+		dark: palette{text: "#DDE6EE", muted: "#7F909C", accent: "#4FC1E9", ok: "#A0D468", warn: "#FFE066", fail: "#F0504F",
+			stages: [5]string{"#4FC1E9", "#AC92EC", "#FF9F43", "#48CFAD", "#F29BD0"}},
+		light: palette{text: "#1D2A33", muted: "#5E6E7A", accent: "#00628C", ok: "#3C7A10", warn: "#7D6608", fail: "#C0182A",
+			stages: [5]string{"#1F4E99", "#5B3DB5", "#B85400", "#00897B", "#A3286C"}},
 	},
 }
 

@@ -29,9 +29,14 @@ func TestBuiltins(t *testing.T) {
 			if err != nil || th.Name != name {
 				t.Fatalf("Get(%q, %v) = %v, %v", name, dark, th.Name, err)
 			}
+			// A stage's name never reads as ✓ connected, a warning or a
+			// failure: the outcome colours are apart from every stage's.
+			outcomes := map[string]color.Color{"failure": th.Fail, "ok": th.OK, "warning": th.Warn}
 			for i, a := range th.Stages {
-				if d := dist(a, th.Fail); d < minApart {
-					t.Errorf("%s (dark %v): stage %s is %.0f from the failure colour", name, dark, StageKeys[i], d)
+				for what, c := range outcomes {
+					if d := dist(a, c); d < minApart {
+						t.Errorf("%s (dark %v): stage %s is %.0f from the %s colour", name, dark, StageKeys[i], d, what)
+					}
 				}
 				for j := i + 1; j < len(th.Stages); j++ {
 					if d := dist(a, th.Stages[j]); d < minApart {
@@ -134,7 +139,7 @@ func TestThemeFileErrors(t *testing.T) {
 		{"ansi out of range", "[stages]\nsender = \"256\"\n", `t.toml:2: field stages.sender: "256" is not a colour`},
 		{"a number", "[stages]\nsender = 12\n", "t.toml:2: field stages.sender:"},
 		{"bad base", "base = \"neon\"\n", `t.toml:1: field base: "neon" is not a built-in theme`},
-		{"fail is a stage's", "[colors]\nfail = \"#7BD88F\"\n", "t.toml:2: field colors.fail: the failure colour is also stage extension's"},
+		{"fail is a stage's", "[colors]\nfail = \"#2DD4BF\"\n", "t.toml:2: field colors.fail: the failure colour is also stage extension's"},
 		{"stage is the failure's", "base = \"dark\"\n[stages]\nserver = \"#ff5555\"\n", "t.toml:3: field stages.server: the failure colour is also stage server's"},
 		{"syntax", "[colors\n", "t.toml:2:"},
 	} {

@@ -31,11 +31,23 @@ func (m Model) aboutRun() []aboutPart {
 	}
 }
 
-// fitHeader joins the fixed parts and as much of the description as fits w:
-// the parts with the lowest keep go first, whole. Only when the fixed parts
-// alone are too wide is the line cut.
-func (m Model) fitHeader(w int, fixed []string, about []aboutPart) string {
+// alert is a header part that says what is wrong: it never gives way, but
+// at 80 columns with every alert at once it says itself in its short form.
+type alert struct {
+	long, short string // rendered; short "" keeps long
+}
+
+// fitHeader joins the alerts and as much of the description as fits w:
+// the parts with the lowest keep go first, whole. Then the alerts drop
+// their "(space resumes)"-like hints, then take their short forms, last
+// first; ? and the status line say the rest. Only when even that is too
+// wide is the line cut.
+func (m Model) fitHeader(w int, alerts []alert, about []aboutPart) string {
 	sep := m.st.muted.Render(" · ")
+	fixed := make([]string, len(alerts))
+	for i, a := range alerts {
+		fixed[i] = a.long
+	}
 	drop := make([]bool, len(about))
 	join := func() string {
 		parts := append([]string(nil), fixed...)
@@ -58,11 +70,13 @@ func (m Model) fitHeader(w int, fixed []string, about []aboutPart) string {
 		}
 		drop[worst] = true
 	}
-	// Still too wide (paused on production with drops and lint at 80
-	// columns): the fixed parts drop their "(space resumes)"-like hints,
-	// last first; ? and the status line say them too.
 	for i := len(fixed) - 1; i >= 0 && ansi.StringWidth(join()) > w; i-- {
 		fixed[i] = trailingHint.ReplaceAllString(fixed[i], "$1")
+	}
+	for i := len(fixed) - 1; i >= 0 && ansi.StringWidth(join()) > w; i-- {
+		if alerts[i].short != "" {
+			fixed[i] = alerts[i].short
+		}
 	}
 	return fit(join(), w)
 }

@@ -45,6 +45,14 @@ func TestHeaderNeverCut(t *testing.T) {
 			m.opts.Header.Lint = []report.Warning{{ID: "F-03"}, {ID: "F-09"}}
 		}, 80, []string{"⏸ paused · 0 events since", "PRODUCTION APNs", "⚠ 2 lint: F-03 F-09"},
 			[]string{"(? lists them)", "(space resumes)", "real APNs"}},
+		{"every alert at once at 80", func(m *Model) {
+			*m = withTarget(*m, "PRODUCTION APNs", true)
+			*m = press(*m, "space")
+			m.opts.Header.Lint = []report.Warning{{ID: "F-03"}, {ID: "F-09"}}
+			m.dropped = func() uint64 { return 12 }
+			m.opts.Lost = []Loss{{What: "not recorded (--record)", Count: func() uint64 { return 3 }}}
+		}, 80, []string{"⏸ paused +0", " PRODUCTION ", "⚠ 12 dropped", "⚠ 3 lost", "⚠ 2 lint"},
+			[]string{"events since", "PRODUCTION APNs", "real APNs"}},
 		{"narrow", nil, 40, []string{"callscope · embedded default"}, []string{"mock APNs"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

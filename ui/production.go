@@ -45,3 +45,13 @@ func (m Model) targetBadge() string {
 	}
 	return m.st.accent.Render(h.Target)
 }
+
+// targetBadgeShort is the badge when the header is full: production keeps
+// its reverse video, which is what warns.
+func (m Model) targetBadgeShort() string {
+	h := m.opts.Header
+	if h.Production {
+		return m.st.fail.Reverse(true).Render(" PRODUCTION ")
+	}
+	return m.targetBadge()
+}

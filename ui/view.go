@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
@@ -108,28 +109,31 @@ func pad(lines []string, n int) []string {
 }
 
 func (m Model) headerLine(w int) string {
-	parts := []string{m.st.title.Render("callscope")}
-	if b := m.pauseBadge(); b != "" {
-		parts = append(parts, b)
+	parts := []alert{{long: m.st.title.Render("callscope")}}
+	if m.pause != nil {
+		since := flow.FormatCount(m.pause.since)
+		parts = append(parts, alert{m.pauseBadge(), m.st.warn.Render("⏸ paused +" + since)})
 	}
 	if b := m.targetBadge(); b != "" {
-		parts = append(parts, b)
+		parts = append(parts, alert{b, m.targetBadgeShort()})
 	}
 	// Before the run's description, which gives way at 80 columns
 	// (header.go): these say what is wrong.
 	if n := m.droppedEvents(); n > 0 {
-		parts = append(parts, m.st.fail.Render("⚠ "+flow.FormatCount(n)+" events dropped"))
+		parts = append(parts, alert{m.st.fail.Render("⚠ " + flow.FormatCount(n) + " events dropped"),
+			m.st.fail.Render("⚠ " + flow.FormatCount(n) + " dropped")})
 	}
 	for _, l := range m.opts.Lost {
 		if n := l.Count(); n > 0 {
-			parts = append(parts, m.st.fail.Render("⚠ "+flow.FormatCount(n)+" events "+l.What))
+			parts = append(parts, alert{m.st.fail.Render("⚠ " + flow.FormatCount(n) + " events " + l.What),
+				m.st.fail.Render("⚠ " + flow.FormatCount(n) + " lost")})
 		}
 	}
 	if lint := m.lintSummary(); lint != "" {
-		parts = append(parts, m.st.warn.Render(lint))
+		parts = append(parts, alert{m.st.warn.Render(lint), m.st.warn.Render("⚠ " + strconv.Itoa(len(m.opts.Header.Lint)) + " lint")})
 	}
 	if s := m.callsDropped(); s != "" {
-		parts = append(parts, s)
+		parts = append(parts, alert{s, m.st.warn.Render(flow.FormatCount(m.calls.Evicted()) + " calls dropped")})
 	}
 	return m.fitHeader(w, parts, m.aboutRun())
 }
