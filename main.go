@@ -6,6 +6,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/callscope/callscope/internal/allocstat"
 	"os"
 	"strings"
 	"time"
@@ -21,6 +22,7 @@ import (
 var version = "dev"
 
 func main() {
+	allocstat.Serve(os.Stderr) // only under bench apns (allocstat.Env)
 	os.Exit(execute(context.Background(), rootCommand()))
 }
 

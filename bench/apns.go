@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"cmp"
 	"context"
 	"crypto/x509"
 	"errors"
@@ -143,7 +144,7 @@ func runAPNs(ctx context.Context, o Options) (Result, error) {
 		met := ratio >= apnsTarget
 		mr.Ratio, mr.Met = &ratio, &met
 	}
-	mr.Notes = append(mr.Notes, fmt.Sprintf("%d alternating rounds per side, %d pushes in flight; CPU and peak RSS are the server process's (/proc)", rounds, conc))
+	mr.Notes = append(mr.Notes, fmt.Sprintf("%d alternating rounds per side, %d pushes in flight; CPU, allocations and peak RSS are the server process's (/proc; allocations counted by the process between rounds)", rounds, conc))
 	if l, err := os.ReadFile("/proc/loadavg"); err == nil {
 		mr.Notes = append(mr.Notes, "load average at the end: "+strings.Join(strings.Fields(string(l))[:3], " "))
 	}
@@ -170,17 +171,26 @@ type side struct {
 	ops      int64
 	elapsed  time.Duration
 	cpu      time.Duration
+	allocs   uint64 // heap objects the server allocated in the rounds
+	noAllocs error  // why allocs is not known, once
 	warnings []string
 }
 
 // run drives one round: for slice, or count pushes.
 func (s *side) run(ctx context.Context, conc int, slice time.Duration, count int64) error {
+	a0, aerr := s.srv.allocCount()
 	cpu0, cerr := s.srv.cpuTime()
 	n, el, err := drive(ctx, s.client, conc, time.Now().Add(slice), count, s.hist)
 	if err != nil {
 		return err
 	}
 	cpu1, cerr2 := s.srv.cpuTime()
+	a1, aerr2 := s.srv.allocCount()
+	if err := errors.Join(aerr, aerr2); err != nil {
+		s.noAllocs = cmp.Or(s.noAllocs, err)
+	} else {
+		s.allocs += a1 - a0
+	}
 	if cerr == nil && cerr2 == nil {
 		s.cpu += cpu1 - cpu0
 	} else if len(s.warnings) == 0 {
@@ -199,6 +209,12 @@ func (s *side) result() Result {
 	}
 	if s.ops > 0 {
 		r.CPUPerOpNS = float64(s.cpu.Nanoseconds()) / float64(s.ops)
+	}
+	if s.noAllocs != nil {
+		r.Warnings = append(r.Warnings, fmt.Sprintf("%s: no allocations per push: %v", s.srv.name, s.noAllocs))
+	} else if s.ops > 0 {
+		a := float64(s.allocs) / float64(s.ops)
+		r.AllocsPerOp = &a
 	}
 	if rss, err := s.srv.peakRSS(); err == nil {
 		r.PeakRSS = rss

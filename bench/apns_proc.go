@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/callscope/callscope/internal/allocstat"
 	"io"
 	"os"
 	"os/exec"
@@ -29,6 +30,8 @@ type server struct {
 	logged  int64  // bytes of output drained
 	stderr  bytes.Buffer
 	drained chan struct{}
+	// allocs carries the process's answers to allocstat.Ask.
+	allocs chan uint64
 }
 
 var listeningRE = regexp.MustCompile(`listening on (https://\S+)`)
@@ -40,8 +43,9 @@ const startTimeout = 20 * time.Second
 // https://ADDR" line. Its output is then drained as fast as it comes (a
 // process whose pipe fills would stall), its last lines kept.
 func startServer(ctx context.Context, name, exe string, args ...string) (*server, error) {
-	s := &server{name: name, cmd: exec.Command(exe, args...), drained: make(chan struct{})}
-	s.cmd.Stderr = &lockedWriter{mu: &s.mu, w: &s.stderr}
+	s := &server{name: name, cmd: exec.Command(exe, args...), drained: make(chan struct{}), allocs: make(chan uint64, 4)}
+	s.cmd.Env = append(os.Environ(), allocstat.Env+"=1")
+	s.cmd.Stderr = &statsWriter{allocs: s.allocs, rest: &lockedWriter{mu: &s.mu, w: &s.stderr}}
 	stdout, err := s.cmd.StdoutPipe()
 	if err != nil {
 		return nil, err
@@ -217,6 +221,54 @@ func parseStatus(b []byte, field string) (int64, error) {
 		}
 	}
 	return 0, fmt.Errorf("/proc status: no %s", field)
+}
+
+// allocsWait bounds the wait for an answer to allocstat.Ask.
+const allocsWait = 2 * time.Second
+
+// allocCount asks the process how many heap objects it has allocated.
+func (s *server) allocCount() (uint64, error) {
+	for len(s.allocs) > 0 { // a late answer to an earlier question
+		<-s.allocs
+	}
+	if err := allocstat.Ask(s.cmd.Process); err != nil {
+		return 0, err
+	}
+	t := time.NewTimer(allocsWait)
+	defer t.Stop()
+	select {
+	case n := <-s.allocs:
+		return n, nil
+	case <-t.C:
+		return 0, fmt.Errorf("no allocation count within %s", allocsWait)
+	}
+}
+
+// statsWriter is a server's stderr: allocstat's answer lines go to allocs,
+// the rest to rest. The process writes each answer whole, in one write.
+type statsWriter struct {
+	allocs chan<- uint64
+	rest   io.Writer
+}
+
+func (w *statsWriter) Write(p []byte) (int, error) {
+	var other []byte
+	for line := range bytes.Lines(p) {
+		if n, ok := allocstat.Parse(strings.TrimSuffix(string(line), "\n")); ok {
+			select {
+			case w.allocs <- n:
+			default: // nobody asked: dropped, as no one waits for it
+			}
+			continue
+		}
+		other = append(other, line...)
+	}
+	if len(other) > 0 {
+		if _, err := w.rest.Write(other); err != nil {
+			return 0, err
+		}
+	}
+	return len(p), nil
 }
 
 type lockedWriter struct {

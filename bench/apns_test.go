@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -58,6 +59,11 @@ func TestAPNsBench(t *testing.T) {
 		}
 		if _, err := os.Stat("/proc/self/stat"); err == nil && (s.CPUPerOpNS <= 0 || s.PeakRSS <= 0) {
 			t.Errorf("%s: cpu %f ns/push, peak RSS %d", s.Name, s.CPUPerOpNS, s.PeakRSS)
+		}
+		// Each process counts its own allocations (internal/allocstat): a
+		// server that answers a push allocates something for it.
+		if runtime.GOOS != "windows" && (s.AllocsPerOp == nil || *s.AllocsPerOp < 1) {
+			t.Errorf("%s: allocations per push %v; warnings %q", s.Name, s.AllocsPerOp, s.Warnings)
 		}
 	}
 	if got := r.PerSecond / r.Baseline.PerSecond; *r.Ratio != got {
