@@ -4,14 +4,12 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"github.com/callscope/callscope/internal/allocstat"
 	"io"
 	"os"
 	"os/exec"
 	"regexp"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -168,60 +166,10 @@ func (s *server) stop() []string {
 }
 
 // cpuTime is the process's user+system CPU time so far (/proc/PID/stat).
-func (s *server) cpuTime() (time.Duration, error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", s.cmd.Process.Pid))
-	if err != nil {
-		return 0, err
-	}
-	return parseStatCPU(b)
-}
-
-// clockTick is the unit of /proc's CPU times: USER_HZ, 100 on Linux for
-// every architecture Go runs on.
-const clockTick = 10 * time.Millisecond
-
-// parseStatCPU reads utime and stime (fields 14 and 15) of /proc/PID/stat.
-// The command name (field 2) may hold spaces and parentheses: the fields
-// are counted from its last ')'.
-func parseStatCPU(b []byte) (time.Duration, error) {
-	i := bytes.LastIndexByte(b, ')')
-	if i < 0 {
-		return 0, errors.New("/proc stat: no command name")
-	}
-	f := strings.Fields(string(b[i+1:]))
-	// f[0] is field 3 (state): utime is field 14, stime 15.
-	if len(f) < 13 {
-		return 0, errors.New("/proc stat: too few fields")
-	}
-	u, err1 := strconv.ParseInt(f[11], 10, 64)
-	st, err2 := strconv.ParseInt(f[12], 10, 64)
-	if err := errors.Join(err1, err2); err != nil {
-		return 0, fmt.Errorf("/proc stat: %w", err)
-	}
-	return time.Duration(u+st) * clockTick, nil
-}
+func (s *server) cpuTime() (time.Duration, error) { return ProcCPU(s.cmd.Process.Pid) }
 
 // peakRSS is the process's peak resident set (VmHWM), in bytes.
-func (s *server) peakRSS() (int64, error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", s.cmd.Process.Pid))
-	if err != nil {
-		return 0, err
-	}
-	return parseStatus(b, "VmHWM:")
-}
-
-func parseStatus(b []byte, field string) (int64, error) {
-	for _, l := range strings.Split(string(b), "\n") {
-		if rest, ok := strings.CutPrefix(l, field); ok {
-			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
-			if err != nil {
-				return 0, fmt.Errorf("/proc status %s %w", field, err)
-			}
-			return kb << 10, nil
-		}
-	}
-	return 0, fmt.Errorf("/proc status: no %s", field)
-}
+func (s *server) peakRSS() (int64, error) { return PeakRSS(s.cmd.Process.Pid) }
 
 // allocsWait bounds the wait for an answer to allocstat.Ask.
 const allocsWait = 2 * time.Second

@@ -92,15 +92,3 @@ func TestAPNsBaselineFails(t *testing.T) {
 		t.Fatalf("a ratio without a baseline: %v", *r.Ratio)
 	}
 }
-
-func TestParseStatCPU(t *testing.T) {
-	stat := []byte("4242 (call scope) (x) S 1 4242 4242 0 -1 4194560 900 0 0 0 250 75 0 0 20 0 9 0 1000 0 0")
-	got, err := parseStatCPU(stat)
-	if err != nil || got != 3250*time.Millisecond {
-		t.Fatalf("got %v, %v; want 3.25s", got, err)
-	}
-	rss, err := parseStatus([]byte("Name:\tcallscope\nVmHWM:\t  12345 kB\nVmRSS:\t 100 kB\n"), "VmHWM:")
-	if err != nil || rss != 12345<<10 {
-		t.Fatalf("got %d, %v", rss, err)
-	}
-}

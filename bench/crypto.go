@@ -275,13 +275,13 @@ func cmpOr(a, b error) error {
 // usage runs f alone ops times and says what it cost per operation.
 func measureUsage(f func() error, ops int) (Result, error) {
 	var r Result
-	before := usageNow()
+	before := snapshotNow()
 	for range ops {
 		if err := f(); err != nil {
 			return r, err
 		}
 	}
-	usageNow().perOp(before, int64(ops), &r)
+	snapshotNow().since(before).Apply(&r, int64(ops))
 	return r, nil
 }
 

@@ -58,7 +58,7 @@ func cryptoResult(all []cryptoMeasured, workers int) Result {
 	ratio := head.ratio()
 	r.Ratio = &ratio
 	r.Target = fmt.Sprintf("ratio ≥ %.1f per scheme; %s p50 ≤ %d µs", cryptoMinRatio, scheme.Default, cryptoMaxP50.Microseconds())
-	r.PeakRSS = peakRSS()
+	r.PeakRSS = selfPeakRSS()
 	met := r.Latency.P50 <= float64(cryptoMaxP50.Microseconds())
 	r.Stages = map[string]Latency{}
 	r.Extra = map[string]string{}

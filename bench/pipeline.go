@@ -226,6 +226,6 @@ func pipeBaseline(ctx context.Context, plan pipePlan, progress func(string, floa
 		plan.c, flow.FormatDuration(Duration(p50))))
 	base.Extra = map[string]string{"c1_p50_sum_us": strconv.FormatFloat(p50, 'f', 1, 64)}
 	base.CPUPerOpNS, base.AllocsPerOp = cpu, &allocs
-	base.PeakRSS = pipePeakRSS()
+	base.PeakRSS = selfPeakRSS()
 	return base, nil
 }

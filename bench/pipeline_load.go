@@ -2,7 +2,6 @@ package bench
 
 import (
 	"context"
-	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -40,9 +39,7 @@ func pipeLoad(ctx context.Context, c, count int, d time.Duration, progress func(
 		run     = pipeRun{hist: pipeHist()}
 		wg      sync.WaitGroup
 	)
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	malloc0, cpu0, start := ms.Mallocs, pipeCPU(), time.Now()
+	from, start := snapshotNow(), time.Now()
 	deadline := start.Add(d)
 	for range c {
 		wg.Add(1)
@@ -103,9 +100,8 @@ func pipeLoad(ctx context.Context, c, count int, d time.Duration, progress func(
 	if progress != nil {
 		progress(1) // a phase quicker than one tick is still reported
 	}
-	run.wall, run.cpu = time.Since(start), pipeCPU()-cpu0
-	runtime.ReadMemStats(&ms)
-	run.mallocs = ms.Mallocs - malloc0
+	used := snapshotNow().since(from)
+	run.wall, run.cpu, run.mallocs = time.Since(start), used.CPU, uint64(used.Allocs)
 	run.ops = done.Load()
 	if run.err == nil && ctx.Err() != nil && count > 0 && run.ops < int64(count) {
 		run.err = context.Cause(ctx)
@@ -130,7 +126,7 @@ func (r pipeRun) latency() *Latency {
 // result fills the measured fields of a Result from the phase.
 func (r pipeRun) result(name, what, unit string) Result {
 	res := Result{Name: name, What: what, Ops: r.ops, Unit: unit, Seconds: r.wall.Seconds(), PerSecond: r.perSecond(),
-		Latency: r.latency(), PeakRSS: pipePeakRSS()}
+		Latency: r.latency(), PeakRSS: selfPeakRSS()}
 	if r.ops > 0 {
 		res.CPUPerOpNS = float64(r.cpu.Nanoseconds()) / float64(r.ops)
 		a := float64(r.mallocs) / float64(r.ops)

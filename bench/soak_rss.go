@@ -34,7 +34,7 @@ func (r *soakRSS) sample(interval time.Duration) (stop func()) {
 	done, stopped := make(chan struct{}), make(chan struct{})
 	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
 	read := func() {
-		if v := pipeRSS(); v > 0 {
+		if v := selfRSS(); v > 0 {
 			metrics.Read(sample)
 			r.mu.Lock()
 			r.samples = append(r.samples, v)

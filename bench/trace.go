@@ -88,15 +88,15 @@ func loadBaseline(path string) (int, error) {
 type traceSide struct {
 	passes int
 	wall   time.Duration
-	use    usage // summed CPU and allocations
+	use    Usage // summed CPU and allocations
 }
 
 func (s *traceSide) add(load traceLoad, path string, events int) error {
-	before := usageNow()
+	before := snapshotNow()
 	start := time.Now()
 	n, err := load(path)
 	wall := time.Since(start)
-	after := usageNow()
+	after := snapshotNow()
 	if err != nil {
 		return err
 	}
@@ -105,8 +105,7 @@ func (s *traceSide) add(load traceLoad, path string, events int) error {
 	}
 	s.passes++
 	s.wall += wall
-	s.use.cpu += after.cpu - before.cpu
-	s.use.mallocs += after.mallocs - before.mallocs
+	s.use = s.use.Add(after.since(before))
 	return nil
 }
 
@@ -116,14 +115,14 @@ func (s *traceSide) result(name, what string, size int64, events int) Result {
 	if s.wall > 0 {
 		r.PerSecond = float64(bytes) / s.wall.Seconds()
 	}
-	usage{cpu: s.use.cpu, mallocs: s.use.mallocs}.perOp(usage{}, bytes, &r)
+	s.use.Apply(&r, bytes)
 	r.Extra = map[string]string{
 		"mb_per_s":         fmt.Sprintf("%.1f", r.PerSecond/traceMB),
 		"passes":           fmt.Sprint(s.passes),
-		"allocs_per_event": fmt.Sprintf("%.1f", float64(s.use.mallocs)/float64(max(events*s.passes, 1))),
+		"allocs_per_event": fmt.Sprintf("%.1f", float64(s.use.Allocs)/float64(max(events*s.passes, 1))),
 	}
-	if s.use.cpu > 0 {
-		r.Extra["mb_per_cpu_s"] = fmt.Sprintf("%.1f", float64(bytes)/traceMB/s.use.cpu.Seconds())
+	if s.use.CPU > 0 {
+		r.Extra["mb_per_cpu_s"] = fmt.Sprintf("%.1f", float64(bytes)/traceMB/s.use.CPU.Seconds())
 	}
 	return r
 }
@@ -189,14 +188,14 @@ func runTrace(ctx context.Context, o Options) (Result, error) {
 	r.Target = fmt.Sprintf("≥ %.0f MB/s", traceMinMBps)
 	met := r.PerSecond/traceMB >= traceMinMBps
 	r.Met = &met
-	r.PeakRSS = peakRSS()
+	r.PeakRSS = selfPeakRSS()
 	r.Extra["file_mb"] = fmt.Sprintf("%.1f", float64(size)/traceMB)
 	r.Extra["events"] = fmt.Sprint(events)
 	r.Notes = append(r.Notes,
 		fmt.Sprintf("a %.1f MB trace of %d events (%d bytes/event) written with flow/trace's writer into a temporary directory, removed after",
 			float64(size)/traceMB, events, size/int64(max(events, 1))),
 		"loader and baseline alternate (ABBA) from a warm page cache; MB is 10^6 bytes; CPU and allocations per op are per byte, per event in extra")
-	if cpu := loader.use.cpu; cpu > 0 && r.Seconds > 0 && cpu.Seconds() < 0.8*r.Seconds {
+	if cpu := loader.use.CPU; cpu > 0 && r.Seconds > 0 && cpu.Seconds() < 0.8*r.Seconds {
 		r.Warnings = append(r.Warnings, fmt.Sprintf("the loader had the CPU %.0f%% of its wall time: the machine is busy, MB/s is low for it (mb_per_cpu_s: %s)",
 			100*cpu.Seconds()/r.Seconds, r.Extra["mb_per_cpu_s"]))
 	}

@@ -7,7 +7,6 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 )
 
@@ -45,87 +44,50 @@ func (u Usage) Apply(r *Result, ops int64) {
 	}
 }
 
-// Meter measures this process over a stretch of a benchmark: CPU time from
-// getrusage (self and waited-for children), allocations from
-// runtime.MemStats, and peak RSS as VmHWM, reset at the start where Linux
-// lets us (/proc/self/clear_refs), so that one benchmark's peak is not an
-// earlier one's; elsewhere the process's lifetime peak from getrusage.
-type Meter struct {
+// snapshot is this process's CPU time (user+system, getrusage of itself
+// and its waited-for children) and heap allocations at one moment.
+type snapshot struct {
 	cpu     time.Duration
 	mallocs uint64
-	reset   bool
+}
+
+func snapshotNow() snapshot {
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return snapshot{cpu: selfCPU(), mallocs: ms.Mallocs}
+}
+
+// since is what the process used from `from` to s (no peak RSS).
+func (s snapshot) since(from snapshot) Usage {
+	return Usage{CPU: s.cpu - from.cpu, Allocs: int64(s.mallocs - from.mallocs)}
+}
+
+// Meter measures this process over a stretch of a benchmark, with peak
+// RSS as VmHWM reset at the start where Linux lets us
+// (/proc/self/clear_refs), so that one benchmark's peak is not an earlier
+// one's; elsewhere the process's lifetime peak from getrusage.
+type Meter struct {
+	from  snapshot
+	reset bool
 }
 
 // StartMeter starts measuring this process.
 func StartMeter() *Meter {
 	m := &Meter{reset: ResetPeakRSS(os.Getpid()) == nil}
-	m.cpu = selfCPU()
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	m.mallocs = ms.Mallocs
+	m.from = snapshotNow()
 	return m
 }
 
 // Stop returns what the process used since StartMeter.
 func (m *Meter) Stop() Usage {
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	u := Usage{CPU: selfCPU() - m.cpu, Allocs: int64(ms.Mallocs - m.mallocs)}
+	u := snapshotNow().since(m.from)
+	u.PeakRSS = selfPeakRSS()
 	if m.reset {
 		if rss, err := PeakRSS(os.Getpid()); err == nil {
 			u.PeakRSS = rss
-			return u
 		}
-	}
-	var ru syscall.Rusage
-	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
-		u.PeakRSS = int64(ru.Maxrss) * 1024 // kilobytes on Linux
 	}
 	return u
-}
-
-func selfCPU() time.Duration {
-	var d time.Duration
-	for _, who := range []int{syscall.RUSAGE_SELF, syscall.RUSAGE_CHILDREN} {
-		var ru syscall.Rusage
-		if syscall.Getrusage(who, &ru) == nil {
-			d += time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-		}
-	}
-	return d
-}
-
-// ProcMeter measures another process (the mock that `bench apns` starts)
-// from /proc while it runs: CPU time from /proc/PID/stat, peak RSS from
-// VmHWM in /proc/PID/status, reset at the start. Allocations are not
-// measurable from outside.
-type ProcMeter struct {
-	pid int
-	cpu time.Duration
-}
-
-// StartProcMeter starts measuring process pid.
-func StartProcMeter(pid int) (*ProcMeter, error) {
-	cpu, err := ProcCPU(pid)
-	if err != nil {
-		return nil, err
-	}
-	_ = ResetPeakRSS(pid) // without it, the peak is since the process started
-	return &ProcMeter{pid: pid, cpu: cpu}, nil
-}
-
-// Stop returns what the process used since StartProcMeter. Call it before
-// the process exits: /proc forgets it then.
-func (m *ProcMeter) Stop() (Usage, error) {
-	cpu, err := ProcCPU(m.pid)
-	if err != nil {
-		return Usage{}, err
-	}
-	rss, err := PeakRSS(m.pid)
-	if err != nil {
-		return Usage{}, err
-	}
-	return Usage{CPU: cpu - m.cpu, Allocs: -1, PeakRSS: rss}, nil
 }
 
 // userHZ is the unit of /proc/PID/stat's times: USER_HZ, 100 on every
@@ -173,16 +135,6 @@ func PeakRSS(pid int) (int64, error) {
 		return 0, err
 	}
 	return statusKB(b, "VmHWM:")
-}
-
-// RSS is process pid's resident set now (VmRSS), in bytes: soak samples it
-// to show memory stays flat.
-func RSS(pid int) (int64, error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0, err
-	}
-	return statusKB(b, "VmRSS:")
 }
 
 func statusKB(b []byte, key string) (int64, error) {

@@ -8,12 +8,12 @@ import (
 )
 
 // Without getrusage there is no CPU time to read: 0 says "not measured".
-func pipeCPU() time.Duration { return 0 }
+func selfCPU() time.Duration { return 0 }
 
-func pipeRSS() int64 {
+func selfRSS() int64 {
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
 	return int64(m.Sys - m.HeapReleased)
 }
 
-func pipePeakRSS() int64 { return pipeRSS() }
+func selfPeakRSS() int64 { return selfRSS() }

@@ -2,4 +2,4 @@
 
 package bench
 
-const pipeMaxRSSBytes = false
+const maxRSSIsBytes = false

@@ -1,3 +1,0 @@
-package bench
-
-const pipeMaxRSSBytes = true
