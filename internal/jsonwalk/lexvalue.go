@@ -83,35 +83,11 @@ func (l *Lexer) Skip() {
 	case c == '"':
 		l.RawString()
 	case c == '{':
-		l.i++
-		if l.open(); l.bad {
-			return
-		}
-		if l.Peek() == '}' {
-			l.i++
-			l.depth--
-			return
-		}
-		for {
-			l.RawString()
-			l.Expect(':')
-			if l.bad {
+		for l.Object(); ; {
+			if _, ok := l.Member(); !ok {
 				return
 			}
 			l.Skip()
-			switch l.Peek() {
-			case ',':
-				l.i++
-			case '}':
-				l.i++
-				l.depth--
-				return
-			default:
-				l.bad = true
-			}
-			if l.bad {
-				return
-			}
 		}
 	case c == '[':
 		l.i++
