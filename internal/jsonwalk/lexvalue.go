@@ -66,6 +66,14 @@ func (l *Lexer) literal(s string) {
 	l.i += len(s)
 }
 
+// Valid reports whether b is one JSON value, as json.Valid does (several
+// times faster: no state machine, strings eight bytes at a time).
+func Valid(b []byte) bool {
+	l := NewLexer(b)
+	l.Skip()
+	return l.End()
+}
+
 // Raw reads any value, checking it, and returns it as written.
 func (l *Lexer) Raw() []byte {
 	l.ws()

@@ -12,11 +12,7 @@ import "github.com/callscope/callscope/internal/jsonwalk"
 // json.Valid and json.Unmarshal.
 
 // validJSON reports whether b is one JSON value, as json.Valid does.
-func validJSON(b []byte) bool {
-	l := jsonwalk.NewLexer(b)
-	l.Skip()
-	return l.End()
-}
+func validJSON(b []byte) bool { return jsonwalk.Valid(b) }
 
 // members validates b and, when it is an object, finds the values of its
 // top-level keys names (nil: absent). ok is false when encoding/json might
