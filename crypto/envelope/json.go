@@ -177,64 +177,63 @@ var (
 // parsePayloadFast reads {"aps":…,"vpe":{…}}; ok is false when
 // encoding/json must decide (see lexer).
 func parsePayloadFast(b []byte) (e *Envelope, ok bool) {
-	l := &lexer{b: b}
-	l.expect('{')
+	l := newLexer(b)
+	l.Object()
 	var seen uint32
-	for first := true; ; first = false {
-		key, more := l.member(first)
+	for {
+		key, more := l.Member()
 		if !more {
 			break
 		}
 		if string(key) == "vpe" {
-			l.once(&seen, 0)
+			l.Once(&seen, 0)
 			e = l.envelope()
 		} else {
-			l.unknown(key, payloadKeys)
+			l.Unknown(key, payloadKeys)
 		}
 	}
-	l.end()
-	return e, !l.bad && e != nil
+	return e, l.End() && e != nil
 }
 
 func (l *lexer) envelope() *Envelope {
 	var e Envelope
-	l.expect('{')
+	l.Object()
 	var seen uint32
-	for first := true; ; first = false {
-		key, more := l.member(first)
+	for {
+		key, more := l.Member()
 		if !more {
 			break
 		}
 		switch string(key) {
 		case "v":
-			l.once(&seen, 0)
-			e.V = int(l.int(-1<<53, 1<<53))
+			l.Once(&seen, 0)
+			e.V = int(l.Int(-1<<53, 1<<53))
 		case "alg":
-			l.once(&seen, 1)
+			l.Once(&seen, 1)
 			e.Alg = l.alg()
 		case "kid":
-			l.once(&seen, 2)
+			l.Once(&seen, 2)
 			e.KID = l.b64()
 		case "rcpt":
-			l.once(&seen, 3)
+			l.Once(&seen, 3)
 			e.Rcpt = l.b64()
 		case "ts":
-			l.once(&seen, 4)
-			e.TS = l.int(-1<<62, 1<<62)
+			l.Once(&seen, 4)
+			e.TS = l.Int(-1<<62, 1<<62)
 		case "ttl":
-			l.once(&seen, 5)
-			e.TTL = uint32(l.int(0, 1<<32-1))
+			l.Once(&seen, 5)
+			e.TTL = uint32(l.Int(0, 1<<32-1))
 		case "nonce":
-			l.once(&seen, 6)
+			l.Once(&seen, 6)
 			e.Nonce = l.b64()
 		case "enc":
-			l.once(&seen, 7)
+			l.Once(&seen, 7)
 			e.Enc = l.b64()
 		case "ct":
-			l.once(&seen, 8)
+			l.Once(&seen, 8)
 			e.CT = l.b64()
 		default:
-			l.unknown(key, envelopeKeys)
+			l.Unknown(key, envelopeKeys)
 		}
 	}
 	return &e
@@ -253,80 +252,79 @@ func DecodePlaintext(b []byte) (Plaintext, error) {
 
 func decodePlaintextFast(b []byte) (Plaintext, bool) {
 	var p Plaintext
-	l := &lexer{b: b}
-	l.expect('{')
+	l := newLexer(b)
+	l.Object()
 	var seen uint32
-	for first := true; ; first = false {
-		key, more := l.member(first)
+	for {
+		key, more := l.Member()
 		if !more {
 			break
 		}
 		switch string(key) {
 		case "type":
-			l.once(&seen, 0)
+			l.Once(&seen, 0)
 			p.Type = l.str()
 		case "call_uuid":
-			l.once(&seen, 1)
+			l.Once(&seen, 1)
 			p.CallUUID = l.str()
 		case "caller":
-			l.once(&seen, 2)
+			l.Once(&seen, 2)
 			p.Caller = l.caller()
 		case "video":
-			l.once(&seen, 3)
-			p.Video = l.bool()
+			l.Once(&seen, 3)
+			p.Video = l.Bool()
 		case "text":
-			l.once(&seen, 4)
+			l.Once(&seen, 4)
 			p.Text = l.str()
 		case "sent_ms":
-			l.once(&seen, 5)
-			p.SentMS = l.int(-1<<62, 1<<62)
+			l.Once(&seen, 5)
+			p.SentMS = l.Int(-1<<62, 1<<62)
 		case "nonce":
-			l.once(&seen, 6)
+			l.Once(&seen, 6)
 			p.Nonce = l.str()
 		case "bind":
-			l.once(&seen, 7)
+			l.Once(&seen, 7)
 			p.Bind = l.str()
 		case "sig":
-			l.once(&seen, 8)
+			l.Once(&seen, 8)
 			p.Sig = l.str()
 		case "signer_kid":
-			l.once(&seen, 9)
+			l.Once(&seen, 9)
 			p.SignerKID = l.str()
 		case "trace_id":
-			l.once(&seen, 10)
+			l.Once(&seen, 10)
 			p.TraceID = l.str()
 		case "pad":
-			l.once(&seen, 11)
+			l.Once(&seen, 11)
 			p.Pad = l.str()
 		default:
-			l.unknown(key, plaintextKeys)
+			l.Unknown(key, plaintextKeys)
 		}
 	}
-	l.end()
-	return p, !l.bad
+	return p, l.End()
 }
 
 func (l *lexer) caller() *Caller {
 	var c Caller
-	l.expect('{')
+	l.Object()
 	var seen uint32
-	for first := true; ; first = false {
-		key, more := l.member(first)
+	for {
+		key, more := l.Member()
 		if !more {
 			break
 		}
 		switch string(key) {
 		case "handle":
-			l.once(&seen, 0)
+			l.Once(&seen, 0)
 			c.Handle = l.str()
 		case "handle_type":
-			l.once(&seen, 1)
+			l.Once(&seen, 1)
 			c.HandleType = l.str()
 		case "name":
-			l.once(&seen, 2)
+			l.Once(&seen, 2)
 			c.Name = l.str()
 		default:
-			l.unknown(key, callerKeys)
+			l.Unknown(key, callerKeys)
 		}
 	}
 	return &c
@@ -337,15 +335,13 @@ var knownAlgs = scheme.Names()
 // alg reads the scheme name: a known one is the package's own string, so
 // the envelope's bytes are not copied into a string for 40 bytes of it.
 func (l *lexer) alg() string {
-	start := l.i
-	raw, plain, ascii := l.rawString()
-	if !l.bad && plain && ascii {
+	raw, plain, ascii := l.RawString()
+	if !l.Bad() && plain && ascii {
 		for _, name := range knownAlgs {
 			if string(raw) == name {
 				return name
 			}
 		}
 	}
-	l.i = start
-	return l.str()
+	return l.keep(raw, plain, ascii)
 }

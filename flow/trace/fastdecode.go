@@ -1,12 +1,14 @@
 package trace
 
 import (
+	"bytes"
 	"encoding/json"
-	"strconv"
+	"math"
 	"time"
 	"unicode/utf8"
 
 	"github.com/callscope/callscope/flow"
+	"github.com/callscope/callscope/internal/jsonwalk"
 )
 
 // fastDecode decodes the common event line without reflection: the keys
@@ -45,69 +47,60 @@ func (m interned) get(b []byte) string {
 }
 
 func fastDecodeInterned(b []byte, l *Line, in interned) bool {
-	s := scan{b: b, in: in}
-	s.ws()
+	s := scan{Lexer: jsonwalk.NewLexer(b), in: in}
+	e := &l.Event
 	var seen uint32
-	return s.object(func(key string) (ok bool) {
-		bit, known := eventKeys[key]
-		if !known || seen&bit != 0 {
+	s.Object()
+	for {
+		key, more := s.Member()
+		if !more {
+			break
+		}
+		bit := eventKeys[string(key)]
+		if bit == 0 || seen&bit != 0 {
 			return false
 		}
 		seen |= bit
-		e := &l.Event
-		switch key {
+		switch string(key) {
 		case "v":
-			var n int64
-			n, ok = s.int()
-			l.V = int(n)
-			ok = ok && n == int64(l.V)
+			l.V = int(s.Int(math.MinInt64, math.MaxInt64))
 		case "seq":
-			var n int64
-			n, ok = s.int()
-			e.Seq = uint64(n)
-			ok = ok && n >= 0
+			e.Seq = uint64(s.Int(0, math.MaxInt64))
 		case "trace_id":
-			e.TraceID, ok = s.str()
+			e.TraceID = s.str()
 		case "call_id":
-			e.CallID, ok = s.str()
+			e.CallID = s.str()
 		case "apns_id":
-			e.ApnsID, ok = s.str()
+			e.ApnsID = s.str()
 		case "stage":
-			var v string
-			v, ok = s.str()
-			e.Stage = flow.Stage(v)
+			e.Stage = flow.Stage(s.str())
 		case "name":
-			e.Name, ok = s.str()
+			e.Name = s.str()
 		case "clock":
-			e.Clock, ok = s.str()
+			e.Clock = s.str()
 		case "outcome":
-			var v string
-			v, ok = s.str()
-			e.Outcome = flow.Outcome(v)
+			e.Outcome = flow.Outcome(s.str())
 		case "time":
-			start := s.i
-			if _, ok = s.str(); ok {
-				ok = e.Time.UnmarshalJSON(s.b[start:s.i]) == nil
+			s.Peek()
+			q := s.Pos()
+			if s.RawString(); !s.Bad() && e.Time.UnmarshalJSON(s.Bytes()[q:s.Pos()]) != nil {
+				s.Fail()
 			}
 		case "duration_ns":
-			var n int64
-			n, ok = s.int()
-			e.Duration = time.Duration(n)
+			e.Duration = time.Duration(s.Int(math.MinInt64, math.MaxInt64))
 		case "waited_ns":
-			var n int64
-			n, ok = s.int()
-			e.Waited = time.Duration(n)
+			e.Waited = time.Duration(s.Int(math.MinInt64, math.MaxInt64))
 		case "simulated":
-			e.Simulated, ok = s.bool()
+			e.Simulated = s.Bool()
 		case "instant":
-			e.Instant, ok = s.bool()
+			e.Instant = s.Bool()
 		case "attrs":
-			e.Attrs, ok = s.strMap()
+			e.Attrs = s.strMap()
 		case "push":
-			e.Push, ok = s.push()
+			e.Push = s.push()
 		}
-		return ok
-	}) && s.end()
+	}
+	return s.End()
 }
 
 // eventKeys are the keys fastDecode takes, each with its bit for "seen".
@@ -115,240 +108,102 @@ var eventKeys = map[string]uint32{"v": 1, "seq": 2, "trace_id": 4, "call_id": 8,
 	"time": 128, "clock": 256, "duration_ns": 512, "simulated": 1024, "waited_ns": 2048, "instant": 4096,
 	"attrs": 8192, "outcome": 16384, "push": 32768}
 
+// scan is the shared lexer (jsonwalk.Lexer) with the trace's strings.
 type scan struct {
-	b  []byte
-	i  int
+	jsonwalk.Lexer
 	in interned
 }
 
-func (s *scan) ws() {
-	for s.i < len(s.b) {
-		switch s.b[s.i] {
-		case ' ', '\t', '\n', '\r':
-			s.i++
-		default:
-			return
-		}
+// str reads a string. Escapes, and bad UTF-8, go through encoding/json,
+// so their meaning (surrogates, U+FFFD) is exactly its own.
+func (s *scan) str() string {
+	s.Peek()
+	q := s.Pos()
+	raw, plain, ascii := s.RawString()
+	if s.Bad() {
+		return ""
 	}
+	if plain && (ascii || utf8.Valid(raw)) {
+		return s.in.get(raw)
+	}
+	return s.unquote(s.Bytes()[q:s.Pos()])
 }
 
-func (s *scan) eat(c byte) bool {
-	if s.i < len(s.b) && s.b[s.i] == c {
-		s.i++
-		return true
+func (s *scan) unquote(quoted []byte) string {
+	var v string
+	if json.Unmarshal(quoted, &v) != nil {
+		s.Fail()
 	}
-	return false
+	return v
 }
 
-func (s *scan) end() bool {
-	s.ws()
-	return s.i == len(s.b)
-}
-
-// str reads a string. Escapes go through encoding/json, so their meaning
-// (surrogates, invalid ones) is exactly its own.
-func (s *scan) str() (string, bool) {
-	if !s.eat('"') {
-		return "", false
+// key is a member's name as encoding/json decodes it.
+func (s *scan) key(raw []byte) string {
+	if bytes.IndexByte(raw, '\\') < 0 && utf8.Valid(raw) {
+		return s.in.get(raw)
 	}
-	start := s.i
-	esc, high := false, false
-	for s.i < len(s.b) {
-		c := s.b[s.i]
-		switch {
-		case c == '"':
-			raw := s.b[start:s.i]
-			s.i++
-			if esc || (high && !utf8.Valid(raw)) {
-				var v string
-				if json.Unmarshal(s.b[start-1:s.i], &v) != nil {
-					return "", false
-				}
-				return v, true
-			}
-			return s.in.get(raw), true
-		case c == '\\':
-			esc = true
-			s.i += 2
-			continue
-		case c < 0x20:
-			return "", false
-		case c >= 0x80:
-			high = true
-		}
-		s.i++
-	}
-	return "", false
-}
-
-func (s *scan) int() (int64, bool) {
-	start := s.i
-	if s.eat('-') && s.i == len(s.b) {
-		return 0, false
-	}
-	d := s.i
-	for s.i < len(s.b) && s.b[s.i] >= '0' && s.b[s.i] <= '9' {
-		s.i++
-	}
-	if s.i == d || (s.b[d] == '0' && s.i-d > 1) {
-		return 0, false
-	}
-	if s.i < len(s.b) {
-		switch s.b[s.i] {
-		case ',', '}', ' ', '\t', '\n', '\r':
-		default:
-			return 0, false // a fraction or exponent: encoding/json decides
-		}
-	}
-	n, err := strconv.ParseInt(string(s.b[start:s.i]), 10, 64)
-	return n, err == nil
-}
-
-func (s *scan) bool() (bool, bool) {
-	switch {
-	case len(s.b)-s.i >= 4 && string(s.b[s.i:s.i+4]) == "true":
-		s.i += 4
-		return true, true
-	case len(s.b)-s.i >= 5 && string(s.b[s.i:s.i+5]) == "false":
-		s.i += 5
-		return false, true
-	}
-	return false, false
+	return s.unquote(append(append([]byte{'"'}, raw...), '"'))
 }
 
 // strMap reads an object of strings. A repeated key: encoding/json keeps
 // the last, and so does this.
-func (s *scan) strMap() (map[string]string, bool) {
+func (s *scan) strMap() map[string]string {
 	m := map[string]string{}
-	ok := s.object(func(k string) (ok bool) {
-		m[k], ok = s.str()
-		return ok
-	})
-	return m, ok
+	s.Object()
+	for {
+		k, more := s.Member()
+		if !more {
+			return m
+		}
+		key := s.key(k)
+		m[key] = s.str()
+	}
 }
 
-// push reads the push record; its payload is kept raw, checked by json.Valid.
-func (s *scan) push() (*flow.PushRecord, bool) {
+// push reads the push record; its payload is kept raw, checked as
+// json.Valid does.
+func (s *scan) push() *flow.PushRecord {
 	p := &flow.PushRecord{}
 	var seen uint32
-	ok := s.object(func(k string) (ok bool) {
-		bit, known := pushKeys[k]
-		if !known || seen&bit != 0 {
-			return false
+	s.Object()
+	for {
+		key, more := s.Member()
+		if !more {
+			return p
+		}
+		bit := pushKeys[string(key)]
+		if bit == 0 || seen&bit != 0 {
+			s.Fail()
+			return p
 		}
 		seen |= bit
-		switch k {
+		switch string(key) {
 		case "method":
-			p.Method, ok = s.str()
+			p.Method = s.str()
 		case "path":
-			p.Path, ok = s.str()
+			p.Path = s.str()
 		case "reason":
-			p.Reason, ok = s.str()
+			p.Reason = s.str()
 		case "apns_id":
-			p.ApnsID, ok = s.str()
+			p.ApnsID = s.str()
 		case "apns_unique_id":
-			p.UniqueID, ok = s.str()
+			p.UniqueID = s.str()
 		case "status":
-			var n int64
-			n, ok = s.int()
-			p.Status = int(n)
-			ok = ok && n == int64(p.Status)
+			p.Status = int(s.Int(math.MinInt64, math.MaxInt64))
 		case "headers":
-			p.Headers, ok = s.strMap()
+			p.Headers = s.strMap()
 		case "payload":
-			p.Payload, ok = s.raw()
+			// As json.RawMessage keeps it: an object, array or string
+			// (null would leave it nil: encoding/json decides).
+			if c := s.Peek(); c != '{' && c != '[' && c != '"' {
+				s.Fail()
+			}
+			if v := s.Raw(); !s.Bad() {
+				p.Payload = append(json.RawMessage(nil), v...)
+			}
 		}
-		return ok
-	})
-	return p, ok
-}
-
-// object reads one JSON object, handing each key to field, which reads the
-// value after the colon and says whether it could. Any other shape: false.
-func (s *scan) object(field func(key string) bool) bool {
-	if !s.eat('{') {
-		return false
-	}
-	s.ws()
-	if s.eat('}') {
-		return true
-	}
-	for {
-		s.ws()
-		k, ok := s.str()
-		if !ok {
-			return false
-		}
-		s.ws()
-		if !s.eat(':') {
-			return false
-		}
-		s.ws()
-		if !field(k) {
-			return false
-		}
-		s.ws()
-		if s.eat(',') {
-			continue
-		}
-		return s.eat('}')
 	}
 }
 
 var pushKeys = map[string]uint32{"method": 1, "path": 2, "headers": 4, "payload": 8, "status": 16, "reason": 32,
 	"apns_id": 64, "apns_unique_id": 128}
-
-// raw reads one JSON value as it is (an object or array, not null), as
-// json.RawMessage keeps it.
-func (s *scan) raw() (json.RawMessage, bool) {
-	start := s.i
-	if s.i >= len(s.b) || (s.b[s.i] != '{' && s.b[s.i] != '[' && s.b[s.i] != '"') {
-		return nil, false
-	}
-	depth := 0
-	for s.i < len(s.b) {
-		switch s.b[s.i] {
-		case '"':
-			if !s.skipStr() {
-				return nil, false
-			}
-			if depth == 0 {
-				return s.valid(start)
-			}
-			continue
-		case '{', '[':
-			depth++
-		case '}', ']':
-			depth--
-			if depth == 0 {
-				s.i++
-				return s.valid(start)
-			}
-		}
-		s.i++
-	}
-	return nil, false
-}
-
-func (s *scan) valid(start int) (json.RawMessage, bool) {
-	v := s.b[start:s.i]
-	if !json.Valid(v) {
-		return nil, false
-	}
-	return append(json.RawMessage(nil), v...), true
-}
-
-func (s *scan) skipStr() bool {
-	s.i++ // the opening quote
-	for s.i < len(s.b) {
-		switch s.b[s.i] {
-		case '"':
-			s.i++
-			return true
-		case '\\':
-			s.i++
-		}
-		s.i++
-	}
-	return false
-}

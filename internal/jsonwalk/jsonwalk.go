@@ -1,41 +1,29 @@
-// Package jsonwalk reads members out of a JSON document json.Valid already
-// accepted, in one pass that skips strings with a byte search. The hot
-// paths that used encoding/json to validate and then decode (a push's
-// payload on the device, a push request on the provider) validate once and
-// walk; whatever the walk cannot read exactly as encoding/json would (a
-// name in other case or escaped, null, a string with escapes or non-ASCII)
-// it declines, and the caller decodes with encoding/json.
+// Package jsonwalk is the project's one hand-written JSON reader, for the
+// hot paths where encoding/json's reflection cost too much: Lexer reads
+// JSON strictly, checking it as json.Valid does (the trace loader, the
+// envelope, the mock's payload scan); Walker reads members out of a
+// document json.Valid already accepted, skipping strings with a byte
+// search (a push's payload on the device, a push request on the
+// provider). Both read only what they can read exactly as encoding/json
+// would and leave the rest to it: whatever the walk cannot read so (a
+// name in other case or escaped, null, a string with escapes or
+// non-ASCII) it declines, and the caller decodes with encoding/json.
 package jsonwalk
 
 import (
 	"bytes"
 	"strconv"
-	"strings"
 )
 
 // Walker walks a document json.Valid accepted: it skips values without
 // checking them again.
-type Walker struct {
-	b []byte
-	i int
-}
+type Walker struct{ cursor }
 
 // New walks b, which json.Valid accepted.
-func New(b []byte) *Walker { return &Walker{b: b} }
+func New(b []byte) *Walker { return &Walker{cursor{b: b}} }
 
 // Done reports whether the walk reached the end of the document.
 func (s *Walker) Done() bool { return s.i == len(s.b) }
-
-func (s *Walker) ws() {
-	for s.i < len(s.b) {
-		switch s.b[s.i] {
-		case ' ', '\t', '\n', '\r':
-			s.i++
-		default:
-			return
-		}
-	}
-}
 
 // At reports whether the next value starts with c.
 func (s *Walker) At(c byte) bool {
@@ -79,10 +67,8 @@ func (s *Walker) Object(member func(key string) bool) bool {
 // encoding/json ignores it, unless encoding/json might match it to one
 // (its names match without regard to case).
 func (s *Walker) Other(key string, names ...string) bool {
-	for _, n := range names {
-		if strings.EqualFold(key, n) || !asciiOnly(key) {
-			return false
-		}
+	if foldable(key, names) {
+		return false
 	}
 	s.Value()
 	return true
