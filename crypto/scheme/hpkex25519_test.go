@@ -87,7 +87,7 @@ func TestX25519SchemeDifferential(t *testing.T) {
 	seed := mrand.Uint64()
 	r := mrand.New(mrand.NewPCG(seed, 14))
 	n := 2000
-	if testing.Short() {
+	if testing.Short() || raceEnabled {
 		n = 200
 	}
 	for i := range n {
