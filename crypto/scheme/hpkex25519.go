@@ -43,18 +43,17 @@ func (s x25519Scheme) seal(skE *[32]byte, pkR, info, aad, pt []byte) (enc, ct []
 		_, err := ecdh.X25519().NewPublicKey(pkR)
 		return nil, nil, fmt.Errorf("%s: public key: %w", s.name, err)
 	}
-	var dh [32]byte
-	if !x25519(&dh, skE, (*[32]byte)(pkR)) {
+	var pkE, dh [32]byte
+	if !x25519Encap(&pkE, &dh, skE, (*[32]byte)(pkR)) {
 		return nil, nil, fmt.Errorf("%s: public key: %w", s.name, errLowOrder)
 	}
-	out := make([]byte, 32, 32+len(pt)+chacha20poly1305.Overhead)
-	x25519Base((*[32]byte)(out), skE)
 	var k hpkeKeys
-	keySchedule(&k, &dh, out, pkR, info)
+	keySchedule(&k, &dh, pkE[:], pkR, info)
 	a, err := chacha20poly1305.New(k.key[:])
 	if err != nil {
 		return nil, nil, err
 	}
+	out := append(make([]byte, 0, 32+len(pt)+chacha20poly1305.Overhead), pkE[:]...)
 	out = a.Seal(out, k.nonce[:], pt, aad)
 	return out[:32:32], out[32:], nil
 }

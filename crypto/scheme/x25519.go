@@ -8,39 +8,62 @@ import (
 // The sender's two X25519 operations for the default scheme. crypto/ecdh
 // derives an ephemeral key's public half with the same variable-base ladder
 // it uses for a DH (its NewPrivateKey multiplies by the u = 9 base point),
-// and crypto/hpke offers no way to supply the key pair otherwise. The base
-// point multiple is computed here on the twisted Edwards form instead, with
+// and crypto/hpke offers no way to supply the key pair otherwise. Here the
+// base point multiple is computed on the twisted Edwards form instead, with
 // filippo.io/edwards25519's precomputed-table ScalarBaseMult (the upstream of
 // Go's crypto/internal/fips140/edwards25519), about a third of the ladder's
-// cost. Both are constant time.
+// cost; and the two results, both projective, share one field inversion
+// (Montgomery's trick) where two separate computations take one each. All
+// of it is constant time.
 
-// x25519Base sets pub to X25519(sk, 9), RFC 7748 §6.1's public key.
+// x25519Encap sets pub to X25519(sk, 9), sk's public key (RFC 7748 §6.1),
+// and dh to X25519(sk, peer), and reports whether dh is not all zeros: an
+// all-zero secret means a low-order peer point, which RFC 9180 §7.1.4 and
+// crypto/ecdh reject (pub is then unspecified).
 //
-// The clamped scalar k (bits 0–2 and 255 clear, bit 254 set) times the
-// Edwards base point B has the Montgomery u-coordinate X25519(k, 9): u = 9
-// is the image of B under RFC 7748 §4.1's birational map, and the map
-// commutes with scalar multiplication. B has prime order l, so reducing k
-// mod l (which SetBytesWithClamping does) changes nothing; and k is never a
-// multiple of l (k = 8m with 2^251 ≤ m < 2^252 < l, l prime and odd), so the
-// result is never the identity, which BytesMontgomery would map to zero.
-func x25519Base(pub, sk *[32]byte) {
+// The public key: the clamped scalar k (bits 0–2 and 255 clear, bit 254 set)
+// times the Edwards base point B has the Montgomery u-coordinate
+// X25519(k, 9), as u = 9 is the image of B under RFC 7748 §4.1's birational
+// map u = (1 + y)/(1 − y) = (Z + Y)/(Z − Y), which commutes with scalar
+// multiplication. B has prime order l, so reducing k mod l (which
+// SetBytesWithClamping does) changes nothing; and k is never a multiple of l
+// (k = 8m, 2^251 ≤ m < 2^252 < l, l an odd prime), so kB is never the
+// identity and Z − Y is never zero.
+func x25519Encap(pub, dh, sk, peer *[32]byte) bool {
 	var s edwards25519.Scalar
 	if _, err := s.SetBytesWithClamping(sk[:]); err != nil {
 		panic("scheme: 32-byte scalar refused: " + err.Error()) // only a wrong length fails
 	}
 	var p edwards25519.Point
-	copy(pub[:], p.ScalarBaseMult(&s).BytesMontgomery())
+	_, y, z, _ := p.ScalarBaseMult(&s).ExtendedCoordinates()
+	var num, den field.Element
+	num.Add(z, y)
+	den.Subtract(z, y)
+
+	x2, z2 := ladder(sk, peer)
+	// inv = 1/(z2·den), so 1/z2 = den·inv and 1/den = z2·inv. A low-order
+	// peer makes z2 zero, inv zero (Invert's convention) and dh zero.
+	var inv, t field.Element
+	inv.Invert(t.Multiply(&z2, &den))
+	t.Multiply(&den, &inv)
+	copy(dh[:], x2.Multiply(&x2, &t).Bytes())
+	t.Multiply(&z2, &inv)
+	copy(pub[:], num.Multiply(&num, &t).Bytes())
+
+	var acc byte // constant time, as crypto/ecdh's isZero
+	for _, b := range dh {
+		acc |= b
+	}
+	return acc != 0
 }
 
-// x25519 sets dst to X25519(scalar, point) (RFC 7748 §5) and reports whether
-// the result is not all zeros: an all-zero secret means a low-order point,
-// which RFC 9180 §7.1.4 and crypto/ecdh reject.
-//
-// The ladder is x25519ScalarMult from Go's crypto/ecdh (src/crypto/ecdh/
-// x25519.go, Copyright 2022 The Go Authors, BSD-style licence: see Go's
-// LICENSE file), over filippo.io/edwards25519/field, the same field
-// arithmetic as the standard library's.
-func x25519(dst, scalar, point *[32]byte) bool {
+// ladder is RFC 7748 §5's Montgomery ladder for X25519(scalar, point),
+// returning the projective result x2/z2 (z2 is zero when the result is).
+// It is x25519ScalarMult from Go's crypto/ecdh (src/crypto/ecdh/x25519.go,
+// Copyright 2022 The Go Authors, BSD-style licence: see Go's LICENSE file)
+// without the final inversion, over filippo.io/edwards25519/field, the same
+// field arithmetic as the standard library's.
+func ladder(scalar, point *[32]byte) (x2, z2 field.Element) {
 	var e [32]byte
 
 	copy(e[:], scalar[:])
@@ -48,7 +71,7 @@ func x25519(dst, scalar, point *[32]byte) bool {
 	e[31] &= 127
 	e[31] |= 64
 
-	var x1, x2, z2, x3, z3, tmp0, tmp1 field.Element
+	var x1, x3, z3, tmp0, tmp1 field.Element
 	if _, err := x1.SetBytes(point[:]); err != nil {
 		panic("scheme: 32-byte field element refused: " + err.Error()) // only a wrong length fails
 	}
@@ -88,14 +111,5 @@ func x25519(dst, scalar, point *[32]byte) bool {
 
 	x2.Swap(&x3, swap)
 	z2.Swap(&z3, swap)
-
-	z2.Invert(&z2)
-	x2.Multiply(&x2, &z2)
-	copy(dst[:], x2.Bytes())
-
-	var acc byte // constant time, as crypto/ecdh's isZero
-	for _, b := range dst {
-		acc |= b
-	}
-	return acc != 0
+	return x2, z2
 }

@@ -7,11 +7,12 @@ import (
 	"testing"
 )
 
-// TestX25519LadderWycheproof runs the Wycheproof X25519 vectors through
-// this package's ladder (the sender's DH of the default scheme): every
-// result equals the vector's, and every all-zero result is refused, as
-// crypto/ecdh refuses it (TestWycheproofX25519).
-func TestX25519LadderWycheproof(t *testing.T) {
+// TestX25519EncapWycheproof runs the Wycheproof X25519 vectors through
+// x25519Encap (the sender's DH and public key of the default scheme): every
+// DH equals the vector's, every all-zero DH is refused, as crypto/ecdh
+// refuses it (TestWycheproofX25519), and the public key beside each
+// accepted DH is crypto/ecdh's.
+func TestX25519EncapWycheproof(t *testing.T) {
 	var f struct {
 		TestGroups []struct {
 			Tests []struct {
@@ -32,8 +33,11 @@ func TestX25519LadderWycheproof(t *testing.T) {
 				t.Fatalf("tc %d: %d-byte public, %d-byte private", tc.TcID, len(tc.Public), len(tc.Private))
 			}
 			n++
-			var got [32]byte
-			ok := x25519(&got, (*[32]byte)(tc.Private), (*[32]byte)(tc.Public))
+			var pub, got [32]byte
+			ok := x25519Encap(&pub, &got, (*[32]byte)(tc.Private), (*[32]byte)(tc.Public))
+			if k, _ := ecdh.X25519().NewPrivateKey(tc.Private); ok && !bytes.Equal(pub[:], k.PublicKey().Bytes()) {
+				t.Errorf("tc %d: public key %x, crypto/ecdh %x", tc.TcID, pub, k.PublicKey().Bytes())
+			}
 			switch {
 			case bytes.Equal(tc.Shared, zero[:]):
 				zeros++
@@ -57,8 +61,9 @@ func TestX25519LadderWycheproof(t *testing.T) {
 }
 
 // TestX25519BaseMatchesECDH: the fixed-base Edwards public key equals
-// crypto/ecdh's (the ladder with u = 9) and this package's ladder with u = 9,
-// for scalars at the edges of clamping and thousands of random ones.
+// crypto/ecdh's (its ladder with u = 9), and so does this package's ladder
+// with u = 9 as the peer, for scalars at the edges of clamping and
+// thousands of random ones.
 func TestX25519BaseMatchesECDH(t *testing.T) {
 	edges := [][32]byte{{}, {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
 		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}, {1}, {8}, {31: 0x40}, {31: 0x80}}
@@ -78,8 +83,7 @@ func TestX25519BaseMatchesECDH(t *testing.T) {
 			t.Fatal(err)
 		}
 		var fixed, ladder [32]byte
-		x25519Base(&fixed, &sk)
-		if !x25519(&ladder, &sk, &[32]byte{9}) {
+		if !x25519Encap(&fixed, &ladder, &sk, &[32]byte{9}) {
 			t.Fatalf("sk %x: ladder gave zero", sk)
 		}
 		if want := k.PublicKey().Bytes(); !bytes.Equal(fixed[:], want) || !bytes.Equal(ladder[:], want) {
@@ -88,8 +92,8 @@ func TestX25519BaseMatchesECDH(t *testing.T) {
 	}
 }
 
-// TestX25519LadderMatchesECDH: the sender's DH equals crypto/ecdh's for
-// random key pairs, in both roles.
+// TestX25519LadderMatchesECDH: the sender's DH and public key equal
+// crypto/ecdh's for random key pairs.
 func TestX25519LadderMatchesECDH(t *testing.T) {
 	for range 1000 {
 		a, _ := ecdh.X25519().GenerateKey(rand.Reader)
@@ -98,9 +102,10 @@ func TestX25519LadderMatchesECDH(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var got [32]byte
-		if !x25519(&got, (*[32]byte)(a.Bytes()), (*[32]byte)(b.PublicKey().Bytes())) || !bytes.Equal(got[:], want) {
-			t.Fatalf("X25519(a, B) = %x, crypto/ecdh %x", got, want)
+		var pub, got [32]byte
+		ok := x25519Encap(&pub, &got, (*[32]byte)(a.Bytes()), (*[32]byte)(b.PublicKey().Bytes()))
+		if !ok || !bytes.Equal(got[:], want) || !bytes.Equal(pub[:], a.PublicKey().Bytes()) {
+			t.Fatalf("X25519(a, B) = %x, public %x; crypto/ecdh %x, %x", got, pub, want, a.PublicKey().Bytes())
 		}
 	}
 }
