@@ -208,6 +208,44 @@ func TestHMACMatchesStdlib(t *testing.T) {
 	}
 }
 
+// TestHKDFWycheproofOneBlock runs the Wycheproof HKDF-SHA256 vectors the
+// key schedule's shape covers (salt at most one block, output at most one
+// hash) through its HMAC: Extract, then Expand's first block.
+func TestHKDFWycheproofOneBlock(t *testing.T) {
+	var f struct {
+		TestGroups []struct {
+			Tests []struct {
+				TcID   int      `json:"tcId"`
+				IKM    hexBytes `json:"ikm"`
+				Salt   hexBytes `json:"salt"`
+				Info   hexBytes `json:"info"`
+				Size   int      `json:"size"`
+				OKM    hexBytes `json:"okm"`
+				Result string   `json:"result"`
+			} `json:"tests"`
+		} `json:"testGroups"`
+	}
+	readJSON(t, "wycheproof_hkdf_sha256_test.json", &f)
+	n := 0
+	for _, g := range f.TestGroups {
+		for _, tc := range g.Tests {
+			if tc.Result != "valid" || tc.Size > sha256.Size || len(tc.Salt) > sha256.BlockSize {
+				continue
+			}
+			n++
+			var prk, okm [32]byte
+			hmacFinish(&prk, tc.Salt, append(hmacKeyBlock(nil, tc.Salt, 0x36), tc.IKM...))
+			hmacFinish(&okm, prk[:], append(append(hmacKeyBlock(nil, prk[:], 0x36), tc.Info...), 1))
+			if !bytes.Equal(okm[:tc.Size], tc.OKM) {
+				t.Errorf("tc %d: %x, want %x", tc.TcID, okm[:tc.Size], tc.OKM)
+			}
+		}
+	}
+	if n < 20 {
+		t.Fatalf("only %d one-block cases", n)
+	}
+}
+
 // TestX25519SchemeOpenAny: one key schedule serves every AAD tried; the
 // first that authenticates wins, whatever failed before it.
 func TestX25519SchemeOpenAny(t *testing.T) {
