@@ -90,14 +90,19 @@ func loadHPKE(t *testing.T) []hpkeVector {
 	return all
 }
 
-// suiteScheme is the hpkeScheme for a vector's suite: the registered scheme
-// when the suite is one of ours, else the same code with the vector's AEAD
-// (the X25519 file also holds AES-128-GCM entries).
-func suiteScheme(t *testing.T, v hpkeVector) hpkeScheme {
+// suiteScheme is the scheme for a vector's suite and its crypto/hpke
+// parameters: the registered scheme when the suite is one of ours (for the
+// default scheme, this package's own HPKE), else crypto/hpke with the
+// vector's AEAD (the X25519 file also holds AES-128-GCM entries).
+func suiteScheme(t *testing.T, v hpkeVector) (Scheme, hpkeScheme) {
 	t.Helper()
 	for _, s := range all {
-		if h, ok := s.(hpkeScheme); ok && hpke.DHKEM(h.curve).ID() == v.KEM && h.kdf.ID() == v.KDF && h.aead.ID() == v.AEAD {
-			return h
+		h, ok := s.(hpkeScheme)
+		if x, isX := s.(x25519Scheme); isX {
+			h, ok = x.hpkeScheme, true
+		}
+		if ok && hpke.DHKEM(h.curve).ID() == v.KEM && h.kdf.ID() == v.KDF && h.aead.ID() == v.AEAD {
+			return s, h
 		}
 	}
 	aead, err := hpke.NewAEAD(v.AEAD)
@@ -105,7 +110,8 @@ func suiteScheme(t *testing.T, v hpkeVector) hpkeScheme {
 		t.Fatal(err)
 	}
 	curve := map[uint16]ecdh.Curve{0x0020: ecdh.X25519(), 0x0010: ecdh.P256()}[v.KEM]
-	return hpkeScheme{name: fmt.Sprintf("test-%04x", v.AEAD), curve: curve, kdf: hpke.HKDFSHA256(), aead: aead, enc: len(v.Enc)}
+	h := hpkeScheme{name: fmt.Sprintf("test-%04x", v.AEAD), curve: curve, kdf: hpke.HKDFSHA256(), aead: aead, enc: len(v.Enc)}
+	return h, h
 }
 
 // TestRFC9180Base runs every base-mode entry through the scheme's own Open
@@ -119,8 +125,8 @@ func TestRFC9180Base(t *testing.T) {
 		}
 		n++
 		t.Run(fmt.Sprintf("kem%04x_aead%04x", v.KEM, v.AEAD), func(t *testing.T) {
-			s := suiteScheme(t, v)
-			kem := hpke.DHKEM(s.curve)
+			s, h := suiteScheme(t, v)
+			kem := hpke.DHKEM(h.curve)
 			derived, err := kem.DeriveKeyPair(v.IkmR)
 			if err != nil {
 				t.Fatal(err)
@@ -138,7 +144,7 @@ func TestRFC9180Base(t *testing.T) {
 				t.Fatalf("scheme Open seq 0: %x, %v", pt, err)
 			}
 			sk, _ := kem.NewPrivateKey(v.SkRm)
-			r, err := hpke.NewRecipient(v.Enc, sk, s.kdf, s.aead, v.Info)
+			r, err := hpke.NewRecipient(v.Enc, sk, h.kdf, h.aead, v.Info)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -178,7 +184,7 @@ func TestRFC9180Base(t *testing.T) {
 func TestRFC9180KeySchedule(t *testing.T) {
 	for _, v := range loadHPKE(t) {
 		t.Run(fmt.Sprintf("mode%d_kem%04x_aead%04x", v.Mode, v.KEM, v.AEAD), func(t *testing.T) {
-			s := suiteScheme(t, v)
+			_, s := suiteScheme(t, v)
 			skE, err := s.curve.NewPrivateKey(v.SkEm)
 			if err != nil {
 				t.Fatal(err)

@@ -54,7 +54,7 @@ type Opener interface {
 }
 
 var all = []Scheme{
-	hpkeScheme{id: 1, name: NameX25519, curve: ecdh.X25519(), kdf: hpke.HKDFSHA256(), aead: hpke.ChaCha20Poly1305(), enc: 32},
+	x25519Scheme{hpkeScheme{id: 1, name: NameX25519, curve: ecdh.X25519(), kdf: hpke.HKDFSHA256(), aead: hpke.ChaCha20Poly1305(), enc: 32}},
 	hpkeScheme{id: 2, name: NameP256, curve: ecdh.P256(), kdf: hpke.HKDFSHA256(), aead: hpke.AES256GCM(), enc: 65},
 	sealedBox{},
 }
