@@ -42,7 +42,8 @@ func decodePush(r *http.Request, req *PushRequest) error {
 
 // pushFast reads a valid document that is an object of token, envelope
 // and traceparent, each once, as json.Decoder with DisallowUnknownFields
-// would; ok is false when the decoder must decide.
+// would; ok is false when the decoder must decide. req.Envelope is a
+// slice of b.
 func pushFast(b []byte, req *PushRequest) bool {
 	w := jsonwalk.New(b)
 	var seen [3]bool
@@ -63,7 +64,7 @@ func pushFast(b []byte, req *PushRequest) bool {
 			if w.At('n') {
 				return false
 			}
-			req.Envelope = append(json.RawMessage(nil), w.Value()...)
+			req.Envelope = w.Value() // b is the request's own copy, read for this request alone
 			return once(1)
 		case "traceparent":
 			req.TraceParent, ok = w.PlainString()
