@@ -141,7 +141,8 @@ func (c *Client) postFast(ctx context.Context, body []byte, res *PushResult) (in
 	if err != nil {
 		return 0, fmt.Errorf("provider: %s %s: %w", http.MethodPost, PathPush, err)
 	}
-	if len(b) > 0 {
+	if len(b) > 0 && !resultFast(b, res) {
+		*res = PushResult{}
 		if err := json.Unmarshal(b, res); err != nil {
 			return status, fmt.Errorf("provider: %s %s answered %d with a body that is not JSON: %.80q", http.MethodPost, PathPush, status, b)
 		}

@@ -73,3 +73,36 @@ func pushFast(b []byte, req *PushRequest) bool {
 		return false // unknown, or a spelling the decoder matches: its call
 	}) && w.Done()
 }
+
+// resultFast reads the server's answer to a push as json.Unmarshal into a
+// zero PushResult would, for an object of the usual members with plain
+// values; ok is false when encoding/json must decide (not valid JSON, a
+// timestamp, null, a name in other case, a string with escapes).
+func resultFast(b []byte, r *PushResult) bool {
+	if !json.Valid(b) {
+		return false
+	}
+	w := jsonwalk.New(b)
+	return w.Object(func(key string) bool {
+		var ok bool
+		var n int
+		switch key {
+		case "apns_id":
+			r.ApnsID, ok = w.PlainString()
+		case "reason":
+			r.Reason, ok = w.PlainString()
+		case "error":
+			r.Error, ok = w.PlainString()
+		case "status":
+			r.Status, ok = w.Integer()
+		case "payload_bytes":
+			r.Payload, ok = w.Integer()
+		case "apns_rtt_us":
+			n, ok = w.Integer()
+			r.APNsTime = int64(n)
+		default:
+			ok = w.Other(key, "apns_id", "reason", "error", "status", "payload_bytes", "apns_rtt_us", "timestamp")
+		}
+		return ok
+	}) && w.Done()
+}
