@@ -38,10 +38,11 @@ type h1 struct {
 const h1MaxIdle = 256
 
 // newH1 returns the fast path for baseURL, or nil when it is not a plain
-// http://host[:port] URL that one can post to as it is.
+// http://host:port (no path: BaseURL+PathPush must be the URL net/http
+// would post to).
 func newH1(baseURL string, timeout time.Duration) *h1 {
 	u, err := url.Parse(baseURL)
-	if err != nil || u.Scheme != "http" || u.Host == "" || u.User != nil || (u.Path != "" && u.Path != "/") ||
+	if err != nil || u.Scheme != "http" || u.Host == "" || u.User != nil || u.Path != "" ||
 		u.RawQuery != "" || u.Fragment != "" || u.Opaque != "" || u.Port() == "" {
 		return nil
 	}
