@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"net/http/httputil"
 	"net/url"
 	"strconv"
@@ -45,6 +46,9 @@ func newH1(baseURL string, timeout time.Duration) *h1 {
 	if err != nil || u.Scheme != "http" || u.Host == "" || u.User != nil || u.Path != "" ||
 		u.RawQuery != "" || u.Fragment != "" || u.Opaque != "" || u.Port() == "" {
 		return nil
+	}
+	if proxy, err := http.ProxyFromEnvironment(&http.Request{URL: u}); err != nil || proxy != nil {
+		return nil // net/http's client would go through the proxy: let it
 	}
 	return &h1{base: baseURL, host: u.Host, timeout: timeout,
 		dialer: net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}}
