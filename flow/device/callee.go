@@ -392,6 +392,9 @@ func (d *Callee) nseGate(p *push, pl payloadAPS, perr error) *flow.Diagnosis {
 }
 
 func hasAlertText(raw json.RawMessage) bool {
+	if text, ok := alertTextFast(raw); ok {
+		return text
+	}
 	var a struct{ Title, Subtitle, Body string }
 	if json.Unmarshal(raw, &a) != nil {
 		return false // a string alert: Apple documents only the dictionary form for the NSE

@@ -125,3 +125,39 @@ func envelopeHeaderFast(raw []byte, h *envelopeHeader) bool {
 		return s.Other(key, "v", "alg", "kid", "rcpt", "ts", "ttl")
 	}) && s.Done()
 }
+
+// alertTextFast is hasAlertText for an alert taken from a valid document
+// (payloadFast's): whether title, subtitle or body is a non-empty string,
+// read without decoding them. A JSON string is empty only when nothing is
+// between its quotes: every escape stands for at least one character.
+// ok is false when encoding/json must decide (a name twice or in other
+// case, a value that is no string).
+func alertTextFast(raw []byte) (text, ok bool) {
+	s := jsonwalk.New(raw)
+	if !s.At('{') {
+		return false, false
+	}
+	var seen [3]bool
+	ok = s.Object(func(key string) bool {
+		i := -1
+		switch key {
+		case "title":
+			i = 0
+		case "subtitle":
+			i = 1
+		case "body":
+			i = 2
+		default:
+			return s.Other(key, "title", "subtitle", "body")
+		}
+		if seen[i] || !s.At('"') {
+			return false
+		}
+		seen[i] = true
+		if len(s.Str()) > 0 { // read it whatever text is: the walk moves on
+			text = true
+		}
+		return true
+	}) && s.Done()
+	return text && ok, ok
+}

@@ -93,7 +93,7 @@ func (s *Server) linkUp(c *devicelink.Conn) {
 // device. The device's push-received is when it read it.
 func (s *Server) linkWritten(c *devicelink.Conn, p flow.Push, at time.Time) {
 	s.event(&request{apnsID: p.ApnsID, traceID: p.TraceID}, "delivered", at, 0,
-		map[string]string{"link": "tls " + c.RemoteAddr().String()}, nil)
+		map[string]string{"link": "tls " + c.Remote()}, nil)
 }
 
 // linkDown takes the device offline and stores what it never acknowledged,

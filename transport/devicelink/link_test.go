@@ -119,8 +119,8 @@ func TestLinkDeliversAndAcks(t *testing.T) {
 	if st := conn.tc.ConnectionState(); st.Version != tls.VersionTLS13 {
 		t.Errorf("TLS version %x, want 1.3", st.Version)
 	}
-	if c.LocalAddr().String() != conn.RemoteAddr().String() {
-		t.Errorf("client %s, server sees %s", c.LocalAddr(), conn.RemoteAddr())
+	if c.LocalAddr().String() != conn.RemoteAddr().String() || conn.Remote() != conn.RemoteAddr().String() {
+		t.Errorf("client %s, server sees %s (%s)", c.LocalAddr(), conn.RemoteAddr(), conn.Remote())
 	}
 	for i := range 5 {
 		if err := conn.Send(push(i)); err != nil {

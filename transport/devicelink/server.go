@@ -136,7 +136,7 @@ func (s *Server) serve(nc net.Conn) {
 		}
 	}
 	_ = tc.SetDeadline(time.Time{})
-	c := &Conn{s: s, tc: tc, hello: hello, wake: make(chan struct{}, 1), done: make(chan struct{}), sent: map[uint64]flow.Push{}}
+	c := &Conn{s: s, tc: tc, hello: hello, remote: tc.RemoteAddr().String(), wake: make(chan struct{}, 1), done: make(chan struct{}), sent: map[uint64]flow.Push{}}
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
@@ -218,6 +218,9 @@ type Conn struct {
 	s     *Server
 	tc    *tls.Conn
 	hello Frame
+	// remote is RemoteAddr's text, formatted once: the mock names the
+	// link on every push it delivers.
+	remote string
 
 	mu     sync.Mutex
 	queue  []item               // frames not yet written
@@ -238,6 +241,9 @@ func (c *Conn) Hello() Frame { return c.hello }
 
 // RemoteAddr is the device's end of the link.
 func (c *Conn) RemoteAddr() net.Addr { return c.tc.RemoteAddr() }
+
+// Remote is RemoteAddr().String(), without formatting it again.
+func (c *Conn) Remote() string { return c.remote }
 
 // Send queues p for the device and returns at once; frames go out in the
 // order sent. On a closed link it returns ErrClosed and keeps nothing.

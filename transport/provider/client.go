@@ -15,6 +15,9 @@ import (
 type Client struct {
 	BaseURL string
 	HTTP    *http.Client
+	// fast posts pushes when BaseURL is a plain http://host:port (h1.go);
+	// nil, or made for another BaseURL: HTTP does.
+	fast *h1
 }
 
 // NewClient returns a client for the server at baseURL with keep-alive
@@ -22,7 +25,8 @@ type Client struct {
 func NewClient(baseURL string) *Client {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConnsPerHost = 256
-	return &Client{BaseURL: baseURL, HTTP: &http.Client{Transport: tr, Timeout: 90 * time.Second}}
+	const timeout = 90 * time.Second
+	return &Client{BaseURL: baseURL, HTTP: &http.Client{Transport: tr, Timeout: timeout}, fast: newH1(baseURL, timeout)}
 }
 
 // Close closes the client's idle keep-alive connections: the server's
@@ -30,6 +34,9 @@ func NewClient(baseURL string) *Client {
 func (c *Client) Close() {
 	if c != nil {
 		c.HTTP.CloseIdleConnections()
+		if c.fast != nil {
+			c.fast.close()
+		}
 	}
 }
 
@@ -50,10 +57,17 @@ func (c *Client) Devices(ctx context.Context, user string) ([]Device, error) {
 func (c *Client) Push(ctx context.Context, req PushRequest) (PushResult, error) {
 	var res PushResult
 	var in any = req
-	if b, ok := req.appendJSON(nil); ok {
+	b, ok := req.appendJSON(nil)
+	if ok {
 		in = rawBody(b)
 	}
-	status, err := c.round(ctx, http.MethodPost, PathPush, in, &res)
+	var status int
+	var err error
+	if ok && c.fast != nil && c.fast.base == c.BaseURL {
+		status, err = c.postFast(ctx, b, &res)
+	} else {
+		status, err = c.round(ctx, http.MethodPost, PathPush, in, &res)
+	}
 	if err != nil {
 		return res, err
 	}
@@ -119,6 +133,21 @@ func (c *Client) round(ctx context.Context, method, path string, in, out any) (i
 		}
 	}
 	return resp.StatusCode, nil
+}
+
+// postFast is round for a push over the fast path (h1.go).
+func (c *Client) postFast(ctx context.Context, body []byte, res *PushResult) (int, error) {
+	status, b, err := c.fast.post(ctx, PathPush, body)
+	if err != nil {
+		return 0, fmt.Errorf("provider: %s %s: %w", http.MethodPost, PathPush, err)
+	}
+	if len(b) > 0 && !resultFast(b, res) {
+		*res = PushResult{}
+		if err := json.Unmarshal(b, res); err != nil {
+			return status, fmt.Errorf("provider: %s %s answered %d with a body that is not JSON: %.80q", http.MethodPost, PathPush, status, b)
+		}
+	}
+	return status, nil
 }
 
 // rawBody is a request body already in JSON.

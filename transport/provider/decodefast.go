@@ -42,7 +42,8 @@ func decodePush(r *http.Request, req *PushRequest) error {
 
 // pushFast reads a valid document that is an object of token, envelope
 // and traceparent, each once, as json.Decoder with DisallowUnknownFields
-// would; ok is false when the decoder must decide.
+// would; ok is false when the decoder must decide. req.Envelope is a
+// slice of b.
 func pushFast(b []byte, req *PushRequest) bool {
 	w := jsonwalk.New(b)
 	var seen [3]bool
@@ -63,12 +64,45 @@ func pushFast(b []byte, req *PushRequest) bool {
 			if w.At('n') {
 				return false
 			}
-			req.Envelope = append(json.RawMessage(nil), w.Value()...)
+			req.Envelope = w.Value() // b is the request's own copy, read for this request alone
 			return once(1)
 		case "traceparent":
 			req.TraceParent, ok = w.PlainString()
 			return once(2) && ok
 		}
 		return false // unknown, or a spelling the decoder matches: its call
+	}) && w.Done()
+}
+
+// resultFast reads the server's answer to a push as json.Unmarshal into a
+// zero PushResult would, for an object of the usual members with plain
+// values; ok is false when encoding/json must decide (not valid JSON, a
+// timestamp, null, a name in other case, a string with escapes).
+func resultFast(b []byte, r *PushResult) bool {
+	if !json.Valid(b) {
+		return false
+	}
+	w := jsonwalk.New(b)
+	return w.Object(func(key string) bool {
+		var ok bool
+		var n int
+		switch key {
+		case "apns_id":
+			r.ApnsID, ok = w.PlainString()
+		case "reason":
+			r.Reason, ok = w.PlainString()
+		case "error":
+			r.Error, ok = w.PlainString()
+		case "status":
+			r.Status, ok = w.Integer()
+		case "payload_bytes":
+			r.Payload, ok = w.Integer()
+		case "apns_rtt_us":
+			n, ok = w.Integer()
+			r.APNsTime = int64(n)
+		default:
+			ok = w.Other(key, "apns_id", "reason", "error", "status", "payload_bytes", "apns_rtt_us", "timestamp")
+		}
+		return ok
 	}) && w.Done()
 }

@@ -100,12 +100,12 @@ func (s *Server) handlePush(w http.ResponseWriter, r *http.Request) {
 	}
 	if res.Sent() {
 		emit("apns-accepted", built, rtt, attrs, nil)
-		writeJSON(w, http.StatusOK, out)
+		writeResult(w, http.StatusOK, out)
 		return
 	}
 	attrs["reason"] = res.Reason
 	emit("apns-rejected", built, rtt, attrs, RejectDiagnosis(res.StatusCode, res.Reason))
-	writeJSON(w, http.StatusBadGateway, out)
+	writeResult(w, http.StatusBadGateway, out)
 }
 
 // RejectDiagnosis describes an APNs error answer.
@@ -125,4 +125,49 @@ func short(token string) string {
 		return token
 	}
 	return token[:8] + "…" + token[len(token)-4:]
+}
+
+// writeResult answers a push with what writeJSON writes for r, built
+// without reflection when every string is one json.Encoder writes as it is
+// and there is no 410 timestamp: every call's answer is one.
+func writeResult(w http.ResponseWriter, status int, r PushResult) {
+	if !r.Timestamp.IsZero() || !plainString(r.ApnsID) || !plainString(r.Reason) || !plainString(r.Error) {
+		writeJSON(w, status, r)
+		return
+	}
+	w.Header()["Content-Type"] = jsonContentType
+	w.WriteHeader(status)
+	_, _ = w.Write(r.appendJSON(make([]byte, 0, 128)))
+}
+
+// appendJSON is json.Encoder.Encode's output for r without a timestamp:
+// the fields in order, empty ones left out as omitempty says, a newline.
+func (r PushResult) appendJSON(b []byte) []byte {
+	b = append(b, '{')
+	if r.ApnsID != "" {
+		b = append(b, `"apns_id":"`...)
+		b = append(b, r.ApnsID...)
+		b = append(b, `",`...)
+	}
+	b = append(b, `"status":`...)
+	b = strconv.AppendInt(b, int64(r.Status), 10)
+	if r.Reason != "" {
+		b = append(b, `,"reason":"`...)
+		b = append(b, r.Reason...)
+		b = append(b, '"')
+	}
+	if r.Error != "" {
+		b = append(b, `,"error":"`...)
+		b = append(b, r.Error...)
+		b = append(b, '"')
+	}
+	if r.Payload != 0 {
+		b = append(b, `,"payload_bytes":`...)
+		b = strconv.AppendInt(b, int64(r.Payload), 10)
+	}
+	if r.APNsTime != 0 {
+		b = append(b, `,"apns_rtt_us":`...)
+		b = strconv.AppendInt(b, r.APNsTime, 10)
+	}
+	return append(b, "}\n"...)
 }

@@ -209,10 +209,16 @@ func decode(r *http.Request, v any) error {
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
+	// Assigned, not Set: the name is canonical already, and Set built it
+	// and a one-value slice again for every push answered.
+	w.Header()["Content-Type"] = jsonContentType
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
 }
+
+// jsonContentType is shared by every answer: net/http copies the header
+// when it writes it and never changes the handler's slices.
+var jsonContentType = []string{"application/json"}
 
 func (s *Server) device(token string) (Device, bool) {
 	s.mu.RLock()

@@ -1,0 +1,335 @@
+package provider
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// h1 is the caller app's keep-alive HTTP/1.1 connections for pushes to a
+// plain-HTTP provider (the built-in one): every call posts once, and
+// net/http's client spent a tenth of a call's CPU around that one request
+// (a reader and a writer goroutine per connection and a hand-off to each,
+// a parsed URL, a header map, a context with a deadline, a request and a
+// response struct). Here the calling goroutine writes the request in one
+// write and reads the answer itself. The bytes on the wire are an ordinary
+// HTTP/1.1 request and the server is still net/http.
+type h1 struct {
+	base    string // the BaseURL it serves, "http://host:port"
+	host    string // host:port to dial and send as Host
+	timeout time.Duration
+	dialer  net.Dialer
+
+	mu     sync.Mutex
+	idle   []*h1conn
+	closed bool
+}
+
+// h1MaxIdle bounds the kept connections, as MaxIdleConnsPerHost did.
+const h1MaxIdle = 256
+
+// newH1 returns the fast path for baseURL, or nil when it is not a plain
+// http://host:port (no path: BaseURL+PathPush must be the URL net/http
+// would post to).
+func newH1(baseURL string, timeout time.Duration) *h1 {
+	u, err := url.Parse(baseURL)
+	if err != nil || u.Scheme != "http" || u.Host == "" || u.User != nil || u.Path != "" ||
+		u.RawQuery != "" || u.Fragment != "" || u.Opaque != "" || u.Port() == "" {
+		return nil
+	}
+	if proxy, err := http.ProxyFromEnvironment(&http.Request{URL: u}); err != nil || proxy != nil {
+		return nil // net/http's client would go through the proxy: let it
+	}
+	return &h1{base: baseURL, host: u.Host, timeout: timeout,
+		dialer: net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}}
+}
+
+type h1conn struct {
+	nc net.Conn
+	br *bufio.Reader
+	wb []byte // the request being written, kept for the next
+}
+
+func (h *h1) get(ctx context.Context) (*h1conn, error) {
+	h.mu.Lock()
+	if n := len(h.idle); n > 0 {
+		c := h.idle[n-1]
+		h.idle[n-1] = nil
+		h.idle = h.idle[:n-1]
+		h.mu.Unlock()
+		return c, nil
+	}
+	h.mu.Unlock()
+	nc, err := h.dialer.DialContext(ctx, "tcp", h.host)
+	if err != nil {
+		return nil, err
+	}
+	return &h1conn{nc: nc, br: bufio.NewReaderSize(nc, 4096)}, nil
+}
+
+func (h *h1) put(c *h1conn) {
+	h.mu.Lock()
+	if !h.closed && len(h.idle) < h1MaxIdle {
+		h.idle = append(h.idle, c)
+		h.mu.Unlock()
+		return
+	}
+	h.mu.Unlock()
+	_ = c.nc.Close()
+}
+
+// close closes the idle connections; those in use close when their
+// request ends, and later requests dial and close their own: Close comes
+// before the server's Shutdown, which then has nothing idle to wait for.
+func (h *h1) close() {
+	h.mu.Lock()
+	idle := h.idle
+	h.idle, h.closed = nil, true
+	h.mu.Unlock()
+	for _, c := range idle {
+		_ = c.nc.Close()
+	}
+}
+
+// aLongTimeAgo is a deadline that has passed: it wakes a blocked read or
+// write when the request's context ends.
+var aLongTimeAgo = time.Unix(1, 0)
+
+// post sends body to path and returns the answer's status and body (at
+// most maxBody bytes). The error reads as net/http's would.
+func (h *h1) post(ctx context.Context, path string, body []byte) (int, []byte, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, nil, h.urlErr(path, err)
+	}
+	c, err := h.get(ctx)
+	if err != nil {
+		return 0, nil, h.urlErr(path, err)
+	}
+	status, b, keep, err := h.round(ctx, c, path, body)
+	if err != nil {
+		_ = c.nc.Close()
+		if ctx.Err() != nil {
+			err = ctx.Err()
+		}
+		return 0, nil, h.urlErr(path, err)
+	}
+	if keep {
+		h.put(c)
+	} else {
+		_ = c.nc.Close()
+	}
+	return status, b, nil
+}
+
+func (h *h1) urlErr(path string, err error) error {
+	return &url.Error{Op: "Post", URL: h.base + path, Err: err}
+}
+
+// round is one request and answer on c; keep says c may carry another.
+func (h *h1) round(ctx context.Context, c *h1conn, path string, body []byte) (status int, b []byte, keep bool, err error) {
+	if ctx.Done() != nil {
+		stop := context.AfterFunc(ctx, func() { _ = c.nc.SetDeadline(aLongTimeAgo) })
+		defer func() {
+			if !stop() {
+				keep = false // the deadline may be poisoned: never reuse
+			}
+		}()
+	}
+	if h.timeout > 0 {
+		if err := c.nc.SetDeadline(time.Now().Add(h.timeout)); err != nil {
+			return 0, nil, false, err
+		}
+	}
+	w := append(c.wb[:0], "POST "...)
+	w = append(w, path...)
+	w = append(w, " HTTP/1.1\r\nHost: "...)
+	w = append(w, h.host...)
+	w = append(w, "\r\nUser-Agent: Go-http-client/1.1\r\nContent-Length: "...)
+	w = strconv.AppendInt(w, int64(len(body)), 10)
+	w = append(w, "\r\nContent-Type: application/json\r\n\r\n"...)
+	w = append(w, body...)
+	c.wb = w
+	if _, err := c.nc.Write(w); err != nil {
+		return 0, nil, false, err
+	}
+	return c.readResponse()
+}
+
+var errMalformed = errors.New("malformed HTTP response")
+
+// readResponse reads one answer: status line, header and a body framed by
+// Content-Length, chunked coding or the connection's end. Interim 1xx
+// answers are skipped as net/http skips them.
+func (c *h1conn) readResponse() (status int, body []byte, keep bool, err error) {
+	for {
+		line, err := c.line()
+		if err != nil {
+			return 0, nil, false, err
+		}
+		// "HTTP/1.1 200 OK"
+		if len(line) < 12 || !bytes.HasPrefix(line, []byte("HTTP/1.")) || (line[7] != '0' && line[7] != '1') || line[8] != ' ' ||
+			(len(line) > 12 && line[12] != ' ') || line[9] == '0' {
+			return 0, nil, false, fmt.Errorf("%w: %q", errMalformed, line)
+		}
+		minor := line[7]
+		status = 0
+		for _, d := range line[9:12] {
+			if d < '0' || d > '9' {
+				return 0, nil, false, fmt.Errorf("%w: %q", errMalformed, line)
+			}
+			status = status*10 + int(d-'0')
+		}
+		keep = minor == '1'
+		length, chunked, err := c.header(&keep)
+		if err != nil {
+			return 0, nil, false, err
+		}
+		if chunked && minor == '0' {
+			// net/http ignores transfer codings in HTTP/1.0: no guess here.
+			return 0, nil, false, fmt.Errorf("%w: HTTP/1.0 with Transfer-Encoding", errMalformed)
+		}
+		if status >= 100 && status < 200 && status != 101 {
+			continue
+		}
+		if status == 101 {
+			return 0, nil, false, fmt.Errorf("%w: unexpected 101 Switching Protocols", errMalformed)
+		}
+		switch {
+		case status == 204 || status == 304:
+			return status, nil, keep, nil
+		case chunked:
+			b, err := io.ReadAll(io.LimitReader(httputil.NewChunkedReader(c.br), maxBody))
+			if err != nil || len(b) == maxBody {
+				return status, b, false, err // the rest unread: the connection ends here
+			}
+			// No trailer fields, only the final CRLF: what net/http's
+			// server writes; anything else is refused rather than guessed.
+			if end, err := c.br.Peek(2); err != nil || string(end) != "\r\n" {
+				return 0, nil, false, fmt.Errorf("%w: trailer after a chunked body", errMalformed)
+			}
+			_, _ = c.br.Discard(2)
+			return status, b, keep, nil
+		case length >= 0:
+			n := min(length, maxBody)
+			b := make([]byte, n)
+			if _, err := io.ReadFull(c.br, b); err != nil {
+				return 0, nil, false, err
+			}
+			return status, b, keep && n == length, nil
+		default:
+			b, err := io.ReadAll(io.LimitReader(c.br, maxBody))
+			return status, b, false, err
+		}
+	}
+}
+
+// line reads one header line without its CRLF.
+func (c *h1conn) line() ([]byte, error) {
+	line, err := c.br.ReadSlice('\n')
+	if err != nil {
+		if errors.Is(err, bufio.ErrBufferFull) {
+			return nil, fmt.Errorf("%w: header line too long", errMalformed)
+		}
+		if err == io.EOF {
+			err = io.ErrUnexpectedEOF
+		}
+		return nil, err
+	}
+	line = line[:len(line)-1]
+	if n := len(line); n > 0 && line[n-1] == '\r' {
+		line = line[:n-1]
+	}
+	return line, nil
+}
+
+// header reads the header fields up to the empty line; length is -1 when
+// there is no Content-Length.
+func (c *h1conn) header(keep *bool) (length int64, chunked bool, err error) {
+	length = -1
+	for n := 0; ; n++ {
+		line, err := c.line()
+		if err != nil {
+			return 0, false, err
+		}
+		if len(line) == 0 {
+			return length, chunked, nil
+		}
+		if n > 100 {
+			return 0, false, fmt.Errorf("%w: too many header fields", errMalformed)
+		}
+		colon := bytes.IndexByte(line, ':')
+		if colon <= 0 || !token(line[:colon]) || !fieldValue(line[colon+1:]) {
+			return 0, false, fmt.Errorf("%w: header line %q", errMalformed, line)
+		}
+		name, value := line[:colon], bytes.Trim(line[colon+1:], " \t")
+		switch {
+		case bytes.EqualFold(name, []byte("Content-Length")):
+			v, ok := digits(value)
+			if !ok || (length >= 0 && v != length) {
+				return 0, false, fmt.Errorf("%w: Content-Length %q", errMalformed, value)
+			}
+			length = v
+		case bytes.EqualFold(name, []byte("Transfer-Encoding")):
+			if !bytes.EqualFold(value, []byte("chunked")) {
+				return 0, false, fmt.Errorf("%w: Transfer-Encoding %q", errMalformed, value)
+			}
+			chunked = true
+		case bytes.EqualFold(name, []byte("Connection")):
+			for _, tok := range bytes.Split(value, []byte(",")) {
+				tok = bytes.TrimSpace(tok)
+				switch {
+				case bytes.EqualFold(tok, []byte("close")):
+					*keep = false
+				case bytes.EqualFold(tok, []byte("keep-alive")):
+					*keep = true
+				}
+			}
+		}
+	}
+}
+
+// token reports whether b is a header field name (RFC 9110's token), as
+// net/http requires.
+func token(b []byte) bool {
+	for _, c := range b {
+		if c <= ' ' || c >= 0x7f || bytes.IndexByte([]byte(`"(),/:;<=>?@[\]{}`), c) >= 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// fieldValue reports whether b holds no control character but tab.
+func fieldValue(b []byte) bool {
+	for _, c := range b {
+		if (c < ' ' && c != '\t') || c == 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+// digits parses a Content-Length: decimal digits only, no sign.
+func digits(b []byte) (int64, bool) {
+	if len(b) == 0 || len(b) > 18 {
+		return 0, false
+	}
+	var n int64
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	return n, true
+}
