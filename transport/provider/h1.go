@@ -55,21 +55,38 @@ func newH1(baseURL string, timeout time.Duration) *h1 {
 }
 
 type h1conn struct {
-	nc net.Conn
-	br *bufio.Reader
-	wb []byte // the request being written, kept for the next
+	nc   net.Conn
+	br   *bufio.Reader
+	wb   []byte    // the request being written, kept for the next
+	idle time.Time // when it was put back
 }
 
+// h1ProbeAfter is how long a connection may sit idle before it is checked
+// for a close by the server (a team's server may close idle connections
+// after a few seconds: gunicorn's default is 2 s, Node's 5 s). net/http's
+// client notices such closes with a reader goroutine per connection; here a
+// reused connection idle this long is peeked without blocking first, so a
+// push never goes out on a connection the server has closed. Under load,
+// connections come back within microseconds and are never probed.
+const h1ProbeAfter = 50 * time.Millisecond
+
 func (h *h1) get(ctx context.Context) (*h1conn, error) {
-	h.mu.Lock()
-	if n := len(h.idle); n > 0 {
+	for {
+		h.mu.Lock()
+		n := len(h.idle)
+		if n == 0 {
+			h.mu.Unlock()
+			break
+		}
 		c := h.idle[n-1]
 		h.idle[n-1] = nil
 		h.idle = h.idle[:n-1]
 		h.mu.Unlock()
-		return c, nil
+		if time.Since(c.idle) < h1ProbeAfter || c.open() {
+			return c, nil
+		}
+		_ = c.nc.Close()
 	}
-	h.mu.Unlock()
 	nc, err := h.dialer.DialContext(ctx, "tcp", h.host)
 	if err != nil {
 		return nil, err
@@ -78,6 +95,7 @@ func (h *h1) get(ctx context.Context) (*h1conn, error) {
 }
 
 func (h *h1) put(c *h1conn) {
+	c.idle = time.Now()
 	h.mu.Lock()
 	if !h.closed && len(h.idle) < h1MaxIdle {
 		h.idle = append(h.idle, c)

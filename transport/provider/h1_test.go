@@ -223,3 +223,63 @@ func FuzzReadResponse(f *testing.F) {
 		}
 	})
 }
+
+// TestPushFastServerClosedIdle: a server that closes idle connections (as
+// gunicorn does after 2 s) never fails the next push: the fast path sees
+// the close before it writes. A connection still open after a long idle is
+// reused, not redialled.
+func TestPushFastServerClosedIdle(t *testing.T) {
+	states := make(chan http.ConnState, 16)
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, `{"status":200}`)
+	}))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew || s == http.StateClosed {
+			states <- s
+		}
+	}
+	srv.Start()
+	defer srv.Close()
+	c := NewClient(srv.URL)
+	defer c.Close()
+	push := func(what string) {
+		t.Helper()
+		if res, err := c.Push(context.Background(), PushRequest{Token: tok, Envelope: []byte(`{}`)}); err != nil || res.Status != 200 {
+			t.Fatalf("%s: %v %+v", what, err, res)
+		}
+	}
+	await := func(want http.ConnState) {
+		t.Helper()
+		select {
+		case s := <-states:
+			if s != want {
+				t.Fatalf("connection state %v, want %v", s, want)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("no %v connection within 5s", want)
+		}
+	}
+	push("first push")
+	await(http.StateNew)
+
+	// Idle for long, still open: reused.
+	c.fast.mu.Lock()
+	c.fast.idle[0].idle = time.Now().Add(-time.Hour)
+	c.fast.mu.Unlock()
+	push("push on a long-idle open connection")
+	select {
+	case s := <-states:
+		t.Fatalf("a long-idle open connection was not reused: %v", s)
+	default:
+	}
+
+	// The server closes it (its idle timeout): the next push dials.
+	srv.Config.SetKeepAlivesEnabled(false) // closes idle connections now
+	await(http.StateClosed)
+	c.fast.mu.Lock()
+	c.fast.idle[0].idle = time.Now().Add(-time.Second)
+	c.fast.mu.Unlock()
+	srv.Config.SetKeepAlivesEnabled(true)
+	push("push after the server closed the idle connection")
+	await(http.StateNew)
+}
