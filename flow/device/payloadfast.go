@@ -9,13 +9,13 @@ import (
 // decodePayload is json.Unmarshal(b, pl), with a faster path for payloads
 // of the usual shape: every push the extension gets is read here, and
 // encoding/json validated it and then decoded it byte by byte, the
-// envelope's ciphertext included. After one validating pass (json.Valid),
+// envelope's ciphertext included. After one validating pass (jsonwalk.Valid, json.Valid's answer),
 // the members are found by skipping strings with a byte search. Anything
 // the fast path does not read exactly as encoding/json would (a name in
 // other case or escaped, a name twice, null, a value of another type, a
 // string with escapes or non-ASCII bytes) goes to encoding/json.
 func decodePayload(b []byte, pl *payloadAPS) error {
-	if !json.Valid(b) {
+	if !jsonwalk.Valid(b) {
 		return json.Unmarshal(b, pl)
 	}
 	var fast payloadAPS

@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"net/url"
 	"time"
+
+	"github.com/callscope/callscope/internal/jsonwalk"
 )
 
 // Client is the caller app's connection to the provider server.
@@ -158,7 +160,7 @@ type rawBody []byte
 // envelope just marshalled. ok is false when the envelope is not valid
 // JSON or a field needs escaping; json.Marshal then says why.
 func (r PushRequest) appendJSON(b []byte) (_ []byte, ok bool) {
-	if !plainString(r.Token) || !plainString(r.TraceParent) || !plainJSON(r.Envelope) || !json.Valid(r.Envelope) {
+	if !plainString(r.Token) || !plainString(r.TraceParent) || !plainJSON(r.Envelope) || !jsonwalk.Valid(r.Envelope) {
 		return nil, false
 	}
 	b = append(b, `{"token":"`...)

@@ -25,7 +25,7 @@ func decodePush(r *http.Request, req *PushRequest) error {
 	body := http.MaxBytesReader(nil, r.Body, maxBody)
 	buf := make([]byte, n)
 	got, err := io.ReadFull(body, buf)
-	if err == nil && json.Valid(buf) {
+	if err == nil && jsonwalk.Valid(buf) {
 		var fast PushRequest
 		if pushFast(buf, &fast) {
 			*req = fast
@@ -79,7 +79,7 @@ func pushFast(b []byte, req *PushRequest) bool {
 // values; ok is false when encoding/json must decide (not valid JSON, a
 // timestamp, null, a name in other case, a string with escapes).
 func resultFast(b []byte, r *PushResult) bool {
-	if !json.Valid(b) {
+	if !jsonwalk.Valid(b) {
 		return false
 	}
 	w := jsonwalk.New(b)
