@@ -193,16 +193,29 @@ func (s *server) allocCount() (uint64, error) {
 }
 
 // statsWriter is a server's stderr: allocstat's answer lines go to allocs,
-// the rest to rest. The process writes each answer whole, in one write.
+// the rest to rest. The process writes each answer in one write, but a
+// pipe keeps no write boundaries: a read may end inside an answer (behind
+// other output), so an unfinished line that may be one waits for its end.
 type statsWriter struct {
 	allocs chan<- uint64
 	rest   io.Writer
+	part   []byte // the start of a line that may be an answer
 }
 
 func (w *statsWriter) Write(p []byte) (int, error) {
+	b := p
+	if len(w.part) > 0 {
+		b = append(w.part, p...)
+		w.part = nil
+	}
 	var other []byte
-	for line := range bytes.Lines(p) {
-		if n, ok := allocstat.Parse(strings.TrimSuffix(string(line), "\n")); ok {
+	for line := range bytes.Lines(b) {
+		if line[len(line)-1] != '\n' {
+			if s := string(line); strings.HasPrefix(s, allocstat.Prefix) || strings.HasPrefix(allocstat.Prefix, s) {
+				w.part = append([]byte(nil), line...)
+				break
+			}
+		} else if n, ok := allocstat.Parse(string(line[:len(line)-1])); ok {
 			select {
 			case w.allocs <- n:
 			default: // nobody asked: dropped, as no one waits for it

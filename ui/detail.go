@@ -143,11 +143,12 @@ func attrText(attrs map[string]string, w int) string {
 	return b.String()
 }
 
-// helpLines: the lint first (the header sends people here for it), then
-// the keys this screen acts on, then how to read the numbers.
+// helpLines: the lint and the losses first (the header sends people here
+// for them), then the keys this screen acts on, then how to read the
+// numbers.
 func (m Model) helpLines(w int) []string {
 	keys := helpKeys(m.mode) // only the keys that act on this screen (keys.go)
-	out := m.lintLines(w)
+	out := append(m.lintLines(w), m.lossLines(w)...)
 	out = append(out, m.st.title.Render("Keys"))
 	for _, k := range keys {
 		out = append(out, fit(m.st.accent.Render(fmt.Sprintf("  %-8s", k[0]))+" "+k[1], w))

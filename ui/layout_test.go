@@ -82,6 +82,16 @@ func TestHeaderNeverCut(t *testing.T) {
 	if !strings.Contains(strings.Join(strings.Fields(help), " "), "Run: embedded default · mock APNs https://127.0.0.1:2197 · iPhone (simulated) 3f2a9c01… · real time · theme dark") {
 		t.Errorf("help at 80×24 does not give the run in full:\n%s", help)
 	}
+	// So are the losses the full header says only the count of.
+	m.dropped = func() uint64 { return 12 }
+	m.opts.Lost = []Loss{{What: "not sent to --events-to", Count: func() uint64 { return 4 }},
+		{What: "not recorded (--record)", Count: func() uint64 { return 3 }}}
+	help = strings.Join(strings.Fields(screen(t, press(m, "?"), 80, 24)), " ")
+	for _, s := range []string{"⚠ 12 events dropped", "⚠ 4 events not sent to --events-to", "⚠ 3 events not recorded (--record)"} {
+		if !strings.Contains(help, s) {
+			t.Errorf("help at 80×24 lacks %q:\n%s", s, help)
+		}
+	}
 }
 
 // TestShortWho: names shorten by the home domain only, so that a call to

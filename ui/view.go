@@ -119,6 +119,21 @@ func (m Model) headerLine(w int) string {
 	}
 	// Before the run's description, which gives way at 80 columns
 	// (header.go): these say what is wrong.
+	parts = append(parts, m.eventLosses()...)
+	if lint := m.lintSummary(); lint != "" {
+		parts = append(parts, alert{m.st.warn.Render(lint), m.st.warn.Render("⚠ " + strconv.Itoa(len(m.opts.Header.Lint)) + " lint")})
+	}
+	if s := m.callsDropped(); s != "" {
+		parts = append(parts, alert{s, m.st.warn.Render(flow.FormatCount(m.calls.Evicted()) + " calls dropped")})
+	}
+	return m.fitHeader(w, parts, m.aboutRun())
+}
+
+// eventLosses are the header's alerts for the events the run lost: those
+// the bus dropped and each output's (Options.Lost). Their short forms
+// leave out what was lost: ? says it (lossLines).
+func (m Model) eventLosses() []alert {
+	var parts []alert
 	if n := m.droppedEvents(); n > 0 {
 		parts = append(parts, alert{m.st.fail.Render("⚠ " + flow.FormatCount(n) + " events dropped"),
 			m.st.fail.Render("⚠ " + flow.FormatCount(n) + " dropped")})
@@ -129,13 +144,20 @@ func (m Model) headerLine(w int) string {
 				m.st.fail.Render("⚠ " + flow.FormatCount(n) + " lost")})
 		}
 	}
-	if lint := m.lintSummary(); lint != "" {
-		parts = append(parts, alert{m.st.warn.Render(lint), m.st.warn.Render("⚠ " + strconv.Itoa(len(m.opts.Header.Lint)) + " lint")})
+	return parts
+}
+
+// lossLines are the header's losses in full, for the help: a full header
+// at 80 columns says only how many.
+func (m Model) lossLines(w int) []string {
+	var out []string
+	for _, a := range m.eventLosses() {
+		out = append(out, fit(a.long, w))
 	}
 	if s := m.callsDropped(); s != "" {
-		parts = append(parts, alert{s, m.st.warn.Render(flow.FormatCount(m.calls.Evicted()) + " calls dropped")})
+		out = append(out, fit(s, w))
 	}
-	return m.fitHeader(w, parts, m.aboutRun())
+	return out
 }
 
 // lintSummary is the header's account of the profile lint: the ids, the

@@ -57,6 +57,7 @@ func fuzzSeeds(f *testing.F) {
 	f.Add([]byte(`{"type":"message","caller":null,"text":"a\"b","sent_ms":1e3}`), "\x00\xff", "\"", "\\", int64(1<<62))
 	f.Add([]byte(`{"type":"message","ſent_ms":5,"pad":"   " , "x":[1,{"y":[]},-0.5e+7,true,null]}`), "", "", "", int64(0))
 	f.Add([]byte(` {"vpe":{"kid":"AAAAAAAAAAA=","ttl":-1}} `), "", "", "", int64(0))
+	f.Add([]byte(`{"vpe":{"v":1,"enc":"A==","ct":"B"}}`), "", "", "", int64(0))
 }
 
 func mustAAD(f *testing.F, e *Envelope) []byte {
@@ -145,5 +146,36 @@ func TestMarshalPayload(t *testing.T) {
 	back, err := ParsePayload(want)
 	if err != nil || !reflect.DeepEqual(back, e) {
 		t.Fatalf("ParsePayload: %+v, %v; want %+v", back, err, e)
+	}
+}
+
+// TestParsePayloadB64Short: a base64url value of one character (after its
+// padding) is no base64 to encoding/json; the fast reader took it as empty,
+// so a sealed-box envelope (no enc) with "enc":"A" parsed where
+// encoding/json refuses it.
+func TestParsePayloadB64Short(t *testing.T) {
+	k, _ := keyring.Generate(scheme.NameSealedBox, rand.Reader)
+	e, err := SealWith(rand.Reader, Recipient{Scheme: scheme.NameSealedBox, PublicKey: k.Public(), DeviceToken: []byte{1}},
+		Plaintext{Type: "message", Text: "hi"}, SealOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	good, _ := json.Marshal(NewPayload(e))
+	if _, err := ParsePayload(good); err != nil {
+		t.Fatalf("the sealed payload: %v", err)
+	}
+	for _, enc := range []string{`"A"`, `"A=="`, `"B==="`} {
+		b := bytes.Replace(good, []byte(`,"ct":`), []byte(`,"enc":`+enc+`,"ct":`), 1)
+		var ref payloadRef
+		refErr := json.Unmarshal(b, &ref)
+		if refErr == nil {
+			t.Fatalf("encoding/json takes enc %s", enc)
+		}
+		if fast, ok := parsePayloadFast(b); ok {
+			t.Errorf("enc %s: the fast reader took it (enc %q); encoding/json: %v", enc, fast.Enc, refErr)
+		}
+		if _, err := ParsePayload(b); err == nil {
+			t.Errorf("enc %s: ParsePayload took it; encoding/json: %v", enc, refErr)
+		}
 	}
 }

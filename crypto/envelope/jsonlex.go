@@ -59,10 +59,12 @@ func (l *lexer) b64() B64 {
 	for len(raw) > 0 && raw[len(raw)-1] == '=' {
 		raw = raw[:len(raw)-1]
 	}
-	need := b64enc.DecodedLen(len(raw))
-	if need == 0 {
+	if len(raw) == 0 {
 		return B64{} // encoding/json's reader gives an empty value, not nil
 	}
+	// One character left is no base64 (Decode says so) though it decodes
+	// to no byte: need is 0 for it too.
+	need := b64enc.DecodedLen(len(raw))
 	if cap(l.arena)-len(l.arena) < need {
 		l.arena = make([]byte, 0, max(need, len(l.Bytes())*3/4))
 	}
