@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/callscope/callscope/flow"
 )
 
 // The header is one line that is never cut: what is wrong (paused, the
@@ -35,6 +37,7 @@ func (m Model) aboutRun() []aboutPart {
 // at 80 columns with every alert at once it says itself in its short form.
 type alert struct {
 	long, short string // rendered; short "" keeps long
+	lost        uint64 // events this alert says were lost, for the merge
 }
 
 // fitHeader joins the alerts and as much of the description as fits w:
@@ -78,7 +81,38 @@ func (m Model) fitHeader(w int, alerts []alert, about []aboutPart) string {
 			fixed[i] = alerts[i].short
 		}
 	}
+	if ansi.StringWidth(join()) > w {
+		fixed = m.mergeLosses(alerts, fixed)
+	}
 	return fit(join(), w)
+}
+
+// mergeLosses puts every lost-events alert into one, "⚠ N lost", where
+// the first of them was: each output's count is under ?.
+func (m Model) mergeLosses(alerts []alert, fixed []string) []string {
+	var total uint64
+	first := -1
+	for i, a := range alerts {
+		if a.lost > 0 {
+			total += a.lost
+			if first < 0 {
+				first = i
+			}
+		}
+	}
+	if first < 0 {
+		return fixed
+	}
+	var out []string
+	for i, f := range fixed {
+		switch {
+		case i == first:
+			out = append(out, m.st.fail.Render("⚠ "+flow.FormatCount(total)+" lost"))
+		case alerts[i].lost == 0:
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // trailingHint is a part's closing " (…)", before the style's reset.

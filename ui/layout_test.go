@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -159,6 +160,37 @@ func TestCallList(t *testing.T) {
 		rows := strings.Split(screen(t, m, size[0], size[1]), "\n")
 		if !strings.Contains(rows[2], "alice→bob ") || !strings.Contains(rows[3], "alice→bob@") {
 			t.Errorf("at %dx%d the calls read:\n%s\n%s", size[0], size[1], rows[2], rows[3])
+		}
+	}
+}
+
+// TestHeaderEveryLossAt80: the mock's screen with everything at once and
+// four-digit counts (paused, events dropped, both outputs losing, older
+// calls dropped) still fits 80 columns whole: the losses merge into one
+// total, and ? lists each.
+func TestHeaderEveryLossAt80(t *testing.T) {
+	m := heldModel(1)
+	for i := 2; i <= 1001; i++ {
+		m = feed(m, ev(fmt.Sprintf("%032x", i), "", flow.StageAPNs, "received", base, 0))
+	}
+	m.opts.NoColor = true
+	m = press(m, "space")
+	m.dropped = func() uint64 { return 1234 }
+	m.opts.Lost = []Loss{{What: "not sent to --events-to", Count: func() uint64 { return 4000 }},
+		{What: "not recorded (--record)", Count: func() uint64 { return 3000 }}}
+	head := strings.TrimRight(strings.SplitN(screen(t, m, 80, 24), "\n", 2)[0], " ")
+	for _, want := range []string{"⏸ paused", "⚠ 8,234 lost", "1,000 calls dropped"} {
+		if !strings.Contains(head, want) {
+			t.Errorf("header %q lacks %q", head, want)
+		}
+	}
+	if strings.HasSuffix(head, "…") {
+		t.Errorf("header cut: %q", head)
+	}
+	help := strings.Join(strings.Fields(screen(t, press(m, "?"), 80, 40)), " ")
+	for _, want := range []string{"⚠ 1,234 events dropped", "⚠ 4,000 events not sent to --events-to", "⚠ 3,000 events not recorded (--record)"} {
+		if !strings.Contains(help, want) {
+			t.Errorf("? lacks %q", want)
 		}
 	}
 }

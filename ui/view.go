@@ -112,19 +112,19 @@ func (m Model) headerLine(w int) string {
 	parts := []alert{{long: m.st.title.Render("callscope")}}
 	if m.pause != nil {
 		since := flow.FormatCount(m.pause.since)
-		parts = append(parts, alert{m.pauseBadge(), m.st.warn.Render("⏸ paused +" + since)})
+		parts = append(parts, alert{long: m.pauseBadge(), short: m.st.warn.Render("⏸ paused +" + since)})
 	}
 	if b := m.targetBadge(); b != "" {
-		parts = append(parts, alert{b, m.targetBadgeShort()})
+		parts = append(parts, alert{long: b, short: m.targetBadgeShort()})
 	}
 	// Before the run's description, which gives way at 80 columns
 	// (header.go): these say what is wrong.
 	parts = append(parts, m.eventLosses()...)
 	if lint := m.lintSummary(); lint != "" {
-		parts = append(parts, alert{m.st.warn.Render(lint), m.st.warn.Render("⚠ " + strconv.Itoa(len(m.opts.Header.Lint)) + " lint")})
+		parts = append(parts, alert{long: m.st.warn.Render(lint), short: m.st.warn.Render("⚠ " + strconv.Itoa(len(m.opts.Header.Lint)) + " lint")})
 	}
 	if s := m.callsDropped(); s != "" {
-		parts = append(parts, alert{s, m.st.warn.Render(flow.FormatCount(m.calls.Evicted()) + " calls dropped")})
+		parts = append(parts, alert{long: s, short: m.st.warn.Render(flow.FormatCount(m.calls.Evicted()) + " calls dropped")})
 	}
 	return m.fitHeader(w, parts, m.aboutRun())
 }
@@ -136,12 +136,12 @@ func (m Model) eventLosses() []alert {
 	var parts []alert
 	if n := m.droppedEvents(); n > 0 {
 		parts = append(parts, alert{m.st.fail.Render("⚠ " + flow.FormatCount(n) + " events dropped"),
-			m.st.fail.Render("⚠ " + flow.FormatCount(n) + " dropped")})
+			m.st.fail.Render("⚠ " + flow.FormatCount(n) + " dropped"), n})
 	}
 	for _, l := range m.opts.Lost {
 		if n := l.Count(); n > 0 {
 			parts = append(parts, alert{m.st.fail.Render("⚠ " + flow.FormatCount(n) + " events " + l.What),
-				m.st.fail.Render("⚠ " + flow.FormatCount(n) + " lost")})
+				m.st.fail.Render("⚠ " + flow.FormatCount(n) + " lost"), n})
 		}
 	}
 	return parts
