@@ -42,9 +42,12 @@ func TestConnectionDeadlines(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
+			// ReadTimeout also bounds the TLS handshake: at 500 ms a loaded
+			// machine (CI under -race) ran out of it mid-handshake and the
+			// dial failed with EOF before the case began.
 			f := newFixture(t, func(c *Config) {
-				c.ReadTimeout = 500 * time.Millisecond
-				c.IdleTimeout = 2 * time.Second
+				c.ReadTimeout = 2 * time.Second
+				c.IdleTimeout = 4 * time.Second
 			})
 			c := tc.dial(t, f)
 			tc.do(c)
