@@ -193,3 +193,39 @@ func TestX25519SchemeTopBitKeys(t *testing.T) {
 		}
 	}
 }
+
+// TestX25519SchemeInfoLengths: neither RFC 9180's HKDF-SHA256 suites nor
+// crypto/hpke bound info short of 2^61 bytes (only its one-stage KDFs
+// encode len(info) in 16 bits), so infos around the key schedule's stack
+// buffer (102 bytes fill it), around 2^16 and of a megabyte seal and open
+// both ways, as through crypto/hpke.
+func TestX25519SchemeInfoLengths(t *testing.T) {
+	s := defaultScheme(t)
+	kem, kdf, aead := hpke.DHKEM(ecdh.X25519()), hpke.HKDFSHA256(), hpke.ChaCha20Poly1305()
+	priv, pub, _ := s.GenerateKey(rand.Reader)
+	sk, _ := kem.NewPrivateKey(priv)
+	pk, _ := kem.NewPublicKey(pub)
+	for _, n := range []int{0, 63, 64, 65, 101, 102, 103, 128, 65535, 65536, 1 << 20} {
+		info := make([]byte, n)
+		_, _ = rand.Read(info)
+		enc, ct, err := s.Seal(nil, pub, info, []byte("a"), []byte("pt"))
+		if err != nil {
+			t.Fatalf("info %d B: seal: %v", n, err)
+		}
+		r, err := hpke.NewRecipient(enc, sk, kdf, aead, info)
+		if err != nil {
+			t.Fatalf("info %d B: crypto/hpke refuses: %v", n, err)
+		}
+		if got, err := r.Open([]byte("a"), ct); err != nil || string(got) != "pt" {
+			t.Fatalf("info %d B: crypto/hpke does not open our seal: %v", n, err)
+		}
+		enc2, snd, err := hpke.NewSender(pk, kdf, aead, info)
+		if err != nil {
+			t.Fatalf("info %d B: crypto/hpke seal: %v", n, err)
+		}
+		ct2, _ := snd.Seal([]byte("a"), []byte("pt"))
+		if got, err := s.Open(priv, enc2, info, []byte("a"), ct2); err != nil || string(got) != "pt" {
+			t.Fatalf("info %d B: we do not open crypto/hpke's seal: %v", n, err)
+		}
+	}
+}
