@@ -6,6 +6,7 @@ import (
 	"crypto/hpke"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"testing"
 
 	"golang.org/x/crypto/chacha20poly1305"
@@ -226,6 +227,42 @@ func TestX25519SchemeInfoLengths(t *testing.T) {
 		ct2, _ := snd.Seal([]byte("a"), []byte("pt"))
 		if got, err := s.Open(priv, enc2, info, []byte("a"), ct2); err != nil || string(got) != "pt" {
 			t.Fatalf("info %d B: we do not open crypto/hpke's seal: %v", n, err)
+		}
+	}
+}
+
+// TestX25519SchemeConcurrent: one Opener serves many goroutines at once, as
+// the device simulation's does, while others seal; run under -race.
+func TestX25519SchemeConcurrent(t *testing.T) {
+	s := defaultScheme(t)
+	priv, pub, _ := s.GenerateKey(rand.Reader)
+	op, err := s.NewOpener(priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, 8)
+	for g := range 8 {
+		go func() {
+			var err error
+			for i := range 50 {
+				pt := []byte{byte(g), byte(i)}
+				enc, ct, e := s.Seal(nil, pub, []byte("i"), []byte("a"), pt)
+				if e != nil {
+					err = e
+					break
+				}
+				got, e := op.Open(enc, []byte("i"), []byte("a"), ct)
+				if e != nil || !bytes.Equal(got, pt) {
+					err = fmt.Errorf("goroutine %d, message %d: %x, %v", g, i, got, e)
+					break
+				}
+			}
+			errs <- err
+		}()
+	}
+	for range 8 {
+		if err := <-errs; err != nil {
+			t.Error(err)
 		}
 	}
 }
