@@ -2,6 +2,7 @@ package scheme
 
 import (
 	"crypto/ecdh"
+	"crypto/fips140"
 	"crypto/rand"
 	"errors"
 	"fmt"
@@ -39,9 +40,14 @@ func (s x25519Scheme) Seal(_ io.Reader, pub, info, aad, pt []byte) ([]byte, []by
 // seal is SetupBaseS with the ephemeral secret skE, then one Seal at
 // sequence number 0. enc and ct share one allocation.
 func (s x25519Scheme) seal(skE *[32]byte, pkR, info, aad, pt []byte) (enc, ct []byte, err error) {
-	if len(pkR) != 32 {
-		_, err := ecdh.X25519().NewPublicKey(pkR)
-		return nil, nil, fmt.Errorf("%s: public key: %w", s.name, err)
+	// crypto/ecdh says why a key is refused: a wrong length, or X25519
+	// itself under GODEBUG=fips140=only, which crypto/hpke refused here
+	// before any arithmetic (x/crypto's ChaCha20-Poly1305 would refuse too,
+	// but only after the X25519 work, and with its own message).
+	if len(pkR) != 32 || fips140.Enforced() {
+		if _, err := ecdh.X25519().NewPublicKey(pkR); err != nil {
+			return nil, nil, fmt.Errorf("%s: public key: %w", s.name, err)
+		}
 	}
 	var pkE, dh [32]byte
 	if !x25519Encap(&pkE, &dh, skE, (*[32]byte)(pkR)) {
