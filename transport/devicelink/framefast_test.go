@@ -44,6 +44,9 @@ func FuzzDecodeFast(f *testing.F) {
 		}
 		f.Add(buf.Bytes()[4:])
 	}
+	for _, e := range edgeFrames {
+		f.Add([]byte(e))
+	}
 	f.Fuzz(func(t *testing.T, b []byte) { compare(t, b, false) })
 }
 
@@ -65,6 +68,31 @@ func sampleFrames() []Frame {
 	frames = append(frames, PushFrame(2, flow.Push{ApnsID: "b", Topic: "t", PushType: "alert", Payload: []byte("{}"),
 		Forward: &flow.Forwarding{Fault: "delay 2s", Held: time.Second}}))
 	return frames
+}
+
+// edgeFrames are documents at the edges of what decodeFast reads: white
+// space, a name twice or in other case or escaped, escapes and UTF-8 in
+// strings, null, numbers encoding/json reads otherwise or refuses, bad
+// base64 and times, what encoding/json ignores.
+var edgeFrames = []string{
+	` { "type" : "ack" , "seq" : 7 } `, "{\"type\":\"ack\",\n\t\"seq\":7}\r\n", `{"type":"ack","seq":7,"seq":8}`, `{"type":"ack","type":"push"}`,
+	`{"Type":"ack"}`, `{"typ\u0065":"ack"}`, `{"type":"\u0061ck"}`, `{"type":"pushé"}`, "{\"type\":\"\xff\"}", `{"device":"iPhone é"}`,
+	`{"type":null}`, `{"seq":null}`, `{"expiration":null}`, `{"payload":null}`, `{"sent":null}`, `{"topics":null}`, `{"forward":null}`,
+	`{"seq":-0}`, `{"seq":-1}`, `{"seq":0}`, `{"seq":1.0}`, `{"seq":1e2}`, `{"seq":01}`, `{"seq":18446744073709551615}`,
+	`{"seq":18446744073709551616}`, `{"seq":9223372036854775807}`, `{"priority":-0}`, `{"priority":-9223372036854775808}`,
+	`{"expiration":0}`, `{"expiration":-1}`, `{"expiration":123456789012345678}`, `{"expiration":1234567890123456789}`,
+	`{"payload":""}`, `{"payload":"e30="}`, `{"payload":"e30"}`, `{"payload":"e3\u0030="}`, `{"payload":"e30=e30="}`, `{"payload":"!!"}`,
+	`{"accepted":"2026-12-02T07:00:00.123456789Z"}`, `{"accepted":"2026-12-02T07:00:00+01:00"}`, `{"sent":"2026-12-02"}`,
+	`{"sent":"2026-12-02T07:00:00\u005a"}`, `{"sent":1}`, `{"other":1}`, `{"type":"ack"}x`, `{"type":"ack"`, `{}`, ` {} `, `[]`, `null`, ``,
+	`{"type":"ack",}`, `{,"type":"ack"}`, `{"type" "ack"}`, `{"version":true}`, `{"topics":["a"]}`, `{"forward":{"fault":"x"}}`,
+}
+
+// TestDecodeFastEdges: at the edges too, what the fast decoder accepts is
+// what json.Unmarshal reads.
+func TestDecodeFastEdges(t *testing.T) {
+	for _, e := range edgeFrames {
+		compare(t, []byte(e), false)
+	}
 }
 
 const mutations = "{}[]\":,-0123456789eE.ntul \\\xffaAs"
