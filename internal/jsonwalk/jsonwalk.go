@@ -1,13 +1,13 @@
 // Package jsonwalk is the project's one hand-written JSON reader, for the
 // hot paths where encoding/json's reflection cost too much: Lexer reads
 // JSON strictly, checking it as json.Valid does (the trace loader, the
-// envelope, the mock's payload scan); Walker reads members out of a
-// document json.Valid already accepted, skipping strings with a byte
-// search (a push's payload on the device, a push request on the
-// provider). Both read only what they can read exactly as encoding/json
-// would and leave the rest to it: whatever the walk cannot read so (a
-// name in other case or escaped, null, a string with escapes or
-// non-ASCII) it declines, and the caller decodes with encoding/json.
+// envelope, the mock's payload scan, the device link's frames); Walker
+// reads members out of a document json.Valid already accepted, skipping
+// strings with a byte search (a push's payload on the device, a push
+// request on the provider). Both read only what they can read exactly as
+// encoding/json would and leave the rest to it: whatever the walk cannot
+// read so (a name in other case or escaped, null, a string with escapes
+// or non-ASCII) it declines, and the caller decodes with encoding/json.
 package jsonwalk
 
 import (

@@ -11,15 +11,16 @@ import (
 const MaxDepth = 10000
 
 // Lexer reads JSON strictly, checking the grammar as json.Valid does, for
-// the fast readers of the trace loader, the envelope and the mock. Its
-// readers of values (Int, Bool) take only what they can read exactly as
-// encoding/json would (RawString's bytes are a string's value only when
-// plain and valid UTF-8: the caller checks); on anything else — bad JSON, or
-// good JSON it will not judge (an overflowing number, an escape the
-// caller does not want) — it fails, the failure sticks (Bad), and the
-// caller decides with encoding/json. So a fast reader built on it never
-// answers otherwise than encoding/json: lex_test.go holds the Lexer to
-// it, and each reader's fuzz target holds the reader.
+// the fast readers of the trace loader, the envelope, the mock and the
+// device link's frames. Its readers of values (Int, Bool) take only what
+// they can read exactly as encoding/json would (RawString's bytes are a
+// string's value only when plain and valid UTF-8: the caller checks); on
+// anything else — bad JSON, or good JSON it will not judge (an overflowing
+// number, an escape the caller does not want) — it fails, the failure
+// sticks (Bad), and the caller decides with encoding/json. So a fast
+// reader built on it never answers otherwise than encoding/json:
+// lex_test.go holds the Lexer to it, and each reader's fuzz target holds
+// the reader.
 type Lexer struct {
 	cursor
 	depth int  // containers open around the next value
@@ -50,7 +51,9 @@ type cursor struct {
 }
 
 func (c *cursor) ws() {
-	for c.i < len(c.b) {
+	// One comparison for a byte above the space: compact JSON (a frame, a
+	// payload) has no white space, and every read starts here.
+	for c.i < len(c.b) && c.b[c.i] <= ' ' {
 		switch c.b[c.i] {
 		case ' ', '\t', '\n', '\r':
 			c.i++
