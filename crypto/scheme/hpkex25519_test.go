@@ -212,20 +212,7 @@ func TestHMACMatchesStdlib(t *testing.T) {
 // key schedule's shape covers (salt at most one block, output at most one
 // hash) through its HMAC: Extract, then Expand's first block.
 func TestHKDFWycheproofOneBlock(t *testing.T) {
-	var f struct {
-		TestGroups []struct {
-			Tests []struct {
-				TcID   int      `json:"tcId"`
-				IKM    hexBytes `json:"ikm"`
-				Salt   hexBytes `json:"salt"`
-				Info   hexBytes `json:"info"`
-				Size   int      `json:"size"`
-				OKM    hexBytes `json:"okm"`
-				Result string   `json:"result"`
-			} `json:"tests"`
-		} `json:"testGroups"`
-	}
-	readJSON(t, "wycheproof_hkdf_sha256_test.json", &f)
+	f := wycheproofHKDF(t)
 	n := 0
 	for _, g := range f.TestGroups {
 		for _, tc := range g.Tests {

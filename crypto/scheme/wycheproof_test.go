@@ -119,18 +119,7 @@ var errNonce = os.ErrInvalid
 // schemes 1 and 3. Low-order points give an all-zero secret, which ecdh
 // refuses: those cases must fail (§3.5 E_ENC), every other must match.
 func TestWycheproofX25519(t *testing.T) {
-	var f struct {
-		TestGroups []struct {
-			Tests []struct {
-				TcID    int      `json:"tcId"`
-				Public  hexBytes `json:"public"`
-				Private hexBytes `json:"private"`
-				Shared  hexBytes `json:"shared"`
-				Result  string   `json:"result"`
-			} `json:"tests"`
-		} `json:"testGroups"`
-	}
-	readJSON(t, "wycheproof_x25519_test.json", &f)
+	f := wycheproofX25519(t)
 	zero := make([]byte, 32)
 	n := 0
 	for _, g := range f.TestGroups {
@@ -171,20 +160,7 @@ func TestWycheproofX25519(t *testing.T) {
 
 // TestWycheproofHKDF runs HKDF-SHA256 (the KDF of both HPKE suites).
 func TestWycheproofHKDF(t *testing.T) {
-	var f struct {
-		TestGroups []struct {
-			Tests []struct {
-				TcID   int      `json:"tcId"`
-				IKM    hexBytes `json:"ikm"`
-				Salt   hexBytes `json:"salt"`
-				Info   hexBytes `json:"info"`
-				Size   int      `json:"size"`
-				OKM    hexBytes `json:"okm"`
-				Result string   `json:"result"`
-			} `json:"tests"`
-		} `json:"testGroups"`
-	}
-	readJSON(t, "wycheproof_hkdf_sha256_test.json", &f)
+	f := wycheproofHKDF(t)
 	for _, g := range f.TestGroups {
 		for _, tc := range g.Tests {
 			okm, err := hkdf.Key(sha256.New, tc.IKM, tc.Salt, string(tc.Info), tc.Size)
@@ -267,4 +243,38 @@ func lenHex(t *testing.T, s string) []byte {
 		t.Fatalf("field %q: want len:hex", s)
 	}
 	return mustHex(t, h)
+}
+
+// wycheproofHKDF reads the Wycheproof HKDF-SHA256 vectors.
+func wycheproofHKDF(t *testing.T) (f struct {
+	TestGroups []struct {
+		Tests []struct {
+			TcID   int      `json:"tcId"`
+			IKM    hexBytes `json:"ikm"`
+			Salt   hexBytes `json:"salt"`
+			Info   hexBytes `json:"info"`
+			Size   int      `json:"size"`
+			OKM    hexBytes `json:"okm"`
+			Result string   `json:"result"`
+		} `json:"tests"`
+	} `json:"testGroups"`
+}) {
+	readJSON(t, "wycheproof_hkdf_sha256_test.json", &f)
+	return f
+}
+
+// wycheproofX25519 reads the Wycheproof X25519 vectors.
+func wycheproofX25519(t *testing.T) (f struct {
+	TestGroups []struct {
+		Tests []struct {
+			TcID    int      `json:"tcId"`
+			Public  hexBytes `json:"public"`
+			Private hexBytes `json:"private"`
+			Shared  hexBytes `json:"shared"`
+			Result  string   `json:"result"`
+		} `json:"tests"`
+	} `json:"testGroups"`
+}) {
+	readJSON(t, "wycheproof_x25519_test.json", &f)
+	return f
 }

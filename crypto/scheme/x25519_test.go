@@ -13,18 +13,7 @@ import (
 // refuses it (TestWycheproofX25519), and the public key beside each
 // accepted DH is crypto/ecdh's.
 func TestX25519EncapWycheproof(t *testing.T) {
-	var f struct {
-		TestGroups []struct {
-			Tests []struct {
-				TcID    int      `json:"tcId"`
-				Public  hexBytes `json:"public"`
-				Private hexBytes `json:"private"`
-				Shared  hexBytes `json:"shared"`
-				Result  string   `json:"result"`
-			} `json:"tests"`
-		} `json:"testGroups"`
-	}
-	readJSON(t, "wycheproof_x25519_test.json", &f)
+	f := wycheproofX25519(t)
 	var zero [32]byte
 	n, zeros := 0, 0
 	for _, g := range f.TestGroups {
