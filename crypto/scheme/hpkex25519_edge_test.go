@@ -20,15 +20,7 @@ import (
 // bit set (about half of them on the twist).
 func edgePeers(t *testing.T) [][32]byte {
 	t.Helper()
-	var f struct {
-		TestGroups []struct {
-			Tests []struct {
-				Public hexBytes `json:"public"`
-				Shared hexBytes `json:"shared"`
-			} `json:"tests"`
-		} `json:"testGroups"`
-	}
-	readJSON(t, "wycheproof_x25519_test.json", &f)
+	f := wycheproofX25519(t)
 	seen := map[[32]byte]bool{}
 	var out [][32]byte
 	add := func(u [32]byte) {
