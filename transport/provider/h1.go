@@ -141,7 +141,9 @@ func (h *h1) post(ctx context.Context, path string, body []byte) (int, []byte, e
 		}
 		return 0, nil, h.urlErr(path, err)
 	}
-	if keep {
+	// Bytes already past the answer were not asked for (net/http's client
+	// ends such a connection): the next push would read them as its answer.
+	if keep && c.br.Buffered() == 0 {
 		h.put(c)
 	} else {
 		_ = c.nc.Close()
@@ -274,6 +276,7 @@ func (c *h1conn) line() ([]byte, error) {
 // there is no Content-Length.
 func (c *h1conn) header(keep *bool) (length int64, chunked bool, err error) {
 	length = -1
+	closing := false // a close token wins over keep-alive, as in net/http
 	for n := 0; ; n++ {
 		line, err := c.line()
 		if err != nil {
@@ -307,9 +310,9 @@ func (c *h1conn) header(keep *bool) (length int64, chunked bool, err error) {
 				tok = bytes.TrimSpace(tok)
 				switch {
 				case bytes.EqualFold(tok, []byte("close")):
-					*keep = false
+					*keep, closing = false, true
 				case bytes.EqualFold(tok, []byte("keep-alive")):
-					*keep = true
+					*keep = !closing
 				}
 			}
 		}

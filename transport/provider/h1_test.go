@@ -201,7 +201,7 @@ func FuzzReadResponse(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		c := &h1conn{br: bufio.NewReader(bytes.NewReader(b))}
-		status, body, _, err := c.readResponse()
+		status, body, keep, err := c.readResponse()
 		if err != nil {
 			return
 		}
@@ -220,6 +220,9 @@ func FuzzReadResponse(f *testing.F) {
 		}
 		if resp.StatusCode != status || !bytes.Equal(want, body) {
 			t.Fatalf("%q: readResponse %d %q, net/http %d %q", b, status, body, resp.StatusCode, want)
+		}
+		if keep && resp.Close {
+			t.Fatalf("%q: readResponse keeps a connection net/http's client closes", b)
 		}
 	})
 }

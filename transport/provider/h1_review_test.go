@@ -1,0 +1,46 @@
+package provider
+
+import (
+	"bufio"
+	"context"
+	"strings"
+	"testing"
+)
+
+// TestReadResponseCloseWins: an answer whose Connection header says close
+// ends its connection whatever else the header lists, as net/http's client
+// reads it (a later keep-alive token does not undo it): reused, the next
+// push would go out on a connection the server is closing.
+func TestReadResponseCloseWins(t *testing.T) {
+	for _, answer := range []string{
+		"HTTP/1.1 200 OK\r\nConnection: close, keep-alive\r\nContent-Length: 2\r\n\r\n{}",
+		"HTTP/1.1 200 OK\r\nConnection: close\r\nConnection: keep-alive\r\nContent-Length: 2\r\n\r\n{}",
+		"HTTP/1.0 200 OK\r\nConnection: keep-alive, close\r\nContent-Length: 2\r\n\r\n{}",
+		"HTTP/1.0 200 OK\r\nConnection: Close,Keep-Alive\r\nContent-Length: 2\r\n\r\n{}",
+	} {
+		c := &h1conn{br: bufio.NewReader(strings.NewReader(answer))}
+		_, _, keep, err := c.readResponse()
+		if err != nil || keep {
+			t.Errorf("%q: keep %v, err %v; want the connection closed", answer, keep, err)
+		}
+	}
+}
+
+// TestPushFastUnaskedBytes: bytes past the answer (a server that wrote
+// more than its Content-Length, or a second answer nobody asked for) end
+// the connection, as net/http's client ends a connection with unsolicited
+// data: kept, the next push would read them as its own answer.
+func TestPushFastUnaskedBytes(t *testing.T) {
+	const ok = "HTTP/1.1 200 OK\r\nContent-Length: 14\r\n\r\n{\"status\":200}"
+	const extra = "HTTP/1.1 200 OK\r\nContent-Length: 14\r\n\r\n{\"status\":418}"
+	url, got := rawServer(t, ok+extra, ok)
+	c := NewClient(url)
+	defer c.Close()
+	for i := range 3 {
+		res, err := c.Push(context.Background(), PushRequest{Token: tok, Envelope: []byte(`{}`)})
+		if err != nil || res.Status != 200 {
+			t.Fatalf("push %d: %v %+v (read another answer's bytes)", i, err, res)
+		}
+		<-got
+	}
+}
