@@ -253,9 +253,22 @@ func (c *h1conn) readResponse() (status int, body []byte, keep bool, err error) 
 	}
 }
 
+// h1MaxLine bounds one header line: a line longer than the 4 KiB buffer
+// (a long policy or cookie a team's server sends) is read as net/http's
+// client reads it, whose bound is the whole header's 10 MB.
+const h1MaxLine = 1 << 20
+
 // line reads one header line without its CRLF.
 func (c *h1conn) line() ([]byte, error) {
 	line, err := c.br.ReadSlice('\n')
+	if errors.Is(err, bufio.ErrBufferFull) {
+		long := append([]byte(nil), line...) // ReadSlice's bytes last until the next read
+		for errors.Is(err, bufio.ErrBufferFull) && len(long) <= h1MaxLine {
+			line, err = c.br.ReadSlice('\n')
+			long = append(long, line...)
+		}
+		line = long
+	}
 	if err != nil {
 		if errors.Is(err, bufio.ErrBufferFull) {
 			return nil, fmt.Errorf("%w: header line too long", errMalformed)

@@ -44,3 +44,26 @@ func TestPushFastUnaskedBytes(t *testing.T) {
 		<-got
 	}
 }
+
+// TestPushFastLongHeaderField: an answer with a header field longer than
+// the connection's 4 KiB buffer (a long Content-Security-Policy or cookie
+// from the team's server) is read as net/http's client reads it, not
+// refused as malformed.
+func TestPushFastLongHeaderField(t *testing.T) {
+	long := "HTTP/1.1 200 OK\r\nX-Policy: " + strings.Repeat("a", 10000) + "\r\nContent-Length: 14\r\n\r\n{\"status\":200}"
+	for _, fast := range []bool{false, true} {
+		url, got := rawServer(t, long, long)
+		c := NewClient(url)
+		if !fast {
+			c.fast = nil
+		}
+		for i := range 2 {
+			res, err := c.Push(context.Background(), PushRequest{Token: tok, Envelope: []byte(`{}`)})
+			if err != nil || res.Status != 200 {
+				t.Fatalf("fast %v, push %d: %v %+v", fast, i, err, res)
+			}
+			<-got
+		}
+		c.Close()
+	}
+}
