@@ -194,6 +194,9 @@ func (c *h1conn) readResponse() (status int, body []byte, keep bool, err error) 
 	for {
 		line, err := c.line()
 		if err != nil {
+			if err == io.EOF && status != 0 {
+				err = io.ErrUnexpectedEOF // after an interim answer
+			}
 			return 0, nil, false, err
 		}
 		// "HTTP/1.1 200 OK"
@@ -232,12 +235,11 @@ func (c *h1conn) readResponse() (status int, body []byte, keep bool, err error) 
 			if err != nil || len(b) == maxBody {
 				return status, b, false, err // the rest unread: the connection ends here
 			}
-			// No trailer fields, only the final CRLF: what net/http's
-			// server writes; anything else is refused rather than guessed.
-			if end, err := c.br.Peek(2); err != nil || string(end) != "\r\n" {
-				return 0, nil, false, fmt.Errorf("%w: trailer after a chunked body", errMalformed)
+			// Trailer fields, if any, up to the final empty line: net/http's
+			// client reads them and the caller never looks at them.
+			if err := c.trailer(); err != nil {
+				return 0, nil, false, err
 			}
-			_, _ = c.br.Discard(2)
 			return status, b, keep, nil
 		case length >= 0:
 			n := min(length, maxBody)
@@ -273,7 +275,9 @@ func (c *h1conn) line() ([]byte, error) {
 		if errors.Is(err, bufio.ErrBufferFull) {
 			return nil, fmt.Errorf("%w: header line too long", errMalformed)
 		}
-		if err == io.EOF {
+		if err == io.EOF && len(line) > 0 {
+			// Closed without a byte of answer, net/http says EOF; in the
+			// middle of one, unexpected EOF.
 			err = io.ErrUnexpectedEOF
 		}
 		return nil, err
@@ -285,6 +289,32 @@ func (c *h1conn) line() ([]byte, error) {
 	return line, nil
 }
 
+// trailer reads the fields after a chunked body up to the empty line.
+func (c *h1conn) trailer() error {
+	// net/http's chunked body wants two bytes here, the usual CRLF or a field.
+	if end, err := c.br.Peek(2); err != nil {
+		if err == io.EOF {
+			err = io.ErrUnexpectedEOF
+		}
+		return err
+	} else if string(end) == "\r\n" {
+		_, _ = c.br.Discard(2)
+		return nil
+	}
+	for n := 0; ; n++ {
+		line, err := c.line()
+		if err == io.EOF {
+			err = io.ErrUnexpectedEOF
+		}
+		if err != nil || len(line) == 0 {
+			return err
+		}
+		if colon := bytes.IndexByte(line, ':'); n > 100 || colon <= 0 || !token(line[:colon]) || !fieldValue(line[colon+1:]) {
+			return fmt.Errorf("%w: trailer line %q", errMalformed, line)
+		}
+	}
+}
+
 // header reads the header fields up to the empty line; length is -1 when
 // there is no Content-Length.
 func (c *h1conn) header(keep *bool) (length int64, chunked bool, err error) {
@@ -292,6 +322,9 @@ func (c *h1conn) header(keep *bool) (length int64, chunked bool, err error) {
 	closing := false // a close token wins over keep-alive, as in net/http
 	for n := 0; ; n++ {
 		line, err := c.line()
+		if err == io.EOF {
+			err = io.ErrUnexpectedEOF
+		}
 		if err != nil {
 			return 0, false, err
 		}

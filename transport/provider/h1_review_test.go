@@ -67,3 +67,44 @@ func TestPushFastLongHeaderField(t *testing.T) {
 		c.Close()
 	}
 }
+
+// TestPushFastAsNetHTTPMore: answers where the fast path said other than
+// net/http's client: trailer fields after a chunked body (net/http reads
+// and drops them: the push succeeded), and a server that closes without a
+// byte of answer (net/http says EOF, not unexpected EOF). The connection
+// after a trailer is kept and read right.
+func TestPushFastAsNetHTTPMore(t *testing.T) {
+	const okc = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\ne\r\n{\"status\":200}\r\n0\r\n"
+	tests := []struct{ name, answer, err string }{
+		{name: "trailer", answer: okc + "X-Checksum: 1\r\nX-Other: 2\r\n\r\n"},
+		{name: "no trailer", answer: okc + "\r\n"},
+		{name: "nothing", answer: "", err: `/v1/push": EOF`},
+	}
+	for _, tt := range tests {
+		for _, fast := range []bool{false, true} {
+			answers := []string{tt.answer}
+			if tt.err == "" {
+				answers = append(answers, tt.answer)
+			}
+			url, got := rawServer(t, answers...)
+			c := NewClient(url)
+			if !fast {
+				c.fast = nil
+			}
+			for i := range 2 {
+				res, err := c.Push(context.Background(), PushRequest{Token: tok, Envelope: []byte(`{}`)})
+				switch {
+				case tt.err == "" && (err != nil || res.Status != 200):
+					t.Errorf("%s: fast %v, push %d: %v %+v", tt.name, fast, i, err, res)
+				case tt.err != "" && (err == nil || fast && !strings.Contains(err.Error(), tt.err)):
+					t.Errorf("%s: fast %v, push %d: error %v, want %q", tt.name, fast, i, err, tt.err)
+				}
+				<-got
+				if tt.err != "" {
+					break
+				}
+			}
+			c.Close()
+		}
+	}
+}
