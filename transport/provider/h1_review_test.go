@@ -3,8 +3,14 @@ package provider
 import (
 	"bufio"
 	"context"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 )
 
 // TestReadResponseCloseWins: an answer whose Connection header says close
@@ -106,5 +112,44 @@ func TestPushFastAsNetHTTPMore(t *testing.T) {
 			}
 			c.Close()
 		}
+	}
+}
+
+// TestPushFastReusesAfterDeadline: a connection idle past the last push's
+// timeout (90 s: pushes sent by hand, minutes apart) is still open and is
+// reused; the deadline left from that push is no verdict on the
+// connection (the probe read failed on it, and every such push dialled).
+func TestPushFastReusesAfterDeadline(t *testing.T) {
+	var mu sync.Mutex
+	conns := 0
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, `{"status":200}`)
+	}))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			mu.Lock()
+			conns++
+			mu.Unlock()
+		}
+	}
+	srv.Start()
+	defer srv.Close()
+	c := NewClient(srv.URL)
+	defer c.Close()
+	for i := range 2 {
+		if res, err := c.Push(context.Background(), PushRequest{Token: tok, Envelope: []byte(`{}`)}); err != nil || res.Status != 200 {
+			t.Fatalf("push %d: %v %+v", i, err, res)
+		}
+		// As if the push's 90 s timeout had passed while it sat idle.
+		c.fast.mu.Lock()
+		ic := c.fast.idle[0]
+		ic.idle = time.Now().Add(-time.Hour)
+		_ = ic.nc.SetDeadline(time.Now().Add(-time.Second))
+		c.fast.mu.Unlock()
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if conns != 1 {
+		t.Errorf("%d connections for two pushes on an open one, want 1", conns)
 	}
 }

@@ -4,6 +4,7 @@ package provider
 
 import (
 	"syscall"
+	"time"
 )
 
 // open reports whether an idle connection may carry another request: the
@@ -11,6 +12,12 @@ import (
 // socket without blocking: EAGAIN is the only good answer.
 func (c *h1conn) open() bool {
 	if c.br.Buffered() > 0 {
+		return false
+	}
+	// The last push's deadline may have passed while the connection sat
+	// idle: the peek would fail on it, whatever the socket's state. The
+	// next round sets its own.
+	if c.nc.SetReadDeadline(time.Time{}) != nil {
 		return false
 	}
 	sc, ok := c.nc.(syscall.Conn)
