@@ -3,6 +3,8 @@ package envelope
 import (
 	"encoding/hex"
 	"strings"
+
+	"github.com/callscope/callscope/internal/uuidtext"
 )
 
 // A real phone tags the events it posts to callscope --ingest with the
@@ -34,7 +36,7 @@ func TraceIDOf(p Plaintext) string {
 	if validTraceID(p.TraceID) {
 		return p.TraceID
 	}
-	if !isUUID(p.CallUUID) {
+	if !uuidtext.Valid(p.CallUUID) {
 		return ""
 	}
 	t := strings.ToLower(strings.ReplaceAll(p.CallUUID, "-", ""))

@@ -3,6 +3,8 @@ package envelope
 import (
 	"encoding/json"
 	"testing"
+
+	"github.com/callscope/callscope/internal/uuidtext"
 )
 
 // TestTraceIDOf: the trace id a phone posts its events under, from the
@@ -35,7 +37,7 @@ func TestTraceIDOf(t *testing.T) {
 		})
 	}
 	u := CallUUIDFor(tid)
-	if u != "4BF92F35-77B3-4DA6-A3CE-929D0E0E4736" || !isUUID(u) || TraceIDOf(Plaintext{CallUUID: u}) != tid {
+	if u != "4BF92F35-77B3-4DA6-A3CE-929D0E0E4736" || !uuidtext.Valid(u) || TraceIDOf(Plaintext{CallUUID: u}) != tid {
 		t.Fatalf("CallUUIDFor(%s) = %q", tid, u)
 	}
 	for _, bad := range []string{"", "00000000000000000000000000000000", "4BF92F3577B34DA6A3CE929D0E0E4736", tid[:31]} {

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/callscope/callscope/internal/mutate"
 )
 
 // hasAlertTextDecoded is hasAlertText by encoding/json alone, as it was:
@@ -40,10 +42,7 @@ func TestAlertTextAsDecoded(t *testing.T) {
 	for _, a := range alertSeeds {
 		checkAlert(t, []byte(a))
 		for range 3000 {
-			m := []byte(a)
-			for range 1 + r.IntN(3) {
-				m[r.IntN(len(m))] = mutations[r.IntN(len(mutations))]
-			}
+			m := mutate.Near(r, []byte(a), mutations)
 			checkAlert(t, m)
 		}
 	}

@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"reflect"
 	"testing"
+
+	"github.com/callscope/callscope/internal/mutate"
 )
 
 // TestDecodePayloadAsEncodingJSON: the payload's fast path reads what
@@ -26,10 +28,7 @@ func TestDecodePayloadAsEncodingJSON(t *testing.T) {
 	for _, p := range payloads {
 		same(t, []byte(p))
 		for range 4000 {
-			m := []byte(p)
-			for range 1 + r.IntN(3) {
-				m[r.IntN(len(m))] = mutations[r.IntN(len(mutations))]
-			}
+			m := mutate.Near(r, []byte(p), mutations)
 			same(t, m)
 		}
 	}

@@ -11,6 +11,8 @@ import (
 	"github.com/google/uuid"
 	"github.com/sideshow/apns2"
 	"golang.org/x/net/http2"
+
+	"github.com/callscope/callscope/internal/uuidtext"
 )
 
 func pushHeaders(jwt string) [][2]string {
@@ -258,7 +260,7 @@ func TestResponseHeaders(t *testing.T) {
 				t.Fatalf("got %d %q, want 200 with no body", r.status, r.body)
 			}
 			id := r.header.Get("apns-id")
-			if tc.sentID != "" && id != tc.sentID || tc.sentID == "" && (id != strings.ToLower(id) || !isUUID(id)) {
+			if tc.sentID != "" && id != tc.sentID || tc.sentID == "" && (id != strings.ToLower(id) || !uuidtext.Valid(id)) {
 				t.Errorf("apns-id %q (sent %q)", id, tc.sentID)
 			}
 			if got := r.header.Get("apns-unique-id") != ""; got != tc.wantUnique {

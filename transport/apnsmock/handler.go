@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"golang.org/x/net/http2/hpack"
+
+	"github.com/callscope/callscope/internal/uuidtext"
 )
 
 // pushTypes maps each of Apple's 11 push types to its topic suffix.
@@ -158,7 +160,7 @@ func (s *Server) validate(c *connAuth, rq *request) verdict {
 
 // validateHeaders is step 5 of docs/apns-rules.md#check-order.
 func (s *Server) validateHeaders(rq *request, suffix string) verdict {
-	if rq.sentID != "" && !isUUID(rq.sentID) {
+	if rq.sentID != "" && !uuidtext.Valid(rq.sentID) {
 		return verdict{status: 400, reason: "BadMessageId", why: "apns-id " + quoteShort(rq.sentID) + " is not a UUID"}
 	}
 	if e, ok := rq.hdr[hExpiration]; ok {
@@ -248,28 +250,6 @@ func hasPushSuffix(topic string) bool {
 		}
 	}
 	return false
-}
-
-// isUUID accepts the canonical 8-4-4-4-12 form in either case (Apple asks
-// for lowercase; apns2's README sends uppercase).
-func isUUID(s string) bool {
-	if len(s) != 36 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch i {
-		case 8, 13, 18, 23:
-			if c != '-' {
-				return false
-			}
-		default:
-			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
-				return false
-			}
-		}
-	}
-	return true
 }
 
 func rej(status int, reason, why string) verdict {

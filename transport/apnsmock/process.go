@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/callscope/callscope/flow"
+	"github.com/callscope/callscope/internal/uuidtext"
 	"github.com/callscope/callscope/transport/apns"
 )
 
@@ -28,7 +29,7 @@ type answer struct {
 func (s *Server) handle(c *connAuth, rq *request) answer {
 	rq.apnsID = ""
 	rq.readHeaders()
-	if isUUID(rq.sentID) {
+	if uuidtext.Valid(rq.sentID) {
 		rq.apnsID = rq.sentID
 	} else {
 		rq.apnsID = uuid.NewString()

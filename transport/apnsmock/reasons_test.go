@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/sideshow/apns2"
+
+	"github.com/callscope/callscope/internal/uuidtext"
 )
 
 // reasonCase is one of Apple's reasons (docs/apns-rules.md#reasons) and how to provoke it.
@@ -197,7 +199,7 @@ func TestReasons(t *testing.T) {
 			if status != tc.status || reason != tc.reason {
 				t.Errorf("got %d %q, want %d %q", status, reason, tc.status, tc.reason)
 			}
-			if !isUUID(id) {
+			if !uuidtext.Valid(id) {
 				t.Errorf("apns-id %q is not a UUID", id)
 			}
 			e := f.events.wait(t, "rejected", named(id, "rejected"))

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/callscope/callscope/flow"
+	"github.com/callscope/callscope/internal/mutate"
 )
 
 // TestDecodeFastAsEncodingJSON: the fast decoder reads every frame this
@@ -25,10 +26,7 @@ func TestDecodeFastAsEncodingJSON(t *testing.T) {
 		b := buf.Bytes()[4:]
 		compare(t, b, f.Type != TypeHello && f.Forward == nil)
 		for range 3000 {
-			m := bytes.Clone(b)
-			for range 1 + r.IntN(3) {
-				m[r.IntN(len(m))] = mutations[r.IntN(len(mutations))]
-			}
+			m := mutate.Near(r, b, mutations)
 			compare(t, m, false)
 		}
 	}

@@ -7,6 +7,8 @@ import (
 	"net/http/httptest"
 	"reflect"
 	"testing"
+
+	"github.com/callscope/callscope/internal/mutate"
 )
 
 // TestDecodePushAsDecode: the push request's fast path answers what
@@ -32,10 +34,7 @@ func TestDecodePushAsDecode(t *testing.T) {
 			if len(b) == 0 {
 				break
 			}
-			m := []byte(b)
-			for range 1 + r.IntN(3) {
-				m[r.IntN(len(m))] = mutations[r.IntN(len(mutations))]
-			}
+			m := mutate.Near(r, []byte(b), mutations)
 			check(t, m, -2)
 		}
 	}
@@ -73,9 +72,7 @@ func TestClockFastAsUnmarshal(t *testing.T) {
 		for i := range 3000 {
 			m := []byte(e)
 			if i > 0 {
-				for range 1 + r.IntN(3) {
-					m[r.IntN(len(m))] = mutations[r.IntN(len(mutations))]
-				}
+				m = mutate.Near(r, m, mutations)
 			}
 			if !json.Valid(m) {
 				continue

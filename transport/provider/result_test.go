@@ -8,6 +8,8 @@ import (
 	"reflect"
 	"testing"
 	"time"
+
+	"github.com/callscope/callscope/internal/mutate"
 )
 
 // TestWriteResultAsEncoder: the answer to a push crosses the wire byte for
@@ -51,9 +53,7 @@ func TestResultFastAsUnmarshal(t *testing.T) {
 		for i := range 3000 {
 			m := []byte(s)
 			if i > 0 {
-				for range 1 + r.IntN(3) {
-					m[r.IntN(len(m))] = mutations[r.IntN(len(mutations))]
-				}
+				m = mutate.Near(r, m, mutations)
 			}
 			sameResult(t, m)
 		}
