@@ -29,6 +29,7 @@ func TestSendExitStatus(t *testing.T) {
 		{name: "declined as the profile asks", args: []string{"--device-set", "answer=decline"}, code: 0},
 		{name: "unanswered as asked", args: []string{"--answer", "ignore", "--device-set", "ring_timeout=3s"}, code: 0},
 		{name: "message shown", args: []string{"--kind", "message"}, code: 0},
+		{name: "--answer auto beats the profile's decline", args: []string{"--answer", "auto", "--device-set", "answer=decline"}, code: 0},
 		{name: "--answer answer beats the profile's decline", args: []string{"--answer", "answer", "--device-set", "answer=decline"}, code: 0},
 		{name: "rang out, asked to answer", args: []string{"--device-set", "answer_after=70s"}, code: 1},
 		{name: "failed, asked to decline", args: []string{"--answer", "decline", "--device-set", "alerts_enabled=false"}, code: 1},

@@ -106,7 +106,7 @@ func sendCommand() *cobra.Command {
 			opts.Kind = k
 			// Only flags given override the profile's answer and answer_after.
 			if cmd.Flags().Changed("answer") {
-				opts.Answer = device.AnswerPolicy(answer)
+				opts.Answer = device.AnswerPolicy(answer).Canonical()
 			}
 			if cmd.Flags().Changed("answer-after") {
 				opts.AnswerAfter = &answerAfter
@@ -167,7 +167,7 @@ func sendCommand() *cobra.Command {
 	f.BoolVar(&opts.Video, "video", false, "send video calls")
 	f.BoolVar(&opts.JSON, "json", false, "print JSON instead of a table")
 	f.DurationVar(&answerAfter, "answer-after", device.DefaultProfile().AnswerAfter, "simulated time the callee takes to answer (overrides the profile's answer_after)")
-	f.StringVar(&answer, "answer", string(device.AnswerAuto), "what the callee does when it rings: answer, decline or ignore (overrides the profile's answer)")
+	f.StringVar(&answer, "answer", string(device.AnswerAuto), "what the callee does when it rings: answer (or auto), decline or ignore (overrides the profile's answer)")
 	addRecordFlags(f, &opts.Record, &opts.RecordPlaintext)
 	f.StringVar(&opts.ProfileFile, "device-profile", "", "the callee's iPhone from a TOML profile (see callscope scenarios)")
 	f.StringArrayVar(&opts.ProfileSet, "device-set", nil, "change one device profile parameter, KEY=VALUE (e.g. nse_budget=10s); repeatable")

@@ -101,6 +101,21 @@ const (
 	AnswerManual  AnswerPolicy = "manual"  // wait for Answer/Decline (the screen's a and d)
 )
 
+// Canonical spells a policy as the constants do: "auto" is another name
+// for AnswerAuto ("answer = answer" reads oddly in a profile file).
+func (a AnswerPolicy) Canonical() AnswerPolicy {
+	if a == "auto" {
+		return AnswerAuto
+	}
+	return a
+}
+
+// UnmarshalText lets a profile file and --device-set say answer = "auto".
+func (a *AnswerPolicy) UnmarshalText(b []byte) error {
+	*a = AnswerPolicy(b).Canonical()
+	return nil
+}
+
 // DefaultProfile is a current iPhone with a correctly built app.
 func DefaultProfile() Profile {
 	return Profile{
@@ -162,7 +177,7 @@ func (p Profile) Validate() error {
 	switch p.AnswerPolicy {
 	case AnswerAuto, AnswerDecline, AnswerIgnore, AnswerManual:
 	default:
-		return bad("answer", "%q: want answer, decline, ignore or manual", p.AnswerPolicy)
+		return bad("answer", "%q: want answer (or auto), decline, ignore or manual", p.AnswerPolicy)
 	}
 	// In file order, so the first bad key reported is the first one written.
 	for _, d := range []struct {

@@ -45,6 +45,7 @@ func TestLoadProfile(t *testing.T) {
 		{name: "bad ios", body: "# comment\nios = \"eighteen\"\n", err: ":2: field ios: \"eighteen\" is not an iOS version"},
 		{name: "bad environment", body: "\n\nenvironment = \"staging\"\n", err: ":3: field environment: \"staging\""},
 		{name: "bad answer", body: "answer = \"maybe\"\n", err: ":1: field answer"},
+		{name: "auto is answer", body: "answer = \"auto\"\n", check: func(p Profile) bool { return p.AnswerPolicy == AnswerAuto }},
 		{name: "bad entitlement mode", body: "missing_entitlement = \"crash\"\n", err: ":1: field missing_entitlement"},
 		{name: "negative duration", body: "model = \"x\"\ndelegate_block = \"-1s\"\n", err: ":2: field delegate_block: must not be negative"},
 		{name: "zero budget", body: "nse_budget = \"0s\"\n", err: ":1: field nse_budget: must be positive"},
@@ -96,6 +97,8 @@ func TestProfileSet(t *testing.T) {
 		{kv: "nse_memory_cap_mb=0", err: "field nse_memory_cap_mb: must be at least 1"},
 		{kv: "nse_budget=-3s", err: "field nse_budget: must not be negative"},
 		{kv: "answer=maybe", err: "field answer"},
+		{kv: "answer=auto", check: func(p Profile) bool { return p.AnswerPolicy == AnswerAuto }},
+		{kv: "answer=decline", check: func(p Profile) bool { return p.AnswerPolicy == AnswerDecline }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.kv, func(t *testing.T) {

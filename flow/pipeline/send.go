@@ -143,7 +143,7 @@ func (o SendOptions) Validate() error {
 	switch o.Answer {
 	case "", device.AnswerAuto, device.AnswerDecline, device.AnswerIgnore:
 	default:
-		return fmt.Errorf("--answer %q: want answer, decline or ignore", o.Answer)
+		return fmt.Errorf("--answer %q: want answer (or auto), decline or ignore", o.Answer)
 	}
 	if o.DecryptCmd != "" {
 		if _, err := receiver.ParseCommand(o.DecryptCmd); err != nil {
