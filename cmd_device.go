@@ -34,6 +34,7 @@ type deviceOptions struct {
 	record                               string // --record FILE
 	otlp                                 *otlpFlags
 	recordPlaintext                      bool
+	eventsPlaintext                      bool
 	profile                              pipeline.SendOptions // only ProfileFile and ProfileSet
 	timeScale                            float64
 }
@@ -68,6 +69,7 @@ func deviceCommand() *cobra.Command {
 	f.StringVar(&o.sch, "scheme", scheme.Default, "scheme of the fresh key pair when --keys is not given")
 	f.StringArrayVar(&o.topics, "topic", []string{pipeline.DefaultBundleID}, "a bundle id whose pushes this device takes (repeatable)")
 	f.StringVar(&o.eventsTo, "events-to", "", "POST events as JSON lines to a callscope ingest URL (token from CALLSCOPE_INGEST_TOKEN)")
+	f.BoolVar(&o.eventsPlaintext, "events-plaintext", false, "with --events-to, send what the device decrypted (the invite, a message's title and body); off, it is left out")
 	f.Float64Var(&o.timeScale, "time-scale", 1, "run simulated iPhone time this many times faster than real time")
 	addRecordFlags(f, &o.record, &o.recordPlaintext)
 	o.otlp = addOTLPFlags(cmd, "each push")
@@ -207,7 +209,7 @@ func runDevice(ctx context.Context, o deviceOptions, out io.Writer) (err error) 
 		}
 		// Events not delivered fail the run (stderr, exit 1), as mock-apns's.
 		defer func() { err = errors.Join(err, is.Close()) }()
-		sinks = append(sinks, is)
+		sinks = append(sinks, eventsSink(is, o.eventsPlaintext))
 	}
 	env := s.prof.Environment
 	if env == "" {
@@ -310,3 +312,14 @@ type nopSignal struct{}
 // Signal drops the device's news for the caller: in its own process the
 // device has no caller app to tell; its events say the same.
 func (nopSignal) Signal(device.Signal) {}
+
+// eventsSink is what --events-to sends: decrypted text crosses the wire to
+// the ingest endpoint (plain HTTP, maybe another machine) only when
+// --events-plaintext asks for it, as a trace keeps it only with
+// --record-plaintext.
+func eventsSink(s flow.Sink, plaintext bool) flow.Sink {
+	if plaintext {
+		return s
+	}
+	return flow.SinkFunc(func(e flow.Event) { s.Emit(flow.RedactPlaintext(e)) })
+}
