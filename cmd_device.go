@@ -317,9 +317,11 @@ func (nopSignal) Signal(device.Signal) {}
 // the ingest endpoint (plain HTTP, maybe another machine) only when
 // --events-plaintext asks for it, as a trace keeps it only with
 // --record-plaintext.
+const eventsPlaintextOmitted = "[plaintext not sent: device --events-plaintext sends it]"
+
 func eventsSink(s flow.Sink, plaintext bool) flow.Sink {
 	if plaintext {
 		return s
 	}
-	return flow.SinkFunc(func(e flow.Event) { s.Emit(flow.RedactPlaintext(e)) })
+	return flow.SinkFunc(func(e flow.Event) { s.Emit(flow.RedactPlaintextAs(e, eventsPlaintextOmitted)) })
 }

@@ -286,9 +286,12 @@ var PlaintextAttrs = map[string]bool{"title": true, "body": true, "text": true, 
 const PlaintextOmitted = "[plaintext not recorded: --record-plaintext keeps it]"
 
 // RedactPlaintext returns e with decrypted text replaced in its attributes
-// and its Plaintext dropped; it copies the attributes only when one is
-// there.
-func RedactPlaintext(e Event) Event {
+// by PlaintextOmitted and its Plaintext dropped; it copies the attributes
+// only when one is there.
+func RedactPlaintext(e Event) Event { return RedactPlaintextAs(e, PlaintextOmitted) }
+
+// RedactPlaintextAs is RedactPlaintext with the text that says why.
+func RedactPlaintextAs(e Event, omitted string) Event {
 	e.Plaintext = nil
 	found := false
 	for k := range e.Attrs {
@@ -303,7 +306,7 @@ func RedactPlaintext(e Event) Event {
 	a := maps.Clone(e.Attrs)
 	for k := range a {
 		if PlaintextAttrs[k] {
-			a[k] = PlaintextOmitted
+			a[k] = omitted
 		}
 	}
 	e.Attrs = a
