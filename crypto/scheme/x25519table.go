@@ -10,7 +10,7 @@ import (
 // The sender's DH against a recipient it seals to again and again, as a
 // fixed-base multiplication over a table precomputed for that recipient's
 // public key, the way ScalarBaseMult multiplies the base point: 64 constant-
-// time lookups, 64 mixed additions and 4 doublings, about a third of the
+// time lookups, 64 mixed additions and 4 doublings, about a quarter of the
 // ladder's cost. x25519cache.go decides which keys get a table.
 //
 // Why the result is X25519(k, u). RFC 7748 §4.1's birational map takes the
@@ -71,8 +71,8 @@ var d2 = func() *field.Element {
 // newPeerTable builds the table for the X25519 public key pk, or reports
 // false when pk's u has no Edwards point (a twist point, or u = −1): those
 // keys take the ladder. Everything here is public, so it need not be
-// constant time; it costs about two ladders, one field inversion for all
-// 256 entries (Montgomery's trick).
+// constant time; it costs about three ladders, with one field inversion
+// for all 256 entries (Montgomery's trick).
 func newPeerTable(pk *[32]byte) (*peerTable, bool) {
 	var u, one, num, den field.Element
 	if _, err := u.SetBytes(pk[:]); err != nil { // bit 255 ignored, u ≥ p reduced, as the ladder reads it
