@@ -13,8 +13,10 @@ import (
 // filippo.io/edwards25519's precomputed-table ScalarBaseMult (the upstream of
 // Go's crypto/internal/fips140/edwards25519), about a third of the ladder's
 // cost; and the two results, both projective, share one field inversion
-// (Montgomery's trick) where two separate computations take one each. All
-// of it is constant time.
+// (Montgomery's trick) where two separate computations take one each. For a
+// recipient sealed to before, the DH comes from that recipient's table
+// (x25519table.go, x25519cache.go) instead of the ladder. All of it is
+// constant time.
 
 // x25519Encap sets pub to X25519(sk, 9), sk's public key (RFC 7748 §6.1),
 // and dh to X25519(sk, peer), and reports whether dh is not all zeros: an
