@@ -302,3 +302,40 @@ func TestPeerTableRFC9180(t *testing.T) {
 		t.Fatalf("%d X25519/ChaCha20-Poly1305 base-mode vectors, want 1", n)
 	}
 }
+
+// TestPeerTableSealsIdentical: for random recipients and ephemeral
+// secrets, the first seal (ladder), the second (building the table) and
+// the third (from the table) give the same bytes, and crypto/hpke opens
+// them.
+func TestPeerTableSealsIdentical(t *testing.T) {
+	s := defaultScheme(t)
+	info, aad, pt := []byte("VPE1 call-request"), []byte("header"), []byte("pt")
+	for range 20 {
+		priv, pub, err := s.GenerateKey(rand.Reader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := newPeerCache(4, 2)
+		var skE [32]byte
+		_, _ = rand.Read(skE[:])
+		var first []byte
+		for i := range 3 {
+			enc, ct, err := s.sealWith(c, &skE, pub, info, aad, pt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := append(append([]byte(nil), enc...), ct...)
+			if i == 0 {
+				first = out
+				if got, err := s.hpkeScheme.Open(priv, enc, info, aad, ct); err != nil || !bytes.Equal(got, pt) {
+					t.Fatalf("crypto/hpke open: %x, %v", got, err)
+				}
+			} else if !bytes.Equal(out, first) {
+				t.Fatalf("seal %d: %x; first seal %x", i+1, out, first)
+			}
+		}
+		if tab, _ := c.lookup((*[32]byte)(pub)); tab == nil {
+			t.Fatal("no table after three seals")
+		}
+	}
+}
