@@ -105,23 +105,27 @@ func TestGoSealsJSOpens(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			env, err := envelope.SealWith(rand.Reader, envelope.Recipient{Scheme: alg, PublicKey: k.Public(), DeviceToken: token}, invite(),
-				envelope.SealOptions{TTL: 30 * time.Second})
-			if err != nil {
-				t.Fatal(err)
-			}
-			var got struct {
-				Plaintext envelope.Plaintext `json:"plaintext"`
-				AAD       string             `json:"aad"`
-			}
-			js(t, map[string]any{"op": "open", "envelope": env, "public_key": b64(k.Public()), "private_key": b64(k.PrivateBytes()),
-				"device_token": hex.EncodeToString(token)}, &got)
-			aad, _ := env.AAD()
-			if got.AAD != hex.EncodeToString(aad) {
-				t.Fatalf("JS AAD %s\nGo AAD %x", got.AAD, aad)
-			}
-			if got.Plaintext.Caller == nil || got.Plaintext.Caller.Handle != "alice@example.org" || got.Plaintext.SentMS != env.TS {
-				t.Fatalf("JS opened %+v", got.Plaintext)
+			// Three seals to the one key: the default scheme's first DH is
+			// the ladder's, the next ones come from the key's table.
+			for range 3 {
+				env, err := envelope.SealWith(rand.Reader, envelope.Recipient{Scheme: alg, PublicKey: k.Public(), DeviceToken: token}, invite(),
+					envelope.SealOptions{TTL: 30 * time.Second})
+				if err != nil {
+					t.Fatal(err)
+				}
+				var got struct {
+					Plaintext envelope.Plaintext `json:"plaintext"`
+					AAD       string             `json:"aad"`
+				}
+				js(t, map[string]any{"op": "open", "envelope": env, "public_key": b64(k.Public()), "private_key": b64(k.PrivateBytes()),
+					"device_token": hex.EncodeToString(token)}, &got)
+				aad, _ := env.AAD()
+				if got.AAD != hex.EncodeToString(aad) {
+					t.Fatalf("JS AAD %s\nGo AAD %x", got.AAD, aad)
+				}
+				if got.Plaintext.Caller == nil || got.Plaintext.Caller.Handle != "alice@example.org" || got.Plaintext.SentMS != env.TS {
+					t.Fatalf("JS opened %+v", got.Plaintext)
+				}
 			}
 		})
 	}

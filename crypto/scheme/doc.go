@@ -7,6 +7,7 @@
 // on every call's path, composes RFC 9180's DHKEM and key schedule itself
 // (hpkex25519.go) from crypto/ecdh, filippo.io/edwards25519, crypto/sha256
 // and x/crypto's chacha20poly1305, to skip crypto/hpke's ephemeral-key
-// ladder and key-schedule allocations; tests hold it byte for byte to RFC
-// 9180's vectors and to crypto/hpke.
+// ladder and key-schedule allocations, and, for a recipient sealed to
+// again, the DH's ladder too (a precomputed table per recipient); tests
+// hold it byte for byte to RFC 9180's vectors and to crypto/hpke.
 package scheme

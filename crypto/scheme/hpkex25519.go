@@ -16,7 +16,8 @@ import (
 // opening through this package's KEM and key schedule instead of
 // crypto/hpke's: the output is byte for byte RFC 9180's (the tests pin it to
 // the RFC's vectors and to crypto/hpke both ways), at less CPU per seal (the
-// ephemeral public key by fixed-base multiplication, x25519.go) and with no
+// ephemeral public key by fixed-base multiplication, x25519.go, and the DH
+// with a table per recurring recipient, x25519table.go) and with no
 // allocations in the key schedule (keyschedule.go). Key generation, parsing
 // and checks are the embedded crypto/hpke scheme's; it stays the test oracle.
 type x25519Scheme struct{ hpkeScheme }
@@ -40,6 +41,11 @@ func (s x25519Scheme) Seal(_ io.Reader, pub, info, aad, pt []byte) ([]byte, []by
 // seal is SetupBaseS with the ephemeral secret skE, then one Seal at
 // sequence number 0. enc and ct share one allocation.
 func (s x25519Scheme) seal(skE *[32]byte, pkR, info, aad, pt []byte) (enc, ct []byte, err error) {
+	return s.sealWith(peerTables, skE, pkR, info, aad, pt)
+}
+
+// sealWith is seal with the recipients' tables from c.
+func (s x25519Scheme) sealWith(c *peerCache, skE *[32]byte, pkR, info, aad, pt []byte) (enc, ct []byte, err error) {
 	// crypto/ecdh says why a key is refused: a wrong length, or X25519
 	// itself under GODEBUG=fips140=only, which crypto/hpke refused here
 	// before any arithmetic (x/crypto's ChaCha20-Poly1305 would refuse too,
@@ -50,7 +56,7 @@ func (s x25519Scheme) seal(skE *[32]byte, pkR, info, aad, pt []byte) (enc, ct []
 		}
 	}
 	var pkE, dh [32]byte
-	if !x25519Encap(&pkE, &dh, skE, (*[32]byte)(pkR)) {
+	if !c.encap(&pkE, &dh, skE, (*[32]byte)(pkR)) {
 		return nil, nil, fmt.Errorf("%s: public key: %w", s.name, errLowOrder)
 	}
 	var k hpkeKeys

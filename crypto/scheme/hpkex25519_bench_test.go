@@ -12,8 +12,10 @@ import (
 // before) on the same key, in the same run: an envelope's 512-byte padded
 // plaintext, its info label and a header-sized AAD. open uses a parsed key
 // (NewOpener), as the receiver's key ring does. encap is the sender's
-// X25519 alone, the ephemeral public key and the DH: x25519Encap beside
-// crypto/ecdh's GenerateKey and ECDH.
+// X25519 alone, the ephemeral public key and the DH: x25519Encap (the
+// ladder) and x25519EncapTable (the recipient's table, what a seal to a
+// recurring recipient takes, as seal/callscope does after its second seal)
+// beside crypto/ecdh's GenerateKey and ECDH; table/build is a table's cost.
 func BenchmarkX25519(b *testing.B) {
 	s := defaultScheme(b)
 	priv, pub, err := s.GenerateKey(rand.Reader)
@@ -62,6 +64,21 @@ func BenchmarkX25519(b *testing.B) {
 		measure(b, func() error {
 			_, _ = rand.Read(sk[:])
 			x25519Encap(&pkE, &dh, &sk, (*[32]byte)(pub))
+			return nil
+		})
+	})
+	b.Run("encap/callscope-table", func(b *testing.B) {
+		var sk, pkE, dh [32]byte
+		tab, _ := newPeerTable((*[32]byte)(pub))
+		measure(b, func() error {
+			_, _ = rand.Read(sk[:])
+			x25519EncapTable(&pkE, &dh, &sk, tab)
+			return nil
+		})
+	})
+	b.Run("table/build", func(b *testing.B) {
+		measure(b, func() error {
+			newPeerTable((*[32]byte)(pub))
 			return nil
 		})
 	})

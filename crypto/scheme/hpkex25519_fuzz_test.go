@@ -85,3 +85,23 @@ func FuzzX25519Seal(f *testing.F) {
 		}
 	})
 }
+
+// FuzzX25519Table holds the sender's DH against arbitrary peers to
+// crypto/ecdh: a table exactly for the u on the curve (and not the pole
+// u = −1), the DH through it or, without one, through the ladder, equal to
+// crypto/ecdh's and the ladder's, refused exactly when crypto/ecdh
+// refuses. FuzzX25519Seal, with one recipient key, seals through that
+// key's table from its second input on.
+func FuzzX25519Table(f *testing.F) {
+	for _, h := range lowOrder {
+		f.Add(bytes.Repeat([]byte{7}, 32), mustHex(f, h))
+	}
+	f.Add(bytes.Repeat([]byte{0xff}, 32), append([]byte{9}, make([]byte, 31)...))
+	f.Add(make([]byte, 32), bytes.Repeat([]byte{0xff}, 32))
+	f.Fuzz(func(t *testing.T, sk, pk []byte) {
+		if len(sk) != 32 || len(pk) != 32 {
+			return
+		}
+		checkTablePath(t, (*[32]byte)(pk), [][32]byte{[32]byte(sk)})
+	})
+}

@@ -13,8 +13,10 @@ import (
 // filippo.io/edwards25519's precomputed-table ScalarBaseMult (the upstream of
 // Go's crypto/internal/fips140/edwards25519), about a third of the ladder's
 // cost; and the two results, both projective, share one field inversion
-// (Montgomery's trick) where two separate computations take one each. All
-// of it is constant time.
+// (Montgomery's trick) where two separate computations take one each. For a
+// recipient sealed to before, the DH comes from that recipient's table
+// (x25519table.go, x25519cache.go) instead of the ladder. All of it is
+// constant time.
 
 // x25519Encap sets pub to X25519(sk, 9), sk's public key (RFC 7748 §6.1),
 // and dh to X25519(sk, peer), and reports whether dh is not all zeros: an
@@ -30,6 +32,31 @@ import (
 // (k = 8m, 2^251 ≤ m < 2^252 < l, l an odd prime), so kB is never the
 // identity and Z − Y is never zero.
 func x25519Encap(pub, dh, sk, peer *[32]byte) bool {
+	x2, z2 := ladder(sk, peer)
+	return encapFinish(pub, dh, sk, &x2, &z2)
+}
+
+// x25519EncapTable is x25519Encap with the DH taken from t, the peer's
+// table (x25519table.go): the same outputs, pub and dh byte for byte.
+func x25519EncapTable(pub, dh, sk *[32]byte, t *peerTable) bool {
+	// m = k/8 for the clamped k: bits 3–254 of sk, bit 254 set.
+	var m [32]byte
+	for i := range 31 {
+		m[i] = sk[i]>>3 | sk[i+1]<<5
+	}
+	m[31] = (sk[31]&127 | 64) >> 3
+	var v extPoint
+	t.scalarMult(&v, &m)
+	// u = (1 + y)/(1 − y) = (Z + Y)/(Z − Y), zero over zero for the identity.
+	var x2, z2 field.Element
+	x2.Add(&v.Z, &v.Y)
+	z2.Subtract(&v.Z, &v.Y)
+	return encapFinish(pub, dh, sk, &x2, &z2)
+}
+
+// encapFinish sets pub to sk's public key and dh to x2/z2, sharing one
+// inversion between them, and reports whether dh is not all zeros.
+func encapFinish(pub, dh, sk *[32]byte, x2, z2 *field.Element) bool {
 	var s edwards25519.Scalar
 	if _, err := s.SetBytesWithClamping(sk[:]); err != nil {
 		panic("scheme: 32-byte scalar refused: " + err.Error()) // only a wrong length fails
@@ -40,14 +67,13 @@ func x25519Encap(pub, dh, sk, peer *[32]byte) bool {
 	num.Add(z, y)
 	den.Subtract(z, y)
 
-	x2, z2 := ladder(sk, peer)
 	// inv = 1/(z2·den), so 1/z2 = den·inv and 1/den = z2·inv. A low-order
 	// peer makes z2 zero, inv zero (Invert's convention) and dh zero.
-	var inv, t field.Element
-	inv.Invert(t.Multiply(&z2, &den))
+	var inv, t, r field.Element
+	inv.Invert(t.Multiply(z2, &den))
 	t.Multiply(&den, &inv)
-	copy(dh[:], x2.Multiply(&x2, &t).Bytes())
-	t.Multiply(&z2, &inv)
+	copy(dh[:], r.Multiply(x2, &t).Bytes())
+	t.Multiply(z2, &inv)
 	copy(pub[:], num.Multiply(&num, &t).Bytes())
 
 	var acc byte // constant time, as crypto/ecdh's isZero

@@ -1,0 +1,170 @@
+package scheme
+
+import (
+	"crypto/ecdh"
+	"crypto/rand"
+	"fmt"
+	"sync"
+	"testing"
+)
+
+func newPeerKey(t testing.TB) [32]byte {
+	k, err := ecdh.X25519().GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return [32]byte(k.PublicKey().Bytes())
+}
+
+// twistKey is a u on the twist (no table, the ladder).
+func twistKey(t testing.TB) [32]byte {
+	for {
+		var u [32]byte
+		_, _ = rand.Read(u[:])
+		if !onCurve(&u) {
+			return u
+		}
+	}
+}
+
+// encapCheck seals to pk through c with a random secret and holds the
+// result to the ladder's.
+func encapCheck(t testing.TB, c *peerCache, pk *[32]byte) error {
+	var sk, pub, dh, lpub, ldh [32]byte
+	_, _ = rand.Read(sk[:])
+	ok := c.encap(&pub, &dh, &sk, pk)
+	lok := x25519Encap(&lpub, &ldh, &sk, pk)
+	if ok != lok || dh != ldh || (ok && pub != lpub) {
+		return fmt.Errorf("sk %x, peer %x: %x %x %v; ladder %x %x %v", sk, pk, pub, dh, ok, lpub, ldh, lok)
+	}
+	return nil
+}
+
+func (c *peerCache) has(pk *[32]byte) bool { return c.set.Load().find(pk) != nil }
+
+// TestPeerCacheSecondSeal: a key's first seal builds nothing, its second
+// builds the table and later ones use it; keys sealed to once never get
+// one; a twist key is cached as "the ladder" on its second seal.
+func TestPeerCacheSecondSeal(t *testing.T) {
+	c := newPeerCache(4, 2)
+	for range 100 {
+		pk := newPeerKey(t)
+		if err := encapCheck(t, c, &pk); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := len(c.set.Load().keys); n != 0 {
+		t.Fatalf("%d tables for keys sealed to once", n)
+	}
+	for _, pk := range [][32]byte{newPeerKey(t), twistKey(t)} {
+		for i := range 4 {
+			if err := encapCheck(t, c, &pk); err != nil {
+				t.Fatal(err)
+			}
+			tab, ok := c.lookup(&pk)
+			if ok != (i >= 1) || (ok && (tab != nil) != onCurve(&pk)) {
+				t.Fatalf("key %x after seal %d: cached %v, table %v", pk, i+1, ok, tab != nil)
+			}
+		}
+	}
+}
+
+// TestPeerCacheBound: however many keys are sealed to, and however often,
+// the cache holds at most its size.
+func TestPeerCacheBound(t *testing.T) {
+	c := newPeerCache(4, 2)
+	for range 60 {
+		pk := newPeerKey(t)
+		for range 3 {
+			if err := encapCheck(t, c, &pk); err != nil {
+				t.Fatal(err)
+			}
+			if n := len(c.set.Load().keys); n > 4 {
+				t.Fatalf("%d keys cached, size 4", n)
+			}
+		}
+	}
+	if n := len(c.set.Load().keys); n != 4 {
+		t.Fatalf("%d keys cached, want 4", n)
+	}
+}
+
+// TestPeerCacheEviction: a full cache evicts an entry not sealed to since
+// the hand passed it (CLOCK), and only after evictEvery misses since the
+// last evicting build, so rotating over more keys than it holds builds at
+// most one table per evictEvery seals.
+func TestPeerCacheEviction(t *testing.T) {
+	c := newPeerCache(2, 4)
+	a, b, cc, d := newPeerKey(t), newPeerKey(t), newPeerKey(t), newPeerKey(t)
+	seal := func(pk *[32]byte, n int) {
+		t.Helper()
+		for range n {
+			if err := encapCheck(t, c, pk); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	seal(&a, 2)
+	seal(&b, 2)
+	seal(&a, 1) // a sealed to since insertion, b not
+	seal(&cc, 2)
+	if !c.has(&a) || c.has(&b) || !c.has(&cc) {
+		t.Fatalf("after c's second seal: a %v b %v c %v; want b evicted", c.has(&a), c.has(&b), c.has(&cc))
+	}
+	seal(&d, 3) // three misses since the last eviction
+	if c.has(&d) {
+		t.Fatal("d built before evictEvery misses")
+	}
+	seal(&d, 1)
+	if !c.has(&d) {
+		t.Fatal("d not built after evictEvery misses")
+	}
+
+	// Rotating over three keys with room for two: builds stay rare.
+	r := newPeerCache(2, 8)
+	keys := [][32]byte{newPeerKey(t), newPeerKey(t), newPeerKey(t)}
+	builds, prev := 0, r.set.Load()
+	for i := range 300 {
+		if err := encapCheck(t, r, &keys[i%3]); err != nil {
+			t.Fatal(err)
+		}
+		if s := r.set.Load(); s != prev {
+			builds, prev = builds+1, s
+		}
+	}
+	if builds > 2+300/8 {
+		t.Fatalf("%d builds in 300 seals over 3 keys, cache of 2", builds)
+	}
+}
+
+// TestPeerCacheConcurrent: many goroutines seal to a few keys (more than
+// the cache holds, one of them a twist key) while tables are built,
+// published and evicted; every DH is the ladder's. Run under -race.
+func TestPeerCacheConcurrent(t *testing.T) {
+	c := newPeerCache(3, 2)
+	keys := [][32]byte{newPeerKey(t), newPeerKey(t), newPeerKey(t), newPeerKey(t), twistKey(t)}
+	g, n := 64, 30
+	if raceEnabled {
+		g, n = 16, 10
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, g)
+	for i := range g {
+		wg.Go(func() {
+			for j := range n {
+				if err := encapCheck(t, c, &keys[(i+j)%len(keys)]); err != nil {
+					errs <- err
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if n := len(c.set.Load().keys); n > 3 {
+		t.Fatalf("%d keys cached, size 3", n)
+	}
+}
