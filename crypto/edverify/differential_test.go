@@ -34,7 +34,7 @@ func randBytes(r *testRNG, n int) []byte {
 func TestRandomSignatures(t *testing.T) {
 	r := testRand(t)
 	o := newOracle(t)
-	n := 1500
+	n := 1000
 	if testing.Short() {
 		n = 200
 	}
@@ -163,7 +163,7 @@ func TestSmallOrderPoints(t *testing.T) {
 	accepts := 0
 	for _, A := range points {
 		for _, msg := range msgs {
-			for range 3 {
+			for range 2 {
 				// R = [S]B + T for a small-order T: valid exactly when
 				// [k]A = −T, which happens for some k.
 				S := randScalar(t, randBytes(r, 32))
