@@ -71,24 +71,20 @@ func (k *key) verify(msg, sig []byte) bool {
 	var kb [32]byte
 	copy(kb[:], kk.Bytes())
 
-	var kd [ndigitsKey]int8
-	var sd [ndigitsBase]int8
-	digits(kd[:], &kb, keyW)
-	digits(sd[:], (*[32]byte)(sig[32:]), baseW)
+	bt := baseTable()
+	var kbuf, sbuf [64]int8
+	kd, sd := kbuf[:ndigits(k.negA.w)], sbuf[:ndigits(bt.w)]
+	digits(kd, &kb, k.negA.w)
+	digits(sd, (*[32]byte)(sig[32:]), bt.w)
 
 	var ka, sb extPoint
-	k.negA.mul(&ka, kd[:])
-	baseTable().mul(&sb, sd[:])
+	k.negA.mul(&ka, kd)
+	bt.mul(&sb, sd)
 	ka.addExt(&ka, &sb)
 	var enc [32]byte
 	ka.bytes(&enc)
 	return enc == [32]byte(sig[:32])
 }
-
-const (
-	ndigitsKey  = 253/keyW + 1
-	ndigitsBase = 253/baseW + 1
-)
 
 // hramDigest is SHA-512(R ‖ A ‖ M), without allocating for a message of
 // up to 448 bytes.
