@@ -7,7 +7,8 @@ import (
 )
 
 // Bounds of the cache: at most maxKeys tables (maxKeys·keyTableBytes,
-// 3.2 MiB) and maxSeen keys remembered as seen once (32 bytes each).
+// 3.1 MiB) and maxSeen keys remembered as seen once (32 bytes each and
+// the map's overhead, about 80 KiB).
 const (
 	maxKeys = 64
 	maxSeen = 1024

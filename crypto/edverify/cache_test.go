@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"unsafe"
 )
 
 type signed struct {
@@ -183,5 +184,19 @@ func TestCachedVerifyAllocs(t *testing.T) {
 	c.verify(s.pub, s.msg, s.sig)
 	if n := testing.AllocsPerRun(20, func() { c.verify(s.pub, s.msg, s.sig) }); n != 0 {
 		t.Errorf("%v allocations per verification", n)
+	}
+}
+
+// TestTableMemory holds the memory figures the comments give.
+func TestTableMemory(t *testing.T) {
+	if keyTableBytes != 49920 || tableBytes(baseW, baseM) != 245760 {
+		t.Errorf("a key's table is %d bytes, B's %d", keyTableBytes, tableBytes(baseW, baseM))
+	}
+	k, _ := newKey(signedBy(t, testRand(t), 1)[0].pub)
+	if got := len(k.negA.rows) * int(unsafe.Sizeof(niels{})); got != keyTableBytes {
+		t.Errorf("a key's rows are %d bytes, tableBytes says %d", got, keyTableBytes)
+	}
+	if maxKeys*keyTableBytes > 3200<<10 {
+		t.Errorf("%d tables are %d bytes", maxKeys, maxKeys*keyTableBytes)
 	}
 }

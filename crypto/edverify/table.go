@@ -81,13 +81,16 @@ func (t *table) mul(acc *extPoint, dg []int8) {
 	acc.identity()
 	for r := t.m - 1; r >= 0; r-- {
 		if r < t.m-1 {
-			for range t.w {
-				proj.X.Set(&acc.X)
-				proj.Y.Set(&acc.Y)
-				proj.Z.Set(&acc.Z)
+			// 2^w·acc; only the last doubling needs T, for the additions.
+			proj.X.Set(&acc.X)
+			proj.Y.Set(&acc.Y)
+			proj.Z.Set(&acc.Z)
+			for range t.w - 1 {
 				tmp.double(&proj)
-				acc.fromCompleted(&tmp)
+				proj.fromCompleted(&tmp)
 			}
+			tmp.double(&proj)
+			acc.fromCompleted(&tmp)
 		}
 		for i, row := 0, 0; r+i*t.m < len(dg); i, row = i+1, row+t.width {
 			addDigit(acc, &tmp, t.rows[row:row+t.width], dg[r+i*t.m])

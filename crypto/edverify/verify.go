@@ -5,9 +5,9 @@
 //
 // crypto/ed25519 computes [S]B − [k]A with 253 doublings. From a key's
 // second verification on, this package keeps a table of multiples of −A
-// (and one of B, built once), so [S]B − [k]A is about 100 additions of
-// precomputed affine points and a dozen doublings. Variable time is fine:
-// every input of a verification is public.
+// (and one of B, built once), so [S]B − [k]A is 83 additions of
+// precomputed affine points and 13 doublings: a third of the time.
+// Variable time is fine: every input of a verification is public.
 package edverify
 
 import (
@@ -25,7 +25,8 @@ const (
 	baseW, baseM = 8, 2
 )
 
-// keyTableBytes is the memory of one key's table (50 KiB).
+// keyTableBytes is the memory of one key's table: 26 rows of 16 entries
+// of 120 bytes, 49,920 bytes. The B table is 16 rows of 128, 245,760 bytes.
 var keyTableBytes = tableBytes(keyW, keyM)
 
 var baseTable = sync.OnceValue(func() *table {
