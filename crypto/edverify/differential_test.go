@@ -323,3 +323,51 @@ func TestDigits(t *testing.T) {
 		}
 	}
 }
+
+// TestTableMul compares table.mul for every window and interleaving with
+// edwards25519's ScalarMult, for points of prime and of mixed order and
+// scalars whose digits reach ±2^(w−1).
+func TestTableMul(t *testing.T) {
+	r := testRand(t)
+	T, _ := new(edwards25519.Point).SetBytes(mustHex(t, smallOrder[4]))
+	P := new(edwards25519.Point).ScalarBaseMult(randScalar(t, []byte("P")))
+	points := []*edwards25519.Point{edwards25519.NewGeneratorPoint(), P, new(edwards25519.Point).Add(P, T), T}
+	var scalars [][]byte
+	for _, v := range []*big.Int{big.NewInt(0), big.NewInt(1), new(big.Int).Sub(scalarL, big.NewInt(1))} {
+		scalars = append(scalars, le32(v))
+	}
+	for _, fill := range []byte{0x80, 0x88, 0xff, 0x08, 0x10} { // windows at their extremes
+		b := make([]byte, 32)
+		for i := range b {
+			b[i] = fill
+		}
+		b[31] = 0x0f // below l
+		scalars = append(scalars, b)
+	}
+	for range 20 {
+		scalars = append(scalars, randScalar(t, randBytes(r, 32)).Bytes())
+	}
+	for _, P := range points {
+		for _, w := range []int{4, 5, 6, 8} {
+			for _, m := range []int{1, 2, 3} {
+				tab := newTable(P, w, m)
+				dg := make([]int8, ndigits(w))
+				for _, s := range scalars {
+					sc, err := new(edwards25519.Scalar).SetCanonicalBytes(s)
+					if err != nil {
+						t.Fatalf("%x: %v", s, err)
+					}
+					want := new(edwards25519.Point).ScalarMult(sc, P).Bytes()
+					digits(dg, (*[32]byte)(s), w)
+					var acc extPoint
+					tab.mul(&acc, dg)
+					var got [32]byte
+					acc.bytes(&got)
+					if string(got[:]) != string(want) {
+						t.Fatalf("w=%d m=%d s=%x: %x, want %x", w, m, s, got, want)
+					}
+				}
+			}
+		}
+	}
+}

@@ -139,9 +139,9 @@ func (v *completed) double(p *projective) {
 func addDigit(acc *extPoint, tmp *completed, row []niels, d int8) {
 	switch {
 	case d > 0:
-		tmp.addNiels(acc, &row[d-1])
+		tmp.addNiels(acc, &row[int(d)-1])
 	case d < 0:
-		tmp.subNiels(acc, &row[-d-1])
+		tmp.subNiels(acc, &row[-int(d)-1]) // int: −(−128) overflows int8
 	default:
 		return
 	}
