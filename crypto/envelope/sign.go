@@ -66,7 +66,7 @@ var ErrBadSig = errors.New("the signature does not verify")
 
 // VerifySig checks p's sig with pub. Its answer is crypto/ed25519.Verify's;
 // a key seen again (a trusted caller's) is checked with a precomputed
-// table, three times faster (crypto/edverify).
+// table, about three times faster (crypto/edverify).
 func VerifySig(pub ed25519.PublicKey, aad []byte, p Plaintext) error {
 	sig, err := base64.RawURLEncoding.DecodeString(trimPad(p.Sig))
 	if err != nil || len(sig) != ed25519.SignatureSize {
