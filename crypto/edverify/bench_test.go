@@ -48,6 +48,24 @@ func BenchmarkVerify(b *testing.B) {
 	})
 }
 
+// BenchmarkVerifyParallel verifies with one cached key from 64 goroutines:
+// the hot path takes no lock, so a verification costs no more than alone.
+func BenchmarkVerifyParallel(b *testing.B) {
+	pub, msg, sig := benchKey(b)
+	c := newCache(maxKeys, maxSeen)
+	c.verify(pub, msg, sig)
+	c.verify(pub, msg, sig)
+	b.SetParallelism(32) // 64 goroutines on 2 cores, as BenchmarkCall/c=64
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if !c.verify(pub, msg, sig) {
+				b.Error("refused")
+				return
+			}
+		}
+	})
+}
+
 var pollution = make([]byte, 2<<20)
 
 func pollute() {
