@@ -34,20 +34,16 @@ func newTable(p *edwards25519.Point, w, m int) *table {
 	width := 1 << (w - 1)
 	nrows := (ndigits(w) + m - 1) / m
 	pts := make([]extPoint, nrows*width)
-	base := new(edwards25519.Point).Set(p)
-	mult := new(edwards25519.Point)
+	var base extPoint
+	base.fromPoint(p)
 	for i := range nrows {
-		mult.Set(base)
-		pts[i*width].fromPoint(mult)
+		row := pts[i*width : (i+1)*width]
+		row[0] = base
 		for j := 1; j < width; j++ {
-			mult.Add(mult, base)
-			pts[i*width+j].fromPoint(mult)
+			row[j].addExt(&row[j-1], &base)
 		}
 		// 2^(w·m)·base = 2^(w·m−w+1)·(2^(w−1)·base)
-		base.Set(mult)
-		for range w*m - w + 1 {
-			base.Add(base, base)
-		}
+		base.doubleN(&row[width-1], w*m-w+1)
 	}
 	t := &table{w: w, m: m, width: width, rows: make([]niels, len(pts))}
 	toNiels(t.rows, pts)
@@ -77,25 +73,31 @@ func digits(out []int8, s *[32]byte, w int) {
 // mul sets acc = Σ dg[t]·2^(w·t)·P; dg has ndigits(t.w) digits.
 func (t *table) mul(acc *extPoint, dg []int8) {
 	var tmp completed
-	var proj projective
 	acc.identity()
 	for r := t.m - 1; r >= 0; r-- {
 		if r < t.m-1 {
-			// 2^w·acc; only the last doubling needs T, for the additions.
-			proj.X.Set(&acc.X)
-			proj.Y.Set(&acc.Y)
-			proj.Z.Set(&acc.Z)
-			for range t.w - 1 {
-				tmp.double(&proj)
-				proj.fromCompleted(&tmp)
-			}
-			tmp.double(&proj)
-			acc.fromCompleted(&tmp)
+			acc.doubleN(acc, t.w)
 		}
 		for i, row := 0, 0; r+i*t.m < len(dg); i, row = i+1, row+t.width {
 			addDigit(acc, &tmp, t.rows[row:row+t.width], dg[r+i*t.m])
 		}
 	}
+}
+
+// doubleN sets v = 2^n·p, n ≥ 1; only the last doubling computes T,
+// which only additions need.
+func (v *extPoint) doubleN(p *extPoint, n int) {
+	var proj projective
+	var tmp completed
+	proj.X.Set(&p.X)
+	proj.Y.Set(&p.Y)
+	proj.Z.Set(&p.Z)
+	for range n - 1 {
+		tmp.double(&proj)
+		proj.fromCompleted(&tmp)
+	}
+	tmp.double(&proj)
+	v.fromCompleted(&tmp)
 }
 
 // addExt sets v = p + q (filippo's projCached addition).
