@@ -189,7 +189,7 @@ func TestCachedVerifyAllocs(t *testing.T) {
 
 // TestTableMemory holds the memory figures the comments give.
 func TestTableMemory(t *testing.T) {
-	if keyTableBytes != 49920 || tableBytes(baseW, baseM) != 245760 {
+	if keyTableBytes != 49920 || tableBytes(baseW, baseM) != 491520 {
 		t.Errorf("a key's table is %d bytes, B's %d", keyTableBytes, tableBytes(baseW, baseM))
 	}
 	k, _ := newKey(signedBy(t, testRand(t), 1)[0].pub)

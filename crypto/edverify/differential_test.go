@@ -366,6 +366,13 @@ func TestTableMul(t *testing.T) {
 					if string(got[:]) != string(want) {
 						t.Fatalf("w=%d m=%d s=%x: %x, want %x", w, m, s, got, want)
 					}
+					if m == 1 { // addTo onto [s]P gives [2s]P
+						tab.addTo(&acc, dg)
+						acc.bytes(&got)
+						if want2 := new(edwards25519.Point).Add(mustPoint(t, want), mustPoint(t, want)).Bytes(); string(got[:]) != string(want2) {
+							t.Fatalf("w=%d s=%x: addTo gives %x, want %x", w, s, got, want2)
+						}
+					}
 				}
 			}
 		}

@@ -70,6 +70,18 @@ func digits(out []int8, s *[32]byte, w int) {
 	}
 }
 
+// addTo adds Σ dg[t]·2^(w·t)·P to acc: a table with m = 1 needs no
+// doublings, so its sum goes straight into another table's product.
+func (t *table) addTo(acc *extPoint, dg []int8) {
+	if t.m != 1 {
+		panic("edverify: addTo on an interleaved table")
+	}
+	var tmp completed
+	for i, row := 0, 0; i < len(dg); i, row = i+1, row+t.width {
+		addDigit(acc, &tmp, t.rows[row:row+t.width], dg[i])
+	}
+}
+
 // mul sets acc = Σ dg[t]·2^(w·t)·P; dg has ndigits(t.w) digits.
 func (t *table) mul(acc *extPoint, dg []int8) {
 	var tmp completed
