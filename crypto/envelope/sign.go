@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"errors"
 
+	"github.com/callscope/callscope/crypto/edverify"
 	"github.com/callscope/callscope/crypto/keyring"
 )
 
@@ -63,13 +64,15 @@ func Sign(k *keyring.SigningKey, aad []byte, p *Plaintext) {
 // ErrBadSig is a signature that does not verify with the signer's key.
 var ErrBadSig = errors.New("the signature does not verify")
 
-// VerifySig checks p's sig with pub.
+// VerifySig checks p's sig with pub. Its answer is crypto/ed25519.Verify's;
+// a key seen again (a trusted caller's) is checked with a precomputed
+// table, about three times faster (crypto/edverify).
 func VerifySig(pub ed25519.PublicKey, aad []byte, p Plaintext) error {
 	sig, err := base64.RawURLEncoding.DecodeString(trimPad(p.Sig))
 	if err != nil || len(sig) != ed25519.SignatureSize {
 		return errors.New("sig is not 64 bytes of base64url")
 	}
-	if len(pub) != ed25519.PublicKeySize || !ed25519.Verify(pub, SignedBytes(aad, p), sig) {
+	if len(pub) != ed25519.PublicKeySize || !edverify.Verify(pub, SignedBytes(aad, p), sig) {
 		return ErrBadSig
 	}
 	return nil
