@@ -47,6 +47,7 @@ type Callee struct {
 	working bool
 	busy    int           // pushes queued or in work, app sides running
 	idle    chan struct{} // closed when busy drops to zero
+	spare   chan func()   // app-side goroutines waiting for work (appWorker)
 
 	// Nothing here grows with the calls of a run: calls end, seen keeps
 	// the latest only, taken and hungUp forget after memoWindow.
@@ -63,6 +64,7 @@ type Callee struct {
 // Start readies the device; Close stops it and waits for work in flight.
 func (d *Callee) Start(ctx context.Context) {
 	d.ctx, d.cancel = context.WithCancel(ctx)
+	d.spare = make(chan func())
 	d.calls = map[string]*incoming{}
 	d.seen = recent{limit: recentCalls(d.Profile)}
 	d.voipFailures = d.Profile.VoIPFailures
@@ -194,13 +196,35 @@ func (d *Callee) async(p *push, f func()) {
 	d.busy++
 	d.qmu.Unlock()
 	d.enter(p.TraceID) // before the NSE's unit leaves: no gap for the clock
-	d.wg.Add(1)
-	go func() {
-		defer d.wg.Done()
+	task := func() {
 		defer d.done()
 		defer d.leave(p.TraceID)
 		f()
-	}()
+	}
+	select {
+	case d.spare <- task: // a goroutine that ran an earlier one is waiting
+	default:
+		d.wg.Add(1)
+		go d.appWorker(task)
+	}
+}
+
+// appWorker runs app sides until the device closes, waiting for the next
+// after each. A new goroutine per call grew its stack from the small
+// initial size to what an app side needs (launch, report, ring: a few
+// emits deep) on every call, a copy of the stack each time; a goroutine
+// kept for the next call has the stack already. At most as many wait as
+// ran at once.
+func (d *Callee) appWorker(task func()) {
+	defer d.wg.Done()
+	for {
+		task()
+		select {
+		case task = <-d.spare:
+		case <-d.ctx.Done():
+			return
+		}
+	}
 }
 
 // enter and leave tell a clock that orders simulated time (flow.SimClock)

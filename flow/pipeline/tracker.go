@@ -14,6 +14,19 @@ type tracker struct {
 
 func newTracker() *tracker { return &tracker{calls: flow.NewCalls()} }
 
+// trackers are the trackers of requests that ended, kept for the next: a
+// tracker holds a request's thirty-odd events, the largest allocation of
+// a call. A tracker is put back only once no emit can reach it (place).
+var trackers = sync.Pool{New: func() any { return newTracker() }}
+
+// release empties t and puts it back for another request.
+func (t *tracker) release() {
+	t.mu.Lock()
+	t.calls.Reset()
+	t.mu.Unlock()
+	trackers.Put(t)
+}
+
 func (t *tracker) add(e flow.Event) {
 	t.mu.Lock()
 	t.calls.Add(e)
