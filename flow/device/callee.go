@@ -247,6 +247,9 @@ type push struct {
 	callID   string
 	noSignal bool  // a hang-up: its fate does not end the request
 	state    State // where the push is in docs/device-rules.md#states; every event carries it
+	// ctx is the device's context tagged with the push's trace, for the
+	// simulated waits (flow.WithTrace): made once per push, not per wait.
+	ctx context.Context
 	// plaintext is what the device decrypted, as JSON, once it has: on
 	// the events of the lanes that read it (plaintextJSON).
 	plaintext json.RawMessage
@@ -263,7 +266,7 @@ func (d *Callee) emit(p *push, stage flow.Stage, name string, at time.Time, dur 
 // simulate waits simulated time on the device's clock and records it.
 func (d *Callee) simulate(p *push, stage flow.Stage, name string, dur time.Duration, attrs map[string]string) error {
 	at := time.Now()
-	waited, err := d.Clock.Sleep(flow.WithTrace(d.ctx, p.TraceID), dur)
+	waited, err := d.Clock.Sleep(p.ctx, dur)
 	d.Sink.Emit(flow.Event{TraceID: p.TraceID, CallID: p.callID, ApnsID: p.ApnsID, Stage: stage, Name: name,
 		Time: at, Duration: dur, Simulated: true, Waited: waited, Attrs: withState(attrs, p.state)})
 	return err
@@ -305,6 +308,7 @@ func (d *Callee) receive(pp flow.Push) {
 	if p.TraceID == "" {
 		p.TraceID = traceIDOf(pl.TraceParent)
 	}
+	p.ctx = flow.WithTrace(d.ctx, p.TraceID)
 	d.emit(p, flow.StageExtension, "push-received", start, 0, envelopeAttrValid(pl.VPE, map[string]string{
 		"push_type": p.PushType, "priority": strconv.Itoa(p.Priority), "payload_bytes": strconv.Itoa(len(p.Payload)),
 		"device": d.Profile.Name,
