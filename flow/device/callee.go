@@ -2,6 +2,7 @@ package device
 
 import (
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"strconv"
@@ -59,6 +60,10 @@ type Callee struct {
 	// voipFailures counts VoIP payloads in a row the app failed to report;
 	// it starts at Profile.VoIPFailures.
 	voipFailures int
+	// tokenBytes is Token decoded at Start (tokenHex): every push's open
+	// needs the raw bytes, and decoding them each time was an allocation.
+	tokenHex   string
+	tokenBytes []byte
 }
 
 // Start readies the device; Close stops it and waits for work in flight.
@@ -68,6 +73,8 @@ func (d *Callee) Start(ctx context.Context) {
 	d.calls = map[string]*incoming{}
 	d.seen = recent{limit: recentCalls(d.Profile)}
 	d.voipFailures = d.Profile.VoIPFailures
+	d.tokenHex = d.Token
+	d.tokenBytes, _ = hex.DecodeString(d.Token)
 	if d.Clock == nil {
 		d.Clock = flow.VirtualClock{}
 	}
