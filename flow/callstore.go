@@ -48,8 +48,8 @@ func (cs *Calls) hold(c Call) *callState {
 }
 
 // Reset empties cs for another use, as NewCalls or NewCallsLimit with the
-// same limit would make it, keeping the memory of one call's events for the
-// next call held: the pipeline tracks each request in a store of its own,
+// same limit would make it (an OnEvict function stays), keeping the memory
+// of one call's events for the next call held: the pipeline tracks each request in a store of its own,
 // and a new store per request was six allocations and a call's thirty-odd
 // events' worth of memory. Nothing read from cs before (Get, Events, List,
 // Snapshot) changes: those are copies, or shared and then left alone.
