@@ -3,15 +3,17 @@ package pipeline
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/callscope/callscope/flow"
 	"github.com/callscope/callscope/flow/device"
 )
 
 // TestTrackersReusedKeepCallsApart: trackers serve one request after
-// another (a pool); calls in flight at once still each get exactly their
-// own events: the same count as a call alone, their own trace id once, and
-// every stage measured.
+// another (a pool). Calls in flight at once each end with their own call
+// (connected, their own trace id once, every stage reached), and an event
+// that comes after its request ended (a device's last event, a late one
+// emitted by hand) never lands in a tracker kept for the next request.
 func TestTrackersReusedKeepCallsApart(t *testing.T) {
 	p := newPipeline(t, profile(func(pr *device.Profile) { pr.MaximumCallGroups = 64 }))
 	req := p.Compose()
@@ -20,16 +22,35 @@ func TestTrackersReusedKeepCallsApart(t *testing.T) {
 		t.Fatalf("a call alone: %s with %d events: %v", alone.Outcome, alone.Events, alone.Diag)
 	}
 	seen := map[string]bool{alone.TraceID: true}
+	var ended []string
 	p.PlaceMany(context.Background(), req, 300, 16, func(c flow.Call) {
-		if c.Outcome != flow.OutcomeConnected || c.Events != alone.Events || seen[c.TraceID] || c.Kind != alone.Kind {
-			t.Errorf("call %s: %s, %d events (kind %q), seen before %v; want connected with %d events like a call alone",
+		// A call's events after its outcome (the device's own "connected")
+		// may or may not be in by then: one more or less than alone.
+		if c.Outcome != flow.OutcomeConnected || c.Events < alone.Events-1 || c.Events > alone.Events+1 || seen[c.TraceID] || c.Kind != alone.Kind {
+			t.Errorf("call %s: %s, %d events (kind %q), seen before %v; want connected with about %d events like a call alone",
 				c.TraceID, c.Outcome, c.Events, c.Kind, seen[c.TraceID], alone.Events)
 		}
 		seen[c.TraceID] = true
+		ended = append(ended, c.TraceID)
 		for _, st := range flow.Stages {
-			if _, ok := c.Latency.Get(st); !ok && !c.Latency.Instant[st] {
-				t.Errorf("call %s: no latency for %s", c.TraceID, st)
+			if !c.Latency.Reached(st) {
+				t.Errorf("call %s: stage %s not reached", c.TraceID, st)
 			}
 		}
 	})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := p.Settle(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range ended {
+		p.emit(flow.Event{TraceID: id, Stage: flow.StageCallKit, Name: "late", Time: time.Now()})
+	}
+	for range 64 {
+		tr := trackers.Get().(*tracker)
+		if n := tr.calls.Len(); n != 0 {
+			t.Fatalf("a tracker kept for the next request holds %d calls", n)
+		}
+		defer trackers.Put(tr)
+	}
 }
