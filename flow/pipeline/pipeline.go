@@ -307,15 +307,13 @@ func (p *Pipeline) emit(e flow.Event) {
 			defer p.emit(*answer)
 		}
 	}
-	// Added under p.mu: once place removed its tracker from open, no
-	// event reaches it, and it can serve the next request.
 	p.mu.RLock()
 	t := p.open[e.TraceID]
+	p.mu.RUnlock()
 	open := t != nil
 	if open {
 		t.add(e)
 	}
-	p.mu.RUnlock()
 	p.bus.EmitRedacted(e)
 	if open && p.team != nil && !p.team.relays && e.Stage == flow.StageAPNs && e.Name == "rejected" && e.Diagnosis != nil {
 		// A team's server that does not relay APNs's answer: the mock's

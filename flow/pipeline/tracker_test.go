@@ -54,3 +54,31 @@ func TestTrackersReusedKeepCallsApart(t *testing.T) {
 		defer trackers.Put(tr)
 	}
 }
+
+// TestTrackerTakesOnlyItsRequest: an emit that found a tracker just before
+// its request ended may add after the tracker went on to the next request;
+// that event is left out, and the next request's call is as if it never came.
+func TestTrackerTakesOnlyItsRequest(t *testing.T) {
+	a, b := "0af7651916cd43dd8448eb211c80319c", "1bf7651916cd43dd8448eb211c80319d"
+	tr := track(a)
+	tr.add(flow.Event{TraceID: a, Stage: flow.StageSender, Name: "start-call-action", Time: time.Now()})
+	if c := tr.get(a); c.Events != 1 {
+		t.Fatalf("request a: %d events, want 1", c.Events)
+	}
+	tr.release()
+	tr.mu.Lock()
+	tr.id = b // as track(b) makes it, had the pool handed this one back
+	tr.mu.Unlock()
+	tr.add(flow.Event{TraceID: a, Stage: flow.StageCallKit, Name: "connected", Time: time.Now()}) // a's, late
+	tr.add(flow.Event{TraceID: b, Stage: flow.StageSender, Name: "start-call-action", Time: time.Now()})
+	if n := tr.calls.Len(); n != 1 {
+		t.Fatalf("the tracker holds %d calls, want b's alone", n)
+	}
+	if c := tr.get(b); c.Events != 1 || c.TraceID != b {
+		t.Fatalf("request b: %+v", c)
+	}
+	if c := tr.get(a); c.Events != 0 {
+		t.Fatalf("request a's late event landed: %+v", c)
+	}
+	tr.release()
+}
