@@ -39,6 +39,12 @@ type Calls struct {
 	gone    idRing
 	late    uint64
 	onEvict func(Call)
+	// last is the call the latest event went to: a request's events come
+	// one after another (the pipeline keeps a store per request), and the
+	// map lookup by trace id, a hash of 32 bytes, was a third of add.
+	last *callState
+	// spare is a call's memory Reset kept for the next call held.
+	spare *callState
 }
 
 type callState struct {
@@ -116,7 +122,10 @@ func (cs *Calls) add(e Event, observed bool) bool {
 	if e.TraceID == "" {
 		return false
 	}
-	st := cs.byTrace[e.TraceID]
+	st := cs.last
+	if st == nil || st.call.TraceID != e.TraceID {
+		st = cs.byTrace[e.TraceID]
+	}
 	if st == nil {
 		if cs.gone.has(e.TraceID) {
 			cs.late++
@@ -124,6 +133,7 @@ func (cs *Calls) add(e Event, observed bool) bool {
 		}
 		st = cs.hold(Call{TraceID: e.TraceID, Started: e.Time, Stage: e.Stage})
 	}
+	cs.last = st
 	st.keep(e, cs.limit > 0)
 	st.observed = st.observed || observed
 	c2 := &st.call

@@ -20,6 +20,9 @@ func (cs *Calls) hold(c Call) *callState {
 		// none of the old events' data.
 		clear(st.events)
 		*st = callState{call: c, events: st.events[:0]}
+	} else if st = cs.spare; st != nil {
+		cs.spare = nil
+		*st = callState{call: c, events: st.events[:0]}
 	} else {
 		// A call through all five stages has about thirty events: one
 		// allocation instead of six doublings, on the pipeline's hot path.
@@ -42,6 +45,31 @@ func (cs *Calls) hold(c Call) *callState {
 	cs.n++
 	cs.byTrace[c.TraceID] = st
 	return st
+}
+
+// Reset empties cs for another use, as NewCalls or NewCallsLimit with the
+// same limit would make it (an OnEvict function stays), keeping the memory
+// of one call's events for the next call held: the pipeline tracks each request in a store of its own,
+// and a new store per request was six allocations and a call's thirty-odd
+// events' worth of memory. Nothing read from cs before (Get, Events, List,
+// Snapshot) changes: those are copies, or shared and then left alone.
+func (cs *Calls) Reset() {
+	var spare *callState
+	if cs.n > 0 {
+		if st := cs.held[cs.head]; !st.shared && st.tail == nil {
+			spare = st
+			clear(st.events)
+		}
+	}
+	clear(cs.byTrace)
+	clear(cs.held)
+	cs.head, cs.n, cs.evicted, cs.late, cs.last = 0, 0, 0, 0, nil
+	if cs.gone.max > 0 {
+		cs.gone = idRing{max: cs.gone.max}
+	}
+	if spare != nil || cs.spare == nil {
+		cs.spare = spare
+	}
 }
 
 // keepEvents bounds the events a limited store keeps per call: a call
@@ -87,6 +115,9 @@ func (cs *Calls) evictOldest() *callState {
 	cs.head = (cs.head + 1) % len(cs.held)
 	cs.n--
 	delete(cs.byTrace, st.call.TraceID)
+	if cs.last == st {
+		cs.last = nil
+	}
 	cs.gone.add(st.call.TraceID)
 	cs.evicted++
 	if cs.onEvict != nil {

@@ -36,7 +36,10 @@ type Event struct {
 	// reportNewIncomingCall, CallKit ringing): it has no duration, and a
 	// stage made only of instant and simulated events is shown as
 	// instantaneous, not as latency (Latency.Instant).
-	Instant   bool              `json:"instant,omitempty"`
+	Instant bool `json:"instant,omitempty"`
+	// Attrs are read-only once emitted: a stage may share one map between
+	// events (flow/device does for events that carry only their state), and
+	// readers get the map itself. Clone before changing one.
 	Attrs     map[string]string `json:"attrs,omitempty"`
 	Diagnosis *Diagnosis        `json:"diagnosis,omitempty"`
 	// Outcome is set on the event that ends the request, and only there.

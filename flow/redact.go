@@ -55,6 +55,9 @@ const Redacted = "[redacted]"
 
 // RedactValue removes signed JWTs and PEM private keys from s.
 func RedactValue(s string) string {
+	if len(s) < len("PRIVATE KEY") {
+		return s // most attributes: too short for either (a JWT match is 32 or more)
+	}
 	if jwtShaped(s) {
 		s = jwtPattern.ReplaceAllStringFunc(s, redactJWT)
 	}

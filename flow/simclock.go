@@ -58,8 +58,8 @@ type simGroup struct {
 
 type sleeper struct {
 	deadline time.Duration
-	seq      uint64 // ties go in the order the waits began
-	woken    chan struct{}
+	seq      uint64        // ties go in the order the waits began
+	woken    chan struct{} // one wake-up (buffered 1): the sleeper is reused
 	index    int
 }
 
@@ -108,16 +108,17 @@ func (c *SimClock) Sleep(ctx context.Context, d time.Duration) (time.Duration, e
 		deadline = g.now + max(d, 0)
 	}
 	g.seq++
-	s := &sleeper{deadline: deadline, seq: g.seq, woken: make(chan struct{})}
+	s := sleepers.Get().(*sleeper)
+	s.deadline, s.seq = deadline, g.seq
 	heap.Push(&g.sleepers, s)
 	c.advance(id, g)
 	c.mu.Unlock()
 	select {
 	case <-s.woken:
+		sleepers.Put(s)
 		return 0, nil
 	case <-ctx.Done():
 		c.mu.Lock()
-		defer c.mu.Unlock()
 		select {
 		case <-s.woken:
 			// Woken as ctx ended: the time moved; let the next one go when
@@ -126,9 +127,17 @@ func (c *SimClock) Sleep(ctx context.Context, d time.Duration) (time.Duration, e
 			heap.Remove(&g.sleepers, s.index)
 			c.advance(id, g)
 		}
+		c.mu.Unlock()
+		sleepers.Put(s) // out of the heap, its wake-up taken or never sent
 		return 0, ctx.Err()
 	}
 }
+
+// sleepers are waits done, kept for the next: a request waits a few times
+// (launch, answer, fulfil), and each wait was a sleeper and a channel. A
+// sleeper is put back only once it has left the heap and its wake-up, if
+// one was sent, was received: its channel is empty again.
+var sleepers = sync.Pool{New: func() any { return &sleeper{woken: make(chan struct{}, 1)} }}
 
 // advance wakes the earliest sleeper of g when nobody on the request is
 // running. c.mu is held.
@@ -146,7 +155,7 @@ func (c *SimClock) advance(id string, g *simGroup) {
 	}
 	heap.Pop(&g.sleepers)
 	g.now = next.deadline
-	close(next.woken)
+	next.woken <- struct{}{} // room for one: each wait is woken once
 }
 
 // sleeperHeap orders waits by deadline, then by when they began.

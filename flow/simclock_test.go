@@ -2,6 +2,7 @@ package flow
 
 import (
 	"context"
+	"fmt"
 	"runtime"
 	"sync"
 	"testing"
@@ -151,4 +152,58 @@ func errString(err error) string {
 		return "ok"
 	}
 	return err.Error()
+}
+
+// TestSimClockWaitsReused: waits are kept for reuse; round after round of
+// waits that end, are cancelled before their turn, or are cancelled as they
+// are woken, no wait ends early (a wake-up left over from an earlier wait)
+// and the order holds.
+func TestSimClockWaitsReused(t *testing.T) {
+	c := NewSimClock()
+	for round := range 200 {
+		id := fmt.Sprint("r", round)
+		base := WithTrace(context.Background(), id)
+		c.Enter(id)
+		c.Enter(id)
+		c.Enter(id)
+		order := make(chan string, 3)
+		cancelled, cancel := context.WithCancel(base)
+		go func() {
+			_, err := c.Sleep(base, 60*time.Second)
+			order <- "60s:" + errString(err)
+			c.Leave(id)
+		}()
+		go func() {
+			_, err := c.Sleep(cancelled, 30*time.Second)
+			order <- "30s:" + errString(err)
+			c.Leave(id)
+		}()
+		eventually(t, "two waits", func() bool { return c.waiting(id) == 2 })
+		if round%2 == 0 {
+			cancel() // before its turn: it leaves the order
+			if v := recv(t, order, "cancelled"); v != "30s:context canceled" {
+				t.Fatalf("round %d: got %s", round, v)
+			}
+		}
+		go func() {
+			_, err := c.Sleep(base, 2*time.Second)
+			order <- "2s:" + errString(err)
+			if round%2 == 1 {
+				cancel() // as the 30 s wait may be woken
+			}
+			c.Leave(id)
+		}()
+		if v := recv(t, order, "first"); v != "2s:ok" {
+			t.Fatalf("round %d: first %s, want the 2 s wait", round, v)
+		}
+		if round%2 == 1 {
+			if v := recv(t, order, "second"); v != "30s:ok" && v != "30s:context canceled" {
+				t.Fatalf("round %d: second %s, want the 30 s wait", round, v)
+			}
+		}
+		if v := recv(t, order, "last"); v != "60s:ok" {
+			t.Fatalf("round %d: last %s, want the 60 s wait", round, v)
+		}
+		cancel()
+	}
 }

@@ -2,6 +2,7 @@ package device
 
 import (
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"strconv"
@@ -47,6 +48,7 @@ type Callee struct {
 	working bool
 	busy    int           // pushes queued or in work, app sides running
 	idle    chan struct{} // closed when busy drops to zero
+	spare   chan func()   // app-side goroutines waiting for work (appWorker)
 
 	// Nothing here grows with the calls of a run: calls end, seen keeps
 	// the latest only, taken and hungUp forget after memoWindow.
@@ -58,14 +60,21 @@ type Callee struct {
 	// voipFailures counts VoIP payloads in a row the app failed to report;
 	// it starts at Profile.VoIPFailures.
 	voipFailures int
+	// tokenBytes is Token decoded at Start (tokenHex): every push's open
+	// needs the raw bytes, and decoding them each time was an allocation.
+	tokenHex   string
+	tokenBytes []byte
 }
 
 // Start readies the device; Close stops it and waits for work in flight.
 func (d *Callee) Start(ctx context.Context) {
 	d.ctx, d.cancel = context.WithCancel(ctx)
+	d.spare = make(chan func())
 	d.calls = map[string]*incoming{}
 	d.seen = recent{limit: recentCalls(d.Profile)}
 	d.voipFailures = d.Profile.VoIPFailures
+	d.tokenHex = d.Token
+	d.tokenBytes, _ = hex.DecodeString(d.Token)
 	if d.Clock == nil {
 		d.Clock = flow.VirtualClock{}
 	}
@@ -194,13 +203,35 @@ func (d *Callee) async(p *push, f func()) {
 	d.busy++
 	d.qmu.Unlock()
 	d.enter(p.TraceID) // before the NSE's unit leaves: no gap for the clock
-	d.wg.Add(1)
-	go func() {
-		defer d.wg.Done()
+	task := func() {
 		defer d.done()
 		defer d.leave(p.TraceID)
 		f()
-	}()
+	}
+	select {
+	case d.spare <- task: // a goroutine that ran an earlier one is waiting
+	default:
+		d.wg.Add(1)
+		go d.appWorker(task)
+	}
+}
+
+// appWorker runs app sides until the device closes, waiting for the next
+// after each. A new goroutine per call grew its stack from the small
+// initial size to what an app side needs (launch, report, ring: a few
+// emits deep) on every call, a copy of the stack each time; a goroutine
+// kept for the next call has the stack already. At most as many wait as
+// ran at once.
+func (d *Callee) appWorker(task func()) {
+	defer d.wg.Done()
+	for {
+		task()
+		select {
+		case task = <-d.spare:
+		case <-d.ctx.Done():
+			return
+		}
+	}
 }
 
 // enter and leave tell a clock that orders simulated time (flow.SimClock)
@@ -223,6 +254,9 @@ type push struct {
 	callID   string
 	noSignal bool  // a hang-up: its fate does not end the request
 	state    State // where the push is in docs/device-rules.md#states; every event carries it
+	// ctx is the device's context tagged with the push's trace, for the
+	// simulated waits (flow.WithTrace): made once per push, not per wait.
+	ctx context.Context
 	// plaintext is what the device decrypted, as JSON, once it has: on
 	// the events of the lanes that read it (plaintextJSON).
 	plaintext json.RawMessage
@@ -239,7 +273,7 @@ func (d *Callee) emit(p *push, stage flow.Stage, name string, at time.Time, dur 
 // simulate waits simulated time on the device's clock and records it.
 func (d *Callee) simulate(p *push, stage flow.Stage, name string, dur time.Duration, attrs map[string]string) error {
 	at := time.Now()
-	waited, err := d.Clock.Sleep(flow.WithTrace(d.ctx, p.TraceID), dur)
+	waited, err := d.Clock.Sleep(p.ctx, dur)
 	d.Sink.Emit(flow.Event{TraceID: p.TraceID, CallID: p.callID, ApnsID: p.ApnsID, Stage: stage, Name: name,
 		Time: at, Duration: dur, Simulated: true, Waited: waited, Attrs: withState(attrs, p.state)})
 	return err
@@ -281,6 +315,7 @@ func (d *Callee) receive(pp flow.Push) {
 	if p.TraceID == "" {
 		p.TraceID = traceIDOf(pl.TraceParent)
 	}
+	p.ctx = flow.WithTrace(d.ctx, p.TraceID)
 	d.emit(p, flow.StageExtension, "push-received", start, 0, envelopeAttrValid(pl.VPE, map[string]string{
 		"push_type": p.PushType, "priority": strconv.Itoa(p.Priority), "payload_bytes": strconv.Itoa(len(p.Payload)),
 		"device": d.Profile.Name,

@@ -255,7 +255,7 @@ func (d *Callee) awaitCallee(in *incoming) (kind SignalKind, waited, simulated t
 	start := time.Now()
 	fired := make(chan time.Duration, 1)
 	exited := make(chan struct{})
-	ctx, cancel := context.WithCancel(flow.WithTrace(d.ctx, in.p.TraceID))
+	ctx, cancel := context.WithCancel(in.p.ctx)
 	defer cancel()
 	go func() {
 		defer close(exited)

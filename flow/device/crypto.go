@@ -1,7 +1,6 @@
 package device
 
 import (
-	"bytes"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -67,8 +66,19 @@ func (c *Caller) sealFor(traceID string, to envelope.Recipient, pt envelope.Plai
 
 func (c *Caller) recordSealed(traceID string, env *envelope.Envelope) {
 	cp := *env
-	cp.KID, cp.Rcpt, cp.Nonce = bytes.Clone(env.KID), bytes.Clone(env.Rcpt), bytes.Clone(env.Nonce)
-	cp.Enc, cp.CT = bytes.Clone(env.Enc), bytes.Clone(env.CT)
+	// One copy of the five byte fields, each as bytes.Clone would make it
+	// (nil stays nil), in one allocation instead of five.
+	buf := make([]byte, 0, len(env.KID)+len(env.Rcpt)+len(env.Nonce)+len(env.Enc)+len(env.CT))
+	clone := func(b []byte) []byte {
+		if b == nil {
+			return nil
+		}
+		start := len(buf)
+		buf = append(buf, b...)
+		return buf[start:len(buf):len(buf)]
+	}
+	cp.KID, cp.Rcpt, cp.Nonce = clone(env.KID), clone(env.Rcpt), clone(env.Nonce)
+	cp.Enc, cp.CT = clone(env.Enc), clone(env.CT)
 	c.sealedMu.Lock()
 	defer c.sealedMu.Unlock()
 	if c.sealed == nil {
@@ -86,7 +96,10 @@ func (c *Caller) Sealed(traceID string) []*envelope.Envelope {
 
 // receiverConfig is what the NSE opens a push with.
 func (d *Callee) receiverConfig(p *push) receiver.Config {
-	tok, _ := hex.DecodeString(d.Token)
+	tok := d.tokenBytes
+	if d.tokenHex != d.Token || tok == nil {
+		tok, _ = hex.DecodeString(d.Token)
+	}
 	cfg := receiver.Config{Ring: d.Ring, DeviceToken: tok, Now: d.nowFor(p), Replay: d.Replay, Decrypt: d.Decrypt, Context: d.ctx, Signers: d.Signers, Skew: d.Skew}
 	if d.Sent != nil {
 		cfg.Sent = d.Sent(p.TraceID)

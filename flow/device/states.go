@@ -35,15 +35,30 @@ const (
 // AttrState is the event attribute that names the state.
 const AttrState = "state"
 
-// withState returns attrs with the state added, allocating when attrs is
-// nil. Callers pass maps they built for this one event.
+// withState returns attrs with the state added. Callers pass maps they
+// built for this one event, or nil: an event with no other attribute gets
+// its state's shared map (stateOnly).
 func withState(attrs map[string]string, s State) map[string]string {
 	if s == "" {
 		return attrs
 	}
 	if attrs == nil {
+		if m := stateOnly[s]; m != nil {
+			return m
+		}
 		attrs = make(map[string]string, 1)
 	}
 	attrs[AttrState] = string(s)
 	return attrs
 }
+
+// stateOnly holds, per state, the attributes of an event that carries its
+// state alone: one map shared by all such events (five a call), which
+// each made anew. Emitted attributes are only ever read (flow.Event.Attrs).
+var stateOnly = func() map[State]map[string]string {
+	m := map[State]map[string]string{}
+	for _, s := range []State{S0, S1, S2, S3, S4, S5, S6, S7, S8, S9, S10, O0, O1, O3, O4, O5} {
+		m[s] = map[string]string{AttrState: string(s)}
+	}
+	return m
+}()

@@ -67,7 +67,7 @@ func (p *Pipeline) onDevice(callID string, act func(*device.Callee, string) erro
 
 func (p *Pipeline) place(ctx context.Context, req flow.Request, started func(traceID string)) flow.Call {
 	traceparent, traceID := provider.NewTraceParent()
-	t := newTracker()
+	t := track(traceID)
 	p.mu.Lock()
 	p.open[traceID] = t
 	p.mu.Unlock()
@@ -75,6 +75,7 @@ func (p *Pipeline) place(ctx context.Context, req flow.Request, started func(tra
 		p.mu.Lock()
 		delete(p.open, traceID)
 		p.mu.Unlock()
+		t.release()
 		if p.team != nil {
 			p.team.forget(traceID)
 		}

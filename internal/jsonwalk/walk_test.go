@@ -3,6 +3,7 @@ package jsonwalk
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"testing"
 )
 
@@ -62,4 +63,41 @@ func TestWalker(t *testing.T) {
 func FuzzWalker(f *testing.F) {
 	f.Add([]byte(`{"a":1,"b":"x","c":[1,{"d":"}"}],"e":{"f":"\"\\"}}`))
 	f.Fuzz(walkAsJSON)
+}
+
+// TestObjectKeysNotCopied: a walk that only compares names allocates
+// nothing for them, and each key reads as the document spells it.
+func TestObjectKeysNotCopied(t *testing.T) {
+	doc := []byte(`{"token":"ab","envelope":{"v":1},"traceparent":"x","":2,"x-y":null}`)
+	var keys []string
+	New(doc).Object(func(key string) bool {
+		keys = append(keys, string([]byte(key))) // a copy: key itself is not kept
+		return false
+	})
+	if len(keys) != 1 || keys[0] != "token" {
+		t.Fatalf("keys %q, want [token]: the member gave up at once", keys)
+	}
+	keys = keys[:0]
+	s := New(doc)
+	if !s.Object(func(key string) bool { keys = append(keys, string([]byte(key))); s.Value(); return true }) {
+		t.Fatal("walk gave up")
+	}
+	if got := fmt.Sprint(keys); got != "[token envelope traceparent  x-y]" {
+		t.Fatalf("keys %s", got)
+	}
+	allocs := testing.AllocsPerRun(100, func() {
+		s := New(doc)
+		n := 0
+		s.Object(func(key string) bool {
+			switch key {
+			case "token", "envelope", "traceparent":
+				n++
+			}
+			s.Value()
+			return true
+		})
+	})
+	if allocs > 1 { // the Walker itself may be one
+		t.Errorf("%.0f allocations for a walk of 5 members, want at most 1: the names are not copied", allocs)
+	}
 }

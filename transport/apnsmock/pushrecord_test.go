@@ -76,3 +76,24 @@ func TestPushOnRecord(t *testing.T) {
 		})
 	}
 }
+
+// TestPushRecordSharesBody: a complete JSON body is on record as the very
+// bytes received (no copy), with no room past its end, so that appending
+// to the record never reaches the request's body; a cut or non-JSON body
+// is still recorded as a JSON string of what came.
+func TestPushRecordSharesBody(t *testing.T) {
+	body := append(make([]byte, 0, 64), `{"aps":{"alert":"hi"}}`...)
+	rq := &request{method: "POST", path: "/3/device/ab", body: body, size: len(body)}
+	p := pushRecord(rq)
+	if string(p.Payload) != string(body) || cap(p.Payload) != len(body) {
+		t.Fatalf("payload %q (cap %d), want the body %q with no room past it", p.Payload, cap(p.Payload), body)
+	}
+	_ = append(p.Payload, '!')
+	if got := body[:len(body)+1][len(body)]; got == '!' {
+		t.Fatal("an append to the record wrote into the request's body")
+	}
+	cut := &request{method: "POST", path: "/3/device/ab", body: []byte(`{"a":`), size: 9}
+	if p := pushRecord(cut); string(p.Payload) != `"{\"a\":"` {
+		t.Fatalf("a cut body is recorded as %s", p.Payload)
+	}
+}

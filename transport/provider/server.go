@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/sideshow/apns2"
@@ -39,6 +40,10 @@ type Server struct {
 	// Close closes them at once (closeFresh).
 	connMu sync.Mutex
 	fresh  map[net.Conn]struct{}
+	// nFresh is len(fresh): every request moves its connection to active
+	// and back to idle, and with no fresh connection (as under load, on
+	// kept-alive connections) there is nothing to look up under connMu.
+	nFresh atomic.Int64
 }
 
 // maxBody bounds a request: an envelope fits in an APNs payload (4 KB).
@@ -57,6 +62,12 @@ func NewServer(p Pusher, sink flow.Sink) *Server {
 
 // track follows which connections have not carried a request yet.
 func (s *Server) track(c net.Conn, st http.ConnState) {
+	// A connection's StateNew comes before its other states (net/http sets
+	// it before the connection's goroutine starts): with none fresh, c is
+	// not among them.
+	if st != http.StateNew && s.nFresh.Load() == 0 {
+		return
+	}
 	s.connMu.Lock()
 	defer s.connMu.Unlock()
 	if st == http.StateNew {
@@ -64,6 +75,7 @@ func (s *Server) track(c net.Conn, st http.ConnState) {
 	} else {
 		delete(s.fresh, c)
 	}
+	s.nFresh.Store(int64(len(s.fresh)))
 }
 
 // closeFresh closes the connections that never sent a request, once
@@ -76,6 +88,7 @@ func (s *Server) closeFresh() {
 		_ = c.Close()
 		delete(s.fresh, c)
 	}
+	s.nFresh.Store(0)
 }
 
 // Listen starts serving on addr ("127.0.0.1:0" for a random port).
