@@ -6,6 +6,8 @@ import (
 	"sync"
 	"testing"
 	"unsafe"
+
+	"github.com/callscope/callscope/crypto/internal/edwards"
 )
 
 type signed struct {
@@ -193,7 +195,7 @@ func TestTableMemory(t *testing.T) {
 		t.Errorf("a key's table is %d bytes, B's %d", keyTableBytes, tableBytes(baseW, baseM))
 	}
 	k, _ := newKey(signedBy(t, testRand(t), 1)[0].pub)
-	if got := len(k.negA.rows) * int(unsafe.Sizeof(niels{})); got != keyTableBytes {
+	if got := len(k.negA.rows) * int(unsafe.Sizeof(edwards.Niels{})); got != keyTableBytes {
 		t.Errorf("a key's rows are %d bytes, tableBytes says %d", got, keyTableBytes)
 	}
 	if maxKeys*keyTableBytes > 3200<<10 {

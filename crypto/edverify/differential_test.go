@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"filippo.io/edwards25519"
+
+	"github.com/callscope/callscope/crypto/internal/edwards"
 )
 
 // testRand is a generator seeded by the test's name: a failure repeats.
@@ -359,16 +361,16 @@ func TestTableMul(t *testing.T) {
 					}
 					want := new(edwards25519.Point).ScalarMult(sc, P).Bytes()
 					digits(dg, (*[32]byte)(s), w)
-					var acc extPoint
+					var acc edwards.Ext
 					tab.mul(&acc, dg)
 					var got [32]byte
-					acc.bytes(&got)
+					acc.Bytes(&got)
 					if string(got[:]) != string(want) {
 						t.Fatalf("w=%d m=%d s=%x: %x, want %x", w, m, s, got, want)
 					}
 					if m == 1 { // addTo onto [s]P gives [2s]P
 						tab.addTo(&acc, dg)
-						acc.bytes(&got)
+						acc.Bytes(&got)
 						if want2 := new(edwards25519.Point).Add(mustPoint(t, want), mustPoint(t, want)).Bytes(); string(got[:]) != string(want2) {
 							t.Fatalf("w=%d s=%x: addTo gives %x, want %x", w, s, got, want2)
 						}

@@ -4,7 +4,8 @@ import (
 	"encoding/binary"
 
 	"filippo.io/edwards25519"
-	"filippo.io/edwards25519/field"
+
+	"github.com/callscope/callscope/crypto/internal/edwards"
 )
 
 // A table multiplies one point P by a scalar below 2^253 with additions
@@ -16,8 +17,8 @@ import (
 // it computes exactly s·P for the integer s, as any scalar multiplication.
 type table struct {
 	w, m  int
-	width int     // 2^(w−1), the entries of a row
-	rows  []niels // row i is rows[i*width : (i+1)*width]
+	width int             // 2^(w−1), the entries of a row
+	rows  []edwards.Niels // row i is rows[i*width : (i+1)*width]
 }
 
 // ndigits is how many signed radix-2^w digits a scalar below 2^253 takes
@@ -33,20 +34,20 @@ func tableBytes(w, m int) int {
 func newTable(p *edwards25519.Point, w, m int) *table {
 	width := 1 << (w - 1)
 	nrows := (ndigits(w) + m - 1) / m
-	pts := make([]extPoint, nrows*width)
-	var base extPoint
-	base.fromPoint(p)
+	pts := make([]edwards.Ext, nrows*width)
+	var base edwards.Ext
+	base.FromPoint(p)
 	for i := range nrows {
 		row := pts[i*width : (i+1)*width]
 		row[0] = base
 		for j := 1; j < width; j++ {
-			row[j].addExt(&row[j-1], &base)
+			row[j].Add(&row[j-1], &base)
 		}
 		// 2^(w·m)·base = 2^(w·m−w+1)·(2^(w−1)·base)
-		base.doubleN(&row[width-1], w*m-w+1)
+		base.DoubleN(&row[width-1], w*m-w+1)
 	}
-	t := &table{w: w, m: m, width: width, rows: make([]niels, len(pts))}
-	toNiels(t.rows, pts)
+	t := &table{w: w, m: m, width: width, rows: make([]edwards.Niels, len(pts))}
+	edwards.ToNiels(t.rows, pts)
 	return t
 }
 
@@ -72,23 +73,23 @@ func digits(out []int8, s *[32]byte, w int) {
 
 // addTo adds Σ dg[t]·2^(w·t)·P to acc: a table with m = 1 needs no
 // doublings, so its sum goes straight into another table's product.
-func (t *table) addTo(acc *extPoint, dg []int8) {
+func (t *table) addTo(acc *edwards.Ext, dg []int8) {
 	if t.m != 1 {
 		panic("edverify: addTo on an interleaved table")
 	}
-	var tmp completed
+	var tmp edwards.Completed
 	for i, row := 0, 0; i < len(dg); i, row = i+1, row+t.width {
 		addDigit(acc, &tmp, t.rows[row:row+t.width], dg[i])
 	}
 }
 
 // mul sets acc = Σ dg[t]·2^(w·t)·P; dg has ndigits(t.w) digits.
-func (t *table) mul(acc *extPoint, dg []int8) {
-	var tmp completed
-	acc.identity()
+func (t *table) mul(acc *edwards.Ext, dg []int8) {
+	var tmp edwards.Completed
+	acc.Identity()
 	for r := t.m - 1; r >= 0; r-- {
 		if r < t.m-1 {
-			acc.doubleN(acc, t.w)
+			acc.DoubleN(acc, t.w)
 		}
 		for i, row := 0, 0; r+i*t.m < len(dg); i, row = i+1, row+t.width {
 			addDigit(acc, &tmp, t.rows[row:row+t.width], dg[r+i*t.m])
@@ -96,39 +97,15 @@ func (t *table) mul(acc *extPoint, dg []int8) {
 	}
 }
 
-// doubleN sets v = 2^n·p, n ≥ 1; only the last doubling computes T,
-// which only additions need.
-func (v *extPoint) doubleN(p *extPoint, n int) {
-	var proj projective
-	var tmp completed
-	proj.X.Set(&p.X)
-	proj.Y.Set(&p.Y)
-	proj.Z.Set(&p.Z)
-	for range n - 1 {
-		tmp.double(&proj)
-		proj.fromCompleted(&tmp)
+// addDigit adds d·q to acc where row[j−1] = j·q, d in [−len(row), len(row)].
+func addDigit(acc *edwards.Ext, tmp *edwards.Completed, row []edwards.Niels, d int8) {
+	switch {
+	case d > 0:
+		tmp.AddNiels(acc, &row[int(d)-1])
+	case d < 0:
+		tmp.SubNiels(acc, &row[-int(d)-1]) // int: −(−128) overflows int8
+	default:
+		return
 	}
-	tmp.double(&proj)
-	v.fromCompleted(&tmp)
-}
-
-// addExt sets v = p + q (filippo's projCached addition).
-func (v *extPoint) addExt(p, q *extPoint) {
-	var qYplusX, qYminusX, qT2d, YplusX, YminusX, PP, MM, TT2d, ZZ2 field.Element
-	qYplusX.Add(&q.Y, &q.X)
-	qYminusX.Subtract(&q.Y, &q.X)
-	qT2d.Multiply(&q.T, d2)
-	YplusX.Add(&p.Y, &p.X)
-	YminusX.Subtract(&p.Y, &p.X)
-	PP.Multiply(&YplusX, &qYplusX)
-	MM.Multiply(&YminusX, &qYminusX)
-	TT2d.Multiply(&p.T, &qT2d)
-	ZZ2.Multiply(&p.Z, &q.Z)
-	ZZ2.Add(&ZZ2, &ZZ2)
-	var c completed
-	c.X.Subtract(&PP, &MM)
-	c.Y.Add(&PP, &MM)
-	c.Z.Add(&ZZ2, &TT2d)
-	c.T.Subtract(&ZZ2, &TT2d)
-	v.fromCompleted(&c)
+	acc.FromCompleted(tmp)
 }

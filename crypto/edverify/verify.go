@@ -16,6 +16,8 @@ import (
 	"sync"
 
 	"filippo.io/edwards25519"
+
+	"github.com/callscope/callscope/crypto/internal/edwards"
 )
 
 // Window widths and interleaving (see table). The B table is one for the
@@ -80,11 +82,11 @@ func (k *key) verify(msg, sig []byte) bool {
 	digits(kd, &kb, k.negA.w)
 	digits(sd, (*[32]byte)(sig[32:]), bt.w)
 
-	var acc extPoint
+	var acc edwards.Ext
 	k.negA.mul(&acc, kd) // [k](−A)
 	bt.addTo(&acc, sd)   // + [S]B
 	var enc [32]byte
-	acc.bytes(&enc)
+	acc.Bytes(&enc)
 	return enc == [32]byte(sig[:32])
 }
 

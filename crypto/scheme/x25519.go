@@ -3,6 +3,8 @@ package scheme
 import (
 	"filippo.io/edwards25519"
 	"filippo.io/edwards25519/field"
+
+	"github.com/callscope/callscope/crypto/internal/edwards"
 )
 
 // The sender's two X25519 operations for the default scheme. crypto/ecdh
@@ -45,7 +47,7 @@ func x25519EncapTable(pub, dh, sk *[32]byte, t *peerTable) bool {
 		m[i] = sk[i]>>3 | sk[i+1]<<5
 	}
 	m[31] = (sk[31]&127 | 64) >> 3
-	var v extPoint
+	var v edwards.Ext
 	t.scalarMult(&v, &m)
 	// u = (1 + y)/(1 − y) = (Z + Y)/(Z − Y), zero over zero for the identity.
 	var x2, z2 field.Element

@@ -5,6 +5,8 @@ import (
 
 	"filippo.io/edwards25519"
 	"filippo.io/edwards25519/field"
+
+	"github.com/callscope/callscope/crypto/internal/edwards"
 )
 
 // The sender's DH against a recipient it seals to again and again, as a
@@ -29,44 +31,19 @@ import (
 // identity, so is mQ, 1 − y is zero and u comes out as zero (Invert(0) = 0)
 // exactly as the ladder's zero z2 does: the seal refuses it in both cases.
 //
-// The point formulas and the table's shape (32 tables of 8 affine-niels
-// points, signed radix-16 digits, odd digits first then four doublings) are
-// ported from filippo.io/edwards25519 (edwards25519.go, tables.go,
-// scalarmult.go, scalar.go: Copyright 2017 and 2019 The Go Authors,
-// BSD-style licence: see that module's LICENSE file), whose types are
-// unexported; only the per-seal part is ported, and the table is built with
-// the module's exported Point arithmetic.
+// The table's shape (32 tables of 8 affine-niels points, signed radix-16
+// digits, odd digits first then four doublings) and its lookup are ported
+// from filippo.io/edwards25519 (tables.go, scalarmult.go, scalar.go:
+// Copyright 2017 and 2019 The Go Authors, BSD-style licence: see that
+// module's LICENSE file), whose types are unexported; the point formulas
+// are crypto/internal/edwards's, and the table is built with the module's
+// exported Point arithmetic.
 
 // peerTable holds j·256^i·Q for i < 32 and 1 ≤ j ≤ 8 at [i][j−1], as
 // affine-niels points: 32·8 entries of three 40-byte field elements, 30 KiB.
 type peerTable [32]affineTable
 
-type affineTable [8]affineCached
-
-// affineCached is a point (x, y) as y + x, y − x and 2dxy, the form a mixed
-// addition consumes.
-type affineCached struct {
-	YplusX, YminusX, T2d field.Element
-}
-
-// extPoint is (X:Y:Z:T) with x = X/Z, y = Y/Z, xy = T/Z; projP1xP1 and
-// projP2 are the completed and projective intermediates of the additions
-// and doublings.
-type (
-	extPoint  struct{ X, Y, Z, T field.Element }
-	projP1xP1 struct{ X, Y, Z, T field.Element }
-	projP2    struct{ X, Y, Z field.Element }
-)
-
-// d2 is 2d for the Edwards curve's d = −121665/121666.
-var d2 = func() *field.Element {
-	var d, den field.Element
-	d.Mult32(new(field.Element).One(), 121665)
-	d.Negate(&d)
-	den.Mult32(new(field.Element).One(), 121666)
-	d.Multiply(&d, den.Invert(&den))
-	return d.Add(&d, &d)
-}()
+type affineTable [8]edwards.Niels
 
 // newPeerTable builds the table for the X25519 public key pk, or reports
 // false when pk's u has no Edwards point (a twist point, or u = −1): those
@@ -92,9 +69,7 @@ func newPeerTable(pk *[32]byte) (*peerTable, bool) {
 	var q edwards25519.Point
 	q.MultByCofactor(&p)
 
-	// Projective entries first, then one inversion for all their Z's.
-	type cached struct{ ypx, ymx, z, t2d field.Element }
-	proj := new([32 * 8]cached)
+	pts := new([32 * 8]edwards.Ext)
 	var p8 edwards25519.Point
 	for i := range 32 {
 		p8.Set(&q)
@@ -102,38 +77,18 @@ func newPeerTable(pk *[32]byte) (*peerTable, bool) {
 			if j > 0 {
 				p8.Add(&p8, &q)
 			}
-			x, y, z, t := p8.ExtendedCoordinates()
-			e := &proj[i*8+j]
-			e.ypx.Add(y, x)
-			e.ymx.Subtract(y, x)
-			e.z.Set(z)
-			e.t2d.Multiply(t, d2)
+			pts[i*8+j].FromPoint(&p8)
 		}
 		for range 5 { // 256·Q = 32·(8·Q), and p8 is 8·Q
 			p8.Double(&p8)
 		}
 		q.Set(&p8)
 	}
-	prefix := new([32 * 8]field.Element) // prefix[i] = z_0 ⋯ z_i
-	prefix[0].Set(&proj[0].z)
-	for i := 1; i < len(proj); i++ {
-		prefix[i].Multiply(&prefix[i-1], &proj[i].z)
-	}
-	var inv, zInv field.Element
-	inv.Invert(&prefix[len(proj)-1]) // no z is zero: the addition law is complete
+	flat := new([32 * 8]edwards.Niels)
+	edwards.ToNiels(flat[:], pts[:]) // one inversion for all 256 entries
 	t := new(peerTable)
-	for i := len(proj) - 1; i >= 0; i-- {
-		e := &proj[i]
-		if i > 0 {
-			zInv.Multiply(&inv, &prefix[i-1])
-			inv.Multiply(&inv, &e.z)
-		} else {
-			zInv.Set(&inv)
-		}
-		a := &t[i/8][i%8]
-		a.YplusX.Multiply(&e.ypx, &zInv)
-		a.YminusX.Multiply(&e.ymx, &zInv)
-		a.T2d.Multiply(&e.t2d, &zInv)
+	for i := range flat {
+		t[i/8][i%8] = flat[i]
 	}
 	return t, true
 }
@@ -142,36 +97,33 @@ func newPeerTable(pk *[32]byte) (*peerTable, bool) {
 // constant time: ScalarBaseMult's loop over this table. m = Σ m_i·16^i with
 // signed digits −8 ≤ m_i < 8 (m_63 ≤ 1), so m·Q = Σ_j m_2j·256^j·Q +
 // 16·Σ_j m_2j+1·256^j·Q, and table j holds the multiples of 256^j·Q.
-func (t *peerTable) scalarMult(v *extPoint, m *[32]byte) {
+func (t *peerTable) scalarMult(v *edwards.Ext, m *[32]byte) {
 	digits := signedRadix16(m)
-	var multiple affineCached
-	var tmp1 projP1xP1
-	var tmp2 projP2
+	var multiple edwards.Niels
+	var tmp1 edwards.Completed
+	var tmp2 edwards.Projective
 
-	v.X.Zero()
-	v.Y.One()
-	v.Z.One()
-	v.T.Zero()
+	v.Identity()
 	for i := 1; i < 64; i += 2 {
 		t[i/2].selectInto(&multiple, digits[i])
-		tmp1.addAffine(v, &multiple)
-		v.fromP1xP1(&tmp1)
+		tmp1.AddNiels(v, &multiple)
+		v.FromCompleted(&tmp1)
 	}
 
-	tmp2.fromP3(v)
-	tmp1.double(&tmp2)
-	tmp2.fromP1xP1(&tmp1)
-	tmp1.double(&tmp2)
-	tmp2.fromP1xP1(&tmp1)
-	tmp1.double(&tmp2)
-	tmp2.fromP1xP1(&tmp1)
-	tmp1.double(&tmp2)
-	v.fromP1xP1(&tmp1)
+	tmp2.FromExt(v)
+	tmp1.Double(&tmp2)
+	tmp2.FromCompleted(&tmp1)
+	tmp1.Double(&tmp2)
+	tmp2.FromCompleted(&tmp1)
+	tmp1.Double(&tmp2)
+	tmp2.FromCompleted(&tmp1)
+	tmp1.Double(&tmp2)
+	v.FromCompleted(&tmp1)
 
 	for i := 0; i < 64; i += 2 {
 		t[i/2].selectInto(&multiple, digits[i])
-		tmp1.addAffine(v, &multiple)
-		v.fromP1xP1(&tmp1)
+		tmp1.AddNiels(v, &multiple)
+		v.FromCompleted(&tmp1)
 	}
 }
 
@@ -197,13 +149,11 @@ func signedRadix16(m *[32]byte) [64]int8 {
 // (masks, no branch) whatever x is, and the sign is applied by a masked
 // swap and select; so neither the memory touched nor the instructions run
 // depend on x. x = 0 leaves the identity (1, 1, 0).
-func (v *affineTable) selectInto(dest *affineCached, x int8) {
+func (v *affineTable) selectInto(dest *edwards.Niels, x int8) {
 	xmask := x >> 7
 	xabs := uint8((x + xmask) ^ xmask)
 
-	dest.YplusX.One()
-	dest.YminusX.One()
-	dest.T2d.Zero()
+	dest.Identity()
 	for j := 1; j <= 8; j++ {
 		cond := subtle.ConstantTimeByteEq(xabs, uint8(j))
 		dest.YplusX.Select(&v[j-1].YplusX, &dest.YplusX, cond)
@@ -215,58 +165,4 @@ func (v *affineTable) selectInto(dest *affineCached, x int8) {
 	cond := int(xmask & 1)
 	dest.YplusX.Swap(&dest.YminusX, cond)
 	dest.T2d.Select(neg.Negate(&dest.T2d), &dest.T2d, cond)
-}
-
-func (v *projP2) fromP1xP1(p *projP1xP1) {
-	v.X.Multiply(&p.X, &p.T)
-	v.Y.Multiply(&p.Y, &p.Z)
-	v.Z.Multiply(&p.Z, &p.T)
-}
-
-func (v *projP2) fromP3(p *extPoint) {
-	v.X.Set(&p.X)
-	v.Y.Set(&p.Y)
-	v.Z.Set(&p.Z)
-}
-
-func (v *extPoint) fromP1xP1(p *projP1xP1) {
-	v.X.Multiply(&p.X, &p.T)
-	v.Y.Multiply(&p.Y, &p.Z)
-	v.Z.Multiply(&p.Z, &p.T)
-	v.T.Multiply(&p.X, &p.Y)
-}
-
-func (v *projP1xP1) addAffine(p *extPoint, q *affineCached) {
-	var YplusX, YminusX, PP, MM, TT2d, Z2 field.Element
-
-	YplusX.Add(&p.Y, &p.X)
-	YminusX.Subtract(&p.Y, &p.X)
-
-	PP.Multiply(&YplusX, &q.YplusX)
-	MM.Multiply(&YminusX, &q.YminusX)
-	TT2d.Multiply(&p.T, &q.T2d)
-
-	Z2.Add(&p.Z, &p.Z)
-
-	v.X.Subtract(&PP, &MM)
-	v.Y.Add(&PP, &MM)
-	v.Z.Add(&Z2, &TT2d)
-	v.T.Subtract(&Z2, &TT2d)
-}
-
-func (v *projP1xP1) double(p *projP2) {
-	var XX, YY, ZZ2, XplusYsq field.Element
-
-	XX.Square(&p.X)
-	YY.Square(&p.Y)
-	ZZ2.Square(&p.Z)
-	ZZ2.Add(&ZZ2, &ZZ2)
-	XplusYsq.Add(&p.X, &p.Y)
-	XplusYsq.Square(&XplusYsq)
-
-	v.Y.Add(&YY, &XX)
-	v.Z.Subtract(&YY, &XX)
-
-	v.X.Subtract(&XplusYsq, &v.Y)
-	v.T.Subtract(&ZZ2, &v.Z)
 }
