@@ -5,6 +5,8 @@ import (
 	"crypto/rand"
 	"testing"
 	"time"
+
+	"github.com/callscope/callscope/internal/cputime"
 )
 
 func benchKey(b *testing.B) (ed25519.PublicKey, []byte, []byte) {
@@ -20,7 +22,7 @@ func BenchmarkVerify(b *testing.B) {
 	pub, msg, sig := benchKey(b)
 	b.Run("stdlib", func(b *testing.B) {
 		b.ReportAllocs()
-		t0 := processCPU()
+		t0 := cputime.Process()
 		for b.Loop() {
 			if !ed25519.Verify(pub, msg, sig) {
 				b.Fatal("refused")
@@ -33,7 +35,7 @@ func BenchmarkVerify(b *testing.B) {
 		c.verify(pub, msg, sig)
 		c.verify(pub, msg, sig)
 		b.ReportAllocs()
-		t0 := processCPU()
+		t0 := cputime.Process()
 		for b.Loop() {
 			if !c.verify(pub, msg, sig) {
 				b.Fatal("refused")
@@ -42,7 +44,7 @@ func BenchmarkVerify(b *testing.B) {
 		reportCPU(b, t0)
 	})
 	b.Run("build", func(b *testing.B) {
-		t0 := processCPU()
+		t0 := cputime.Process()
 		for b.Loop() {
 			newKey(pub)
 		}
@@ -93,7 +95,7 @@ func BenchmarkVerifyCold(b *testing.B) {
 		{"table", func() { c.verify(pub, msg, sig) }},
 	} {
 		b.Run(v.name, func(b *testing.B) {
-			t0 := processCPU()
+			t0 := cputime.Process()
 			for b.Loop() {
 				pollute()
 				v.f()
@@ -106,6 +108,6 @@ func BenchmarkVerifyCold(b *testing.B) {
 // reportCPU reports the process's CPU time per op since t0 (unix only).
 func reportCPU(b *testing.B, t0 time.Duration) {
 	if t0 != 0 {
-		b.ReportMetric(float64(processCPU()-t0)/float64(b.N), "cpu-ns/op")
+		b.ReportMetric(float64(cputime.Process()-t0)/float64(b.N), "cpu-ns/op")
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/callscope/callscope/crypto/keyring"
+	"github.com/callscope/callscope/internal/cputime"
 )
 
 // verifySigStdlib is VerifySig as it was before crypto/edverify: the
@@ -95,14 +96,14 @@ func BenchmarkVerifySig(b *testing.B) {
 	}{{"ed25519", verifySigStdlib}, {"edverify", VerifySig}} {
 		b.Run(v.name, func(b *testing.B) {
 			b.ReportAllocs()
-			t0 := processCPU()
+			t0 := cputime.Process()
 			for b.Loop() {
 				if err := v.f(pub, aad, p); err != nil {
 					b.Fatal(err)
 				}
 			}
 			if t0 != 0 {
-				b.ReportMetric(float64(processCPU()-t0)/float64(b.N), "cpu-ns/op")
+				b.ReportMetric(float64(cputime.Process()-t0)/float64(b.N), "cpu-ns/op")
 			}
 		})
 	}

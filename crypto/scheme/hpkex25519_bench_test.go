@@ -5,6 +5,8 @@ import (
 	"crypto/hpke"
 	"crypto/rand"
 	"testing"
+
+	"github.com/callscope/callscope/internal/cputime"
 )
 
 // BenchmarkX25519 measures the default scheme's seal, open and seal+open
@@ -112,13 +114,13 @@ func BenchmarkX25519(b *testing.B) {
 // (cpu-ns/op) beside wall time.
 func measure(b *testing.B, f func() error) {
 	b.ReportAllocs()
-	cpu0 := processCPU()
+	cpu0 := cputime.Process()
 	for b.Loop() {
 		if err := f(); err != nil {
 			b.Fatal(err)
 		}
 	}
-	if d := processCPU() - cpu0; d > 0 && cpu0 > 0 {
+	if d := cputime.Process() - cpu0; d > 0 && cpu0 > 0 {
 		b.ReportMetric(float64(d.Nanoseconds())/float64(b.N), "cpu-ns/op")
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/callscope/callscope/flow"
 	"github.com/callscope/callscope/flow/device"
+	"github.com/callscope/callscope/internal/cputime"
 )
 
 func newPipeline(t testing.TB, mod func(*Config)) *Pipeline {
@@ -175,10 +176,10 @@ func BenchmarkCall(b *testing.B) {
 				b.ReportMetric(float64(took[len(took)/2].Microseconds()), "p50-µs")
 				return
 			}
-			cpu0 := processCPU()
+			cpu0 := cputime.Process()
 			defer func() {
 				b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "calls/s")
-				b.ReportMetric(float64((processCPU()-cpu0).Microseconds())/float64(b.N), "cpu-µs/call")
+				b.ReportMetric(float64((cputime.Process()-cpu0).Microseconds())/float64(b.N), "cpu-µs/call")
 			}()
 			// RunParallel runs GOMAXPROCS×parallelism goroutines.
 			b.SetParallelism(max(1, c/runtime.GOMAXPROCS(0)))
