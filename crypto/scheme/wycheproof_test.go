@@ -272,6 +272,7 @@ func wycheproofX25519(t *testing.T) (f struct {
 			Private hexBytes `json:"private"`
 			Shared  hexBytes `json:"shared"`
 			Result  string   `json:"result"`
+			Flags   []string `json:"flags"`
 		} `json:"tests"`
 	} `json:"testGroups"`
 }) {

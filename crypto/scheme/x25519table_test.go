@@ -112,19 +112,7 @@ func TestPeerTableMatchesECDH(t *testing.T) {
 // shared secret, crypto/ecdh's, and a refusal for every all-zero one. The
 // low-order, non-canonical and twist cases must each have been met.
 func TestPeerTableWycheproof(t *testing.T) {
-	var f struct {
-		TestGroups []struct {
-			Tests []struct {
-				TcID    int      `json:"tcId"`
-				Public  hexBytes `json:"public"`
-				Private hexBytes `json:"private"`
-				Shared  hexBytes `json:"shared"`
-				Result  string   `json:"result"`
-				Flags   []string `json:"flags"`
-			} `json:"tests"`
-		} `json:"testGroups"`
-	}
-	readJSON(t, "wycheproof_x25519_test.json", &f)
+	f := wycheproofX25519(t)
 	met := map[string]int{}
 	for _, g := range f.TestGroups {
 		for _, tc := range g.Tests {
