@@ -58,6 +58,8 @@ type peerCache struct {
 	set        atomic.Pointer[peerSet]
 	size       int
 	evictEvery int
+	// build is newPeerTable; tests hold a build in flight through it.
+	build func(pk *[32]byte) (*peerTable, bool)
 
 	mu       sync.Mutex
 	seen     [peerSeenSize][32]byte // keys sealed to once, a ring
@@ -69,7 +71,7 @@ type peerCache struct {
 }
 
 func newPeerCache(size, evictEvery int) *peerCache {
-	c := &peerCache{size: size, evictEvery: evictEvery}
+	c := &peerCache{size: size, evictEvery: evictEvery, build: newPeerTable}
 	c.set.Store(&peerSet{})
 	return c
 }
@@ -117,7 +119,7 @@ func (c *peerCache) miss(pk *[32]byte) *peerTable {
 	c.building = append(c.building, *pk)
 	c.mu.Unlock()
 
-	t, ok := newPeerTable(pk)
+	t, ok := c.build(pk)
 	if !ok {
 		t = nil // decided once: the ladder for this key
 	}
