@@ -280,3 +280,62 @@ func TestPeerCacheBuildInFlight(t *testing.T) {
 		t.Fatalf("%d builds, cached %v; want 1 and cached", n, c.has(&pk))
 	}
 }
+
+// TestPeerCacheEvictionBudgetInFlight: the eviction budget is taken when
+// an evicting build starts, not when it ends, so seals to other keys
+// during that build (130 µs, many seals at c=64) do not start evicting
+// builds of their own.
+func TestPeerCacheEvictionBudgetInFlight(t *testing.T) {
+	c := newPeerCache(2, 4)
+	a, b, x, y := newPeerKey(t), newPeerKey(t), newPeerKey(t), newPeerKey(t)
+	for _, k := range []*[32]byte{&a, &a, &b, &b, &x, &y} { // a and b cached, x and y seen: 6 misses
+		if err := encapCheck(t, c, k); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h := holdBuilds(c, x)
+	done := make(chan error)
+	go func() { done <- encapCheck(t, c, &x) }() // evicts: the budget allows it
+	<-h.started
+	for range 3 { // fewer than evictEvery misses since x's build started
+		if err := encapCheck(t, c, &y); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n := h.count()
+	close(h.release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 || c.has(&y) || !c.has(&x) {
+		t.Fatalf("%d builds during x's evicting build, y cached %v, x %v; want 1, false, true", n, c.has(&y), c.has(&x))
+	}
+}
+
+// TestPeerCacheInFlightFills: builds in flight count toward a full set, so
+// a build that will evict because another fills the last slot first waits
+// for the eviction budget too.
+func TestPeerCacheInFlightFills(t *testing.T) {
+	c := newPeerCache(2, 16)
+	a, x, y := newPeerKey(t), newPeerKey(t), newPeerKey(t)
+	for _, k := range []*[32]byte{&a, &a, &x, &y} { // a cached, x and y seen
+		if err := encapCheck(t, c, k); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h := holdBuilds(c, x)
+	done := make(chan error)
+	go func() { done <- encapCheck(t, c, &x) }() // takes the last slot
+	<-h.started
+	if err := encapCheck(t, c, &y); err != nil {
+		t.Fatal(err)
+	}
+	n := h.count()
+	close(h.release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 || c.has(&y) || !c.has(&a) || !c.has(&x) {
+		t.Fatalf("%d builds while x's took the last slot; a %v x %v y %v; want 1, a and x cached", n, c.has(&a), c.has(&x), c.has(&y))
+	}
+}
