@@ -24,9 +24,9 @@ const (
 	// peerSeenSize keys seen once are remembered for the second-seal rule.
 	peerSeenSize = 64
 	// peerEvictEvery: a build that evicts a table waits for this many
-	// misses since the last one, so sealing in turn to more recipients than
-	// the cache holds costs at most one build per that many seals (8 µs a
-	// seal), not one per seal.
+	// misses since the last one started, so sealing in turn to more
+	// recipients than the cache holds costs at most one build per that many
+	// seals (8 µs a seal), not one per seal, however many seals run at once.
 	peerEvictEvery = 16
 )
 
@@ -58,6 +58,8 @@ type peerCache struct {
 	set        atomic.Pointer[peerSet]
 	size       int
 	evictEvery int
+	// build is newPeerTable; tests hold a build in flight through it.
+	build func(pk *[32]byte) (*peerTable, bool)
 
 	mu       sync.Mutex
 	seen     [peerSeenSize][32]byte // keys sealed to once, a ring
@@ -69,7 +71,7 @@ type peerCache struct {
 }
 
 func newPeerCache(size, evictEvery int) *peerCache {
-	c := &peerCache{size: size, evictEvery: evictEvery}
+	c := &peerCache{size: size, evictEvery: evictEvery, build: newPeerTable}
 	c.set.Store(&peerSet{})
 	return c
 }
@@ -108,16 +110,13 @@ func (c *peerCache) miss(pk *[32]byte) *peerTable {
 		c.mu.Unlock()
 		return e.tab
 	}
-	c.misses++
-	full := len(c.set.Load().keys) >= c.size
-	if !c.seenBefore(pk) || c.isBuilding(pk) || (full && c.misses < c.evictEvery) {
+	if !c.claim(pk) {
 		c.mu.Unlock()
 		return nil
 	}
-	c.building = append(c.building, *pk)
 	c.mu.Unlock()
 
-	t, ok := newPeerTable(pk)
+	t, ok := c.build(pk)
 	if !ok {
 		t = nil // decided once: the ladder for this key
 	}
@@ -132,6 +131,23 @@ func (c *peerCache) miss(pk *[32]byte) *peerTable {
 	}
 	c.insert(pk, t)
 	return t
+}
+
+// claim reports, with c.mu held, whether this seal builds pk's table, and
+// if so marks it as being built. A build that will evict (the builds in
+// flight count, as each inserts) takes the eviction budget as it starts:
+// taken as it ended, every miss during a 130 µs build would start another.
+func (c *peerCache) claim(pk *[32]byte) bool {
+	c.misses++
+	full := len(c.set.Load().keys)+len(c.building) >= c.size
+	if !c.seenBefore(pk) || c.isBuilding(pk) || (full && c.misses < c.evictEvery) {
+		return false
+	}
+	if full {
+		c.misses = 0
+	}
+	c.building = append(c.building, *pk)
+	return true
 }
 
 // seenBefore reports whether pk was missed before, and remembers it if not.
@@ -185,7 +201,6 @@ func (c *peerCache) insert(pk *[32]byte, t *peerTable) {
 		s.keys[c.hand] = *pk
 		s.ents[c.hand] = e
 		c.hand = (c.hand + 1) % len(s.ents)
-		c.misses = 0
 	}
 	c.set.Store(s)
 }

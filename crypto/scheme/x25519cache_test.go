@@ -168,3 +168,174 @@ func TestPeerCacheConcurrent(t *testing.T) {
 		t.Fatalf("%d keys cached, size 3", n)
 	}
 }
+
+// TestPeerCacheEncapTakesTable: a cached key's seal takes its table, not
+// the ladder. The outputs are the same either way, so the table planted
+// here is another key's: the DH must come out as that key's.
+func TestPeerCacheEncapTakesTable(t *testing.T) {
+	c := newPeerCache(4, 2)
+	pk, other := newPeerKey(t), newPeerKey(t)
+	tab, ok := newPeerTable(&other)
+	if !ok {
+		t.Fatal("no table for crypto/ecdh's public key")
+	}
+	c.mu.Lock()
+	c.insert(&pk, tab)
+	c.mu.Unlock()
+	var sk, pub, dh, wpub, wdh [32]byte
+	_, _ = rand.Read(sk[:])
+	if !c.encap(&pub, &dh, &sk, &pk) || !x25519Encap(&wpub, &wdh, &sk, &other) {
+		t.Fatal("refused")
+	}
+	if dh != wdh || pub != wpub {
+		t.Fatalf("DH %x, want the planted table's %x: the seal did not take it", dh, wdh)
+	}
+}
+
+// TestPeerCacheClockClears: the hand clears the reference bits it passes,
+// so a key sealed to before the last sweep but not since is the victim,
+// not a key sealed to since.
+func TestPeerCacheClockClears(t *testing.T) {
+	c := newPeerCache(3, 1)
+	keys := [][32]byte{newPeerKey(t), newPeerKey(t), newPeerKey(t), newPeerKey(t), newPeerKey(t)}
+	seal := func(pk *[32]byte, n int) {
+		t.Helper()
+		for range n {
+			if err := encapCheck(t, c, pk); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	a, b, d, x, y := &keys[0], &keys[1], &keys[2], &keys[3], &keys[4]
+	for _, k := range []*[32]byte{a, b, d} {
+		seal(k, 3) // cached and sealed to since
+	}
+	seal(x, 2) // the sweep clears every bit and evicts a
+	if c.has(a) || !c.has(b) || !c.has(d) || !c.has(x) {
+		t.Fatalf("after x: a %v b %v d %v x %v; want a evicted", c.has(a), c.has(b), c.has(d), c.has(x))
+	}
+	seal(b, 1) // b sealed to since the sweep, d not
+	seal(y, 2)
+	if !c.has(b) || c.has(d) || !c.has(y) {
+		t.Fatalf("after y: b %v d %v x %v y %v; want d evicted (its bit was cleared)", c.has(b), c.has(d), c.has(x), c.has(y))
+	}
+}
+
+// heldBuilds makes c's first build of the key held wait until release is
+// closed, after telling started; it counts every build.
+type heldBuilds struct {
+	held    [32]byte
+	started chan struct{}
+	release chan struct{}
+	mu      sync.Mutex
+	n       int  // builds
+	first   bool // the held key's first build has started
+}
+
+func holdBuilds(c *peerCache, held [32]byte) *heldBuilds {
+	h := &heldBuilds{held: held, started: make(chan struct{}), release: make(chan struct{})}
+	c.build = func(pk *[32]byte) (*peerTable, bool) {
+		h.mu.Lock()
+		h.n++
+		hold := *pk == h.held && !h.first
+		h.first = h.first || hold
+		h.mu.Unlock()
+		if hold {
+			close(h.started)
+			<-h.release
+		}
+		return newPeerTable(pk)
+	}
+	return h
+}
+
+func (h *heldBuilds) count() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.n
+}
+
+// TestPeerCacheBuildInFlight: while a key's table is being built, its
+// other seals take the ladder instead of building it again.
+func TestPeerCacheBuildInFlight(t *testing.T) {
+	c := newPeerCache(4, 2)
+	pk := newPeerKey(t)
+	if err := encapCheck(t, c, &pk); err != nil {
+		t.Fatal(err)
+	}
+	h := holdBuilds(c, pk)
+	done := make(chan error)
+	go func() { done <- encapCheck(t, c, &pk) }()
+	<-h.started
+	for range 3 {
+		if err := encapCheck(t, c, &pk); err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(h.release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if n := h.count(); n != 1 || !c.has(&pk) {
+		t.Fatalf("%d builds, cached %v; want 1 and cached", n, c.has(&pk))
+	}
+}
+
+// TestPeerCacheEvictionBudgetInFlight: the eviction budget is taken when
+// an evicting build starts, not when it ends, so seals to other keys
+// during that build (130 µs, many seals at c=64) do not start evicting
+// builds of their own.
+func TestPeerCacheEvictionBudgetInFlight(t *testing.T) {
+	c := newPeerCache(2, 4)
+	a, b, x, y := newPeerKey(t), newPeerKey(t), newPeerKey(t), newPeerKey(t)
+	for _, k := range []*[32]byte{&a, &a, &b, &b, &x, &y} { // a and b cached, x and y seen: 6 misses
+		if err := encapCheck(t, c, k); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h := holdBuilds(c, x)
+	done := make(chan error)
+	go func() { done <- encapCheck(t, c, &x) }() // evicts: the budget allows it
+	<-h.started
+	for range 3 { // fewer than evictEvery misses since x's build started
+		if err := encapCheck(t, c, &y); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n := h.count()
+	close(h.release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 || c.has(&y) || !c.has(&x) {
+		t.Fatalf("%d builds during x's evicting build, y cached %v, x %v; want 1, false, true", n, c.has(&y), c.has(&x))
+	}
+}
+
+// TestPeerCacheInFlightFills: builds in flight count toward a full set, so
+// a build that will evict because another fills the last slot first waits
+// for the eviction budget too.
+func TestPeerCacheInFlightFills(t *testing.T) {
+	c := newPeerCache(2, 16)
+	a, x, y := newPeerKey(t), newPeerKey(t), newPeerKey(t)
+	for _, k := range []*[32]byte{&a, &a, &x, &y} { // a cached, x and y seen
+		if err := encapCheck(t, c, k); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h := holdBuilds(c, x)
+	done := make(chan error)
+	go func() { done <- encapCheck(t, c, &x) }() // takes the last slot
+	<-h.started
+	if err := encapCheck(t, c, &y); err != nil {
+		t.Fatal(err)
+	}
+	n := h.count()
+	close(h.release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 || c.has(&y) || !c.has(&a) || !c.has(&x) {
+		t.Fatalf("%d builds while x's took the last slot; a %v x %v y %v; want 1, a and x cached", n, c.has(&a), c.has(&x), c.has(&y))
+	}
+}
