@@ -77,6 +77,10 @@ func TestCacheBound(t *testing.T) {
 	if b := c.builds.Load(); b != 0 {
 		t.Fatalf("%d tables built for one-off keys", b)
 	}
+	// Nor do one-off keys grow what the cache remembers past maxSeen.
+	if n, seen, _ := c.size(); n != 0 || seen == 0 || seen > 16 {
+		t.Fatalf("after 100 one-off keys: %d tables, %d seen (max 16)", n, seen)
+	}
 }
 
 // TestCacheNoThrash: one more hot key than the cache holds does not make
