@@ -49,9 +49,12 @@ func newKey(pub []byte) (*key, bool) {
 	if err != nil {
 		return nil, false
 	}
-	k := &key{pub: [32]byte(pub)}
-	k.negA = newTable(new(edwards25519.Point).Negate(A), keyW, keyM)
-	return k, true
+	return keyOf([32]byte(pub), A), true
+}
+
+// keyOf builds the table of the key whose bytes pub decode to A.
+func keyOf(pub [32]byte, A *edwards25519.Point) *key {
+	return &key{pub: pub, negA: newTable(new(edwards25519.Point).Negate(A), keyW, keyM)}
 }
 
 // verify is crypto/ed25519's verifyWithDom for pure Ed25519: S must be
