@@ -2,8 +2,11 @@ package edverify
 
 import (
 	"crypto/ed25519"
+	"crypto/fips140"
 	"sync"
 	"sync/atomic"
+
+	"filippo.io/edwards25519"
 )
 
 // Bounds of the cache: at most maxKeys tables (maxKeys·keyTableBytes,
@@ -62,8 +65,10 @@ func newCache(maxKeys, maxSeen int) *cache {
 }
 
 func (c *cache) verify(pub ed25519.PublicKey, msg, sig []byte) bool {
-	if len(pub) != ed25519.PublicKeySize {
-		return ed25519.Verify(pub, msg, sig) // panics, as crypto/ed25519 does
+	// Under GODEBUG=fips140=on or only, a verification must be the FIPS
+	// 140-3 module's: this package's own arithmetic is not part of it.
+	if len(pub) != ed25519.PublicKeySize || fips140.Enabled() {
+		return ed25519.Verify(pub, msg, sig) // panics for a bad length, as crypto/ed25519 does
 	}
 	if e := (*c.tables.Load())[[32]byte(pub)]; e != nil {
 		if !e.used.Load() {
@@ -71,84 +76,90 @@ func (c *cache) verify(pub ed25519.PublicKey, msg, sig []byte) bool {
 		}
 		return e.k.verify(msg, sig)
 	}
-	if !c.admit([32]byte(pub)) {
+	A := c.admit([32]byte(pub))
+	if A == nil {
 		return ed25519.Verify(pub, msg, sig)
 	}
 	c.builds.Add(1)
-	k, ok := newKey(pub)
-	c.finish(k, [32]byte(pub))
-	if !ok {
-		return false // pub is not a point: crypto/ed25519 refuses every signature
-	}
+	k := keyOf([32]byte(pub), A)
+	c.finish(k)
 	return k.verify(msg, sig)
 }
 
-// admit reports whether the caller builds pub's table now: on the key's
-// second sighting, when no one else is building it and there is room,
-// made if need be by evicting a key unused since the last eviction look.
-func (c *cache) admit(pub [32]byte) bool {
+// admit returns pub's point when the caller builds its table now: on the
+// key's second sighting, when no one else is building it, pub is a point
+// and there is room, made if need be by evicting a key unused since the
+// last eviction look. pub is decoded before a table is evicted for it: a
+// key that is not a point, which crypto/ed25519 refuses, would otherwise
+// evict a table on every other verification and never take its place.
+func (c *cache) admit(pub [32]byte) *edwards25519.Point {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if _, ok := (*c.tables.Load())[pub]; ok {
-		return false // built meanwhile; a one-off fallback is correct too
+		return nil // built meanwhile; a one-off fallback is correct too
 	}
 	if _, ok := c.building[pub]; ok {
-		return false
+		return nil
 	}
 	if _, ok := c.seen[pub]; !ok {
 		if len(c.seen) >= c.maxSeen {
 			clear(c.seen)
 		}
 		c.seen[pub] = struct{}{}
-		return false
+		return nil
 	}
-	if !c.makeRoom() {
-		return false // stays in seen: it asks again next time
+	victim, ok := c.room()
+	if !ok {
+		return nil // stays in seen: it asks again next time
+	}
+	A, err := new(edwards25519.Point).SetBytes(pub[:])
+	if err != nil {
+		return nil // not a point: crypto/ed25519 refuses it, evicting nothing
+	}
+	if victim != nil {
+		c.evict(*victim)
 	}
 	delete(c.seen, pub)
 	c.building[pub] = struct{}{}
-	return true
+	return A
 }
 
-// makeRoom makes sure one more table fits, evicting an unused one if
-// needed (under mu).
-func (c *cache) makeRoom() bool {
+// room reports whether one more table fits, with victim set when an
+// unused table must go for it (under mu). When every table is in use it
+// marks them all unused: the next look finds those not used since.
+func (c *cache) room() (victim *[32]byte, ok bool) {
 	old := *c.tables.Load()
 	if len(old)+len(c.building) < c.maxKeys {
-		return true
+		return nil, true
 	}
-	var victim *[32]byte
 	for pub, e := range old {
 		if !e.used.Load() {
-			victim = &pub
-			break
+			return &pub, true
 		}
 	}
-	if victim == nil {
-		for _, e := range old {
-			e.used.Store(false)
-		}
-		return false
+	for _, e := range old {
+		e.used.Store(false)
 	}
+	return nil, false
+}
+
+// evict removes victim's table (under mu).
+func (c *cache) evict(victim [32]byte) {
+	old := *c.tables.Load()
 	m := make(map[[32]byte]*entry, len(old))
 	for pub, e := range old {
-		if pub != *victim {
+		if pub != victim {
 			m[pub] = e
 		}
 	}
 	c.tables.Store(&m)
-	return true
 }
 
-// finish publishes k's table (k is nil for a key that is not a point) and
-// releases pub's building slot.
-func (c *cache) finish(k *key, pub [32]byte) {
+// finish publishes k's table and releases its building slot.
+func (c *cache) finish(k *key) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	delete(c.building, pub)
-	if k == nil {
-		return
-	}
+	delete(c.building, k.pub)
 	old := *c.tables.Load()
 	m := make(map[[32]byte]*entry, len(old)+1)
 	for p, e := range old {
@@ -156,6 +167,6 @@ func (c *cache) finish(k *key, pub [32]byte) {
 	}
 	e := &entry{k: k}
 	e.used.Store(true)
-	m[pub] = e
+	m[k.pub] = e
 	c.tables.Store(&m)
 }

@@ -79,6 +79,10 @@ func TestCacheBound(t *testing.T) {
 	if b := c.builds.Load(); b != 0 {
 		t.Fatalf("%d tables built for one-off keys", b)
 	}
+	// Nor do one-off keys grow what the cache remembers past maxSeen.
+	if n, seen, _ := c.size(); n != 0 || seen == 0 || seen > 16 {
+		t.Fatalf("after 100 one-off keys: %d tables, %d seen (max 16)", n, seen)
+	}
 }
 
 // TestCacheNoThrash: one more hot key than the cache holds does not make
@@ -134,6 +138,31 @@ func TestCacheBadKey(t *testing.T) {
 	}
 	if n, _, b := c.size(); n != 0 || b != 0 {
 		t.Fatalf("%d tables, %d building", n, b)
+	}
+}
+
+// TestCacheBadKeyEvictsNothing: a key that is not a point, verified again
+// and again while the cache is full, never evicts a table it cannot
+// replace: the hot key keeps its table, and nothing is built.
+func TestCacheBadKeyEvictsNothing(t *testing.T) {
+	r := testRand(t)
+	c := newCache(1, 16)
+	hot := signedBy(t, r, 3)
+	for _, s := range hot {
+		c.verify(s.pub, s.msg, s.sig)
+	}
+	bad := make([]byte, 32)
+	bad[0] = 2 // y = 2 is not on the curve
+	for i := range 6 {
+		if c.verify(bad, nil, make([]byte, 64)) {
+			t.Fatal("a key that is not a point verifies")
+		}
+		if (*c.tables.Load())[[32]byte(hot[0].pub)] == nil {
+			t.Fatalf("the hot key's table was evicted by a key that is not a point (verification %d)", i+1)
+		}
+	}
+	if b := c.builds.Load(); b != 1 {
+		t.Fatalf("%d tables built, want 1", b)
 	}
 }
 

@@ -61,6 +61,16 @@ func (o *oracle) checkCache(name string, pub, msg, sig []byte) {
 	}
 }
 
+// newKey decodes pub as crypto/ed25519 does and builds its table, as the
+// cache does; ok is false when pub is not a point.
+func newKey(pub []byte) (*key, bool) {
+	A, err := new(edwards25519.Point).SetBytes(pub)
+	if err != nil {
+		return nil, false
+	}
+	return keyOf([32]byte(pub), A), true
+}
+
 func mustHex(t testing.TB, s string) []byte {
 	t.Helper()
 	b, err := hex.DecodeString(s)

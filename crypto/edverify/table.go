@@ -13,8 +13,9 @@ import (
 // s = Σ_t e_t·2^(w·t) with e_t in [−2^(w−1), 2^(w−1)], and row i holds
 // j·2^(w·m·i)·P for j = 1..2^(w−1). The m digits t = m·i + r (r < m)
 // share row i, so a multiplication is one addition per nonzero digit and
-// w·(m−1) doublings (Horner over r): m trades doublings for memory. It works for a point of any order, torsion included:
-// it computes exactly s·P for the integer s, as any scalar multiplication.
+// w·(m−1) doublings (Horner over r): m trades doublings for memory. It
+// works for a point of any order, torsion included: it computes exactly
+// s·P for the integer s, as any scalar multiplication.
 type table struct {
 	w, m  int
 	width int             // 2^(w−1), the entries of a row

@@ -43,17 +43,11 @@ type key struct {
 	negA *table
 }
 
-// newKey decodes pub as crypto/ed25519 does (non-canonical encodings of a
-// point are accepted) and builds its table; ok is false when pub is not a
-// point, for which every verification fails.
-func newKey(pub []byte) (*key, bool) {
-	A, err := new(edwards25519.Point).SetBytes(pub)
-	if err != nil {
-		return nil, false
-	}
-	k := &key{pub: [32]byte(pub)}
-	k.negA = newTable(new(edwards25519.Point).Negate(A), keyW, keyM)
-	return k, true
+// keyOf builds the table of the key whose bytes pub decode to A, decoded
+// as crypto/ed25519 does (edwards25519's SetBytes, which accepts the
+// non-canonical encodings of a point); the hash covers pub as given.
+func keyOf(pub [32]byte, A *edwards25519.Point) *key {
+	return &key{pub: pub, negA: newTable(new(edwards25519.Point).Negate(A), keyW, keyM)}
 }
 
 // verify is crypto/ed25519's verifyWithDom for pure Ed25519: S must be
