@@ -13,6 +13,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"filippo.io/edwards25519"
 )
 
 // SigningAlgorithm is the only caller-signature algorithm (CryptoKit
@@ -115,6 +117,11 @@ func ParseSignerInfo(b []byte) (SignerInfo, error) {
 	}
 	if len(pub) != ed25519.PublicKeySize {
 		return SignerInfo{}, fmt.Errorf("field public_key: %d bytes, want %d", len(pub), ed25519.PublicKeySize)
+	}
+	if _, err := new(edwards25519.Point).SetBytes(pub); err != nil {
+		// No signature could ever verify with it (crypto/ed25519 refuses
+		// every one): say so at import, not as E_SIG on each call.
+		return SignerInfo{}, errors.New("field public_key: not an Ed25519 public key (not a point on the curve)")
 	}
 	if want := b64(SignerKID(pub)); p.SignerKID != "" && p.SignerKID != want {
 		return SignerInfo{}, fmt.Errorf("field signer_kid %s does not match the public key (want %s)", p.SignerKID, want)

@@ -9,6 +9,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"filippo.io/edwards25519"
 )
 
 // TestSignerKIDKnownAnswer: computed with Python's hashlib from the rule in
@@ -84,6 +86,27 @@ func TestSignerStore(t *testing.T) {
 	}
 }
 
+// TestParseSignerInfoNotAPoint: 32 bytes that are no point on the curve
+// are refused at import, naming the field; crypto/ed25519 would refuse
+// every signature with them.
+func TestParseSignerInfoNotAPoint(t *testing.T) {
+	var pub []byte
+	for y := byte(2); pub == nil; y++ {
+		b := make([]byte, 32)
+		b[0] = y
+		if _, err := new(edwards25519.Point).SetBytes(b); err != nil {
+			pub = b
+		}
+	}
+	info, _ := json.Marshal(SignerInfo{Name: "mallory", Algorithm: SigningAlgorithm, PublicKey: b64(pub)})
+	if _, err := ParseSignerInfo(info); err == nil || !strings.Contains(err.Error(), "field public_key: not an Ed25519 public key") {
+		t.Fatalf("err %v", err)
+	}
+	if ed25519.Verify(pub, []byte("m"), make([]byte, 64)) {
+		t.Fatal("crypto/ed25519 takes the key: the test checks nothing")
+	}
+}
+
 // FuzzParseSignerInfo: any input is refused with an error or gives a
 // signer whose key is 32 bytes and whose kid matches it.
 func FuzzParseSignerInfo(f *testing.F) {
@@ -98,7 +121,7 @@ func FuzzParseSignerInfo(f *testing.F) {
 			return
 		}
 		pub, err := b64decode(p.PublicKey)
-		if err != nil || len(pub) != ed25519.PublicKeySize || !nameRE.MatchString(p.Name) {
+		if _, perr := new(edwards25519.Point).SetBytes(pub); err != nil || perr != nil || len(pub) != ed25519.PublicKeySize || !nameRE.MatchString(p.Name) {
 			t.Fatalf("accepted %+v", p)
 		}
 		if p.SignerKID != "" && p.SignerKID != b64(SignerKID(pub)) {
