@@ -2,24 +2,16 @@ package edverify
 
 import (
 	"crypto/fips140"
-	"os"
-	"os/exec"
 	"testing"
+
+	"github.com/callscope/callscope/internal/fipstest"
 )
 
 // TestFIPS140Mode runs itself again under GODEBUG=fips140=on: every
 // verification must then be crypto/ed25519's (the FIPS 140-3 module's),
 // so no table is ever built, and the answers stay crypto/ed25519's.
 func TestFIPS140Mode(t *testing.T) {
-	if !fips140.Enabled() {
-		if os.Getenv("CALLSCOPE_FIPS140_CHILD") != "" {
-			t.Fatal("child runs without FIPS 140 mode")
-		}
-		cmd := exec.Command(os.Args[0], "-test.run=^TestFIPS140Mode$", "-test.count=1")
-		cmd.Env = append(os.Environ(), "GODEBUG=fips140=on", "CALLSCOPE_FIPS140_CHILD=1")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("under GODEBUG=fips140=on: %v\n%s", err, out)
-		}
+	if !fipstest.Child(t, "TestFIPS140Mode", "on", fips140.Enabled()) {
 		return
 	}
 	r := testRand(t)

@@ -3,9 +3,9 @@ package scheme
 import (
 	"crypto/fips140"
 	"crypto/rand"
-	"os"
-	"os/exec"
 	"testing"
+
+	"github.com/callscope/callscope/internal/fipstest"
 )
 
 // TestX25519SchemeFIPS140Only runs itself again under GODEBUG=fips140=only,
@@ -13,15 +13,7 @@ import (
 // and to open exactly as crypto/hpke did, with the same errors, and before
 // doing any X25519 arithmetic of its own.
 func TestX25519SchemeFIPS140Only(t *testing.T) {
-	if !fips140.Enforced() {
-		if os.Getenv("CALLSCOPE_FIPS140_CHILD") != "" {
-			t.Fatal("child runs without FIPS 140-only enforcement")
-		}
-		cmd := exec.Command(os.Args[0], "-test.run=^TestX25519SchemeFIPS140Only$", "-test.count=1")
-		cmd.Env = append(os.Environ(), "GODEBUG=fips140=only", "CALLSCOPE_FIPS140_CHILD=1")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("under GODEBUG=fips140=only: %v\n%s", err, out)
-		}
+	if !fipstest.Child(t, "TestX25519SchemeFIPS140Only", "only", fips140.Enforced()) {
 		return
 	}
 	s := defaultScheme(t)
